@@ -1,0 +1,125 @@
+"""Command line: ``roadinspect [SUBCOMMAND]``; with no subcommand it opens the GUI.
+
+Every subcommand is a thin wrapper over ``roadinspect.core`` (or ``roadinspect.training``): parse the
+arguments, call the core function with a terminal progress callback, print a summary. Heavy modules
+(torch, Qt) are imported inside the handlers so that ``roadinspect --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from roadinspect import __version__
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _add_gui(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("gui", help="open the desktop app (the default)")
+    p.add_argument("project", nargs="?", type=Path, help="project file (.roadinspect) to open")
+    p.set_defaults(handler=_run_gui)
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from roadinspect.gui.app import run_app
+
+    return run_app(getattr(args, "project", None))
+
+
+def _add_segment(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("segment", help="write a class mask (0/1/2 PNG) for each image")
+    p.add_argument("inputs", nargs="+", type=Path, help="image files or folders")
+    p.add_argument("--out", required=True, type=Path, help="output folder for <stem>.png masks")
+    p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.set_defaults(handler=_run_segment)
+
+
+def _run_segment(args: argparse.Namespace) -> int:
+    from roadinspect.core.segment_files import segment_files
+
+    return segment_files(args.inputs, args.out, weights=args.weights, device=args.device)
+
+
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="score the model on annotated dataset folders")
+    p.add_argument("--data", nargs="+", required=True, type=Path, help="dataset folders (images/, masks/)")
+    p.add_argument("--split", choices=["val", "all"], default="all",
+                   help="val: only the validation part that `roadinspect train` holds out; all: every image")
+    p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--limit", type=int, default=0, help="score at most N images per dataset (0 = all)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=_run_evaluate)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from roadinspect.training.evaluate import run_evaluate_command
+
+    return run_evaluate_command(args)
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train or fine-tune the segmentation model")
+    p.add_argument("--data", nargs="+", required=True, type=Path, help="dataset folders (images/, masks/)")
+    p.add_argument("--out", required=True, type=Path, help="run folder (checkpoints, log)")
+    p.add_argument("--steps", type=int, default=20000)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--crop", type=int, default=320)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--seed", type=int, default=20251125)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--init", choices=["imagenet", "shipped", "none"], default="imagenet",
+                   help="start from ImageNet encoder weights (needs the train extra), the shipped model, or scratch")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/last.ckpt")
+    p.add_argument("--export", type=Path, help="also write the final weights as safetensors here")
+    p.add_argument("--checkpoint-every", type=int, default=250)
+    p.set_defaults(handler=_run_train)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from roadinspect.training.train import run_train_command
+
+    return run_train_command(args)
+
+
+_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_gui,
+    _add_segment,
+    _add_evaluate,
+    _add_train,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="roadinspect",
+        description="Find cracks and potholes in geotagged road photos, review them, export a maintenance list.",
+    )
+    parser.add_argument("--version", action="version", version=f"roadinspect {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in _REGISTRARS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``roadinspect`` command; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        return _run_gui(args)
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Frozen value types shared by every core module (see the glossary in README.md).
+
+Geometry in image space is in pixels of the photo *after* its EXIF orientation is applied,
+x to the right and y down. Ground positions are WGS84 degrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum, IntEnum
+from pathlib import Path
+
+
+class DamageClass(IntEnum):
+    """Pixel classes of the segmentation model (the values of a mask)."""
+
+    BACKGROUND = 0
+    CRACK = 1
+    POTHOLE = 2
+
+    @property
+    def label(self) -> str:
+        """Lower-case English name used in files and exports (``crack``, ``pothole``)."""
+        return self.name.lower()
+
+
+IGNORE_LABEL = 255
+"""Mask value for pixels that are not scored (ambiguous annotation)."""
+
+
+class PositionSource(str, Enum):
+    """Where a photo's ground position came from."""
+
+    EXIF = "exif"
+    INTERPOLATED = "interpolated"
+    GPX = "gpx"
+    NONE = "none"
+
+
+class ReviewStatus(str, Enum):
+    """An inspector's decision on a finding."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    CORRECTED = "corrected"
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    """A WGS84 position in decimal degrees (latitude north positive, longitude east positive)."""
+
+    lat: float
+    lon: float
+
+    def __post_init__(self) -> None:
+        if not (-90.0 <= self.lat <= 90.0) or not (-180.0 <= self.lon <= 180.0):
+            raise ValueError(f"position out of range: lat={self.lat}, lon={self.lon}")
+
+
+@dataclass(frozen=True)
+class CameraInfo:
+    """What EXIF says about the camera that took a photo (any field may be unknown)."""
+
+    make: str | None = None
+    model: str | None = None
+    focal_length_mm: float | None = None
+    focal_length_35mm: float | None = None
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One image file of a batch and what its metadata says.
+
+    ``width``/``height`` are the displayed size, after the EXIF orientation is applied.
+    ``taken_at`` is timezone-aware UTC when the time zone is known (GPS time or an EXIF offset),
+    naive local time otherwise. ``heading`` is degrees clockwise from true north.
+    """
+
+    path: Path
+    sha256: str
+    size_bytes: int
+    width: int
+    height: int
+    orientation: int = 1
+    position: GeoPoint | None = None
+    position_source: PositionSource = PositionSource.NONE
+    altitude_m: float | None = None
+    heading_deg: float | None = None
+    heading_from_track: bool = False
+    taken_at: datetime | None = None
+    camera: CameraInfo = field(default_factory=CameraInfo)
+
+
+@dataclass(frozen=True)
+class UnreadableFile:
+    """A file of a batch that could not be used, and why (shown to the inspector as is)."""
+
+    path: Path
+    reason: str
+
+
+class Severity(str, Enum):
+    """Severity level of a finding (thresholds documented in ``roadinspect.core.findings``)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One damage instance marked on one photo, by the model or by an inspector.
+
+    ``polygon_wkt`` is a shapely (Multi)Polygon in image pixels, as WKT. ``kind`` is the
+    inspector's category: ``longitudinal``, ``transverse``, ``alligator``, ``isolated`` for cracks,
+    ``pothole`` for potholes. ``measures`` holds pixel and metric measures (``length_px``,
+    ``mean_width_px``, ``max_width_px``, ``area_px``, ``length_m``, ``width_m``, ``area_m2``, ...).
+    ``ground`` is the estimated ground position of the damage itself.
+    """
+
+    damage: DamageClass
+    polygon_wkt: str
+    confidence: float
+    kind: str
+    severity: Severity
+    measures: dict[str, float] = field(default_factory=dict)
+    ground: GeoPoint | None = None
+    id: int | None = None
+    photo_id: int | None = None
+    source: str = "model"
+
+
+@dataclass(frozen=True)
+class Review:
+    """An inspector's latest decision on a finding; corrections override the model's values."""
+
+    finding_id: int
+    status: ReviewStatus
+    reviewer: str = ""
+    at: datetime | None = None
+    damage: DamageClass | None = None
+    severity: Severity | None = None
+    note: str = ""
