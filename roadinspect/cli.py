@@ -77,6 +77,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.ckpt")
     p.add_argument("--export", type=Path, help="also write the final weights as safetensors here")
     p.add_argument("--checkpoint-every", type=int, default=250)
+    p.add_argument("--minutes", type=float, default=0, help="wall-time budget; the schedule ends on time (0 = none)")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = torch default)")
     p.set_defaults(handler=_run_train)
 
 

@@ -1,0 +1,283 @@
+"""Load the shipped segmentation model once and predict class masks on numpy images.
+
+The weights live in ``models/<name>.safetensors`` beside ``models/<name>.json`` (name, version, sha256,
+architecture, working size, class thresholds) and a human model card ``models/<name>.md``. The sha256
+of the weights is checked at load: a file that does not match is refused (:class:`ModelIntegrityError`).
+
+Working resolution: every input is resized (area-averaged) so that its longest side is at most
+``max_side`` (640 by default, the resolution of the survey-vehicle training images; measured in
+``models/<name>.md``), then padded to a multiple of 32. Images already smaller are not upscaled.
+Probabilities come back at the working resolution; :meth:`Segmentation.full_mask` brings the class
+mask to the input's full size by bilinear interpolation of the probabilities, band by band, so
+12-megapixel photos never need a full-size float array.
+
+CPU fast path: ``channels_last`` memory format, ``torch.inference_mode``, flush-denormals, batch-norm
+folded into the convolutions, and a thread count equal to the number of physical cores. CUDA (fp16
+autocast) is used when ``device="auto"`` and a GPU is present.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from roadinspect.core.network import MEAN, STD, STRIDE, RoadDamageNet
+from roadinspect.core.resources import models_dir
+
+DEFAULT_MODEL_NAME = "roadinspect-seg"
+DEFAULT_MAX_SIDE = 640
+_BAND_ROWS = 256
+
+
+class ModelError(RuntimeError):
+    """The model could not be loaded (missing or malformed files)."""
+
+
+class ModelIntegrityError(ModelError):
+    """The weights file does not match the sha256 recorded beside it (tampered or corrupt)."""
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """The model's answer for one image.
+
+    Attributes:
+        mask: ``(h, w)`` uint8 class per pixel (0 background, 1 crack, 2 pothole) at working resolution.
+        probs: ``(3, h, w)`` float32 class probabilities at working resolution.
+        image_size: ``(W, H)`` of the input image.
+    """
+
+    mask: np.ndarray
+    probs: np.ndarray
+    image_size: tuple[int, int]
+    thresholds: dict = field(default_factory=dict)
+
+    @property
+    def scale(self) -> tuple[float, float]:
+        """``(sx, sy)``: multiply working-resolution coordinates by these to get image pixels."""
+        h, w = self.mask.shape
+        return self.image_size[0] / w, self.image_size[1] / h
+
+    def full_mask(self) -> np.ndarray:
+        """The class mask at the input's full size, ``(H, W)`` uint8, same decision rule as :attr:`mask`."""
+        width, height = self.image_size
+        h, w = self.mask.shape
+        if (w, h) == (width, height):
+            return self.mask.copy()
+        probs = torch.from_numpy(self.probs)[None]
+        out = np.empty((height, width), dtype=np.uint8)
+        xs = (torch.arange(width, dtype=torch.float32) + 0.5) / width * 2 - 1
+        for top in range(0, height, _BAND_ROWS):
+            bottom = min(height, top + _BAND_ROWS)
+            ys = (torch.arange(top, bottom, dtype=torch.float32) + 0.5) / height * 2 - 1
+            grid = torch.stack(torch.meshgrid(ys, xs, indexing="ij")[::-1], dim=-1)[None]
+            band = F.grid_sample(probs, grid, mode="bilinear", padding_mode="border", align_corners=False)
+            out[top:bottom] = decide(band[0].numpy(), self.thresholds)
+        return out
+
+
+def working_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """``(w, h)`` the model sees for an input of ``width`` x ``height``: longest side <= ``max_side``."""
+    factor = min(1.0, max_side / max(width, height))
+    return max(1, round(width * factor)), max(1, round(height * factor))
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, streamed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def default_weights() -> Path:
+    """The shipped weights file (``models/roadinspect-seg.safetensors``)."""
+    return models_dir() / f"{DEFAULT_MODEL_NAME}.safetensors"
+
+
+def _fold_batchnorm(model: torch.nn.Module) -> torch.nn.Module:
+    """Fold every BatchNorm that directly follows a bias-free Conv2d into it (inference only)."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    def fold(container: torch.nn.Module) -> None:
+        names = list(container._modules)
+        for first, second in zip(names, names[1:]):
+            conv, bn = container._modules[first], container._modules[second]
+            if isinstance(conv, torch.nn.Conv2d) and isinstance(bn, torch.nn.BatchNorm2d):
+                container._modules[first] = fuse_conv_bn_eval(conv, bn)
+                container._modules[second] = torch.nn.Identity()
+        for child in container.children():
+            fold(child)
+
+    fold(model)
+    return model
+
+
+def _fold_named_pairs(model: RoadDamageNet) -> None:
+    """Fold the encoder's conv/bn pairs, which are attributes rather than Sequential neighbours."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    enc = model.encoder
+    enc._conv_stem = fuse_conv_bn_eval(enc._conv_stem, enc._bn0)
+    enc._bn0 = torch.nn.Identity()
+    for block in enc._blocks:
+        pairs = [("_depthwise_conv", "_bn1"), ("_project_conv", "_bn2")]
+        if block.has_expand:
+            pairs.append(("_expand_conv", "_bn0"))
+        for conv_name, bn_name in pairs:
+            setattr(block, conv_name, fuse_conv_bn_eval(getattr(block, conv_name), getattr(block, bn_name)))
+            setattr(block, bn_name, torch.nn.Identity())
+
+
+class Segmenter:
+    """The road-damage segmenter: load once, then :meth:`predict` on ``(H, W, 3)`` uint8 RGB arrays.
+
+    Thread-safe for prediction (torch inference is re-entrant); not picklable.
+    """
+
+    def __init__(self, model: RoadDamageNet, info: dict, sha256: str, device: torch.device) -> None:
+        self.model = model
+        self.info = info
+        self.name: str = info.get("name", DEFAULT_MODEL_NAME)
+        self.version: str = str(info.get("version", "?"))
+        self.sha256 = sha256
+        self.device = device
+        self.max_side: int = int(info.get("max_side", DEFAULT_MAX_SIDE))
+        self._mean = torch.tensor(MEAN, device=device).view(1, 3, 1, 1) * 255
+        self._std = torch.tensor(STD, device=device).view(1, 3, 1, 1) * 255
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, weights: Path | None = None, device: str = "auto", threads: int | None = None) -> Segmenter:
+        """Load weights (default: the shipped model), verify their sha256, prepare the fast path.
+
+        Raises:
+            ModelError: a missing or malformed weights/metadata file.
+            ModelIntegrityError: the weights do not match the recorded sha256.
+        """
+        from safetensors import SafetensorsError
+        from safetensors.torch import load_file
+
+        path = Path(weights) if weights else default_weights()
+        meta_path = path.with_suffix(".json")
+        if not path.is_file():
+            raise ModelError(f"model weights not found: {path}")
+        if not meta_path.is_file():
+            raise ModelError(f"model metadata not found: {meta_path} (expected beside the weights)")
+        try:
+            info = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot read model metadata {meta_path}: {exc}") from exc
+        actual = file_sha256(path)
+        expected = str(info.get("sha256", "")).lower()
+        if actual != expected:
+            raise ModelIntegrityError(
+                f"model weights {path.name} do not match their recorded checksum (sha256 {actual[:12]}... "
+                f"instead of {expected[:12]}...): the file is corrupt or was modified; reinstall RoadInspect"
+            )
+        try:
+            state = load_file(str(path))
+        except (SafetensorsError, OSError, ValueError) as exc:
+            raise ModelError(f"cannot read model weights {path}: {exc}") from exc
+        model = RoadDamageNet(tuple(info.get("decoder_channels", (96, 64, 48, 32))))
+        try:
+            model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+        except RuntimeError as exc:
+            raise ModelError(f"weights {path.name} do not fit architecture {model.arch}: {exc}") from exc
+        return cls.from_model(model, info, actual, device=device, threads=threads)
+
+    @classmethod
+    def from_model(cls, model: RoadDamageNet, info: dict, sha256: str = "", device: str = "auto",
+                   threads: int | None = None) -> Segmenter:
+        """Wrap an in-memory network (used by training and evaluation); folds BN for inference."""
+        dev = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else
+                           ("cpu" if device == "auto" else device))
+        model = model.eval()
+        if dev.type == "cpu":
+            torch.set_flush_denormal(True)
+            if threads is None:
+                threads = int(os.environ.get("ROADINSPECT_THREADS", "0")) or _physical_cores()
+            torch.set_num_threads(max(1, threads))
+        import copy
+
+        model = copy.deepcopy(model)
+        _fold_named_pairs(model)
+        _fold_batchnorm(model)
+        model = model.to(dev).to(memory_format=torch.channels_last)
+        return cls(model, info, sha256, dev)
+
+    # ------------------------------------------------------------------ prediction
+    def preprocess(self, image: np.ndarray) -> torch.Tensor:
+        """``(H, W, 3)`` uint8 -> ``(1, 3, h, w)`` float tensor at working resolution (not padded)."""
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got {image.shape} {image.dtype}")
+        height, width = image.shape[:2]
+        w, h = working_size(width, height, self.max_side)
+        x = torch.from_numpy(np.ascontiguousarray(image)).to(self.device).permute(2, 0, 1)[None].float()
+        if (w, h) != (width, height):
+            x = F.interpolate(x, size=(h, w), mode="area")
+        return x
+
+    def predict(self, image: np.ndarray) -> Segmentation:
+        """Segment one ``(H, W, 3)`` uint8 RGB image."""
+        return self.predict_batch([image])[0]
+
+    def predict_batch(self, images: Sequence[np.ndarray]) -> list[Segmentation]:
+        """Segment several images; those with the same working size run as one batch."""
+        results: list[Segmentation | None] = [None] * len(images)
+        groups: dict[tuple[int, int], list[int]] = {}
+        tensors = [self.preprocess(img) for img in images]
+        for i, t in enumerate(tensors):
+            groups.setdefault(tuple(t.shape[-2:]), []).append(i)
+        for indices in groups.values():
+            probs = self.run(torch.cat([tensors[i] for i in indices]))
+            for i, p in zip(indices, probs):
+                results[i] = self._finish(p, images[i].shape[1], images[i].shape[0])
+        return [r for r in results if r is not None]
+
+    @torch.inference_mode()
+    def run(self, batch: torch.Tensor) -> np.ndarray:
+        """``(N, 3, h, w)`` float 0-255 -> ``(N, 3, h, w)`` float32 probabilities (pads to /32 internally)."""
+        h, w = batch.shape[-2:]
+        pad_h, pad_w = (-h) % STRIDE, (-w) % STRIDE
+        x = (batch - self._mean) / self._std
+        if pad_h or pad_w:
+            x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
+        x = x.contiguous(memory_format=torch.channels_last)
+        if self.device.type == "cuda":
+            with torch.autocast("cuda", dtype=torch.float16):
+                logits = self.model(x)
+        else:
+            logits = self.model(x)
+        probs = torch.softmax(logits[..., :h, :w].float(), dim=1)
+        return probs.cpu().numpy()
+
+    def _finish(self, probs: np.ndarray, width: int, height: int) -> Segmentation:
+        mask = decide(probs, self.info.get("thresholds", {}))
+        return Segmentation(mask=mask, probs=np.ascontiguousarray(probs, dtype=np.float32),
+                            image_size=(width, height), thresholds=dict(self.info.get("thresholds", {})))
+
+
+def decide(probs: np.ndarray, thresholds: dict) -> np.ndarray:
+    """Class decision from ``(3, h, w)`` probabilities: argmax, then a class below its threshold falls to background."""
+    mask = probs.argmax(0).astype(np.uint8)
+    for cls, key in ((1, "crack"), (2, "pothole")):
+        t = float(thresholds.get(key, 0.0))
+        if t > 0:
+            mask[(mask == cls) & (probs[cls] < t)] = 0
+    return mask
+
+
+def _physical_cores() -> int:
+    count = os.cpu_count() or 1
+    return max(1, count // 2) if count > 4 else count
+

@@ -1,0 +1,74 @@
+"""``roadinspect evaluate``: run the segmenter over annotated dataset folders and report the metrics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from roadinspect.core.segmenter import ModelError, Segmenter
+from roadinspect.core.types import DamageClass
+from roadinspect.training.data import load_pair, open_dataset, split
+from roadinspect.training.metrics import Counts, score_image
+
+
+def evaluate_dataset(segmenter: Segmenter, folder: Path, which: str = "all", limit: int = 0,
+                     progress: Callable[[int, int, str], None] | None = None) -> dict:
+    """Metrics of ``segmenter`` on one dataset folder (``which``: ``val`` or ``all`` images)."""
+    info = open_dataset(folder)
+    stems = list(info.stems) if which == "all" else split(info)["val"]
+    if limit:
+        stems = stems[:limit]
+    crack = DamageClass.CRACK in info.annotated
+    pothole = DamageClass.POTHOLE in info.annotated
+    total = Counts()
+    started = time.perf_counter()
+    for i, stem in enumerate(stems):
+        image, truth = load_pair(info, stem)
+        pred = segmenter.predict(image).full_mask()
+        total += score_image(pred, truth, crack=crack, pothole=pothole)
+        if progress:
+            progress(i + 1, len(stems), f"{info.name}/{stem}")
+    result = total.summary(crack=crack, pothole=pothole)
+    result.update(dataset=info.name, split=which, seconds=round(time.perf_counter() - started, 1))
+    return result
+
+
+def _format(result: dict) -> str:
+    def f(key: str) -> str:
+        value = result.get(key)
+        return "  n/a" if value is None else f"{value:5.3f}"
+
+    return (f"{result['dataset']:<26} {result['images']:>5}  crack F1(2px) {f('crack_f1')}  "
+            f"crack IoU {f('crack_iou')}  pothole IoU {f('pothole_iou')}  "
+            f"pothole img R {f('pothole_image_recall')} P {f('pothole_image_precision')}")
+
+
+def run_evaluate_command(args: argparse.Namespace) -> int:
+    """Handler of ``roadinspect evaluate``; prints a table or one JSON object."""
+    try:
+        segmenter = Segmenter.load(args.weights, device=args.device)
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    def progress(done: int, total: int, message: str) -> None:
+        if not args.json and sys.stderr.isatty():
+            print(f"\r{done}/{total} {message[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    results = []
+    for folder in args.data:
+        try:
+            results.append(evaluate_dataset(segmenter, folder, args.split, args.limit, progress))
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if not args.json:
+            print("\r" + _format(results[-1]))
+    if args.json:
+        print(json.dumps({"model": segmenter.name, "sha256": segmenter.sha256, "split": args.split,
+                          "datasets": results}, indent=2))
+    return 0
