@@ -164,7 +164,6 @@ class Segmenter:
             ModelError: a missing or malformed weights/metadata file.
             ModelIntegrityError: the weights do not match the recorded sha256.
         """
-        from safetensors import SafetensorsError
         from safetensors.torch import load_file
 
         path = Path(weights) if weights else default_weights()
@@ -186,7 +185,7 @@ class Segmenter:
             )
         try:
             state = load_file(str(path))
-        except (SafetensorsError, OSError, ValueError) as exc:
+        except Exception as exc:  # safetensors raises its own (version-dependent) error types
             raise ModelError(f"cannot read model weights {path}: {exc}") from exc
         model = RoadDamageNet(tuple(info.get("decoder_channels", (96, 64, 48, 32))))
         try:
