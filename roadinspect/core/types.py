@@ -143,3 +143,5 @@ class Review:
     damage: DamageClass | None = None
     severity: Severity | None = None
     note: str = ""
+    kind: str | None = None
+    """Corrected crack type (``longitudinal``, ``transverse``, ``alligator``, ``isolated``), if any."""
