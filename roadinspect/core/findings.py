@@ -20,14 +20,15 @@ Measures (``Finding.measures``; pixel values are photo pixels)
 * potholes: ``area_px``, ``area_m2``, ``diameter_m`` (diameter of the disc of the same area).
 * metric values (``length_m``, ``mean_width_m``, ``max_width_m``, ``area_m2``, ``diameter_m``) come
   from the flat-road camera model (``roadinspect.core.geo``): lengths add up the road distance
-  between projected skeleton pixels, widths use the road size of one pixel across the crack,
-  areas add up the road area of every pixel. ``uncertainty_rel`` is their relative uncertainty
+  between projected skeleton pixels, areas add up the road area of every pixel (its Jacobian). ``uncertainty_rel`` is their relative uncertainty
   from the camera's parameter uncertainties. Pixels beyond the camera's ``max_distance_m`` are
   measured at that distance's scale and ``clamped`` gives their share; when more than half of an
   instance lies there it gets no metric values. ``metric`` is 1 when the metric values exist.
-* mean width = pixel area / skeleton length (the local ``2 d - 1`` widths are rescaled to that mean).
+* mean width = area / skeleton length, in pixels and on the road (the local ``2 d - 1`` widths are
+  rescaled to that mean and give the max width).
 * ``width_resolved`` is 1 when the crack is at least ``min_resolved_width_px`` working pixels wide:
   narrower cracks are at the analysis resolution, so their width is an upper bound.
+* ``size_rel``: crack length or pothole diameter over the photo's diagonal (pixels).
 * ``ground_distance_m``: road distance from the camera to the finding's anchor point (a skeleton
   pixel near the crack's middle, the pothole's centroid).
 
@@ -105,7 +106,7 @@ class ExtractionSettings:
     min_pothole_area_px: int = 12
     crack_link_gap_frac: float = 0.015
     min_crack_length_px: float = 10.0
-    min_resolved_width_px: float = 2.0
+    min_resolved_width_px: float = 1.5
     alligator_min_cells: int = 2
     alligator_min_cell_px: int = 4
     alligator_min_junctions: int = 4
@@ -234,9 +235,14 @@ def _polygon(inst: np.ndarray, frame: _Frame, r0: int, c0: int) -> BaseGeometry:
 
 def _crack_metric(
     camera: CameraModel, frame: _Frame, r_min: float, a: np.ndarray, b: np.ndarray,
-    sk: np.ndarray, widths: np.ndarray, normal: tuple[float, float], filled_rc: np.ndarray | None,
+    sk: np.ndarray, widths: np.ndarray, normal: tuple[float, float], inst_rc: np.ndarray,
+    filled_rc: np.ndarray | None,
 ) -> _Metric:
-    """Length, widths (and filled area) of a crack on the road under ``camera``."""
+    """Length, widths (and filled area) of a crack on the road under ``camera``.
+
+    The mean width is the road area of the crack's pixels over its road length (perspective-correct
+    whatever the crack's direction); the max width scales it by the local widths' max over mean.
+    """
     ax, ay = frame.ground(camera, a[:, 1], a[:, 0], r_min)
     bx, by = frame.ground(camera, b[:, 1], b[:, 0], r_min)
     rows = np.maximum(sk[:, 0].astype(float), r_min)
@@ -250,8 +256,9 @@ def _crack_metric(
     per_px = np.hypot(px - qx, py - qy)
     if not len(a):
         out.values["length_m"] = float(per_px.mean())
-    out.values["mean_width_m"] = float(np.mean(widths * per_px))
-    out.values["max_width_m"] = float(np.max(widths * per_px))
+    mean_width = _area_m2(camera, frame, r_min, inst_rc) / (out.values["length_m"] + float(per_px.mean()))
+    out.values["mean_width_m"] = mean_width
+    out.values["max_width_m"] = mean_width * float(widths.max() / widths.mean())
     if filled_rc is not None:
         out.values["area_m2"] = _area_m2(camera, frame, r_min, filled_rc)
     return out
@@ -345,10 +352,12 @@ def _crack_measures(
     clamped = 1.0
     if r_min is not None:
         a_abs, b_abs, sk_abs = a + [r0, c0], b + [r0, c0], sk + [r0, c0]
+        inst_rc = np.argwhere(inst) + [r0, c0]
 
         def compute(cam: CameraModel) -> _Metric:
             rm = frame.clamp_row(cam)
-            return _crack_metric(cam, frame, r_min if rm is None else rm, a_abs, b_abs, sk_abs, widths, normal, filled_rc)
+            return _crack_metric(cam, frame, r_min if rm is None else rm, a_abs, b_abs, sk_abs, widths, normal,
+                                 inst_rc, filled_rc)
 
         clamped = float(np.mean(sk_abs[:, 0] < r_min))
         if clamped > MAX_CLAMPED:
@@ -447,6 +456,8 @@ def _finding(
     if result is None:
         return None
     measures, kind, severity, (ar, ac) = result
+    size_px = measures["diameter_px"] if damage == DamageClass.POTHOLE else measures["length_px"]
+    measures["size_rel"] = size_px / math.hypot(frame.width, frame.height)
     geom = _polygon(inst, frame, r0, c0)
     if geom.is_empty:
         return None

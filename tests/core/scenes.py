@@ -1,0 +1,79 @@
+"""Synthetic road scenes with known answers for the findings/sites/sections/export tests.
+
+Damage is drawn on the ROAD (metres, X right, Y forward) and projected into the image with the
+same flat-road camera the extraction uses, so metric measures have a known true value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from skimage.draw import polygon as draw_polygon
+
+from roadinspect.core.geo import CameraModel, offset_position
+from roadinspect.core.types import CameraInfo, GeoPoint, Photo
+
+IMAGE_W, IMAGE_H = 1024, 768
+WORK_W, WORK_H = 512, 384
+CAMERA = CameraModel(height_m=1.5, pitch_deg=20.0, hfov_deg=70.0)
+ORIGIN = GeoPoint(lat=45.0, lon=5.0)
+T0 = datetime(2025, 5, 12, 8, 0, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeSegmentation:
+    """Same fields as ``roadinspect.core.segmenter.Segmentation``."""
+
+    mask: np.ndarray
+    probs: np.ndarray
+    image_size: tuple[int, int]
+    scale: tuple[float, float]
+
+
+def segmentation(mask: np.ndarray, image_size: tuple[int, int] = (IMAGE_W, IMAGE_H),
+                 p: float = 0.9) -> FakeSegmentation:
+    """A segmentation whose probability is ``p`` for the mask's class, the rest shared."""
+    h, w = mask.shape
+    probs = np.full((3, h, w), (1.0 - p) / 2.0, dtype=np.float32)
+    for k in range(3):
+        probs[k][mask == k] = p
+    return FakeSegmentation(mask, probs, image_size, (image_size[0] / w, image_size[1] / h))
+
+
+def draw_ground(mask: np.ndarray, corners_m: list[tuple[float, float]], value: int,
+                camera: CameraModel = CAMERA, image_size: tuple[int, int] = (IMAGE_W, IMAGE_H)) -> None:
+    """Fill the road polygon ``corners_m`` ((X, Y) metres) with ``value`` in a working-resolution mask."""
+    h, w = mask.shape
+    u, v = camera.image_uv(np.array([c[0] for c in corners_m]), np.array([c[1] for c in corners_m]), *image_size)
+    cols = u * w / image_size[0] - 0.5
+    rows = v * h / image_size[1] - 0.5
+    rr, cc = draw_polygon(rows, cols, shape=mask.shape)
+    mask[rr, cc] = value
+
+
+def rect(x0: float, y0: float, x1: float, y1: float) -> list[tuple[float, float]]:
+    """Corners of a road rectangle."""
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+def blank() -> np.ndarray:
+    """An empty working-resolution mask."""
+    return np.zeros((WORK_H, WORK_W), dtype=np.uint8)
+
+
+def photo(index: int = 0, position: GeoPoint | None = ORIGIN, heading: float | None = 0.0,
+          name: str | None = None, focal_35mm: float | None = None) -> Photo:
+    """Photo number ``index`` of a drive (times 1 s apart)."""
+    return Photo(
+        path=Path(f"/survey/{name or f'IMG_{index:04d}.jpg'}"), sha256=f"{index:064x}", size_bytes=1000 + index,
+        width=IMAGE_W, height=IMAGE_H, position=position, heading_deg=heading,
+        taken_at=T0 + timedelta(seconds=index), camera=CameraInfo(focal_length_35mm=focal_35mm),
+    )
+
+
+def drive(n: int, step_m: float, heading: float = 0.0, start: GeoPoint = ORIGIN) -> list[Photo]:
+    """``n`` photos ``step_m`` apart along ``heading``."""
+    return [photo(i, offset_position(start, heading, 0.0, i * step_m), heading) for i in range(n)]
