@@ -1,0 +1,681 @@
+"""The photo view: one photo with its damage overlay, finding outlines and labels, and the editing tools.
+
+Scene coordinates are photo pixels after the EXIF orientation (the frame of ``Finding.polygon_wkt``);
+the image is read with ``QImageReader.setAutoTransform(True)`` so that orientation 6 or 8 shows upright,
+and a reduced preview is scaled back to the photo's size.
+
+Navigation: the wheel zooms around the cursor, dragging pans, ``fit_photo()`` fits the photo.
+Overlay: every finding is a filled polygon in its class colour (opacity adjustable, on/off) with an
+outline and a label; rejected findings are dashed and unfilled. A legend sits in the top-right corner.
+
+Tools (``Tool``):
+* BRUSH / ERASER: edit the selected finding's mask. The finding's polygon is rasterised into an
+  editable layer (its bounding box plus a margin, at most ``EDIT_MAX_PX`` pixels on a side); painting
+  adds or removes pixels; ``apply_mask_edit()`` emits ``maskEdited`` with the boolean region, its
+  origin and scale in photo pixels (the arguments of ``roadinspect.core.findings.finding_from_mask``).
+* POLYGON: click the corners of a damage the model missed; double-click or Enter closes it and emits
+  ``polygonDrawn`` (WKT in photo pixels, damage class); Escape cancels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+import shapely
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QImageReader,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from roadinspect.gui.style import CLASS_COLOURS
+from roadinspect.core.types import DamageClass, ReviewStatus
+
+EDIT_MAX_PX = 1024
+"""Longest side of the editable mask layer (finer than the model's working resolution)."""
+
+_ZOOM_STEP = 1.25
+_MAX_ZOOM = 40.0
+
+
+class Tool(Enum):
+    """What a left-button drag does in the photo view."""
+
+    NAVIGATE = "navigate"
+    BRUSH = "brush"
+    ERASER = "eraser"
+    POLYGON = "polygon"
+
+
+@dataclass(frozen=True)
+class FindingShape:
+    """What the photo view draws for one finding (its effective class and status after review)."""
+
+    id: int
+    damage: DamageClass
+    status: ReviewStatus
+    polygon_wkt: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MaskEdit:
+    """A corrected region: ``region[row, col]`` covers photo pixels from ``origin + (col, row) * scale``."""
+
+    region: np.ndarray
+    origin: tuple[float, float]
+    scale: tuple[float, float]
+
+
+def load_image(path: Path, max_side: int = 0) -> QImage:
+    """Read a photo upright (EXIF orientation applied), optionally reduced to ``max_side``; may run in a worker.
+
+    Raises:
+        OSError: the file cannot be read as an image (the message names the file).
+    """
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    if max_side > 0:
+        size = reader.size()  # before the orientation transform: one factor for both sides keeps the ratio
+        if size.isValid() and max(size.width(), size.height()) > max_side:
+            k = max_side / max(size.width(), size.height())
+            reader.setScaledSize(QSize(max(1, round(size.width() * k)), max(1, round(size.height() * k))))
+    image = reader.read()
+    if image.isNull():
+        raise OSError(f"{path}: cannot read the image ({reader.errorString()})")
+    return image
+
+
+def wkt_to_path(wkt: str) -> QPainterPath:
+    """A QPainterPath (odd-even fill, holes kept) for a (Multi)Polygon WKT in photo pixels."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.OddEvenFill)
+    try:
+        geom = shapely.from_wkt(wkt)
+    except shapely.errors.GEOSException:
+        return path
+    for part in getattr(geom, "geoms", [geom]):
+        if part.geom_type != "Polygon" or part.is_empty:
+            continue
+        for ring in (part.exterior, *part.interiors):
+            path.addPolygon(QPolygonF([QPointF(x, y) for x, y in ring.coords]))
+            path.closeSubpath()
+    return path
+
+
+class _Label(QGraphicsItem):
+    """A finding's label: text on a rounded dark plate, constant size whatever the zoom."""
+
+    def __init__(self, text: str, colour: QColor, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self._text = text
+        self._colour = colour
+        self._font = QFont()
+        self._font.setPointSizeF(9.0)
+        self._font.setBold(True)
+        metrics = QFontMetricsF(self._font)
+        self._rect = QRectF(0, -metrics.height() - 6, metrics.horizontalAdvance(text) + 12, metrics.height() + 6)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        return self._rect.adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self._colour, 1.5))
+        painter.setBrush(QColor(20, 22, 26, 215))
+        painter.drawRoundedRect(self._rect, 4, 4)
+        painter.setFont(self._font)
+        painter.setPen(QColor("white"))
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self._text)
+
+
+class _Layer(QGraphicsRectItem):
+    """An invisible parent item, so that a whole layer can be hidden or faded at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+
+
+class PhotoView(QGraphicsView):
+    """The photo, the damage overlay and the editing tools (see the module docstring)."""
+
+    findingClicked = Signal(int)  # noqa: N815 - Qt naming
+    maskEdited = Signal(int, object)  # noqa: N815
+    polygonDrawn = Signal(str, int)  # noqa: N815
+    toolChanged = Signal(object)  # noqa: N815
+    zoomChanged = Signal(float)  # noqa: N815
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setBackgroundBrush(QColor("#1e2024"))
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._pixmap = QGraphicsPixmapItem()
+        self._pixmap.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._pixmap.setZValue(0)
+        self.scene().addItem(self._pixmap)
+        self._overlay = _Layer()
+        self._overlay.setZValue(1)
+        self.scene().addItem(self._overlay)
+        self._photo_size = QSize()
+        self._shapes: dict[int, FindingShape] = {}
+        self._items: dict[int, QGraphicsPathItem] = {}
+        self._labels: dict[int, _Label] = {}
+        self._selected: int | None = None
+        self._opacity = 0.45
+        self._overlay_on = True
+        self._fitted = True
+        self._press_pos: QPointF | None = None
+        self._tool = Tool.NAVIGATE
+        self.new_finding_class = DamageClass.POTHOLE
+        self.brush_radius = 8.0
+        # mask editing
+        self._edit_id: int | None = None
+        self._edit_image: QImage | None = None
+        self._edit_item: QGraphicsPixmapItem | None = None
+        self._edit_rect = QRectF()
+        self._edit_k = 1.0
+        self._last_paint: QPointF | None = None
+        self._cursor = QGraphicsEllipseItem()
+        self._cursor.setPen(QPen(QColor("white"), 0))
+        self._cursor.setZValue(10)
+        self._cursor.hide()
+        self.scene().addItem(self._cursor)
+        # polygon tool
+        self._poly_points: list[QPointF] = []
+        self._poly_item = QGraphicsPathItem()
+        self._poly_item.setZValue(9)
+        self.scene().addItem(self._poly_item)
+        self.legend_entries: list[tuple[str, QColor]] = []
+        self.empty_text = ""
+
+    # ------------------------------------------------------------------ content
+    def set_photo(self, image: QImage | None, photo_size: QSize | None = None) -> None:
+        """Show ``image`` scaled to ``photo_size`` (the photo's upright size; default: the image's size)."""
+        self.cancel_edit()
+        if image is None or image.isNull():
+            self._pixmap.setPixmap(QPixmap())
+            self._photo_size = QSize()
+            self.scene().setSceneRect(QRectF())
+            self.viewport().update()
+            return
+        size = photo_size if photo_size is not None and photo_size.isValid() else image.size()
+        self._pixmap.setPixmap(QPixmap.fromImage(image))
+        self._pixmap.setScale(size.width() / max(1, image.width()))
+        changed = size != self._photo_size
+        self._photo_size = QSize(size)
+        self.scene().setSceneRect(QRectF(0, 0, size.width(), size.height()))
+        self.brush_radius = max(3.0, size.width() / 160.0)
+        if changed or self._fitted:
+            self.fit_photo()
+
+    def photo_size(self) -> QSize:
+        """The upright size of the shown photo (empty when none)."""
+        return QSize(self._photo_size)
+
+    def set_findings(self, shapes: list[FindingShape]) -> None:
+        """Replace the drawn findings (keeps the selection when the id is still there)."""
+        self.cancel_edit()
+        for item in list(self._items.values()) + list(self._labels.values()):
+            self.scene().removeItem(item)
+        self._items.clear()
+        self._labels.clear()
+        self._shapes = {s.id: s for s in shapes}
+        for shape in shapes:
+            item = QGraphicsPathItem(wkt_to_path(shape.polygon_wkt), self._overlay)
+            item.setData(0, shape.id)
+            self._items[shape.id] = item
+            label = _Label(shape.label, CLASS_COLOURS.get(shape.damage, QColor("white")), self._overlay)
+            label.setData(0, shape.id)
+            rect = item.path().boundingRect()
+            label.setPos(rect.left(), rect.top() - 2)
+            self._labels[shape.id] = label
+        if self._selected not in self._shapes:
+            self._selected = None
+        self._restyle()
+
+    def update_finding(self, shape: FindingShape) -> None:
+        """Redraw one finding after a review or a correction (adds it when new)."""
+        shapes = dict(self._shapes)
+        shapes[shape.id] = shape
+        self.set_findings(list(shapes.values()))
+
+    def shapes(self) -> list[FindingShape]:
+        """The findings drawn now."""
+        return list(self._shapes.values())
+
+    def select_finding(self, finding_id: int | None, center: bool = False) -> None:
+        """Highlight one finding (None: none); ``center`` scrolls it into view."""
+        if finding_id is not None and finding_id not in self._shapes:
+            finding_id = None
+        self._selected = finding_id
+        self._restyle()
+        if center and finding_id is not None:
+            rect = self._items[finding_id].path().boundingRect()
+            visible = self.mapToScene(self.viewport().rect()).boundingRect()
+            if not visible.contains(rect):
+                self.centerOn(rect.center())
+
+    def selected_finding(self) -> int | None:
+        """The highlighted finding's id."""
+        return self._selected
+
+    def _restyle(self) -> None:
+        for fid, item in self._items.items():
+            shape = self._shapes[fid]
+            colour = QColor(CLASS_COLOURS.get(shape.damage, QColor("white")))
+            selected = fid == self._selected
+            rejected = shape.status == ReviewStatus.REJECTED
+            pen = QPen(QColor("white") if selected else colour, 3.0 if selected else 1.6)
+            pen.setCosmetic(True)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            if rejected:
+                pen.setStyle(Qt.PenStyle.DashLine)
+                pen.setColor(QColor("#b0b4ba") if not selected else QColor("white"))
+            item.setPen(pen)
+            fill = QColor(colour)
+            fill.setAlphaF(0.0 if rejected else (0.85 if selected else 0.7))
+            item.setBrush(QBrush(fill))
+            item.setZValue(2 if selected else 1)
+            self._labels[fid].setZValue(4 if selected else 3)
+            self._labels[fid].setVisible(selected or not rejected)
+        self._overlay.setOpacity(self._opacity if self._overlay_on else 0.0)
+        self._overlay.setVisible(self._overlay_on)
+        self.viewport().update()
+
+    # ------------------------------------------------------------------ overlay
+    def set_overlay_visible(self, visible: bool) -> None:
+        """Show or hide every finding drawing (Space)."""
+        self._overlay_on = bool(visible)
+        self._restyle()
+
+    def overlay_visible(self) -> bool:
+        """Whether the overlay is shown."""
+        return self._overlay_on
+
+    def toggle_overlay(self) -> None:
+        """Flip the overlay on/off."""
+        self.set_overlay_visible(not self._overlay_on)
+
+    def set_overlay_opacity(self, opacity: float) -> None:
+        """Overlay opacity in [0.05, 1]."""
+        self._opacity = max(0.05, min(1.0, float(opacity)))
+        self._restyle()
+
+    def overlay_opacity(self) -> float:
+        """Current overlay opacity."""
+        return self._opacity
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
+        """The legend (top right) and the empty-state text, in viewport coordinates."""
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = QFont(self.font())
+        font.setPointSizeF(9.0)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        if self._photo_size.isEmpty() and self.empty_text:
+            painter.setPen(QColor("#9aa0a6"))
+            painter.drawText(QRectF(self.viewport().rect()), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+        elif self.legend_entries and self._overlay_on:
+            width = max(metrics.horizontalAdvance(t) for t, _ in self.legend_entries) + 40
+            height = len(self.legend_entries) * (metrics.height() + 6) + 10
+            box = QRectF(self.viewport().width() - width - 12, 12, width, height)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(20, 22, 26, 200))
+            painter.drawRoundedRect(box, 6, 6)
+            y = box.top() + 8
+            for text, colour in self.legend_entries:
+                swatch = QRectF(box.left() + 10, y + 2, 14, metrics.height() - 4)
+                fill = QColor(colour)
+                fill.setAlphaF(max(0.35, self._opacity))
+                painter.setBrush(fill)
+                painter.setPen(QPen(colour, 1.5))
+                painter.drawRoundedRect(swatch, 2, 2)
+                painter.setPen(QColor("white"))
+                painter.drawText(QPointF(box.left() + 32, y + metrics.ascent()), text)
+                y += metrics.height() + 6
+        painter.restore()
+
+    # ------------------------------------------------------------------ zoom and pan
+    def fit_photo(self) -> None:
+        """Fit the whole photo in the view."""
+        if self._photo_size.isEmpty():
+            return
+        self.resetTransform()
+        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._fitted = True
+        self.zoomChanged.emit(self.zoom())
+
+    def zoom(self) -> float:
+        """Screen pixels per photo pixel."""
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        """Zoom by ``factor`` keeping the photo point under ``anchor`` (viewport pixels; default: the centre) still."""
+        if self._photo_size.isEmpty():
+            return
+        view = self.viewport().rect()
+        fit = min(view.width() / self._photo_size.width(), view.height() / self._photo_size.height())
+        target = max(fit * 0.5, min(_MAX_ZOOM, self.zoom() * factor))
+        factor = target / self.zoom()
+        if abs(factor - 1.0) < 1e-6:
+            return
+        at = anchor if anchor is not None else QPointF(view.center())
+        before = self.mapToScene(at.toPoint())
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.scale(factor, factor)
+        after = self.mapToScene(at.toPoint())
+        self.translate(after.x() - before.x(), after.y() - before.y())
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self._fitted = False
+        self.zoomChanged.emit(self.zoom())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
+        """The wheel zooms around the cursor."""
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(_ZOOM_STEP ** steps, event.position())
+        event.accept()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+        """Keep the photo fitted while the user has not zoomed."""
+        super().resizeEvent(event)
+        if self._fitted:
+            self.fit_photo()
+
+    # ------------------------------------------------------------------ tools
+    def tool(self) -> Tool:
+        """The active tool."""
+        return self._tool
+
+    def set_tool(self, tool: Tool) -> None:
+        """Switch tools; starting the brush or eraser opens the selected finding for editing."""
+        if tool == self._tool:
+            return
+        if tool in (Tool.BRUSH, Tool.ERASER):
+            if self._edit_id is None and not self.begin_mask_edit(self._selected):
+                tool = Tool.NAVIGATE
+        elif self._edit_id is not None:
+            self.cancel_edit()
+        if tool != Tool.POLYGON:
+            self._clear_polygon()
+        self._tool = tool
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag if tool == Tool.NAVIGATE
+                         else QGraphicsView.DragMode.NoDrag)
+        self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if tool == Tool.NAVIGATE
+                                  else Qt.CursorShape.CrossCursor)
+        self._cursor.setVisible(tool in (Tool.BRUSH, Tool.ERASER))
+        self.toolChanged.emit(tool)
+
+    def is_editing(self) -> bool:
+        """True while a mask edit is open."""
+        return self._edit_id is not None
+
+    def begin_mask_edit(self, finding_id: int | None) -> bool:
+        """Open the finding's mask in an editable layer; False when there is no such finding."""
+        if finding_id is None or finding_id not in self._shapes or self._photo_size.isEmpty():
+            return False
+        self.cancel_edit()
+        shape = self._shapes[finding_id]
+        path = wkt_to_path(shape.polygon_wkt)
+        bounds = path.boundingRect()
+        margin = max(0.5 * max(bounds.width(), bounds.height()),
+                     0.08 * max(self._photo_size.width(), self._photo_size.height()))
+        rect = bounds.adjusted(-margin, -margin, margin, margin).intersected(
+            QRectF(0, 0, self._photo_size.width(), self._photo_size.height()))
+        rect = QRectF(math.floor(rect.left()), math.floor(rect.top()),
+                      math.ceil(rect.width()), math.ceil(rect.height()))
+        if rect.isEmpty():
+            return False
+        k = min(1.0, EDIT_MAX_PX / max(rect.width(), rect.height()))
+        image = QImage(max(1, round(rect.width() * k)), max(1, round(rect.height() * k)),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.scale(k, k)
+        painter.translate(-rect.left(), -rect.top())
+        painter.fillPath(path, self._edit_colour(shape.damage))
+        painter.end()
+        self._edit_id, self._edit_image, self._edit_rect, self._edit_k = finding_id, image, rect, k
+        self._edit_item = QGraphicsPixmapItem(QPixmap.fromImage(image))
+        self._edit_item.setPos(rect.topLeft())
+        self._edit_item.setScale(1.0 / k)
+        self._edit_item.setZValue(5)
+        self.scene().addItem(self._edit_item)
+        frame = QGraphicsRectItem(QRectF(0, 0, image.width(), image.height()), self._edit_item)
+        pen = QPen(QColor("white"), 0, Qt.PenStyle.DashLine)
+        frame.setPen(pen)
+        self._items[finding_id].hide()
+        return True
+
+    @staticmethod
+    def _edit_colour(damage: DamageClass) -> QColor:
+        colour = QColor(CLASS_COLOURS.get(damage, QColor("white")))
+        colour.setAlpha(170)
+        return colour
+
+    def paint_at(self, scene_pos: QPointF, erase: bool | None = None) -> None:
+        """Paint (or erase) a disc of ``brush_radius`` photo pixels on the open mask, joined to the last stroke point."""
+        if self._edit_image is None or self._edit_id is None:
+            return
+        erase = self._tool == Tool.ERASER if erase is None else erase
+        k = self._edit_k
+        local = QPointF((scene_pos.x() - self._edit_rect.left()) * k, (scene_pos.y() - self._edit_rect.top()) * k)
+        painter = QPainter(self._edit_image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        if erase:
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+        colour = self._edit_colour(self._shapes[self._edit_id].damage)
+        radius = self.brush_radius * k
+        pen = QPen(colour, 2 * radius, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        if self._last_paint is not None and self._last_paint != local:
+            painter.drawLine(self._last_paint, local)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawEllipse(local, radius, radius)
+        painter.end()
+        self._last_paint = local
+        if self._edit_item is not None:
+            self._edit_item.setPixmap(QPixmap.fromImage(self._edit_image))
+
+    def end_stroke(self) -> None:
+        """Finish the current brush stroke (the next paint starts a new one)."""
+        self._last_paint = None
+
+    def edit_region(self) -> MaskEdit | None:
+        """The open mask as a boolean region with its origin and scale in photo pixels."""
+        if self._edit_image is None:
+            return None
+        image = self._edit_image
+        buf = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
+        rows = buf.reshape(image.height(), image.bytesPerLine())[:, : image.width() * 4]
+        alpha = rows.reshape(image.height(), image.width(), 4)[..., 3]
+        region = alpha > 0
+        return MaskEdit(region=region.copy(), origin=(self._edit_rect.left(), self._edit_rect.top()),
+                        scale=(1.0 / self._edit_k, 1.0 / self._edit_k))
+
+    def apply_mask_edit(self) -> bool:
+        """Close the open mask and emit ``maskEdited(finding_id, MaskEdit)``; False when none is open."""
+        edit = self.edit_region()
+        fid = self._edit_id
+        if edit is None or fid is None:
+            return False
+        self.cancel_edit()
+        self.set_tool(Tool.NAVIGATE)
+        self.maskEdited.emit(fid, edit)
+        return True
+
+    def cancel_edit(self) -> None:
+        """Drop the open mask edit (if any) without emitting anything."""
+        if self._edit_item is not None:
+            self.scene().removeItem(self._edit_item)
+        if self._edit_id is not None and self._edit_id in self._items:
+            self._items[self._edit_id].show()
+        self._edit_id = self._edit_image = self._edit_item = None
+        self._last_paint = None
+        if self._tool in (Tool.BRUSH, Tool.ERASER):
+            self._tool = Tool.NAVIGATE
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+            self._cursor.hide()
+            self.toolChanged.emit(self._tool)
+
+    def add_polygon_point(self, scene_pos: QPointF) -> None:
+        """Add a corner to the polygon being drawn (clamped to the photo)."""
+        x = max(0.0, min(float(self._photo_size.width()), scene_pos.x()))
+        y = max(0.0, min(float(self._photo_size.height()), scene_pos.y()))
+        self._poly_points.append(QPointF(x, y))
+        self._draw_polygon(None)
+
+    def finish_polygon(self) -> bool:
+        """Close the polygon and emit ``polygonDrawn(wkt, damage)``; False with fewer than 3 corners or no area."""
+        points = [(p.x(), p.y()) for p in self._poly_points]
+        self._clear_polygon()
+        if len(points) < 3:
+            return False
+        polygon = shapely.make_valid(shapely.Polygon(points))
+        if polygon.is_empty or polygon.area < 1.0:
+            return False
+        self.set_tool(Tool.NAVIGATE)
+        self.polygonDrawn.emit(shapely.to_wkt(polygon, rounding_precision=2), int(self.new_finding_class))
+        return True
+
+    def _draw_polygon(self, hover: QPointF | None) -> None:
+        path = QPainterPath()
+        points = list(self._poly_points) + ([hover] if hover is not None else [])
+        if points:
+            path.addPolygon(QPolygonF(points))
+        pen = QPen(QColor("white"), 2.0, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        self._poly_item.setPen(pen)
+        colour = QColor(CLASS_COLOURS.get(self.new_finding_class, QColor("white")))
+        colour.setAlpha(90)
+        self._poly_item.setBrush(colour)
+        self._poly_item.setPath(path)
+
+    def _clear_polygon(self) -> None:
+        self._poly_points.clear()
+        self._poly_item.setPath(QPainterPath())
+
+    # ------------------------------------------------------------------ events
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        """Start a stroke, add a polygon corner, or remember the press for a click."""
+        pos = self.mapToScene(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton:
+            if self._tool in (Tool.BRUSH, Tool.ERASER):
+                self.end_stroke()
+                self.paint_at(pos)
+                event.accept()
+                return
+            if self._tool == Tool.POLYGON:
+                self.add_polygon_point(pos)
+                event.accept()
+                return
+            self._press_pos = event.position()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        """Continue a stroke, move the brush cursor, rubber-band the polygon."""
+        pos = self.mapToScene(event.position().toPoint())
+        if self._tool in (Tool.BRUSH, Tool.ERASER):
+            r = self.brush_radius
+            self._cursor.setRect(QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r))
+            if event.buttons() & Qt.MouseButton.LeftButton:
+                self.paint_at(pos)
+            event.accept()
+            return
+        if self._tool == Tool.POLYGON and self._poly_points:
+            self._draw_polygon(pos)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        """End a stroke, or turn a short click into ``findingClicked``."""
+        if self._tool in (Tool.BRUSH, Tool.ERASER):
+            self.end_stroke()
+            event.accept()
+            return
+        press, self._press_pos = self._press_pos, None
+        super().mouseReleaseEvent(event)
+        if self._tool == Tool.NAVIGATE and press is not None and event.button() == Qt.MouseButton.LeftButton:
+            if (event.position() - press).manhattanLength() < 5:
+                self.click_at(self.mapToScene(event.position().toPoint()))
+        if self._tool == Tool.NAVIGATE:
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def click_at(self, scene_pos: QPointF) -> int | None:
+        """Select the smallest finding under ``scene_pos`` and emit ``findingClicked``; its id or None."""
+        hits = [(self._items[fid].path().boundingRect().width() * self._items[fid].path().boundingRect().height(), fid)
+                for fid in self._items if self._items[fid].path().contains(scene_pos)]
+        if not hits:
+            return None
+        fid = min(hits)[1]
+        self.findingClicked.emit(fid)
+        return fid
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        """Double-click closes the polygon; otherwise fit the photo."""
+        if self._tool == Tool.POLYGON:
+            self.finish_polygon()
+            event.accept()
+            return
+        if self._tool == Tool.NAVIGATE:
+            self.fit_photo()
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """Enter applies the edit or closes the polygon, Escape cancels, [ and ] resize the brush."""
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self._tool == Tool.POLYGON:
+                self.finish_polygon()
+                return
+            if self.is_editing():
+                self.apply_mask_edit()
+                return
+        if key == Qt.Key.Key_Escape and self._tool != Tool.NAVIGATE:
+            self.cancel_edit()
+            self.set_tool(Tool.NAVIGATE)
+            return
+        if key in (Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight) and self._tool in (Tool.BRUSH, Tool.ERASER):
+            self.brush_radius = max(1.0, self.brush_radius * (0.8 if key == Qt.Key.Key_BracketLeft else 1.25))
+            return
+        super().keyPressEvent(event)
