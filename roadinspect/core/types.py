@@ -76,6 +76,15 @@ class Photo:
     ``width``/``height`` are the displayed size, after the EXIF orientation is applied.
     ``taken_at`` is timezone-aware UTC when the time zone is known (GPS time or an EXIF offset),
     naive local time otherwise. ``heading`` is degrees clockwise from true north.
+
+    ``sha256`` is the hex digest of the whole file, or ``""`` while it is not known yet: the scan
+    hashes only files whose ``fingerprint`` (size + first and last 64 KiB) collides with another
+    file's, which is exactly the set that may hold byte-identical duplicates; the analysis fills
+    it in from the bytes it reads anyway. ``camera_time`` is the camera clock's DateTimeOriginal
+    (aware when EXIF gives its offset), used to interpolate photos that lack GPS.
+    ``heading_magnetic`` is true when EXIF gave a magnetic heading (not corrected for declination,
+    about 1-3 degrees in France). ``notes`` are human-readable remarks of the metadata reader
+    (e.g. a latitude out of range that was ignored).
     """
 
     path: Path
@@ -91,6 +100,10 @@ class Photo:
     heading_from_track: bool = False
     taken_at: datetime | None = None
     camera: CameraInfo = field(default_factory=CameraInfo)
+    fingerprint: str = ""
+    camera_time: datetime | None = None
+    heading_magnetic: bool = False
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
