@@ -77,3 +77,38 @@ def photo(index: int = 0, position: GeoPoint | None = ORIGIN, heading: float | N
 def drive(n: int, step_m: float, heading: float = 0.0, start: GeoPoint = ORIGIN) -> list[Photo]:
     """``n`` photos ``step_m`` apart along ``heading``."""
     return [photo(i, offset_position(start, heading, 0.0, i * step_m), heading) for i in range(n)]
+
+
+def render(ph: Photo, objects: list[tuple[int, list[tuple[float, float]]]], camera: CameraModel = CAMERA) -> np.ndarray:
+    """Working-resolution mask of ``ph`` seeing ``objects``: (class value, corners in metres east/north of ORIGIN)."""
+    from roadinspect.core.geo import MetricFrame
+
+    frame = MetricFrame(ORIGIN)
+    pe, pn = frame.to_xy([ph.position])[0]
+    h = np.radians(ph.heading_deg or 0.0)
+    mask = blank()
+    for value, corners in objects:
+        road = []
+        for e, n in corners:
+            de, dn = e - pe, n - pn
+            road.append((de * np.cos(h) - dn * np.sin(h), de * np.sin(h) + dn * np.cos(h)))
+        if min(y for _, y in road) < 2.0 or max(y for _, y in road) > 28.0:
+            continue  # out of view
+        draw_ground(mask, road, value, camera)
+    return mask
+
+
+def survey(n: int, step_m: float, objects: list[tuple[int, list[tuple[float, float]]]], heading: float = 0.0,
+           start: GeoPoint = ORIGIN, first_photo_id: int = 1, first_finding_id: int = 1,
+           ) -> tuple[dict[int, Photo], list]:
+    """Photos of a drive and their extracted findings, with store-like ids."""
+    from dataclasses import replace
+
+    from roadinspect.core.findings import extract_findings
+
+    photos = {first_photo_id + i: p for i, p in enumerate(drive(n, step_m, heading, start))}
+    findings = []
+    for pid, ph in photos.items():
+        for f in extract_findings(segmentation(render(ph, objects)), ph, CAMERA):
+            findings.append(replace(f, id=first_finding_id + len(findings), photo_id=pid))
+    return photos, findings

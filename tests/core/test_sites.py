@@ -1,0 +1,97 @@
+"""Maintenance sites: one defect seen in several photos is one site; reviews override the model."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+
+from roadinspect.core.sites import SiteSettings, build_sites, effective_finding
+from roadinspect.core.types import DamageClass, Review, ReviewStatus, Severity
+from tests.core.scenes import T0, rect, survey
+
+POTHOLE = (2, rect(0.0, 9.0, 0.6, 9.6))  # 9 m north of the first photo
+FAR_POTHOLE = (2, rect(-0.5, 30.0, 0.3, 30.8))
+
+
+def test_same_pothole_in_three_consecutive_photos_is_one_site():
+    photos, findings = survey(3, 3.0, [POTHOLE])
+    assert len(findings) == 3 and len({f.photo_id for f in findings}) == 3
+    [site] = build_sites(photos, findings)
+    assert site.kind == "pothole" and site.damage == DamageClass.POTHOLE
+    assert site.finding_ids == (1, 2, 3) and site.id == "S1"
+    assert site.photo_ids == (1, 2, 3)
+    assert site.photo_files == ("IMG_0000.jpg", "IMG_0001.jpg", "IMG_0002.jpg")
+    assert site.first_seen == T0 and (site.last_seen - T0).total_seconds() == 2
+    # Same confidence everywhere: the largest view (the nearest photo) is the evidence.
+    assert site.evidence_id == 3 and site.evidence.photo_id == 3
+    assert site.measures == site.evidence.measures
+    assert site.measures["area_m2"] == pytest.approx(0.36, rel=0.1)
+    assert site.status == ReviewStatus.PENDING
+
+
+def test_distinct_defects_and_types_stay_apart():
+    crack_on_pothole = (1, rect(0.8, 11.0, 0.86, 14.0))
+    photos, findings = survey(6, 4.0, [POTHOLE, FAR_POTHOLE, crack_on_pothole])
+    sites = build_sites(photos, findings)
+    kinds = sorted(s.kind for s in sites)
+    assert kinds == ["longitudinal", "pothole", "pothole"]
+    potholes = [s for s in sites if s.kind == "pothole"]
+    assert {len(s.photo_ids) for s in potholes} >= {2}
+
+
+def test_sites_do_not_depend_on_the_order_of_findings():
+    photos, findings = survey(6, 4.0, [POTHOLE, FAR_POTHOLE])
+    shuffled = findings[:]
+    random.Random(3).shuffle(shuffled)
+    assert build_sites(photos, shuffled) == build_sites(photos, findings)
+
+
+def test_a_larger_link_distance_merges_neighbours():
+    near = (2, rect(0.0, 17.0, 0.6, 17.6))  # 8 m after POTHOLE
+    photos, findings = survey(4, 3.0, [POTHOLE, near])
+    assert len(build_sites(photos, findings)) == 2
+    assert len(build_sites(photos, findings, settings=SiteSettings(link_distance_m=10.0))) == 1
+
+
+def test_rejected_findings_are_left_out():
+    photos, findings = survey(3, 3.0, [POTHOLE])
+    one = build_sites(photos, findings, [Review(1, ReviewStatus.REJECTED)])
+    assert one[0].finding_ids == (2, 3) and one[0].id == "S2"
+    assert build_sites(photos, findings, [Review(i, ReviewStatus.REJECTED) for i in (1, 2, 3)]) == []
+
+
+def test_an_inspectors_correction_overrides_the_model():
+    photos, findings = survey(3, 3.0, [POTHOLE])
+    model_severity = build_sites(photos, findings)[0].severity
+    assert model_severity == Severity.HIGH
+    reviews = {2: Review(2, ReviewStatus.CORRECTED, severity=Severity.LOW, note="réparé ; =rebouché"),
+               3: Review(3, ReviewStatus.ACCEPTED, note="vu")}
+    [site] = build_sites(photos, findings, reviews)
+    assert site.severity == Severity.LOW  # the inspector's value wins over two HIGH model findings
+    assert site.status == ReviewStatus.CORRECTED
+    assert site.notes == "réparé ; =rebouché | vu"
+    accepted = build_sites(photos, findings, [Review(1, ReviewStatus.ACCEPTED)])[0]
+    assert accepted.status == ReviewStatus.ACCEPTED and accepted.severity == Severity.HIGH
+
+
+def test_effective_finding_applies_class_and_kind_corrections():
+    photos, findings = survey(1, 3.0, [POTHOLE])
+    f = findings[0]
+    as_crack = effective_finding(f, Review(f.id, ReviewStatus.CORRECTED, damage=DamageClass.CRACK))
+    assert as_crack.damage == DamageClass.CRACK and as_crack.kind == "isolated"
+    typed = effective_finding(f, Review(f.id, ReviewStatus.CORRECTED, damage=DamageClass.CRACK, kind="transverse"))
+    assert typed.kind == "transverse"
+    crack = replace(f, damage=DamageClass.CRACK, kind="longitudinal")
+    assert effective_finding(crack, Review(f.id, ReviewStatus.CORRECTED, damage=DamageClass.POTHOLE)).kind == "pothole"
+    assert effective_finding(f, Review(f.id, ReviewStatus.PENDING)) is f
+    assert effective_finding(f, None) is f
+
+
+def test_findings_without_position_each_make_a_site():
+    photos, findings = survey(3, 3.0, [POTHOLE])
+    photos = {pid: replace(p, position=None) for pid, p in photos.items()}
+    findings = [replace(f, ground=None) for f in findings]
+    sites = build_sites(photos, findings)
+    assert [s.id for s in sites] == ["S1", "S2", "S3"] and all(s.position is None for s in sites)
