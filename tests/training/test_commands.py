@@ -1,0 +1,67 @@
+"""``roadinspect train`` and ``roadinspect evaluate`` end to end on a tiny generated dataset."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from roadinspect.cli import main
+from roadinspect.core.segmenter import Segmenter
+
+
+def _dataset(root: Path, n: int = 4) -> Path:
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        image = rng.integers(90, 140, (96, 128, 3), dtype=np.uint8)
+        mask = np.zeros((96, 128), np.uint8)
+        image[40:42, 10:120] = 30
+        mask[40:42, 10:120] = 1
+        image[60:80, 20:45] = 20
+        mask[60:80, 20:45] = 2
+        Image.fromarray(image).save(root / "images" / f"img{i}.jpg")
+        Image.fromarray(mask).save(root / "masks" / f"img{i}.png")
+    return root
+
+
+def test_train_exports_loadable_weights_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = _dataset(tmp_path / "tiny")
+    out = tmp_path / "run"
+    weights = tmp_path / "tiny-seg.safetensors"
+    args = ["train", "--data", str(data), "--out", str(out), "--steps", "2", "--batch", "2", "--crop", "64",
+            "--init", "none", "--device", "cpu", "--checkpoint-every", "1", "--export", str(weights)]
+    assert main(args) == 0
+    assert (out / "last.ckpt").exists() and json.loads((out / "split.json").read_text())["tiny"]["train"] >= 1
+    seg = Segmenter.load(weights, device="cpu")
+    assert seg.predict(np.zeros((50, 60, 3), np.uint8)).full_mask().shape == (50, 60)
+    assert main(args[:-2] + ["--steps", "3", "--resume"]) == 0
+    assert "resumed from" in capsys.readouterr().err
+
+
+def test_train_names_a_missing_dataset(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code = main(["train", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "run"), "--steps", "1",
+                 "--init", "none", "--device", "cpu"])
+    assert code == 2
+    assert "nope" in capsys.readouterr().err
+
+
+def test_evaluate_prints_json_per_dataset(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import torch
+
+    from roadinspect.core.network import RoadDamageNet
+    from roadinspect.training.export import export_weights
+
+    torch.manual_seed(0)
+    weights = tmp_path / "random-seg.safetensors"
+    export_weights(RoadDamageNet().eval(), weights, version="test")
+    data = _dataset(tmp_path / "tiny")
+    assert main(["evaluate", "--data", str(data), "--weights", str(weights), "--json", "--device", "cpu"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (result,) = report["datasets"]
+    assert result["dataset"] == "tiny" and result["images"] == 4
+    for key in ("crack_f1", "crack_iou", "pothole_iou", "pothole_image_recall", "pothole_image_precision"):
+        assert key in result
+    assert report["sha256"] == json.loads(weights.with_suffix(".json").read_text())["sha256"]
