@@ -1,0 +1,1 @@
+"""Benchmark commands (``roadinspect bench ...``): measured figures, never timed tests."""
