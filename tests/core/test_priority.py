@@ -1,0 +1,84 @@
+"""Priority score: documented terms, user weights, stable ranking."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from roadinspect.core.priority import PriorityWeights, rank_sites, score_site
+from roadinspect.core.sites import Site
+from roadinspect.core.types import DamageClass, ReviewStatus, Severity
+
+
+def make_site(ident: int, kind: str, severity: Severity, measures: dict, confidence: float = 0.8,
+              status: ReviewStatus = ReviewStatus.PENDING) -> Site:
+    damage = DamageClass.POTHOLE if kind == "pothole" else DamageClass.CRACK
+    return Site(id=f"S{ident}", damage=damage, kind=kind, severity=severity, confidence=confidence, status=status,
+                position=None, finding_ids=(ident,), evidence_id=ident, photo_ids=(), photo_files=(),
+                first_seen=None, last_seen=None, measures={"metric": 1.0, **measures})
+
+
+def test_score_is_the_sum_of_its_documented_terms():
+    site = make_site(1, "pothole", Severity.HIGH, {"area_m2": 0.5}, confidence=0.8)
+    score, terms = score_site(site)
+    by_name = {t.name: t for t in terms}
+    assert by_name["severity"].points == pytest.approx(40.0)
+    assert by_name["type"].points == pytest.approx(25.0)
+    assert by_name["extent"].points == pytest.approx(20.0 * 0.5)
+    assert by_name["confidence"].points == pytest.approx(15.0 * 0.8)
+    assert score == pytest.approx(40 + 25 + 10 + 12)
+    assert sum(t.points for t in terms) == pytest.approx(score)
+
+
+def test_extent_is_capped_and_confirmation_counts_as_full_confidence():
+    long_crack = make_site(2, "longitudinal", Severity.LOW, {"length_m": 25.0}, status=ReviewStatus.ACCEPTED)
+    score, terms = score_site(long_crack)
+    assert {t.name: t.value for t in terms} == pytest.approx(
+        {"severity": 1 / 3, "type": 0.5, "extent": 1.0, "confidence": 1.0})
+    assert score == pytest.approx(40 / 3 + 12.5 + 20 + 15)
+    unmeasured = make_site(3, "transverse", Severity.LOW, {"metric": 0.0, "size_rel": 0.1})
+    assert {t.name: t.value for t in score_site(unmeasured)[1]}["extent"] == pytest.approx(0.4)
+
+
+def test_ranked_list_order_and_ties_broken_by_id():
+    sites = [
+        make_site(10, "longitudinal", Severity.LOW, {"length_m": 2.0}),
+        make_site(4, "pothole", Severity.HIGH, {"area_m2": 0.3}),
+        make_site(9, "alligator", Severity.MEDIUM, {"area_m2": 5.0}),
+        make_site(2, "longitudinal", Severity.LOW, {"length_m": 2.0}),  # same score as S10
+        make_site(7, "pothole", Severity.MEDIUM, {"area_m2": 0.1}),
+    ]
+    ranked = rank_sites(sites)
+    assert [r.site.id for r in ranked] == ["S4", "S9", "S7", "S2", "S10"]
+    assert [r.rank for r in ranked] == [1, 2, 3, 4, 5]
+    assert ranked[3].score == ranked[4].score
+    assert rank_sites(list(reversed(sites))) == ranked
+    assert "severity 40.0" in ranked[0].explain()
+
+
+def test_user_weights_change_the_ranking():
+    sites = [make_site(1, "pothole", Severity.LOW, {"area_m2": 0.05}),
+             make_site(2, "transverse", Severity.HIGH, {"length_m": 3.0})]
+    assert [r.site.id for r in rank_sites(sites)] == ["S2", "S1"]
+    type_first = PriorityWeights(severity=5.0, type=80.0)
+    assert [r.site.id for r in rank_sites(sites, type_first)] == ["S1", "S2"]
+    main_road = PriorityWeights(road_class_factor=1.2)
+    assert rank_sites(sites, main_road)[0].score == pytest.approx(1.2 * rank_sites(sites)[0].score)
+
+
+def test_weights_from_json(tmp_path):
+    good = tmp_path / "w.json"
+    good.write_text(json.dumps({"road_class_factor": 0.8, "type_values": {"pothole": 0.9}}), encoding="utf-8")
+    w = PriorityWeights.from_json(good)
+    assert w.road_class_factor == 0.8 and w.type_values["pothole"] == 0.9 and w.type_values["alligator"] == 0.8
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"colour": 1}', encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.json.*colour"):
+        PriorityWeights.from_json(bad)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.json"):
+        PriorityWeights.from_json(broken)
+    with pytest.raises(ValueError, match="severity"):
+        PriorityWeights(severity=-1.0)
