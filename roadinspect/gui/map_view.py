@@ -1,0 +1,482 @@
+"""The map: the surveyed track, the photos, the sites coloured by priority, the sections by condition.
+
+Everything is drawn on a plane in Web-Mercator pixels at zoom ``REF_ZOOM`` (a "scaled plane": no network
+is needed to see the track, the photos and the sites). When the network allows and the setting is on,
+OpenStreetMap tiles are fetched asynchronously with ``QNetworkAccessManager`` behind the drawing and
+cached on disk (``QStandardPaths.CacheLocation``/``tiles``); a failure never blocks and is logged
+once, after which the map stays offline for a while before trying again.
+
+Clicking a photo dot emits ``photoClicked(photo_id)``, clicking a site emits ``siteClicked(site_id)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QWheelEvent,
+)
+from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from roadinspect import __version__
+from roadinspect.core.priority import RankedSite
+from roadinspect.core.sections import Section
+from roadinspect.core.types import GeoPoint, Photo
+from roadinspect.gui.style import condition_colour, ramp
+
+log = logging.getLogger("roadinspect.map")
+
+REF_ZOOM = 20
+"""Zoom level whose Web-Mercator pixels are the scene units."""
+TILE_SIZE = 256
+TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+_OFFLINE_PAUSE_S = 300.0
+_MAX_TILE_ZOOM = 19
+
+
+def project(point: GeoPoint) -> QPointF:
+    """Web-Mercator pixel coordinates of a WGS84 point at ``REF_ZOOM``."""
+    world = TILE_SIZE * (1 << REF_ZOOM)
+    lat = max(-85.05112878, min(85.05112878, point.lat))
+    x = (point.lon + 180.0) / 360.0 * world
+    s = math.sin(math.radians(lat))
+    y = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * world
+    return QPointF(x, y)
+
+
+def metres_per_unit(lat: float) -> float:
+    """Ground metres per scene unit at latitude ``lat``."""
+    return 40075016.686 * math.cos(math.radians(lat)) / (TILE_SIZE * (1 << REF_ZOOM))
+
+
+class _Marker(QGraphicsItem):
+    """A round marker of constant screen size (photos and sites), optionally with a rank number."""
+
+    def __init__(self, radius: float, fill: QColor, outline: QColor, text: str = "") -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.radius = radius
+        self.fill = fill
+        self.outline = outline
+        self.text = text
+        self.heading: float | None = None
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        r = self.radius + 14 if self.heading is not None else self.radius + 2
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.heading is not None:
+            painter.save()
+            painter.rotate(self.heading)
+            cone = QPolygonF([QPointF(0, 0), QPointF(-8, -self.radius - 12), QPointF(8, -self.radius - 12)])
+            colour = QColor(self.fill)
+            colour.setAlpha(120)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawPolygon(cone)
+            painter.restore()
+        painter.setPen(QPen(self.outline, 1.5))
+        painter.setBrush(self.fill)
+        painter.drawEllipse(QPointF(0, 0), self.radius, self.radius)
+        if self.text:
+            font = QFont()
+            font.setPixelSize(max(8, int(self.radius * 1.1)))
+            font.setBold(True)
+            painter.setFont(font)
+            painter.setPen(QColor("white") if self.fill.lightness() < 150 else QColor("black"))
+            painter.drawText(QRectF(-self.radius, -self.radius, 2 * self.radius, 2 * self.radius),
+                             Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+class TileLayer:
+    """OpenStreetMap tiles behind the map: disk cache first, then an asynchronous download."""
+
+    def __init__(self, view: MapView) -> None:
+        self.view = view
+        self.enabled = False
+        self.cache_dir = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)) / "tiles"
+        self._manager: QNetworkAccessManager | None = None
+        self._items: dict[tuple[int, int, int], QGraphicsPixmapItem] = {}
+        self._pending: set[tuple[int, int, int]] = set()
+        self._offline_until = 0.0
+        self._logged = False
+        self.downloaded = 0
+        self.failed = 0
+
+    def tile_path(self, z: int, x: int, y: int) -> Path:
+        """The cache file of one tile."""
+        return self.cache_dir / str(z) / str(x) / f"{y}.png"
+
+    def clear(self) -> None:
+        """Remove every tile item (the disk cache stays)."""
+        for item in self._items.values():
+            if item.scene() is not None:
+                item.scene().removeItem(item)
+        self._items.clear()
+
+    def refresh(self) -> None:
+        """Show the tiles that cover the visible area at the view's zoom (cached ones at once)."""
+        if not self.enabled:
+            self.clear()
+            return
+        scale = self.view.transform().m11()
+        if scale <= 0:
+            return
+        z = max(0, min(_MAX_TILE_ZOOM, round(REF_ZOOM + math.log2(scale))))
+        factor = 1 << (REF_ZOOM - z)
+        span = TILE_SIZE * factor
+        rect = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        n = 1 << z
+        x0, x1 = max(0, int(rect.left() // span)), min(n - 1, int(rect.right() // span))
+        y0, y1 = max(0, int(rect.top() // span)), min(n - 1, int(rect.bottom() // span))
+        if (x1 - x0 + 1) * (y1 - y0 + 1) > 64:
+            return
+        wanted = {(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)}
+        for key in list(self._items):
+            if key[0] != z:
+                item = self._items.pop(key)
+                self.view.scene().removeItem(item)
+        for key in sorted(wanted):
+            if key in self._items or key in self._pending:
+                continue
+            path = self.tile_path(*key)
+            if path.is_file():
+                pix = QPixmap(str(path))
+                if not pix.isNull():
+                    self._place(key, pix)
+                    continue
+            self._download(key)
+
+    def _place(self, key: tuple[int, int, int], pix: QPixmap) -> None:
+        z, x, y = key
+        factor = 1 << (REF_ZOOM - z)
+        item = QGraphicsPixmapItem(pix)
+        item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        item.setScale(factor)
+        item.setPos(x * TILE_SIZE * factor, y * TILE_SIZE * factor)
+        item.setZValue(-10)
+        item.setOpacity(0.85)
+        self.view.scene().addItem(item)
+        self._items[key] = item
+
+    def _download(self, key: tuple[int, int, int]) -> None:
+        if time.monotonic() < self._offline_until or len(self._pending) >= 8:
+            return
+        if self._manager is None:
+            self._manager = QNetworkAccessManager(self.view)
+        request = QNetworkRequest(QUrl(TILE_URL.format(z=key[0], x=key[1], y=key[2])))
+        request.setHeader(QNetworkRequest.KnownHeaders.UserAgentHeader,
+                          f"RoadInspect/{__version__} (road inspection desktop app)")
+        request.setTransferTimeout(8000)
+        reply = self._manager.get(request)
+        self._pending.add(key)
+        reply.finished.connect(lambda: self._on_reply(key, reply))
+
+    def _on_reply(self, key: tuple[int, int, int], reply: QNetworkReply) -> None:
+        self._pending.discard(key)
+        reply.deleteLater()
+        if reply.error() != QNetworkReply.NetworkError.NoError:
+            self.failed += 1
+            self._offline_until = time.monotonic() + _OFFLINE_PAUSE_S
+            if not self._logged:
+                log.info("map tiles unavailable (%s); the map stays offline for a while", reply.errorString())
+                self._logged = True
+            return
+        data = bytes(reply.readAll().data())
+        pix = QPixmap()
+        if not pix.loadFromData(data) or not self.enabled:
+            return
+        self.downloaded += 1
+        self._logged = False
+        path = self.tile_path(*key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".part")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError as exc:
+            log.info("cannot cache tile %s: %s", path, exc)
+        self._place(key, pix)
+
+
+class MapView(QGraphicsView):
+    """Track, photos, sites and sections on a scaled plane, with optional OSM tiles (see module docstring)."""
+
+    photoClicked = Signal(int)  # noqa: N815 - Qt naming
+    siteClicked = Signal(str)  # noqa: N815
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setBackgroundBrush(QColor("#eef0ea"))
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self.tiles = TileLayer(self)
+        self._photo_items: dict[int, _Marker] = {}
+        self._site_items: dict[str, _Marker] = {}
+        self._lines: list[QGraphicsItem] = []
+        self._current: int | None = None
+        self._lat = 45.0
+        self._bounds = QRectF()
+        self._press: QPointF | None = None
+        self.attribution = ""
+
+    # ------------------------------------------------------------------ content
+    def set_data(self, photos: Sequence[tuple[int, Photo]], sites: Sequence[RankedSite] = (),
+                 sections: Sequence[Section] = ()) -> None:
+        """Draw the photos (id, photo) in time order, the ranked sites and the sections."""
+        for item in [*self._photo_items.values(), *self._site_items.values(), *self._lines]:
+            self.scene().removeItem(item)
+        self._photo_items.clear()
+        self._site_items.clear()
+        self._lines.clear()
+        located = [(pid, p) for pid, p in photos if p.position is not None]
+        points = [project(p.position) for _, p in located]  # type: ignore[arg-type]
+        for section in sections:
+            line = [project(g) for g in section.line]
+            if len(line) < 2:
+                continue
+            path = QPainterPath(line[0])
+            for q in line[1:]:
+                path.lineTo(q)
+            item = QGraphicsPathItem(path)
+            pen = QPen(condition_colour(section.score), 9)
+            pen.setCosmetic(True)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            item.setPen(pen)
+            item.setZValue(1)
+            item.setToolTip(f"{section.id}: {section.score:.0f}/100 ({section.rating})")
+            self.scene().addItem(item)
+            self._lines.append(item)
+        if len(points) >= 2:
+            path = QPainterPath(points[0])
+            for q in points[1:]:
+                path.lineTo(q)
+            item = QGraphicsPathItem(path)
+            pen = QPen(QColor("#37474f"), 2, Qt.PenStyle.DashLine)
+            pen.setCosmetic(True)
+            item.setPen(pen)
+            item.setZValue(2)
+            self.scene().addItem(item)
+            self._lines.append(item)
+        for (pid, photo), q in zip(located, points, strict=True):
+            marker = _Marker(4.0, QColor("#ffffff"), QColor("#37474f"))
+            marker.setPos(q)
+            marker.setZValue(3)
+            marker.setData(0, pid)
+            marker.setToolTip(photo.path.name)
+            marker.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.scene().addItem(marker)
+            self._photo_items[pid] = marker
+        for ranked in sites:
+            site = ranked.site
+            if site.position is None:
+                continue
+            marker = _Marker(9.0, ramp(min(1.0, ranked.score / 100.0)), QColor("#212121"), str(ranked.rank))
+            marker.setPos(project(site.position))
+            marker.setZValue(5 + 1.0 / ranked.rank)
+            marker.setData(1, site.id)
+            marker.setToolTip(f"#{ranked.rank} {site.id}: {site.kind}, {site.severity.value}, {ranked.score:.0f}")
+            marker.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.scene().addItem(marker)
+            self._site_items[site.id] = marker
+        if points:
+            xs = [q.x() for q in points]
+            ys = [q.y() for q in points]
+            self._bounds = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+            self._lat = sum(p.position.lat for _, p in located) / len(located)  # type: ignore[union-attr]
+        else:
+            self._bounds = QRectF()
+        margin = max(self._bounds.width(), self._bounds.height(), 200.0) * 4
+        self.scene().setSceneRect(self._bounds.adjusted(-margin, -margin, margin, margin))
+        if self._current is not None:
+            self.set_current_photo(self._current)
+        self.fit_all()
+
+    def set_current_photo(self, photo_id: int | None, heading: float | None = None, center: bool = False) -> None:
+        """Highlight the photo shown in the photo view (with its heading); ``center`` pans to it."""
+        if self._current in self._photo_items:
+            old = self._photo_items[self._current]
+            old.prepareGeometryChange()
+            old.radius, old.fill, old.heading = 4.0, QColor("#ffffff"), None
+            old.setZValue(3)
+            old.update()
+        self._current = photo_id
+        marker = self._photo_items.get(photo_id) if photo_id is not None else None
+        if marker is None:
+            return
+        marker.prepareGeometryChange()
+        marker.radius, marker.fill, marker.heading = 6.5, QColor("#1971c2"), heading
+        marker.setZValue(20)
+        marker.update()
+        if center:
+            visible = self.mapToScene(self.viewport().rect().adjusted(30, 30, -30, -30)).boundingRect()
+            if not visible.contains(marker.pos()):
+                self.centerOn(marker.pos())
+                self.tiles.refresh()
+
+    def photo_ids(self) -> list[int]:
+        """Ids of the photos drawn on the map."""
+        return list(self._photo_items)
+
+    def site_ids(self) -> list[str]:
+        """Ids of the sites drawn on the map."""
+        return list(self._site_items)
+
+    def photo_pos(self, photo_id: int) -> QPointF:
+        """Scene position of a photo dot."""
+        return self._photo_items[photo_id].pos()
+
+    def site_pos(self, site_id: str) -> QPointF:
+        """Scene position of a site marker."""
+        return self._site_items[site_id].pos()
+
+    def set_tiles_enabled(self, enabled: bool) -> None:
+        """Turn the OpenStreetMap background on or off."""
+        self.tiles.enabled = bool(enabled)
+        self.attribution = "© OpenStreetMap contributors" if enabled else ""
+        self.tiles.refresh()
+        self.viewport().update()
+
+    # ------------------------------------------------------------------ navigation
+    def fit_all(self) -> None:
+        """Fit the whole track (at most street level)."""
+        if self._bounds.isNull() and not self._photo_items:
+            return
+        rect = self._bounds.adjusted(-60, -60, 60, 60)
+        self.resetTransform()
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.transform().m11() > 1.0:
+            self.resetTransform()
+            self.centerOn(rect.center())
+        self.tiles.refresh()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
+        """Zoom around the cursor."""
+        steps = event.angleDelta().y() / 120.0
+        if not steps:
+            return
+        factor = 1.25 ** steps
+        new = self.transform().m11() * factor
+        if not (1e-4 < new < 4.0):
+            return
+        at = event.position().toPoint()
+        before = self.mapToScene(at)
+        self.scale(factor, factor)
+        after = self.mapToScene(at)
+        self.translate(after.x() - before.x(), after.y() - before.y())
+        self.tiles.refresh()
+        event.accept()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt API
+        """Load the tiles of the newly visible area."""
+        super().scrollContentsBy(dx, dy)
+        self.tiles.refresh()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+        """Keep the track fitted when the dock is resized."""
+        super().resizeEvent(event)
+        self.fit_all()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        """Remember the press to tell a click from a pan."""
+        self._press = event.position()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        """A click on a site or a photo emits the matching signal."""
+        press, self._press = self._press, None
+        super().mouseReleaseEvent(event)
+        if press is not None and (event.position() - press).manhattanLength() < 5:
+            self.click_at(event.position().toPoint())
+
+    def click_at(self, view_pos) -> bool:  # noqa: ANN001 - QPoint
+        """Emit ``siteClicked`` or ``photoClicked`` for the marker at ``view_pos``; True when one was hit."""
+        for item in self.items(view_pos):
+            site_id = item.data(1)
+            if site_id:
+                self.siteClicked.emit(str(site_id))
+                return True
+        for item in self.items(view_pos):
+            photo_id = item.data(0)
+            if photo_id is not None and isinstance(item, _Marker):
+                self.photoClicked.emit(int(photo_id))
+                return True
+        return False
+
+    # ------------------------------------------------------------------ decorations
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
+        """Scale bar (bottom left), north arrow (top right) and attribution, in viewport coordinates."""
+        if not self._photo_items:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = QFont(self.font())
+        font.setPointSizeF(8.0)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        m_per_px = metres_per_unit(self._lat) / max(1e-9, self.transform().m11())
+        target = m_per_px * 100
+        nice = 10 ** math.floor(math.log10(target)) if target > 0 else 1
+        for step in (5, 2, 1):
+            if step * nice <= target:
+                nice *= step
+                break
+        length = nice / m_per_px
+        h = self.viewport().height()
+        x0, y0 = 12.0, h - 16.0
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 210))
+        label = f"{nice:g} m" if nice < 1000 else f"{nice / 1000:g} km"
+        painter.drawRoundedRect(QRectF(x0 - 6, y0 - 20, length + metrics.horizontalAdvance(label) + 22, 28), 4, 4)
+        painter.setPen(QPen(QColor("#212121"), 2))
+        painter.drawLine(QPointF(x0, y0), QPointF(x0 + length, y0))
+        painter.drawLine(QPointF(x0, y0 - 5), QPointF(x0, y0))
+        painter.drawLine(QPointF(x0 + length, y0 - 5), QPointF(x0 + length, y0))
+        painter.drawText(QPointF(x0 + length + 6, y0 + 3), label)
+        w = self.viewport().width()
+        arrow = QPolygonF([QPointF(w - 22, 12), QPointF(w - 29, 32), QPointF(w - 22, 27), QPointF(w - 15, 32)])
+        painter.setBrush(QBrush(QColor("#212121")))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawPolygon(arrow)
+        painter.setPen(QColor("#212121"))
+        painter.drawText(QRectF(w - 32, 32, 20, 14), Qt.AlignmentFlag.AlignCenter, "N")
+        if self.attribution:
+            text_w = metrics.horizontalAdvance(self.attribution) + 8
+            box = QRectF(w - text_w, h - metrics.height() - 2, text_w, metrics.height() + 2)
+            painter.fillRect(box, QColor(255, 255, 255, 200))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.attribution)
+        painter.restore()
+
+

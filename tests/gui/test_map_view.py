@@ -1,0 +1,93 @@
+"""The map: drawn with no network, clicks on photos and sites, tiles from the disk cache, failures quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QPixmap
+
+from roadinspect.core.geo import MetricFrame
+from roadinspect.core.priority import rank_sites
+from roadinspect.core.sections import build_sections
+from roadinspect.core.sites import build_sites
+from roadinspect.core.types import DamageClass, Finding, GeoPoint, Photo, PositionSource, Severity
+from roadinspect.gui import map_view
+from roadinspect.gui.map_view import MapView, metres_per_unit, project
+
+
+def _photos() -> list[tuple[int, Photo]]:
+    frame = MetricFrame(GeoPoint(45.75, 4.85))
+    points = frame.to_geo([(0.0, 10.0 * i) for i in range(12)])
+    return [(i + 1, Photo(path=Path(f"p{i}.jpg"), sha256="", size_bytes=1, width=100, height=80, position=p,
+                          position_source=PositionSource.EXIF, heading_deg=0.0)) for i, p in enumerate(points)]
+
+
+@pytest.fixture
+def view(qtbot):  # noqa: ANN001, ANN201
+    photos = _photos()
+    finding = Finding(DamageClass.POTHOLE, "POLYGON ((1 1, 5 1, 5 5, 1 5, 1 1))", 0.9, "pothole", Severity.HIGH,
+                      {}, ground=photos[5][1].position, id=1, photo_id=6)
+    sites = build_sites(dict(photos), [finding])
+    ranked = rank_sites(sites)
+    sections = build_sections([p for _, p in photos], sites)
+    v = MapView()
+    qtbot.addWidget(v)
+    v.resize(300, 400)
+    v.show()
+    v.set_data(photos, ranked, sections)
+    return v
+
+
+def test_projection_scale_is_metric() -> None:
+    a, b = GeoPoint(45.0, 4.0), GeoPoint(45.0, 4.001)
+    dx = project(b).x() - project(a).x()
+    assert dx * metres_per_unit(45.0) == pytest.approx(78.8, rel=0.01)  # 0.001 deg of longitude at 45 N
+
+
+def test_everything_is_drawn_without_network(view: MapView) -> None:
+    assert len(view.photo_ids()) == 12 and view.site_ids() == ["S1"]
+    rect = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert all(rect.contains(view.photo_pos(pid)) for pid in view.photo_ids())
+    assert not view.tiles.enabled
+
+
+def test_click_on_site_and_photo(view: MapView, qtbot) -> None:  # noqa: ANN001
+    site_at = view.mapFromScene(view.site_pos("S1"))
+    with qtbot.waitSignal(view.siteClicked) as blocker:
+        assert view.click_at(site_at)
+    assert blocker.args == ["S1"]
+    photo_at = view.mapFromScene(view.photo_pos(1))
+    with qtbot.waitSignal(view.photoClicked) as blocker:
+        assert view.click_at(photo_at)
+    assert blocker.args == [1]
+    assert not view.click_at(QPoint(2, 2))
+    view.set_current_photo(3, heading=90.0, center=True)
+
+
+def test_cached_tiles_show_and_failures_stay_quiet(view: MapView, tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    view.tiles.cache_dir = tmp_path
+    monkeypatch.setattr(map_view, "TILE_URL", "http://127.0.0.1:9/{z}/{x}/{y}.png")  # nothing listens there
+    # pre-fill the cache for every tile that will be wanted, except one that must be downloaded
+    view.tiles.enabled = True
+    wanted: list[tuple[int, int, int]] = []
+    original = view.tiles._download
+    monkeypatch.setattr(view.tiles, "_download", lambda key: wanted.append(key))
+    view.tiles.refresh()
+    assert wanted
+    pix = QPixmap(256, 256)
+    pix.fill(QColor("#cccccc"))
+    for z, x, y in wanted[1:]:
+        path = view.tiles.tile_path(z, x, y)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pix.save(str(path))
+    monkeypatch.setattr(view.tiles, "_download", original)
+    view.set_tiles_enabled(True)
+    assert len(view.tiles._items) == len(wanted) - 1
+    qtbot.waitUntil(lambda: view.tiles.failed >= 1, timeout=10000)
+    failed = view.tiles.failed
+    view.tiles.refresh()  # offline pause: no new request, no error
+    assert not view.tiles._pending and view.tiles.failed == failed
+    view.set_tiles_enabled(False)
+    assert not view.tiles._items
