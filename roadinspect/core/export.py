@@ -1,0 +1,158 @@
+"""Exports of the maintenance list: ``roadinspect export FILE --out DIR [--formats ...] [--csv-profile ...]``.
+
+Files: ``sites.csv`` (:mod:`export_csv`), ``sites.geojson``, ``sections.geojson``, ``findings.geojson``
+(:mod:`export_geojson`), ``inspection.gpkg`` (:mod:`export_gpkg`), ``report.html`` (:mod:`report`).
+
+Every file is written atomically: to a temporary file in the target folder, then ``os.replace``d over
+the target, so a reader never sees half a file and a failed export leaves the old file as it was.
+A target that another program holds open (Excel locks its CSV on Windows) makes ``os.replace``
+fail with ``PermissionError``: that file gets a clear :class:`ExportError` naming it, its old
+version stays intact, and the other files are still written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from roadinspect.core.export_csv import PROFILES, sites_csv
+from roadinspect.core.export_geojson import findings_geojson, sections_geojson, sites_geojson
+from roadinspect.core.export_gpkg import write_gpkg
+from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
+from roadinspect.core.priority import PriorityWeights
+from roadinspect.core.report import ExportCancelled, report_html
+from roadinspect.core.sections import SectionSettings
+from roadinspect.core.sites import SiteSettings
+
+FORMATS = ("csv", "geojson", "gpkg", "report")
+FILES = {
+    "csv": ("sites.csv",),
+    "geojson": ("sites.geojson", "sections.geojson", "findings.geojson"),
+    "gpkg": ("inspection.gpkg",),
+    "report": ("report.html",),
+}
+
+Progress = Callable[[int, int], None]
+
+
+class ExportError(Exception):
+    """An export file could not be written; the message names the file and says what to do."""
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote and what failed (the other files are written even when one fails)."""
+
+    written: list[Path] = field(default_factory=list)
+    errors: list[ExportError] = field(default_factory=list)
+    sites: int = 0
+    sections: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when every requested file was written."""
+        return not self.errors
+
+
+def _temp_path(target: Path) -> Path:
+    """A hidden temporary name next to ``target`` that keeps its suffix (fudgeo insists on ``.gpkg``)."""
+    return target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
+
+
+def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
+    """Write ``target`` through ``write(temp_path)`` then ``os.replace``; :class:`ExportError` on failure.
+
+    The temporary file lies in the target's folder (so the replace is atomic) and is removed when
+    anything fails; the old target is then untouched.
+    """
+    target = Path(target)
+    tmp = _temp_path(target)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        write(tmp)
+        os.replace(tmp, target)
+    except PermissionError as exc:
+        raise ExportError(
+            f"{target}: cannot write the file: it is open in another program (Excel, QGIS, a browser?) "
+            f"or the folder is read-only. Close it and export again; the previous version is unchanged. ({exc})"
+        ) from exc
+    except OSError as exc:
+        raise ExportError(f"{target}: cannot write the file: {exc.strerror or exc}") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def write_bytes_atomic(target: Path, payload: bytes) -> None:
+    """Atomically write ``payload`` to ``target``."""
+    write_atomic(target, lambda tmp: tmp.write_bytes(payload))
+
+
+def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
+    """Formats from ``csv,geojson`` (or a list); ``ValueError`` naming an unknown one."""
+    items = [t.strip().lower() for t in (text.split(",") if isinstance(text, str) else text) if t.strip()]
+    unknown = [t for t in items if t not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown export format(s): {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    if not items:
+        raise ValueError(f"no export format given; choose from {', '.join(FORMATS)}")
+    return tuple(dict.fromkeys(items))
+
+
+def export_data(
+    data: ProjectData,
+    out_dir: Path,
+    formats: Iterable[str] = FORMATS,
+    csv_profile: str = "excel-fr",
+    weights: PriorityWeights | None = None,
+    progress: Progress | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+    site_settings: SiteSettings | None = None,
+    section_settings: SectionSettings | None = None,
+    mlist: MaintenanceList | None = None,
+) -> ExportResult:
+    """Write the requested export files of ``data`` into ``out_dir`` (created if needed).
+
+    ``progress(done, total)`` counts files (the report also reports per site through it);
+    ``is_cancelled()`` is checked between files: files already written stay.
+    """
+    formats = parse_formats(list(formats))
+    if csv_profile not in PROFILES:
+        raise ValueError(f"unknown CSV profile {csv_profile!r}; choose from {', '.join(PROFILES)}")
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"{out_dir}: cannot create the export folder: {exc.strerror or exc}") from exc
+    if mlist is None:
+        mlist = build_maintenance_list(data, weights, site_settings, section_settings)
+    result = ExportResult(sites=mlist.site_count, sections=len(mlist.sections))
+    jobs: list[tuple[str, Callable[[Path], None]]] = []
+    if "csv" in formats:
+        jobs.append(("sites.csv", lambda p: p.write_bytes(sites_csv(mlist, csv_profile))))
+    if "geojson" in formats:
+        jobs.append(("sites.geojson", lambda p: p.write_bytes(sites_geojson(mlist))))
+        jobs.append(("sections.geojson", lambda p: p.write_bytes(sections_geojson(mlist))))
+        jobs.append(("findings.geojson", lambda p: p.write_bytes(findings_geojson(data, mlist))))
+    if "gpkg" in formats:
+        jobs.append(("inspection.gpkg", lambda p: write_gpkg(p, data, mlist)))
+    if "report" in formats:
+        jobs.append(("report.html", lambda p: p.write_bytes(report_html(data, mlist, is_cancelled=is_cancelled))))
+    for done, (name, write) in enumerate(jobs):
+        if is_cancelled is not None and is_cancelled():
+            break
+        target = out_dir / name
+        try:
+            write_atomic(target, write)
+            result.written.append(target)
+        except ExportError as exc:
+            result.errors.append(exc)
+        except ExportCancelled:
+            break
+        if progress is not None:
+            progress(done + 1, len(jobs))
+    return result

@@ -1,0 +1,58 @@
+"""The maintenance list of a project: sites, their ranks and scores, and road sections, derived together.
+
+Nothing here is stored: the list is recomputed from photos, findings and reviews whenever it is
+needed (the GUI's list, the exports, ``roadinspect info``), so a new review or new priority weights
+show at once and nothing can get out of date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from roadinspect.core.priority import PriorityWeights, RankedSite, rank_sites
+from roadinspect.core.sections import Section, SectionSettings, build_sections, site_sections
+from roadinspect.core.sites import SiteSettings, build_sites
+from roadinspect.core.types import Finding, Photo, Review
+
+
+@dataclass(frozen=True)
+class ProjectData:
+    """What the derivations read from a project: photos by id, findings (with ids) and latest reviews."""
+
+    photos: Mapping[int, Photo]
+    findings: Sequence[Finding]
+    reviews: Mapping[int, Review] = field(default_factory=dict)
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class MaintenanceList:
+    """Ranked sites (rank order), sections (track order) and the section of each site."""
+
+    ranked: list[RankedSite]
+    sections: list[Section]
+    site_section: dict[str, str]
+
+    @property
+    def site_count(self) -> int:
+        """Number of maintenance sites."""
+        return len(self.ranked)
+
+
+def build_maintenance_list(
+    data: ProjectData,
+    weights: PriorityWeights | None = None,
+    site_settings: SiteSettings | None = None,
+    section_settings: SectionSettings | None = None,
+) -> MaintenanceList:
+    """Sites from findings and reviews, ranked by priority, and the scored road sections."""
+    sites = build_sites(data.photos, data.findings, data.reviews, site_settings or SiteSettings())
+    ranked = rank_sites(sites, weights or PriorityWeights())
+    sections = build_sections(data.photos.values(), sites, section_settings or SectionSettings())
+    return MaintenanceList(ranked=ranked, sections=sections, site_section=site_sections(sections))
+
+
+def count_sites(photos: Mapping[int, Photo], findings: Iterable[Finding], reviews: Mapping[int, Review]) -> int:
+    """Number of maintenance sites (for summaries such as ``roadinspect info``)."""
+    return len(build_sites(photos, list(findings), reviews))
