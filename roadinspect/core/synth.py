@@ -599,9 +599,20 @@ def encode_jpeg(image: np.ndarray, quality: int = 85) -> bytes:
     return buf.getvalue()
 
 
-def write_geotagged_jpeg(path: Path, image: np.ndarray, tag: GeoTag, quality: int = 85) -> None:
-    """Write ``image`` as a JPEG carrying the EXIF of ``tag``."""
-    Path(path).write_bytes(splice_exif(encode_jpeg(image, quality), exif_bytes(tag)))
+def write_geotagged_jpeg(path: Path, image: np.ndarray, tag: GeoTag | None = None, quality: int = 85, *,
+                         index: int = 0) -> Path:
+    """Write ``image`` as a JPEG carrying the EXIF of ``tag`` and return ``path``.
+
+    Without ``tag``, the photo is placed at position ``index`` of a drive along the sample road
+    (a photo every 4.5 m, heading of travel, 13.9 m/s from :data:`SAMPLE_START`).
+    """
+    if tag is None:
+        position, heading = list(road_track(index + 1, 4.5))[-1]
+        tag = GeoTag(position=position, time_utc=SAMPLE_START + timedelta(seconds=index * 4.5 / 13.9),
+                     heading_deg=heading)
+    path = Path(path)
+    path.write_bytes(splice_exif(encode_jpeg(image, quality), exif_bytes(tag)))
+    return path
 
 
 # ----------------------------------------------------------------------------- the road

@@ -1,0 +1,985 @@
+"""The project file: one SQLite database per inspection (suggested extension ``.roadinspect``).
+
+Tables
+    ``photos``     every file of the batches: path (relative to the project folder when possible,
+                   plus the absolute path at import as a fallback, so a project folder can be
+                   moved), sha256, fingerprint, size, EXIF fields, position and its source, the
+                   reason it cannot be used (``error``), ``duplicate_of`` for byte-identical copies,
+                   and ``analysis_id``: the analysis that recorded its findings (the "analysed" mark).
+    ``analyses``   one row per run of the model: model name and sha256, start/end, status, timings.
+    ``findings``   damage instances: photo, analysis, class, kind, severity, polygon (WKT, image
+                   pixels), confidence, measures (JSON), ground position, source (model|inspector).
+    ``reviews``    the latest inspector decision per finding (status, corrected class/severity, note,
+                   reviewer, time). Earlier decisions are in the audit log.
+    ``audit_log``  append-only (triggers refuse UPDATE and DELETE): who did what, when, with details.
+    ``meta``       key/value settings (JSON values), e.g. camera height; keys starting with ``ui.``
+                   are view state (last photo viewed...) and are not audited.
+
+Durability
+    Journal mode DELETE (a rollback journal) with ``synchronous=FULL``. Not WAL: WAL needs every
+    connection to share memory through a ``-shm`` file, which does not work when the project sits
+    on a network share (SMB/NFS) opened from several PCs; the SQLite documentation says WAL "does
+    not work over a network filesystem". A rollback journal relies only on file locks. FULL
+    synchronisation flushes the journal and the database at every commit, so a committed review or
+    photo result survives a power cut, a crash or ``kill -9``.
+
+    Every review decision is committed at once, in one transaction with its audit row. A photo's
+    analysis result (its findings, its "analysed" mark, its audit row) is one transaction, so a
+    photo is never half-recorded: after a crash it is either fully there or analysed again.
+
+Re-analysis rule (a new model version must not lose reviews)
+    When a photo is analysed again, its model findings that were never reviewed (no review, or
+    a review set back to ``pending``) are replaced by the new model's findings. Findings an inspector
+    reviewed (accepted, rejected or corrected) and findings an inspector drew are kept as they are,
+    and a new model finding that overlaps a kept one (intersection >= half of the smaller area) is
+    not added: the inspector already decided on that damage.
+
+Schema changes go through :data:`MIGRATIONS` (``PRAGMA user_version`` holds the version applied).
+A file written by a newer RoadInspect, a file that is not SQLite, or an SQLite file that is not a
+RoadInspect project is refused with a :class:`ProjectError` that names the file.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path, PurePath
+from typing import Any
+from urllib.parse import quote
+
+from roadinspect.core.types import (
+    CameraInfo,
+    DamageClass,
+    Finding,
+    GeoPoint,
+    Photo,
+    PositionSource,
+    Review,
+    ReviewStatus,
+    Severity,
+    UnreadableFile,
+)
+
+PROJECT_SUFFIX = ".roadinspect"
+APPLICATION_ID = 0x524F4144  # "ROAD" in the SQLite header: marks our files
+SQLITE_MAGIC = b"SQLite format 3\x00"
+OVERLAP_KEEP = 0.5
+
+
+class ProjectError(Exception):
+    """A project file that cannot be opened or written; the message names the file."""
+
+
+# ----------------------------------------------------------------------------- schema
+_SCHEMA_V1 = """
+CREATE TABLE photos (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    abs_path TEXT NOT NULL,
+    sha256 TEXT,
+    fingerprint TEXT,
+    size_bytes INTEGER,
+    width INTEGER,
+    height INTEGER,
+    orientation INTEGER NOT NULL DEFAULT 1,
+    lat REAL,
+    lon REAL,
+    position_source TEXT NOT NULL DEFAULT 'none',
+    altitude_m REAL,
+    heading_deg REAL,
+    heading_from_track INTEGER NOT NULL DEFAULT 0,
+    heading_magnetic INTEGER NOT NULL DEFAULT 0,
+    taken_at TEXT,
+    camera_time TEXT,
+    make TEXT,
+    model TEXT,
+    focal_length_mm REAL,
+    focal_length_35mm REAL,
+    notes TEXT NOT NULL DEFAULT '[]',
+    error TEXT,
+    duplicate_of INTEGER REFERENCES photos(id),
+    analysis_id INTEGER REFERENCES analyses(id),
+    analysed_at TEXT,
+    analysis_ms REAL,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX photos_fingerprint ON photos(fingerprint);
+CREATE TABLE analyses (
+    id INTEGER PRIMARY KEY,
+    model_name TEXT NOT NULL,
+    model_sha256 TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    photos_done INTEGER NOT NULL DEFAULT 0,
+    photos_failed INTEGER NOT NULL DEFAULT 0,
+    timings TEXT NOT NULL DEFAULT '{}',
+    settings TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    analysis_id INTEGER REFERENCES analyses(id),
+    source TEXT NOT NULL CHECK (source IN ('model', 'inspector')),
+    damage INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    polygon_wkt TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    measures TEXT NOT NULL DEFAULT '{}',
+    ground_lat REAL,
+    ground_lon REAL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX findings_photo ON findings(photo_id);
+CREATE TABLE reviews (
+    finding_id INTEGER PRIMARY KEY REFERENCES findings(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    damage INTEGER,
+    severity TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    reviewer TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    action TEXT NOT NULL,
+    photo_id INTEGER,
+    finding_id INTEGER,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def _migrate_to_1(conn: sqlite3.Connection) -> None:
+    for statement in _SCHEMA_V1.split(";\n"):
+        if statement.strip():
+            conn.execute(statement if "TRIGGER" not in statement else statement + ";")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1,)
+"""``MIGRATIONS[i]`` brings a file from schema version ``i`` to ``i + 1`` (append, never edit)."""
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# ----------------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class PhotoRecord:
+    """A row of ``photos``: the id, where the file should be now, and its state in the project.
+
+    ``photo`` is None when the file could not be read at import (then ``error`` says why).
+    ``error`` is also set when a later analysis could not read it. ``analysis_id`` is the analysis
+    that recorded its findings (None: not analysed yet).
+    """
+
+    id: int
+    path: Path
+    stored_path: str
+    photo: Photo | None
+    error: str | None = None
+    duplicate_of: int | None = None
+    analysis_id: int | None = None
+    analysed_at: datetime | None = None
+
+    @property
+    def usable(self) -> bool:
+        """A readable photo that is not a copy of another one."""
+        return self.photo is not None and self.duplicate_of is None
+
+
+@dataclass(frozen=True)
+class ReviewedFinding:
+    """A finding with its latest review; the ``damage``/``severity`` properties apply corrections."""
+
+    finding: Finding
+    review: Review | None
+
+    @property
+    def status(self) -> ReviewStatus:
+        return self.review.status if self.review else ReviewStatus.PENDING
+
+    @property
+    def damage(self) -> DamageClass:
+        if self.review and self.review.damage is not None:
+            return self.review.damage
+        return self.finding.damage
+
+    @property
+    def severity(self) -> Severity:
+        if self.review and self.review.severity is not None:
+            return self.review.severity
+        return self.finding.severity
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    """A row of ``analyses``."""
+
+    id: int
+    model_name: str
+    model_sha256: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    photos_done: int
+    photos_failed: int
+    timings: dict
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """A row of the append-only audit log."""
+
+    id: int
+    at: datetime
+    who: str
+    action: str
+    photo_id: int | None
+    finding_id: int | None
+    details: dict
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What :meth:`Store.add_batch` did. ``photo_ids``: the batch's usable photos, in order."""
+
+    photo_ids: list[int]
+    added: int = 0
+    updated: int = 0
+    changed: int = 0
+    duplicates: int = 0
+    unreadable: int = 0
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """What :meth:`Store.record_photo_result` did to a photo's findings."""
+
+    added: int
+    replaced: int
+    kept_reviewed: int
+    dropped_overlapping: int
+
+
+# ----------------------------------------------------------------------------- helpers
+def now_utc() -> datetime:
+    """The current time, UTC, to the millisecond."""
+    now = datetime.now(timezone.utc)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def default_reviewer() -> str:
+    """The operating-system user name (used when no reviewer name is given)."""
+    try:
+        return getpass.getuser() or "unknown"
+    except Exception:  # no user database (some containers, services)
+        return os.environ.get("USERNAME") or os.environ.get("USER") or "unknown"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _review_dict(review: Review | None) -> dict | None:
+    if review is None:
+        return None
+    return {"status": review.status.value, "damage": review.damage.label if review.damage is not None else None,
+            "severity": review.severity.value if review.severity else None, "note": review.note,
+            "reviewer": review.reviewer}
+
+
+# ----------------------------------------------------------------------------- the store
+class Store:
+    """An open project file. Thread-safe: every call holds one lock (the GUI reads while a worker writes).
+
+    Use :meth:`open`; close with :meth:`close` or a ``with`` block.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool) -> None:
+        self.path = path
+        self.folder = path.parent
+        self.readonly = readonly
+        self._conn = conn
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path: Path | str, create: bool = True, readonly: bool = False) -> Store:
+        """Open (or create) a project file.
+
+        Raises:
+            ProjectError: missing file (``create=False``), unwritable folder, not an SQLite file,
+                an SQLite file that is not a project, or a project from a newer RoadInspect.
+        """
+        path = Path(os.path.abspath(path))
+        exists = path.exists()
+        if path.is_dir():
+            raise ProjectError(f"{path} is a folder, not a project file")
+        if not exists and (readonly or not create):
+            raise ProjectError(f"project file not found: {path}")
+        if exists:
+            _check_header(path)
+        else:
+            if not path.parent.is_dir():
+                raise ProjectError(f"cannot create the project {path}: the folder {path.parent} does not exist")
+            try:
+                with open(path, "xb"):
+                    pass
+            except OSError as exc:
+                raise ProjectError(f"cannot create the project {path}: the folder {path.parent} is not writable "
+                                   f"({exc.strerror or exc})") from None
+        if not readonly and exists and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise ProjectError(f"cannot write to the project {path}: the file or its folder is read-only "
+                               "(copy the project to a writable folder, or open it read-only)")
+        try:
+            if readonly:
+                conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, isolation_level=None,
+                                       timeout=30.0, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(str(path), isolation_level=None, timeout=30.0, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise ProjectError(f"cannot open the project {path}: {exc}") from None
+        store = cls(path, conn, readonly)
+        try:
+            store._prepare(new=not exists)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _prepare(self, new: bool) -> None:
+        conn = self._conn
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not self.readonly:
+                conn.execute("PRAGMA journal_mode = DELETE")
+                conn.execute("PRAGMA synchronous = FULL")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"{self.path} is not a RoadInspect project (not an SQLite database: {exc})") from None
+        if tables and app_id != APPLICATION_ID:
+            raise ProjectError(f"{self.path} is an SQLite database but not a RoadInspect project")
+        if version > SCHEMA_VERSION:
+            raise ProjectError(
+                f"{self.path} was written by a newer RoadInspect (project format {version}; this version reads "
+                f"up to {SCHEMA_VERSION}): update RoadInspect to open it"
+            )
+        if version < SCHEMA_VERSION:
+            if self.readonly:
+                raise ProjectError(f"{self.path} uses an older project format ({version}); open it once "
+                                   "for writing to upgrade it")
+            self._migrate(version, new)
+
+    def _migrate(self, version: int, new: bool) -> None:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._tx():
+                MIGRATIONS[target - 1](self._conn)
+                self._conn.execute(f"PRAGMA user_version = {target}")
+                self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                if new and target == 1:
+                    from roadinspect import __version__
+
+                    self._conn.execute("INSERT INTO meta(key, value) VALUES ('created_at', ?)", (_json(_iso(now_utc())),))
+                    self._conn.execute("INSERT INTO meta(key, value) VALUES ('created_by', ?)",
+                                       (_json(f"roadinspect {__version__}"),))
+                self._audit(default_reviewer(), "schema", details={"version": target})
+
+    def close(self) -> None:
+        """Close the file (every change is already committed)."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT), rolled back on any error."""
+        if self.readonly:
+            raise ProjectError(f"{self.path} is open read-only")
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise ProjectError(f"cannot write to the project {self.path}: {exc}") from None
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self._conn.execute("ROLLBACK")
+                raise ProjectError(f"cannot write to the project {self.path}: {exc}") from None
+
+    def _audit(self, who: str, action: str, photo_id: int | None = None, finding_id: int | None = None,
+               details: dict | None = None) -> None:
+        self._conn.execute(
+            "INSERT INTO audit_log(at, who, action, photo_id, finding_id, details) VALUES (?, ?, ?, ?, ?, ?)",
+            (_iso(now_utc()), who or default_reviewer(), action, photo_id, finding_id, _json(details or {})),
+        )
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            cur = self._conn.execute(sql, params)
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    # ------------------------------------------------------------------ paths
+    def stored_path(self, path: Path | str) -> str:
+        """How a file is referenced in the project: relative (POSIX) to the project folder when possible."""
+        absolute = os.path.abspath(path)
+        try:
+            return PurePath(os.path.relpath(absolute, self.folder)).as_posix()
+        except ValueError:  # another drive on Windows
+            return absolute
+
+    def resolve(self, stored: str, abs_path: str | None = None) -> Path:
+        """Where a stored path points now: relative to the project folder, else the absolute fallback."""
+        candidate = Path(stored) if os.path.isabs(stored) else self.folder / stored
+        if abs_path and not candidate.exists() and Path(abs_path).exists():
+            return Path(abs_path)
+        return Path(os.path.normpath(candidate))
+
+    # ------------------------------------------------------------------ photos
+    def add_batch(self, photos: Sequence[Photo], unreadable: Sequence[UnreadableFile] = (),
+                  duplicates: Sequence[tuple[Path, Path]] = (), who: str = "") -> AddResult:
+        """Record a scanned batch in one transaction; re-importing the same files updates them.
+
+        A file already in the project with the same fingerprint keeps its analysis and findings
+        (its metadata is refreshed, e.g. a position from a new GPX track); a file whose content
+        changed is marked for analysis again. A new file byte-identical to a photo already in the
+        project is recorded as its duplicate and never analysed.
+        """
+        by_path: dict[str, Photo] = {}
+        ids: list[int] = []
+        counts = {"added": 0, "updated": 0, "changed": 0, "duplicates": 0, "unreadable": 0}
+        with self._tx() as conn:
+            for photo in photos:
+                key = self.stored_path(photo.path)
+                by_path[os.path.abspath(photo.path)] = photo
+                row = conn.execute("SELECT id, fingerprint, sha256 FROM photos WHERE path = ?", (key,)).fetchone()
+                if row is not None:
+                    same = row[1] == photo.fingerprint
+                    values = self._photo_values(photo)
+                    if same:
+                        values["sha256"] = photo.sha256 or row[2]
+                    sets = ", ".join(f"{k} = :{k}" for k in values)
+                    extra = "" if same else ", analysis_id = NULL, analysed_at = NULL, duplicate_of = NULL"
+                    conn.execute(f"UPDATE photos SET {sets}, error = NULL{extra} WHERE id = :id", {**values, "id": row[0]})
+                    counts["updated" if same else "changed"] += 1
+                    if not same:
+                        self._audit(who, "photo_changed", photo_id=row[0], details={"path": key})
+                    dup_row = conn.execute("SELECT duplicate_of FROM photos WHERE id = ?", (row[0],)).fetchone()
+                    if dup_row[0] is None:
+                        ids.append(row[0])
+                    continue
+                original = self._find_identical(photo)
+                values = self._photo_values(photo)
+                if original is not None:
+                    values["sha256"] = original[1]
+                cur = conn.execute(
+                    f"INSERT INTO photos(path, abs_path, added_at, duplicate_of, {', '.join(values)}) "
+                    f"VALUES (?, ?, ?, ?, {', '.join('?' for _ in values)})",
+                    (key, os.path.abspath(photo.path), _iso(now_utc()), original[0] if original else None,
+                     *values.values()),
+                )
+                if original is None:
+                    counts["added"] += 1
+                    ids.append(int(cur.lastrowid))
+                else:
+                    counts["duplicates"] += 1
+            for copy, first in duplicates:
+                source = by_path.get(os.path.abspath(first))
+                first_row = conn.execute("SELECT id, sha256 FROM photos WHERE path = ?",
+                                         (self.stored_path(first),)).fetchone()
+                if source is None or first_row is None:
+                    continue
+                key = self.stored_path(copy)
+                values = self._photo_values(source)
+                values["sha256"] = first_row[1]
+                conn.execute(
+                    f"INSERT INTO photos(path, abs_path, added_at, duplicate_of, {', '.join(values)}) "
+                    f"VALUES (?, ?, ?, ?, {', '.join('?' for _ in values)}) "
+                    f"ON CONFLICT(path) DO UPDATE SET duplicate_of = excluded.duplicate_of, "
+                    f"sha256 = excluded.sha256, fingerprint = excluded.fingerprint, error = NULL",
+                    (key, os.path.abspath(copy), _iso(now_utc()), first_row[0], *values.values()),
+                )
+                counts["duplicates"] += 1
+            for bad in unreadable:
+                key = self.stored_path(bad.path)
+                conn.execute(
+                    "INSERT INTO photos(path, abs_path, added_at, error) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(path) DO UPDATE SET error = excluded.error",
+                    (key, os.path.abspath(bad.path), _iso(now_utc()), bad.reason),
+                )
+                counts["unreadable"] += 1
+            self._audit(who, "import", details={**counts, "files": len(photos) + len(unreadable) + len(duplicates)})
+        return AddResult(photo_ids=ids, **counts)
+
+    @staticmethod
+    def _photo_values(photo: Photo) -> dict[str, Any]:
+        pos = photo.position
+        return {
+            "sha256": photo.sha256 or None,
+            "fingerprint": photo.fingerprint or None,
+            "size_bytes": photo.size_bytes,
+            "width": photo.width,
+            "height": photo.height,
+            "orientation": photo.orientation,
+            "lat": pos.lat if pos else None,
+            "lon": pos.lon if pos else None,
+            "position_source": photo.position_source.value if pos else PositionSource.NONE.value,
+            "altitude_m": photo.altitude_m,
+            "heading_deg": photo.heading_deg,
+            "heading_from_track": int(photo.heading_from_track),
+            "heading_magnetic": int(photo.heading_magnetic),
+            "taken_at": _iso(photo.taken_at),
+            "camera_time": _iso(photo.camera_time),
+            "make": photo.camera.make,
+            "model": photo.camera.model,
+            "focal_length_mm": photo.camera.focal_length_mm,
+            "focal_length_35mm": photo.camera.focal_length_35mm,
+            "notes": _json(list(photo.notes)),
+        }
+
+    def _find_identical(self, photo: Photo) -> tuple[int, str] | None:
+        """An existing usable photo byte-identical to ``photo`` (fingerprints first, sha256 to be sure)."""
+        if not photo.fingerprint:
+            return None
+        rows = self._conn.execute(
+            "SELECT id, path, abs_path, sha256 FROM photos WHERE fingerprint = ? AND duplicate_of IS NULL",
+            (photo.fingerprint,),
+        ).fetchall()
+        if not rows:
+            return None
+        from roadinspect.core.photos import sha256_file
+
+        try:
+            mine = photo.sha256 or sha256_file(photo.path)
+        except OSError:
+            return None
+        for row_id, stored, abs_path, digest in rows:
+            if not digest:
+                try:
+                    digest = sha256_file(self.resolve(stored, abs_path))
+                except OSError:
+                    continue
+                self._conn.execute("UPDATE photos SET sha256 = ? WHERE id = ?", (digest, row_id))
+            if digest == mine:
+                return row_id, mine
+        return None
+
+    def _record(self, row: dict) -> PhotoRecord:
+        path = self.resolve(row["path"], row["abs_path"])
+        photo = None
+        if row["width"] is not None:
+            position = None
+            if row["lat"] is not None and row["lon"] is not None:
+                position = GeoPoint(row["lat"], row["lon"])
+            photo = Photo(
+                path=path,
+                sha256=row["sha256"] or "",
+                size_bytes=row["size_bytes"] or 0,
+                width=row["width"],
+                height=row["height"],
+                orientation=row["orientation"],
+                position=position,
+                position_source=PositionSource(row["position_source"]),
+                altitude_m=row["altitude_m"],
+                heading_deg=row["heading_deg"],
+                heading_from_track=bool(row["heading_from_track"]),
+                taken_at=_dt(row["taken_at"]),
+                camera=CameraInfo(row["make"], row["model"], row["focal_length_mm"], row["focal_length_35mm"]),
+                fingerprint=row["fingerprint"] or "",
+                camera_time=_dt(row["camera_time"]),
+                heading_magnetic=bool(row["heading_magnetic"]),
+                notes=tuple(json.loads(row["notes"] or "[]")),
+            )
+        return PhotoRecord(id=row["id"], path=path, stored_path=row["path"], photo=photo, error=row["error"],
+                           duplicate_of=row["duplicate_of"], analysis_id=row["analysis_id"],
+                           analysed_at=_dt(row["analysed_at"]))
+
+    def photos(self, usable_only: bool = True) -> list[PhotoRecord]:
+        """Photos in path order; with ``usable_only`` False, also unreadable files and duplicates."""
+        where = "WHERE width IS NOT NULL AND duplicate_of IS NULL" if usable_only else ""
+        return [self._record(r) for r in self._query(f"SELECT * FROM photos {where} ORDER BY path")]
+
+    def photo(self, photo_id: int) -> PhotoRecord:
+        """One photo by id (KeyError when there is none)."""
+        rows = self._query("SELECT * FROM photos WHERE id = ?", (photo_id,))
+        if not rows:
+            raise KeyError(f"no photo {photo_id} in {self.path}")
+        return self._record(rows[0])
+
+    def photos_to_analyse(self, model_sha256: str, photo_ids: Iterable[int] | None = None) -> list[int]:
+        """Usable photos not yet analysed by this model (resumability: finished photos are skipped)."""
+        rows = self._query(
+            "SELECT p.id FROM photos p LEFT JOIN analyses a ON a.id = p.analysis_id "
+            "WHERE p.width IS NOT NULL AND p.duplicate_of IS NULL "
+            "AND (p.analysis_id IS NULL OR a.model_sha256 != ?) ORDER BY p.path",
+            (model_sha256,),
+        )
+        todo = [r["id"] for r in rows]
+        if photo_ids is None:
+            return todo
+        wanted = set(photo_ids)
+        return [i for i in todo if i in wanted]
+
+    # ------------------------------------------------------------------ analyses
+    def start_analysis(self, model_name: str, model_sha256: str, settings: dict | None = None, who: str = "") -> int:
+        """Open an analysis row (status ``running``) and return its id."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "INSERT INTO analyses(model_name, model_sha256, started_at, settings) VALUES (?, ?, ?, ?)",
+                (model_name, model_sha256, _iso(now_utc()), _json(settings or {})),
+            )
+            analysis_id = int(cur.lastrowid)
+            self._audit(who, "analysis_started", details={"analysis_id": analysis_id, "model": model_name,
+                                                          "model_sha256": model_sha256})
+        return analysis_id
+
+    def finish_analysis(self, analysis_id: int, status: str, timings: dict | None = None, who: str = "") -> None:
+        """Close an analysis row (``finished``, ``cancelled`` or ``failed``) with its timings."""
+        with self._tx() as conn:
+            conn.execute("UPDATE analyses SET finished_at = ?, status = ?, timings = ? WHERE id = ?",
+                         (_iso(now_utc()), status, _json(timings or {}), analysis_id))
+            self._audit(who, "analysis_finished", details={"analysis_id": analysis_id, "status": status})
+
+    def analyses(self) -> list[AnalysisRecord]:
+        """Every analysis, oldest first."""
+        return [
+            AnalysisRecord(r["id"], r["model_name"], r["model_sha256"], _dt(r["started_at"]),  # type: ignore[arg-type]
+                           _dt(r["finished_at"]), r["status"], r["photos_done"], r["photos_failed"],
+                           json.loads(r["timings"]))
+            for r in self._query("SELECT * FROM analyses ORDER BY id")
+        ]
+
+    def record_photo_result(self, photo_id: int, analysis_id: int, findings: Sequence[Finding],
+                            sha256: str | None = None, elapsed_ms: float | None = None,
+                            who: str = "") -> RecordOutcome:
+        """Write one photo's analysis result in ONE transaction (see the re-analysis rule above)."""
+        from shapely import wkt as shapely_wkt
+
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT f.id, f.source, f.polygon_wkt, r.status FROM findings f "
+                "LEFT JOIN reviews r ON r.finding_id = f.id WHERE f.photo_id = ?",
+                (photo_id,),
+            ).fetchall()
+            replace_ids = [r[0] for r in rows if r[1] == "model" and (r[3] is None or r[3] == ReviewStatus.PENDING.value)]
+            replaced = set(replace_ids)
+            kept = [r for r in rows if r[0] not in replaced]
+            kept_shapes = []
+            for r in kept:
+                try:
+                    kept_shapes.append(shapely_wkt.loads(r[2]))
+                except Exception:  # a damaged WKT must not block recording
+                    continue
+            if replace_ids:
+                conn.executemany("DELETE FROM findings WHERE id = ?", [(i,) for i in replace_ids])
+            added = dropped = 0
+            created = _iso(now_utc())
+            for f in findings:
+                if kept_shapes and _overlaps_any(f.polygon_wkt, kept_shapes):
+                    dropped += 1
+                    continue
+                conn.execute(
+                    "INSERT INTO findings(photo_id, analysis_id, source, damage, kind, severity, polygon_wkt, "
+                    "confidence, measures, ground_lat, ground_lon, created_at) VALUES (?, ?, 'model', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (photo_id, analysis_id, int(f.damage), f.kind, Severity(f.severity).value, f.polygon_wkt,
+                     float(f.confidence), _json(dict(f.measures)), f.ground.lat if f.ground else None,
+                     f.ground.lon if f.ground else None, created),
+                )
+                added += 1
+            conn.execute(
+                "UPDATE photos SET analysis_id = ?, analysed_at = ?, analysis_ms = ?, error = NULL, "
+                "sha256 = COALESCE(?, sha256) WHERE id = ?",
+                (analysis_id, created, elapsed_ms, sha256, photo_id),
+            )
+            conn.execute("UPDATE analyses SET photos_done = photos_done + 1 WHERE id = ?", (analysis_id,))
+            outcome = RecordOutcome(added, len(replace_ids), len(kept), dropped)
+            self._audit(who, "photo_analysed", photo_id=photo_id,
+                        details={"analysis_id": analysis_id, "added": added, "replaced": len(replace_ids),
+                                 "kept_reviewed": len(kept), "dropped_overlapping": dropped})
+        return outcome
+
+    def record_photo_error(self, photo_id: int, reason: str, analysis_id: int | None = None, who: str = "") -> None:
+        """Record why a photo could not be analysed (its earlier findings, if any, are kept)."""
+        with self._tx() as conn:
+            conn.execute("UPDATE photos SET error = ? WHERE id = ?", (reason, photo_id))
+            if analysis_id is not None:
+                conn.execute("UPDATE analyses SET photos_failed = photos_failed + 1 WHERE id = ?", (analysis_id,))
+            self._audit(who, "photo_error", photo_id=photo_id, details={"analysis_id": analysis_id, "reason": reason})
+
+    # ------------------------------------------------------------------ findings and reviews
+    def _reviewed(self, row: dict) -> ReviewedFinding:
+        ground = None
+        if row["ground_lat"] is not None and row["ground_lon"] is not None:
+            ground = GeoPoint(row["ground_lat"], row["ground_lon"])
+        finding = Finding(
+            damage=DamageClass(row["damage"]), polygon_wkt=row["polygon_wkt"], confidence=row["confidence"],
+            kind=row["kind"], severity=Severity(row["severity"]), measures=json.loads(row["measures"]),
+            ground=ground, id=row["id"], photo_id=row["photo_id"], source=row["source"],
+        )
+        review = None
+        if row["r_status"] is not None:
+            review = Review(
+                finding_id=row["id"], status=ReviewStatus(row["r_status"]), reviewer=row["r_reviewer"],
+                at=_dt(row["r_at"]), damage=DamageClass(row["r_damage"]) if row["r_damage"] is not None else None,
+                severity=Severity(row["r_severity"]) if row["r_severity"] else None, note=row["r_note"] or "",
+            )
+        return ReviewedFinding(finding, review)
+
+    _FINDINGS_SQL = (
+        "SELECT f.*, r.status AS r_status, r.damage AS r_damage, r.severity AS r_severity, r.note AS r_note, "
+        "r.reviewer AS r_reviewer, r.at AS r_at FROM findings f LEFT JOIN reviews r ON r.finding_id = f.id "
+    )
+
+    def findings(self, photo_id: int | None = None) -> list[ReviewedFinding]:
+        """Findings with their latest review: of one photo, or of the whole project (by photo, then id)."""
+        if photo_id is None:
+            rows = self._query(self._FINDINGS_SQL + "ORDER BY f.photo_id, f.id")
+        else:
+            rows = self._query(self._FINDINGS_SQL + "WHERE f.photo_id = ? ORDER BY f.id", (photo_id,))
+        return [self._reviewed(r) for r in rows]
+
+    def finding(self, finding_id: int) -> ReviewedFinding:
+        """One finding by id (KeyError when there is none)."""
+        rows = self._query(self._FINDINGS_SQL + "WHERE f.id = ?", (finding_id,))
+        if not rows:
+            raise KeyError(f"no finding {finding_id} in {self.path}")
+        return self._reviewed(rows[0])
+
+    def set_review(self, finding_id: int, status: ReviewStatus | str, reviewer: str = "",
+                   damage: DamageClass | int | None = None, severity: Severity | str | None = None,
+                   note: str = "") -> Review:
+        """Record an inspector's decision, durable at once (one transaction with its audit row)."""
+        status = ReviewStatus(status)
+        damage = DamageClass(damage) if damage is not None else None
+        if damage == DamageClass.BACKGROUND:
+            raise ValueError("a corrected class must be crack or pothole (reject the finding instead)")
+        severity = Severity(severity) if severity is not None else None
+        reviewer = reviewer or default_reviewer()
+        review = Review(finding_id, status, reviewer, now_utc(), damage, severity, note)
+        with self._tx() as conn:
+            before = self._review_in_tx(finding_id)
+            photo_row = conn.execute("SELECT photo_id FROM findings WHERE id = ?", (finding_id,)).fetchone()
+            if photo_row is None:
+                raise KeyError(f"no finding {finding_id} in {self.path}")
+            conn.execute(
+                "INSERT INTO reviews(finding_id, status, damage, severity, note, reviewer, at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(finding_id) DO UPDATE SET status = excluded.status, damage = excluded.damage, "
+                "severity = excluded.severity, note = excluded.note, reviewer = excluded.reviewer, at = excluded.at",
+                (finding_id, status.value, int(damage) if damage is not None else None,
+                 severity.value if severity else None, note, reviewer, _iso(review.at)),
+            )
+            self._audit(reviewer, "review", photo_id=photo_row[0], finding_id=finding_id,
+                        details={"before": _review_dict(before), "after": _review_dict(review)})
+        return review
+
+    def _review_in_tx(self, finding_id: int) -> Review | None:
+        row = self._conn.execute(
+            "SELECT status, damage, severity, note, reviewer, at FROM reviews WHERE finding_id = ?", (finding_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Review(finding_id, ReviewStatus(row[0]), row[4], _dt(row[5]),
+                      DamageClass(row[1]) if row[1] is not None else None, Severity(row[2]) if row[2] else None,
+                      row[3] or "")
+
+    def add_inspector_finding(self, photo_id: int, damage: DamageClass | int, polygon_wkt: str, reviewer: str = "",
+                              kind: str | None = None, severity: Severity | str = Severity.MEDIUM,
+                              measures: dict | None = None, ground: GeoPoint | None = None,
+                              note: str = "") -> ReviewedFinding:
+        """Add a finding drawn by an inspector; it is recorded as accepted by that inspector.
+
+        Raises:
+            ValueError: the class is background or the WKT is not a valid, non-empty polygon.
+        """
+        damage = DamageClass(damage)
+        if damage == DamageClass.BACKGROUND:
+            raise ValueError("an inspector finding must be a crack or a pothole")
+        _check_polygon(polygon_wkt)
+        severity = Severity(severity)
+        kind = kind or ("pothole" if damage == DamageClass.POTHOLE else "isolated")
+        reviewer = reviewer or default_reviewer()
+        with self._tx() as conn:
+            if conn.execute("SELECT 1 FROM photos WHERE id = ?", (photo_id,)).fetchone() is None:
+                raise KeyError(f"no photo {photo_id} in {self.path}")
+            at = now_utc()
+            cur = conn.execute(
+                "INSERT INTO findings(photo_id, analysis_id, source, damage, kind, severity, polygon_wkt, confidence, "
+                "measures, ground_lat, ground_lon, created_at) VALUES (?, NULL, 'inspector', ?, ?, ?, ?, 1.0, ?, ?, ?, ?)",
+                (photo_id, int(damage), kind, severity.value, polygon_wkt, _json(measures or {}),
+                 ground.lat if ground else None, ground.lon if ground else None, _iso(at)),
+            )
+            finding_id = int(cur.lastrowid)
+            conn.execute("INSERT INTO reviews(finding_id, status, note, reviewer, at) VALUES (?, 'accepted', ?, ?, ?)",
+                         (finding_id, note, reviewer, _iso(at)))
+            self._audit(reviewer, "finding_added", photo_id=photo_id, finding_id=finding_id,
+                        details={"damage": damage.label, "kind": kind, "severity": severity.value,
+                                 "polygon_wkt": polygon_wkt})
+        return self.finding(finding_id)
+
+    def update_finding_geometry(self, finding_id: int, polygon_wkt: str, reviewer: str = "",
+                                measures: dict | None = None, ground: GeoPoint | None = None) -> ReviewedFinding:
+        """Replace a finding's outline (an inspector's mask correction), with an audit row.
+
+        A model finding that was pending or accepted becomes ``corrected``; a rejected one stays rejected.
+        """
+        _check_polygon(polygon_wkt)
+        reviewer = reviewer or default_reviewer()
+        with self._tx() as conn:
+            row = conn.execute("SELECT photo_id, polygon_wkt, measures FROM findings WHERE id = ?",
+                               (finding_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no finding {finding_id} in {self.path}")
+            sets, params = ["polygon_wkt = ?"], [polygon_wkt]
+            if measures is not None:
+                sets.append("measures = ?")
+                params.append(_json(measures))
+            if ground is not None:
+                sets += ["ground_lat = ?", "ground_lon = ?"]
+                params += [ground.lat, ground.lon]
+            conn.execute(f"UPDATE findings SET {', '.join(sets)} WHERE id = ?", (*params, finding_id))
+            before = self._review_in_tx(finding_id)
+            if before is None or before.status in (ReviewStatus.PENDING, ReviewStatus.ACCEPTED):
+                conn.execute(
+                    "INSERT INTO reviews(finding_id, status, damage, severity, note, reviewer, at) "
+                    "VALUES (?, 'corrected', ?, ?, ?, ?, ?) ON CONFLICT(finding_id) DO UPDATE SET "
+                    "status = 'corrected', reviewer = excluded.reviewer, at = excluded.at",
+                    (finding_id, int(before.damage) if before and before.damage is not None else None,
+                     before.severity.value if before and before.severity else None,
+                     before.note if before else "", reviewer, _iso(now_utc())),
+                )
+            self._audit(reviewer, "geometry", photo_id=row[0], finding_id=finding_id,
+                        details={"before": row[1], "after": polygon_wkt,
+                                 "measures_before": json.loads(row[2]) if measures is not None else None,
+                                 "measures_after": measures})
+        return self.finding(finding_id)
+
+    # ------------------------------------------------------------------ meta and audit
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        """A setting's value (JSON-decoded), or ``default``."""
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return json.loads(rows[0]["value"]) if rows else default
+
+    def set_meta(self, key: str, value: Any, who: str = "") -> None:
+        """Store a setting (any JSON value); audited unless the key starts with ``ui.``."""
+        with self._tx() as conn:
+            old = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (key, _json(value)))
+            if not key.startswith("ui."):
+                self._audit(who, "setting", details={"key": key, "before": json.loads(old[0]) if old else None,
+                                                     "after": value})
+
+    def audit_log(self, limit: int | None = None) -> list[AuditEntry]:
+        """Audit entries, newest last (the last ``limit`` ones when given)."""
+        sql = "SELECT * FROM audit_log ORDER BY id"
+        if limit is not None:
+            sql = f"SELECT * FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT {int(limit)}) ORDER BY id"
+        return [AuditEntry(r["id"], _dt(r["at"]), r["who"], r["action"], r["photo_id"], r["finding_id"],  # type: ignore[arg-type]
+                           json.loads(r["details"])) for r in self._query(sql)]
+
+    def unreadable(self) -> list[UnreadableFile]:
+        """Files that could not be used (at import or at analysis), with the reason."""
+        return [UnreadableFile(self.resolve(r["path"], r["abs_path"]), r["error"])
+                for r in self._query("SELECT path, abs_path, error FROM photos WHERE error IS NOT NULL ORDER BY path")]
+
+    def counts(self) -> dict[str, Any]:
+        """The figures of ``roadinspect info``."""
+        usable = "width IS NOT NULL AND duplicate_of IS NULL"
+        one = lambda sql: self._query(sql)[0]["n"]  # noqa: E731
+        by_source = {r["position_source"]: r["n"] for r in self._query(
+            f"SELECT position_source, count(*) AS n FROM photos WHERE {usable} GROUP BY position_source")}
+        by_class = {DamageClass(r["damage"]).label: r["n"] for r in self._query(
+            "SELECT damage, count(*) AS n FROM findings GROUP BY damage")}
+        by_status = {r["status"]: r["n"] for r in self._query(
+            "SELECT COALESCE(r.status, 'pending') AS status, count(*) AS n FROM findings f "
+            "LEFT JOIN reviews r ON r.finding_id = f.id GROUP BY 1")}
+        photos = one(f"SELECT count(*) AS n FROM photos WHERE {usable}")
+        return {
+            "photos": photos,
+            "analysed": one(f"SELECT count(*) AS n FROM photos WHERE {usable} AND analysis_id IS NOT NULL"),
+            "with_position": one(f"SELECT count(*) AS n FROM photos WHERE {usable} AND lat IS NOT NULL"),
+            "position_exif": by_source.get("exif", 0),
+            "position_interpolated": by_source.get("interpolated", 0),
+            "position_gpx": by_source.get("gpx", 0),
+            "without_position": photos - one(f"SELECT count(*) AS n FROM photos WHERE {usable} AND lat IS NOT NULL"),
+            "duplicates": one("SELECT count(*) AS n FROM photos WHERE duplicate_of IS NOT NULL"),
+            "unreadable": [{"file": str(u.path), "reason": u.reason} for u in self.unreadable()],
+            "findings": one("SELECT count(*) AS n FROM findings"),
+            "findings_by_class": by_class,
+            "findings_by_status": by_status,
+            "analyses": one("SELECT count(*) AS n FROM analyses"),
+        }
+
+
+# ----------------------------------------------------------------------------- module helpers
+def _check_header(path: Path) -> None:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise ProjectError(f"cannot read the project {path}: {exc.strerror or exc}") from None
+    if head and head != SQLITE_MAGIC:
+        raise ProjectError(f"{path} is not a RoadInspect project (not an SQLite database)")
+
+
+def _check_polygon(polygon_wkt: str) -> None:
+    from shapely import wkt as shapely_wkt
+
+    try:
+        shape = shapely_wkt.loads(polygon_wkt)
+    except Exception as exc:
+        raise ValueError(f"not a valid WKT polygon: {exc}") from None
+    if shape.geom_type not in ("Polygon", "MultiPolygon") or shape.is_empty or shape.area <= 0:
+        raise ValueError(f"expected a non-empty Polygon or MultiPolygon, got {shape.geom_type}")
+
+
+def _overlaps_any(polygon_wkt: str, shapes: Sequence[Any]) -> bool:
+    from shapely import wkt as shapely_wkt
+
+    try:
+        mine = shapely_wkt.loads(polygon_wkt)
+    except Exception:
+        return False
+    if mine.is_empty or mine.area <= 0:
+        return False
+    for other in shapes:
+        if other.is_empty or other.area <= 0 or not mine.intersects(other):
+            continue
+        overlap = mine.intersection(other).area
+        if overlap >= OVERLAP_KEEP * min(mine.area, other.area):
+            return True
+    return False

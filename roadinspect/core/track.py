@@ -1,0 +1,287 @@
+"""Complete a batch's positions and headings from the track it was shot along.
+
+Three steps, in this order (:func:`complete_track` runs them all):
+
+1. **GPX** (:func:`place_with_gpx`): a photo without an EXIF position is placed on a GPX track by
+   its time. GPX times are UTC. The photo's time is its GPS time when it has one, else its camera
+   time: an aware camera time (EXIF OffsetTimeOriginal) is converted to UTC; a naive one is read in
+   ``camera_tz`` (default: this computer's time zone). ``clock_offset_s`` is then *added* to correct
+   the camera clock (a camera 30 s slow needs ``+30``). A photo is placed only between two track
+   points at most :data:`MAX_GPX_GAP_S` apart (or within :data:`GPX_EDGE_S` of the track's ends);
+   its position is interpolated along the geodesic between them.
+2. **Interpolation** (:func:`interpolate_positions`): a photo still without a position whose time
+   lies between two geotagged photos of the same batch, at most :data:`MAX_INTERPOLATION_GAP_S`
+   apart, gets the position interpolated along the geodesic between them (and altitude linearly).
+   Times are compared on the same clock: camera times with camera times when every photo involved
+   has one (the usual case: the photo without GPS still has DateTimeOriginal), else best times.
+3. **Headings** (:func:`derive_headings`): a photo with a position but no heading gets the bearing
+   to the next photo of the track (or from the previous one for the last photo), skipping
+   neighbours closer than :data:`MIN_BEARING_DISTANCE_M` (a vehicle at a standstill).
+
+Distances and bearings are geodesic on the WGS84 ellipsoid (``pyproj.Geod``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+
+from pyproj import Geod
+
+from roadinspect.core.types import GeoPoint, Photo, PositionSource
+
+GEOD = Geod(ellps="WGS84")
+MAX_INTERPOLATION_GAP_S = 300.0
+MAX_GPX_GAP_S = 120.0
+GPX_EDGE_S = 5.0
+MIN_BEARING_DISTANCE_M = 2.0
+MAX_BEARING_GAP_S = 120.0
+
+
+class TrackError(Exception):
+    """A GPX file that cannot be used; the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class TrackPoint:
+    """One timed GPX point: ``t`` in seconds since the Unix epoch (UTC)."""
+
+    t: float
+    lat: float
+    lon: float
+    ele: float | None = None
+
+
+@dataclass(frozen=True)
+class GpxTrack:
+    """The time-sorted points of every track segment of a GPX file."""
+
+    path: Path
+    points: tuple[TrackPoint, ...]
+
+    @property
+    def times(self) -> list[float]:
+        return [p.t for p in self.points]
+
+
+def bearing_deg(a: GeoPoint, b: GeoPoint) -> float:
+    """Initial geodesic bearing from ``a`` to ``b``, degrees clockwise from true north in [0, 360)."""
+    azimuth, _, _ = GEOD.inv(a.lon, a.lat, b.lon, b.lat)
+    return azimuth % 360.0
+
+
+def distance_m(a: GeoPoint, b: GeoPoint) -> float:
+    """Geodesic distance in metres."""
+    _, _, dist = GEOD.inv(a.lon, a.lat, b.lon, b.lat)
+    return float(dist)
+
+
+def between(a: GeoPoint, b: GeoPoint, fraction: float) -> GeoPoint:
+    """The point ``fraction`` (0..1) of the way from ``a`` to ``b`` along the geodesic."""
+    azimuth, _, dist = GEOD.inv(a.lon, a.lat, b.lon, b.lat)
+    if dist == 0.0:
+        return a
+    lon, lat, _ = GEOD.fwd(a.lon, a.lat, azimuth, dist * fraction)
+    return GeoPoint(lat, lon)
+
+
+# ----------------------------------------------------------------------------- time keys
+def _seconds(when: datetime) -> float:
+    """Seconds on the datetime's own clock: UTC epoch seconds when aware, wall-clock seconds when naive."""
+    if when.tzinfo is not None:
+        return when.timestamp()
+    return (when - datetime(1970, 1, 1)).total_seconds()
+
+
+def _clock_of(photos: Sequence[Photo]) -> str:
+    """``camera`` when every photo with any time has a camera time of one kind, else ``best``."""
+    timed = [p for p in photos if p.camera_time is not None or p.taken_at is not None]
+    if timed and all(p.camera_time is not None for p in timed):
+        kinds = {p.camera_time.tzinfo is None for p in timed}  # type: ignore[union-attr]
+        if len(kinds) == 1:
+            return "camera"
+    return "best"
+
+
+def _time_key(photo: Photo, clock: str) -> tuple[bool, float] | None:
+    when = photo.camera_time if clock == "camera" else (photo.taken_at or photo.camera_time)
+    if when is None:
+        return None
+    return when.tzinfo is not None, _seconds(when)
+
+
+# ----------------------------------------------------------------------------- interpolation
+def interpolate_positions(photos: Sequence[Photo], max_gap_s: float = MAX_INTERPOLATION_GAP_S) -> list[Photo]:
+    """Give photos without a position one interpolated between their geotagged neighbours in time.
+
+    Returns a new list in the same order; photos that cannot be placed are returned unchanged.
+    """
+    clock = _clock_of(photos)
+    keyed = [(key, i) for i, p in enumerate(photos) if (key := _time_key(p, clock)) is not None]
+    out = list(photos)
+    for aware in (True, False):
+        anchors = sorted((k[1], i) for k, i in keyed if k[0] == aware and photos[i].position is not None)
+        times = [t for t, _ in anchors]
+        for key, i in keyed:
+            photo = photos[i]
+            if key[0] != aware or photo.position is not None or len(anchors) < 2:
+                continue
+            t = key[1]
+            j = bisect_left(times, t)
+            if j < len(times) and times[j] == t:
+                before = after = anchors[j]
+            elif 0 < j < len(times):
+                before, after = anchors[j - 1], anchors[j]
+            else:
+                continue
+            if after[0] - before[0] > max_gap_s:
+                continue
+            a, b = photos[before[1]], photos[after[1]]
+            span = after[0] - before[0]
+            fraction = 0.0 if span <= 0 else (t - before[0]) / span
+            position = between(a.position, b.position, fraction)  # type: ignore[arg-type]
+            altitude = None
+            if a.altitude_m is not None and b.altitude_m is not None:
+                altitude = a.altitude_m + (b.altitude_m - a.altitude_m) * fraction
+            note = f"position interpolated between {a.path.name} and {b.path.name}"
+            out[i] = replace(photo, position=position, position_source=PositionSource.INTERPOLATED,
+                             altitude_m=altitude, notes=photo.notes + (note,))
+    return out
+
+
+# ----------------------------------------------------------------------------- headings
+def derive_headings(photos: Sequence[Photo], max_gap_s: float = MAX_BEARING_GAP_S,
+                    min_distance_m: float = MIN_BEARING_DISTANCE_M) -> list[Photo]:
+    """Give positioned photos without a heading the bearing of the track at that photo.
+
+    The track is the batch's positioned photos in time order. Returns a new list, same order.
+    """
+    clock = _clock_of(photos)
+    out = list(photos)
+    for aware in (True, False):
+        ordered = sorted(
+            ((key[1], i) for i, p in enumerate(photos)
+             if p.position is not None and (key := _time_key(p, clock)) is not None and key[0] == aware),
+        )
+        for rank, (t, i) in enumerate(ordered):
+            photo = photos[i]
+            if photo.heading_deg is not None:
+                continue
+            heading = None
+            for t2, j in ordered[rank + 1:]:
+                if t2 - t > max_gap_s:
+                    break
+                if distance_m(photo.position, photos[j].position) >= min_distance_m:  # type: ignore[arg-type]
+                    heading = bearing_deg(photo.position, photos[j].position)  # type: ignore[arg-type]
+                    break
+            if heading is None:
+                for t2, j in reversed(ordered[:rank]):
+                    if t - t2 > max_gap_s:
+                        break
+                    if distance_m(photos[j].position, photo.position) >= min_distance_m:  # type: ignore[arg-type]
+                        heading = bearing_deg(photos[j].position, photo.position)  # type: ignore[arg-type]
+                        break
+            if heading is not None:
+                out[i] = replace(photo, heading_deg=heading, heading_from_track=True, heading_magnetic=False)
+    return out
+
+
+# ----------------------------------------------------------------------------- GPX
+def load_gpx(path: Path | str) -> GpxTrack:
+    """Read every timed track point of a GPX file (gpxpy), sorted by time.
+
+    Raises:
+        TrackError: unreadable file, not GPX, or no point with a time.
+    """
+    import gpxpy
+    import gpxpy.gpx
+
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            gpx = gpxpy.parse(handle)
+    except OSError as exc:
+        raise TrackError(f"cannot read GPX file {path}: {exc.strerror or exc}") from None
+    except (gpxpy.gpx.GPXException, ValueError) as exc:
+        raise TrackError(f"{path} is not a readable GPX file: {exc}") from None
+    points: list[TrackPoint] = []
+    for track in gpx.tracks:
+        for segment in track.segments:
+            for p in segment.points:
+                if p.time is None:
+                    continue
+                when = p.time if p.time.tzinfo is not None else p.time.replace(tzinfo=timezone.utc)
+                if -90 <= p.latitude <= 90 and -180 <= p.longitude <= 180:
+                    points.append(TrackPoint(when.timestamp(), p.latitude, p.longitude, p.elevation))
+    if not points:
+        raise TrackError(f"GPX file {path} has no track point with a time")
+    points.sort(key=lambda q: q.t)
+    return GpxTrack(path, tuple(points))
+
+
+def _photo_utc(photo: Photo, clock_offset_s: float, camera_tz: tzinfo | None) -> float | None:
+    """UTC epoch seconds of a photo: its GPS time as is, else its camera time corrected."""
+    taken, camera = photo.taken_at, photo.camera_time
+    from_gps = taken is not None and taken.tzinfo is not None and (
+        camera is None or camera.tzinfo is None or taken != camera)
+    if from_gps:
+        return taken.timestamp()  # type: ignore[union-attr]
+    when = camera or taken
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=camera_tz) if camera_tz is not None else when.astimezone()
+    return when.timestamp() + clock_offset_s
+
+
+def place_with_gpx(photos: Sequence[Photo], track: GpxTrack, clock_offset_s: float = 0.0,
+                   camera_tz: tzinfo | None = None, max_gap_s: float = MAX_GPX_GAP_S) -> list[Photo]:
+    """Place photos that have no EXIF position on ``track`` by time (see the module docstring)."""
+    times = track.times
+    out = list(photos)
+    for i, photo in enumerate(photos):
+        if photo.position is not None:
+            continue
+        t = _photo_utc(photo, clock_offset_s, camera_tz)
+        if t is None:
+            continue
+        j = bisect_left(times, t)
+        if j < len(times) and times[j] == t:
+            a = b = track.points[j]
+        elif 0 < j < len(times):
+            a, b = track.points[j - 1], track.points[j]
+            if b.t - a.t > max_gap_s:
+                continue
+        elif j == 0 and times[0] - t <= GPX_EDGE_S:
+            a = b = track.points[0]
+        elif j == len(times) and t - times[-1] <= GPX_EDGE_S:
+            a = b = track.points[-1]
+        else:
+            continue
+        fraction = 0.0 if b.t == a.t else (t - a.t) / (b.t - a.t)
+        pa, pb = GeoPoint(a.lat, a.lon), GeoPoint(b.lat, b.lon)
+        position = between(pa, pb, fraction)
+        altitude = None
+        if a.ele is not None and b.ele is not None:
+            altitude = a.ele + (b.ele - a.ele) * fraction
+        heading, from_track = photo.heading_deg, photo.heading_from_track
+        if heading is None and distance_m(pa, pb) >= MIN_BEARING_DISTANCE_M:
+            heading, from_track = bearing_deg(pa, pb), True
+        out[i] = replace(photo, position=position, position_source=PositionSource.GPX, altitude_m=altitude,
+                         heading_deg=heading, heading_from_track=from_track,
+                         notes=photo.notes + (f"placed on GPX track {track.path.name}",))
+    return out
+
+
+def complete_track(photos: Sequence[Photo], gpx: GpxTrack | None = None, clock_offset_s: float = 0.0,
+                   camera_tz: tzinfo | None = None) -> list[Photo]:
+    """GPX placement (when a track is given), then interpolation, then headings."""
+    out = list(photos)
+    if gpx is not None:
+        out = place_with_gpx(out, gpx, clock_offset_s, camera_tz)
+    out = interpolate_positions(out)
+    return derive_headings(out)
+
