@@ -33,6 +33,7 @@ def export_weights(model: RoadDamageNet, path: Path, *, version: str, extra: dic
         state[key] = t
     tmp = path.with_suffix(".safetensors.tmp")
     save_file(state, str(tmp), metadata={"arch": model.arch, "version": version})
+    os.chmod(tmp, 0o644)  # safetensors creates the file owner-only; the shipped model is world-readable
     os.replace(tmp, path)
     info = {
         "name": path.stem if path.stem else DEFAULT_MODEL_NAME,
