@@ -15,7 +15,8 @@ Measures (``Finding.measures``; pixel values are photo pixels)
 * cracks: ``length_px`` (skeleton, ``skimage.morphology.skeletonize``; links between 8-neighbours),
   ``mean_width_px``/``max_width_px`` (``2 d - 1`` where ``d`` is the Euclidean distance transform
   sampled on the skeleton), ``junctions``, ``cells`` (closed meshes), ``orientation_deg`` (0 = along
-  the road, 90 = across), ``coherence`` (1 = one direction, 0 = all directions); alligator cracks
+  the road, 90 = across), ``coherence`` (1 = one direction, 0 = all directions; both from the local
+  skeleton tangents, a structure tensor over 4 px, projected on the road and weighted by road length); alligator cracks
   also get ``area_px``/``area_m2`` (the network with its meshes filled).
 * potholes: ``area_px``, ``area_m2``, ``diameter_m`` (diameter of the disc of the same area).
 * metric values (``length_m``, ``mean_width_m``, ``max_width_m``, ``area_m2``, ``diameter_m``) come
@@ -62,6 +63,7 @@ from typing import Protocol
 import numpy as np
 import shapely
 from scipy import ndimage
+from scipy.spatial import cKDTree
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from skimage import measure
@@ -207,6 +209,25 @@ def _direction(vx: np.ndarray, vy: np.ndarray) -> tuple[float, float]:
     return min(angle, 180.0 - angle), float(abs(z))
 
 
+def _local_directions(sk: np.ndarray, radius: float = 4.0) -> np.ndarray:
+    """Unit tangent ``(d row, d col)`` of the skeleton at each of its pixels ``sk`` (``(n, 2)``).
+
+    The principal axis of the skeleton pixels within ``radius`` (a local structure tensor), which is
+    smooth where 8-neighbour steps only know 0 and 45 degrees.
+    """
+    n = len(sk)
+    if n < 2:
+        return np.tile([0.0, 1.0], (n, 1))
+    pairs = cKDTree(sk).query_pairs(radius, output_type="ndarray")
+    d = (sk[pairs[:, 1]] - sk[pairs[:, 0]]).astype(float)
+    t = np.zeros((n, 3))
+    contrib = np.column_stack([d[:, 0] * d[:, 0], d[:, 1] * d[:, 1], d[:, 0] * d[:, 1]])
+    np.add.at(t, pairs[:, 0], contrib)
+    np.add.at(t, pairs[:, 1], contrib)
+    theta = 0.5 * np.arctan2(2.0 * t[:, 2], t[:, 0] - t[:, 1])  # angle from the row axis
+    return np.column_stack([np.cos(theta), np.sin(theta)])
+
+
 def _polygon(inst: np.ndarray, frame: _Frame, r0: int, c0: int) -> BaseGeometry:
     """Polygon (photo pixels) of the mask pixels of ``inst`` whose top-left is mask pixel ``(r0, c0)``."""
     padded = np.pad(inst.astype(np.uint8), 1)
@@ -236,7 +257,7 @@ def _polygon(inst: np.ndarray, frame: _Frame, r0: int, c0: int) -> BaseGeometry:
 def _crack_metric(
     camera: CameraModel, frame: _Frame, r_min: float, a: np.ndarray, b: np.ndarray,
     sk: np.ndarray, widths: np.ndarray, normal: tuple[float, float], inst_rc: np.ndarray,
-    filled_rc: np.ndarray | None,
+    filled_rc: np.ndarray | None, tangents: np.ndarray,
 ) -> _Metric:
     """Length, widths (and filled area) of a crack on the road under ``camera``.
 
@@ -249,7 +270,10 @@ def _crack_metric(
     vx, vy = bx - ax, by - ay
     out = _Metric()
     out.values["length_m"] = float(np.hypot(vx, vy).sum()) if len(a) else 0.0
-    out.angle_deg, out.coherence = _direction(vx, vy)
+    tr, tc = tangents[:, 0], tangents[:, 1]
+    fx, fy = frame.ground(camera, sk[:, 1] + tc / 2, rows + tr / 2, -math.inf)
+    gx, gy = frame.ground(camera, sk[:, 1] - tc / 2, rows - tr / 2, -math.inf)
+    out.angle_deg, out.coherence = _direction(fx - gx, fy - gy)
     nc, nr = normal
     px, py = frame.ground(camera, sk[:, 1] + nc / 2, rows + nr / 2, -math.inf)
     qx, qy = frame.ground(camera, sk[:, 1] - nc / 2, rows - nr / 2, -math.inf)
@@ -311,8 +335,8 @@ def _crack_measures(
         # Local widths (2 d - 1) are exact for odd widths only: rescale them so that their mean is
         # the instance's area over its skeleton length.
         widths = widths * (float(inst.sum()) / float(np.hypot(*(b - a).T).sum() + 1.0)) / float(widths.mean())
-    # Image-space dominant direction gives the normal along which widths are measured.
-    img_angle, img_coh = _direction(dc * sx, -dr * sy) if len(a) else (0.0, 0.0)
+    tangents = _local_directions(sk)
+    img_angle, img_coh = _direction(tangents[:, 1] * sx, -tangents[:, 0] * sy)
     if len(a):
         z = np.sum(np.hypot(dc * sx, dr * sy) * np.exp(2j * np.arctan2(dr * sy, dc * sx)))
         phi = float(np.angle(z) / 2.0)  # direction of the crack in (col, row) space
@@ -357,7 +381,7 @@ def _crack_measures(
         def compute(cam: CameraModel) -> _Metric:
             rm = frame.clamp_row(cam)
             return _crack_metric(cam, frame, r_min if rm is None else rm, a_abs, b_abs, sk_abs, widths, normal,
-                                 inst_rc, filled_rc)
+                                 inst_rc, filled_rc, tangents)
 
         clamped = float(np.mean(sk_abs[:, 0] < r_min))
         if clamped > MAX_CLAMPED:

@@ -231,3 +231,20 @@ def test_catalogue_names_cover_every_kind():
     assert RDD_CODES["longitudinal"] == "D00" and RDD_CODES["transverse"] == "D10"
     assert RDD_CODES["alligator"] == "D20" and RDD_CODES["pothole"] == "D40"
     assert FRENCH_NAMES["alligator"] == "faïençage" and set(FRENCH_NAMES) == set(RDD_CODES)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scenes_of_the_project_generator_give_their_true_kinds_and_areas(seed):
+    from roadinspect.core.synth import render_scene
+
+    kind = ("longitudinal", "transverse", "alligator")[seed % 3]
+    scene = render_scene(512, 384, seed=seed, cracks=[kind], potholes=1)
+    rig = scene.rig
+    # synth's focal length is relative to the 36 mm frame width: the same lens as this field of view.
+    cam = CameraModel(height_m=rig.height_m, pitch_deg=rig.pitch_deg,
+                      hfov_deg=math.degrees(2 * math.atan(18.0 / rig.focal_35mm)))
+    found = extract_findings(segmentation(scene.mask, image_size=(512, 384)), photo(), cam)
+    assert sorted(f.kind for f in found) == sorted(d.kind for d in scene.damages)
+    [pothole] = [f for f in found if f.kind == "pothole"]
+    [truth] = [d for d in scene.damages if d.kind == "pothole"]
+    assert pothole.measures["area_m2"] == pytest.approx(truth.size_m, rel=0.1)
