@@ -88,11 +88,53 @@ def _run_train(args: argparse.Namespace) -> int:
     return run_train_command(args)
 
 
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="write the prioritised maintenance list (CSV, GeoJSON, GeoPackage, report)")
+    p.add_argument("project", type=Path, help="project file")
+    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--formats", default="csv,geojson,gpkg,report",
+                   help="comma-separated: csv, geojson, gpkg, report (default: all)")
+    p.add_argument("--csv-profile", default="excel-fr", choices=["excel-fr", "plain"],
+                   help="excel-fr: ';' and decimal comma, UTF-8 with BOM (default); plain: ',' and '.'")
+    p.add_argument("--weights", type=Path, help="priority weights as a JSON object (see roadinspect.core.priority)")
+    p.add_argument("--road-class-factor", type=float, help="multiplies every priority score (e.g. 1.2 main road)")
+    p.add_argument("--section-length", type=float, default=100.0, help="road section length in metres")
+    p.set_defaults(handler=_run_export)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from roadinspect.core.export import ExportError, export_project, parse_formats
+    from roadinspect.core.priority import PriorityWeights
+    from roadinspect.core.sections import SectionSettings
+    from roadinspect.core.store import ProjectError
+
+    try:
+        formats = parse_formats(args.formats)
+        weights = PriorityWeights.from_json(args.weights) if args.weights else PriorityWeights()
+        if args.road_class_factor is not None:
+            weights = replace(weights, road_class_factor=args.road_class_factor)
+        sections = SectionSettings(length_m=args.section_length)
+        result = export_project(args.project, args.out, formats, args.csv_profile, weights,
+                                section_settings=sections)
+    except (ProjectError, ExportError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in result.written:
+        print(f"wrote {path}")
+    for err in result.errors:
+        print(f"error: {err}", file=sys.stderr)
+    print(f"{result.sites} maintenance sites, {result.sections} road sections.")
+    return 0 if result.ok else 1
+
+
 _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_gui,
     _add_segment,
     _add_evaluate,
     _add_train,
+    _add_export,
 ]
 
 

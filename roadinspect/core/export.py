@@ -22,6 +22,7 @@ from roadinspect.core.export_csv import PROFILES, sites_csv
 from roadinspect.core.export_geojson import findings_geojson, sections_geojson, sites_geojson
 from roadinspect.core.export_gpkg import write_gpkg
 from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
+from roadinspect.core.types import Finding, Photo, Review
 from roadinspect.core.priority import PriorityWeights
 from roadinspect.core.report import ExportCancelled, report_html
 from roadinspect.core.sections import SectionSettings
@@ -156,3 +157,43 @@ def export_data(
         if progress is not None:
             progress(done + 1, len(jobs))
     return result
+
+
+def load_project_data(store_path: Path) -> ProjectData:
+    """Photos (usable ones), findings and latest reviews of a project file, opened read-only.
+
+    Raises ``roadinspect.core.store.ProjectError`` (naming the file) when it cannot be read.
+    """
+    from roadinspect.core.store import Store
+
+    store = Store.open(store_path, create=False, readonly=True)
+    try:
+        photos: dict[int, Photo] = {r.id: r.photo for r in store.photos() if r.photo is not None}
+        findings: list[Finding] = []
+        reviews: dict[int, Review] = {}
+        for rf in store.findings():
+            if rf.finding.photo_id not in photos:
+                continue  # a finding of a photo that is no longer usable (unreadable since)
+            findings.append(rf.finding)
+            if rf.review is not None and rf.finding.id is not None:
+                reviews[rf.finding.id] = rf.review
+    finally:
+        store.close()
+    return ProjectData(photos=photos, findings=findings, reviews=reviews, name=Path(store_path).stem)
+
+
+def export_project(
+    store_path: Path,
+    out_dir: Path,
+    formats: Iterable[str] = FORMATS,
+    csv_profile: str = "excel-fr",
+    weights: PriorityWeights | None = None,
+    progress: Progress | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+    site_settings: SiteSettings | None = None,
+    section_settings: SectionSettings | None = None,
+) -> ExportResult:
+    """Read a project file and write its exports (see :func:`export_data`)."""
+    data = load_project_data(Path(store_path))
+    return export_data(data, out_dir, formats, csv_profile, weights, progress, is_cancelled,
+                       site_settings, section_settings)
