@@ -851,10 +851,16 @@ class Store:
         return self.finding(finding_id)
 
     def update_finding_geometry(self, finding_id: int, polygon_wkt: str, reviewer: str = "",
-                                measures: dict | None = None, ground: GeoPoint | None = None) -> ReviewedFinding:
+                                measures: dict | None = None, ground: GeoPoint | None = None,
+                                kind: str | None = None, severity: Severity | str | None = None,
+                                review: Review | None = None) -> ReviewedFinding:
         """Replace a finding's outline (an inspector's mask correction), with an audit row.
 
-        A model finding that was pending or accepted becomes ``corrected``; a rejected one stays rejected.
+        ``measures``, ``ground``, ``kind`` and ``severity`` are the values recomputed from the new
+        outline (``findings.finding_from_mask``), stored with it. A model finding that was pending or
+        accepted becomes ``corrected``; a rejected one stays rejected. ``review``, when given,
+        replaces the latest review instead (the GUI's undo puts the earlier outline and decision back
+        in one transaction).
         """
         _check_polygon(polygon_wkt)
         reviewer = reviewer or default_reviewer()
@@ -870,9 +876,17 @@ class Store:
             if ground is not None:
                 sets += ["ground_lat = ?", "ground_lon = ?"]
                 params += [ground.lat, ground.lon]
+            if kind is not None:
+                sets.append("kind = ?")
+                params.append(kind)
+            if severity is not None:
+                sets.append("severity = ?")
+                params.append(Severity(severity).value)
             conn.execute(f"UPDATE findings SET {', '.join(sets)} WHERE id = ?", (*params, finding_id))
             before = self._review_in_tx(finding_id)
-            if before is None or before.status in (ReviewStatus.PENDING, ReviewStatus.ACCEPTED):
+            if review is not None:
+                self._put_review(conn, finding_id, review, reviewer)
+            elif before is None or before.status in (ReviewStatus.PENDING, ReviewStatus.ACCEPTED):
                 conn.execute(
                     "INSERT INTO reviews(finding_id, status, damage, severity, note, reviewer, at) "
                     "VALUES (?, 'corrected', ?, ?, ?, ?, ?) ON CONFLICT(finding_id) DO UPDATE SET "
@@ -886,6 +900,37 @@ class Store:
                                  "measures_before": json.loads(row[2]) if measures is not None else None,
                                  "measures_after": measures})
         return self.finding(finding_id)
+
+    def _put_review(self, conn: sqlite3.Connection, finding_id: int, review: Review, reviewer: str) -> None:
+        """Write ``review`` as the latest decision of a finding (inside a transaction)."""
+        conn.execute(
+            "INSERT INTO reviews(finding_id, status, damage, severity, note, reviewer, at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(finding_id) DO UPDATE SET status = excluded.status, damage = excluded.damage, "
+            "severity = excluded.severity, note = excluded.note, reviewer = excluded.reviewer, at = excluded.at",
+            (finding_id, ReviewStatus(review.status).value, int(review.damage) if review.damage is not None else None,
+             Severity(review.severity).value if review.severity else None, review.note,
+             reviewer or review.reviewer or default_reviewer(), _iso(now_utc())),
+        )
+
+    def delete_inspector_finding(self, finding_id: int, reviewer: str = "") -> None:
+        """Remove a finding an inspector drew (the GUI's undo of "add finding"), with an audit row.
+
+        Model findings are never deleted (reject them instead).
+
+        Raises:
+            KeyError: no such finding. ValueError: the finding comes from the model.
+        """
+        reviewer = reviewer or default_reviewer()
+        with self._tx() as conn:
+            row = conn.execute("SELECT photo_id, source, polygon_wkt FROM findings WHERE id = ?",
+                               (finding_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no finding {finding_id} in {self.path}")
+            if row[1] != "inspector":
+                raise ValueError(f"finding {finding_id} comes from the model: reject it instead of deleting it")
+            conn.execute("DELETE FROM findings WHERE id = ?", (finding_id,))
+            self._audit(reviewer, "finding_deleted", photo_id=row[0], finding_id=finding_id,
+                        details={"polygon_wkt": row[2]})
 
     # ------------------------------------------------------------------ meta and audit
     def get_meta(self, key: str, default: Any = None) -> Any:
