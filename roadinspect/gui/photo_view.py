@@ -1,8 +1,8 @@
 """The photo view: one photo with its damage overlay, finding outlines and labels, and the editing tools.
 
 Scene coordinates are photo pixels after the EXIF orientation (the frame of ``Finding.polygon_wkt``);
-the image is read with ``QImageReader.setAutoTransform(True)`` so that orientation 6 or 8 shows upright,
-and a reduced preview is scaled back to the photo's size.
+the image is decoded by ``roadinspect.core.photos.load_image`` (EXIF orientation applied, CMYK and
+16-bit handled), and a reduced preview is scaled back to the photo's size.
 
 Navigation: the wheel zooms around the cursor, dragging pans, ``fit_photo()`` fits the photo.
 Overlay: every finding is a filled polygon in its class colour (opacity adjustable, on/off) with an
@@ -33,7 +33,6 @@ from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QImage,
-    QImageReader,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -55,8 +54,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from roadinspect.gui.style import CLASS_COLOURS
+from roadinspect.core.photos import ImageError, load_image
 from roadinspect.core.types import DamageClass, ReviewStatus
+from roadinspect.gui.style import CLASS_COLOURS
 
 EDIT_MAX_PX = 1024
 """Longest side of the editable mask layer (finer than the model's working resolution)."""
@@ -94,23 +94,24 @@ class MaskEdit:
     scale: tuple[float, float]
 
 
-def load_image(path: Path, max_side: int = 0) -> QImage:
-    """Read a photo upright (EXIF orientation applied), optionally reduced to ``max_side``; may run in a worker.
+def array_to_qimage(array: np.ndarray) -> QImage:
+    """An ``(H, W, 3)`` uint8 RGB array as a QImage (a copy: safe to hand from a worker to the GUI thread)."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    h, w = array.shape[:2]
+    return QImage(array.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def load_photo_image(path: Path, max_side: int | None = None) -> QImage:
+    """Decode a photo upright (EXIF orientation applied) with the core decoder; may run in a worker.
 
     Raises:
-        OSError: the file cannot be read as an image (the message names the file).
+        OSError: the file cannot be read or decoded (the message names the file).
     """
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    if max_side > 0:
-        size = reader.size()  # before the orientation transform: one factor for both sides keeps the ratio
-        if size.isValid() and max(size.width(), size.height()) > max_side:
-            k = max_side / max(size.width(), size.height())
-            reader.setScaledSize(QSize(max(1, round(size.width() * k)), max(1, round(size.height() * k))))
-    image = reader.read()
-    if image.isNull():
-        raise OSError(f"{path}: cannot read the image ({reader.errorString()})")
-    return image
+    try:
+        array = load_image(path, max_side=max_side)
+    except (OSError, ImageError) as exc:
+        raise OSError(f"{path}: {exc}") from exc
+    return array_to_qimage(array)
 
 
 def wkt_to_path(wkt: str) -> QPainterPath:

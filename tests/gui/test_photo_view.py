@@ -11,7 +11,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, QSize, Qt
 
 from roadinspect.core.types import DamageClass, ReviewStatus
-from roadinspect.gui.photo_view import FindingShape, PhotoView, Tool, load_image, wkt_to_path
+from roadinspect.gui.photo_view import FindingShape, PhotoView, Tool, array_to_qimage, load_photo_image, wkt_to_path
 
 
 @pytest.fixture
@@ -30,10 +30,7 @@ def view(qtbot):  # noqa: ANN001, ANN201
 
 
 def load_image_from_array(arr: np.ndarray):  # noqa: ANN201
-    from PySide6.QtGui import QImage
-
-    h, w = arr.shape[:2]
-    return QImage(arr.tobytes(), w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    return array_to_qimage(arr)
 
 
 def test_exif_orientation_6_shows_upright(tmp_path: Path) -> None:
@@ -42,9 +39,9 @@ def test_exif_orientation_6_shows_upright(tmp_path: Path) -> None:
     exif[0x0112] = 6  # rotate 90 CW to display
     path = tmp_path / "rot é.jpg"
     img.save(path, exif=exif)
-    shown = load_image(path)
+    shown = load_photo_image(path)
     assert (shown.width(), shown.height()) == (20, 60)
-    reduced = load_image(path, max_side=30)
+    reduced = load_photo_image(path, max_side=30)
     assert (reduced.width(), reduced.height()) == (10, 30)
 
 
@@ -52,7 +49,7 @@ def test_unreadable_file_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "not a photo.jpg"
     bad.write_text("hello")
     with pytest.raises(OSError, match="not a photo.jpg"):
-        load_image(bad)
+        load_photo_image(bad)
 
 
 def test_wheel_zoom_keeps_the_point_under_the_cursor(view: PhotoView) -> None:
