@@ -21,7 +21,8 @@ Measures (``Finding.measures``; pixel values are photo pixels)
 * potholes: ``area_px``, ``area_m2``, ``diameter_m`` (diameter of the disc of the same area).
 * metric values (``length_m``, ``mean_width_m``, ``max_width_m``, ``area_m2``, ``diameter_m``) come
   from the flat-road camera model (``roadinspect.core.geo``): lengths add up the road distance
-  between projected skeleton pixels, areas add up the road area of every pixel (its Jacobian). ``uncertainty_rel`` is their relative uncertainty
+  between projected skeleton pixels, areas add up the road area of every pixel (its Jacobian).
+  ``uncertainty_rel`` is their relative uncertainty
   from the camera's parameter uncertainties. Pixels beyond the camera's ``max_distance_m`` are
   measured at that distance's scale and ``clamped`` gives their share; when more than half of an
   instance lies there it gets no metric values. ``metric`` is 1 when the metric values exist.
@@ -57,6 +58,7 @@ Severity (in the spirit of ASTM D6433; depth is not visible on a photo)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -151,7 +153,7 @@ class _Frame:
         v_lim = camera.limit_v(self.width, self.height)
         if v_lim >= self.height:
             return None
-        return max((v_lim - self.oy) / self.sy - 0.5, -math.inf)
+        return (v_lim - self.oy) / self.sy - 0.5
 
     def ground(
         self, camera: CameraModel, c: np.ndarray, r: np.ndarray, r_min: float
@@ -300,12 +302,12 @@ def _area_m2(camera: CameraModel, frame: _Frame, r_min: float, rc: np.ndarray) -
     return float(np.nansum(det))
 
 
-def _uncertainty(camera: CameraModel, compute: object, base: dict[str, float]) -> float:
+def _uncertainty(camera: CameraModel, compute: Callable[[CameraModel], _Metric], base: dict[str, float]) -> float:
     """Relative uncertainty of the metric values ``base`` (largest over the values, quadrature over parameters)."""
     worst = 0.0
     changes: dict[str, list[float]] = {k: [] for k in base}
     for cam in camera.perturbed():
-        other = compute(cam).values  # type: ignore[operator]
+        other = compute(cam).values
         for k, v in base.items():
             if v > 0 and k in other:
                 changes[k].append((other[k] - v) / v)
@@ -400,7 +402,8 @@ def _crack_measures(
     if is_alligator:
         kind = "alligator"
     elif (measures.get("length_m", math.inf) < settings.isolated_max_length_m) or (
-        r_min is None and measures["length_px"] < settings.isolated_max_length_frac * math.hypot(frame.width, frame.height)
+        r_min is None
+        and measures["length_px"] < settings.isolated_max_length_frac * math.hypot(frame.width, frame.height)
     ):
         kind = "isolated"
     elif angle <= settings.longitudinal_max_deg:

@@ -156,13 +156,14 @@ def report_html(
         f"<td>{_e(FRENCH_RATINGS[sec.rating])} ({_e(sec.rating)})</td><td>{_e(' '.join(sec.site_ids))}</td></tr>"
         for sec in mlist.sections)
     mean = (sum(s.score for s in mlist.sections) / len(mlist.sections)) if mlist.sections else math.nan
+    condition = f", mean condition {mean:.1f}/100" if mlist.sections else ""
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     doc = f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>RoadInspect — {_e(data.name)}</title>
 <style>{_STYLE}</style></head><body>
 <h1>Inspection report — {_e(data.name)}</h1>
 <p class="muted">RoadInspect {__version__}, {now}. {len(data.photos)} photos, {len(data.findings)} findings,
-{total} maintenance sites, {len(mlist.sections)} sections{f', mean condition {mean:.1f}/100' if mlist.sections else ''}.</p>
+{total} maintenance sites, {len(mlist.sections)} sections{condition}.</p>
 <h2>Maintenance sites in priority order</h2>
 {''.join(blocks) if blocks else '<p>No maintenance site.</p>'}
 <h2>Road sections</h2>
