@@ -95,3 +95,14 @@ def test_findings_without_position_each_make_a_site():
     findings = [replace(f, ground=None) for f in findings]
     sites = build_sites(photos, findings)
     assert [s.id for s in sites] == ["S1", "S2", "S3"] and all(s.position is None for s in sites)
+
+
+def test_photo_times_with_and_without_time_zone_mix():
+    from datetime import datetime
+
+    photos, findings = survey(3, 3.0, [POTHOLE])
+    photos[2] = replace(photos[2], taken_at=datetime(2025, 5, 12, 8, 0, 1))  # naive: read as UTC
+    photos[3] = replace(photos[3], taken_at=None)
+    [site] = build_sites(photos, findings)
+    assert site.photo_ids == (1, 2, 3)
+    assert site.first_seen == T0 and site.last_seen == datetime(2025, 5, 12, 8, 0, 1)
