@@ -145,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find cracks and potholes in geotagged road photos, review them, export a maintenance list.",
     )
     parser.add_argument("--version", action="version", version=f"roadinspect {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation headless (model, sample photos, analysis, every export); "
+                             "exit 0 when all is well")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in _REGISTRARS:
         register(sub)
@@ -155,6 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``roadinspect`` command; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from roadinspect.selftest import main as run_selftest
+
+        return run_selftest()
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         return _run_gui(args)
