@@ -129,12 +129,33 @@ def _run_export(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _add_analyze(sub: argparse._SubParsersAction) -> None:
+    from roadinspect.cli_inspect import add_analyze_parser
+
+    add_analyze_parser(sub)
+
+
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    from roadinspect.cli_inspect import add_info_parser
+
+    add_info_parser(sub)
+
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    from roadinspect.benchmarks import add_bench_parser
+
+    add_bench_parser(sub)
+
+
 _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_gui,
     _add_segment,
     _add_evaluate,
     _add_train,
     _add_export,
+    _add_analyze,
+    _add_info,
+    _add_bench,
 ]
 
 

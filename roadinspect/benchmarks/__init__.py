@@ -1,1 +1,105 @@
-"""Benchmark commands (``roadinspect bench ...``): measured figures, never timed tests."""
+"""Benchmark commands (``roadinspect bench ...``): measured figures, never timed tests.
+
+Each benchmark is one entry of :data:`BENCHMARKS`: a name (the ``what`` argument of
+``roadinspect bench``), a one-line help, and ``module:function`` paths of a runner
+``run(args) -> dict`` (JSON-ready result) and a formatter ``format(result) -> str`` (human-readable
+lines). Adding a benchmark is one new module and one new entry here; the command line lists the
+entries as the choices of ``what``. Modules are imported only when their benchmark runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """One ``roadinspect bench WHAT`` entry."""
+
+    name: str
+    help: str
+    runner: str
+    formatter: str
+
+    def _resolve(self, target: str) -> Callable:
+        module, _, function = target.partition(":")
+        return getattr(importlib.import_module(module), function)
+
+    def run(self, args: argparse.Namespace) -> dict:
+        return self._resolve(self.runner)(args)
+
+    def format(self, result: dict) -> str:
+        return self._resolve(self.formatter)(result)
+
+
+BENCHMARKS: dict[str, Benchmark] = {
+    b.name: b
+    for b in (
+        Benchmark("ingest", "scan + EXIF ingestion of a 1,000-photo folder of 12 MP geotagged JPEGs (photos/s)",
+                  "roadinspect.benchmarks.ingest:run", "roadinspect.benchmarks.ingest:format_result"),
+        Benchmark("memory", "peak RSS of `analyze` on 100 vs 2,000 photos (needs the shipped model)",
+                  "roadinspect.benchmarks.memory:run", "roadinspect.benchmarks.memory:format_result"),
+        Benchmark("model", "model time on the CPU and end-to-end time of one 12 MP photo (needs the shipped model)",
+                  "roadinspect.benchmarks:_run_model", "roadinspect.benchmarks.model:format_model_bench"),
+    )
+}
+
+
+def _run_model(args: argparse.Namespace) -> dict:
+    from roadinspect.benchmarks.model import bench_model
+    from roadinspect.core.segmenter import ModelError
+
+    try:
+        return bench_model(args.weights, repeats=args.repeats or 20, device=args.device)
+    except ModelError as exc:
+        raise BenchmarkUnavailable(str(exc)) from None
+
+
+def add_bench_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``roadinspect bench WHAT`` with one choice per entry of :data:`BENCHMARKS`."""
+    lines = "\n".join(f"  {b.name:8s} {b.help}" for b in BENCHMARKS.values())
+    p = sub.add_parser("bench", help="measure speed and memory (benchmarks, not tests)",
+                       description=f"Benchmarks:\n{lines}", formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("what", choices=sorted(BENCHMARKS), help="which benchmark")
+    p.add_argument("--json", action="store_true", help="print one JSON object (after the human-readable lines)")
+    p.add_argument("--count", type=int, default=0, help="photos to generate (0 = the benchmark's default)")
+    p.add_argument("--size", default="4000x3000", help="generated photo size, WIDTHxHEIGHT (default 12 MP)")
+    p.add_argument("--dir", type=str, default=None, help="work folder (default: a temporary folder, removed after)")
+    p.add_argument("--weights", default=None, help="weights file (default: the shipped model)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto")
+    p.add_argument("--repeats", type=int, default=0, help="repetitions (0 = the benchmark's default)")
+    p.set_defaults(handler=run_bench_command)
+
+
+def run_bench_command(args: argparse.Namespace) -> int:
+    """Run one benchmark, print its lines, and its JSON with ``--json``. Exit 2 when it cannot run."""
+    bench = BENCHMARKS[args.what]
+    try:
+        result = bench.run(args)
+    except BenchmarkUnavailable as exc:
+        print(f"roadinspect bench {bench.name}: cannot run: {exc}", file=sys.stderr)
+        return 2
+    print(bench.format(result))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+class BenchmarkUnavailable(Exception):
+    """A benchmark that cannot run here (e.g. the model weights are missing); the message says why."""
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"4000x3000"`` -> ``(4000, 3000)``."""
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT, got {text!r}") from None
+    if width < 16 or height < 16:
+        raise argparse.ArgumentTypeError(f"size too small: {text}")
+    return width, height

@@ -9,7 +9,9 @@ That keeps ingestion at the speed of reading metadata (see ``roadinspect bench i
 
 Bad input never stops a scan: each unusable file becomes an :class:`UnreadableFile` with a reason
 an inspector can act on. Files in scanned folders whose extension is not an image extension are
-skipped quietly; anything with an image extension that cannot be used is reported.
+skipped quietly; anything with an image extension that cannot be used is reported. Hidden folders
+and folders marked with a ``.nomedia`` file (the Android convention; the bundled samples' ``masks``
+folder has one) are not scanned.
 
 EXIF fields read: GPS latitude/longitude (signed decimal WGS84), altitude, GPSImgDirection (true
 or magnetic; GPSTrack as a fallback), GPS UTC date/time, DateTimeOriginal with SubSecTimeOriginal
@@ -20,6 +22,7 @@ rational is guarded (a zero denominator makes the field unknown) and every value
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -41,10 +44,12 @@ from PIL import Image, UnidentifiedImageError
 from roadinspect.core.types import CameraInfo, GeoPoint, Photo, PositionSource, UnreadableFile
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff"})
-PIL_FORMATS = ("JPEG", "MPO", "PNG", "TIFF")
+_WANTED_FORMATS = ("JPEG", "MPO", "PNG", "TIFF")  # MPO: multi-picture JPEGs, a plugin of its own before Pillow 13
 MAX_PIXELS = 2 * Image.MAX_IMAGE_PIXELS
 """Largest image accepted (about 179 megapixels, Pillow's own hard limit); bigger is refused unread."""
 FINGERPRINT_BYTES = 64 * 1024
+IGNORE_MARKER = ".nomedia"
+"""A folder holding a file of this name (and its sub-folders) is skipped by folder scans (e.g. masks)."""
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -87,6 +92,9 @@ def find_images(inputs: Iterable[Path | str]) -> tuple[list[Path], list[Unreadab
         if path.is_dir():
             for root, dirs, files in os.walk(path, onerror=None):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                if IGNORE_MARKER in files:
+                    dirs[:] = []
+                    continue
                 for name in files:
                     p = Path(root) / name
                     if p.suffix.lower() in IMAGE_EXTENSIONS:
@@ -309,6 +317,12 @@ def _positive(value: float | None) -> float | None:
 
 
 # ----------------------------------------------------------------------------- opening images
+@functools.cache
+def _pil_formats() -> tuple[str, ...]:
+    Image.init()  # registers every plugin, so Image.open(formats=...) finds TIFF
+    return tuple(f for f in _WANTED_FORMATS if f in Image.OPEN)
+
+
 def _bomb_message(width: int, height: int) -> str:
     pixels = width * height
     return (f"refused: the file declares {width} x {height} pixels ({pixels / 1e6:,.0f} megapixels), more than "
@@ -324,7 +338,7 @@ def open_image(source: str | Path | BinaryIO) -> Image.Image:
     with _PIL_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            image = Image.open(source, formats=PIL_FORMATS)
+            image = Image.open(source, formats=_pil_formats())
         except Image.DecompressionBombError as exc:
             m = re.search(r"\((\d+) pixels\)", str(exc))
             pixels = int(m.group(1)) if m else 0

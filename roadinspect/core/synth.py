@@ -645,12 +645,15 @@ def make_samples(out: Path, count: int = len(_SAMPLE_PLAN), width: int = 1024, h
                  seed: int = 20250415, quality: int = 85, spacing_m: float = 85.0) -> list[Path]:
     """Render the bundled samples: ``sample_NN.jpg`` + ``masks/sample_NN.png`` + ``samples.json``.
 
+    ``masks/`` holds a ``.nomedia`` file so that scanning the samples folder skips the masks.
+
     The vehicle drives east on the sample road at about 50 km/h; one photo (:data:`NO_GPS_SAMPLE`)
     has no GPS block (its position is interpolated on import) and
     the last photo has no heading written, so its heading is derived from the track.
     """
     out = Path(out)
     (out / "masks").mkdir(parents=True, exist_ok=True)
+    (out / "masks" / ".nomedia").write_text("true masks: not photos (RoadInspect skips this folder)\n", encoding="utf-8")
     paths: list[Path] = []
     manifest = []
     for i, (position, heading) in enumerate(road_track(count, spacing_m, start_offset_m=400.0)):

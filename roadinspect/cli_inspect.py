@@ -1,0 +1,229 @@
+"""``roadinspect analyze`` and ``roadinspect info``: the inspection core from the command line.
+
+``analyze PHOTOS... --project FILE``: scan the photos (folders recursively), complete positions and
+headings (GPX track, interpolation), record them in the project, analyse every photo not yet
+analysed by this model, and print a summary. Exit codes: 0 when the batch was processed (even if
+some files were unreadable: they are listed with their reason), 1 when no photo was found, 2 for a
+project/model/GPX that cannot be used, 130 when interrupted (Ctrl+C; finished photos are kept and a
+re-run continues).
+
+``info FILE [--json]``: what a project holds (photos, analysed, positions, unreadable files with
+their reason, findings, maintenance sites).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from roadinspect.console import TerminalProgress, format_duration
+
+
+def _error(message: str) -> int:
+    print(f"roadinspect: error: {message}", file=sys.stderr)
+    return 2
+
+
+class _CancelFlag:
+    """First Ctrl+C asks the batch to stop after the current photo; a second one interrupts at once."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+        self._previous: Any = None
+
+    def __call__(self) -> bool:
+        return self.cancelled
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.cancelled:
+            raise KeyboardInterrupt
+        self.cancelled = True
+        print("\nStopping after the current photo (Ctrl+C again to interrupt now)...", file=sys.stderr)
+
+    def __enter__(self) -> _CancelFlag:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def run_analyze_command(args: argparse.Namespace) -> int:
+    """The ``analyze`` subcommand (see the module docstring)."""
+    from roadinspect.core.photos import scan
+    from roadinspect.core.store import ProjectError, Store
+    from roadinspect.core.track import TrackError, complete_track, load_gpx
+
+    project = Path(args.project)
+    if project.suffix == "":
+        project = project.with_suffix(".roadinspect")
+    try:
+        store = Store.open(project)
+    except ProjectError as exc:
+        return _error(str(exc))
+    try:
+        gpx = None
+        if args.gpx is not None:
+            try:
+                gpx = load_gpx(args.gpx)
+            except TrackError as exc:
+                return _error(str(exc))
+        with _CancelFlag() as cancel:
+            bar = TerminalProgress("Reading photos", unit="files")
+            result = scan(args.photos, progress=bar, is_cancelled=cancel)
+            bar.close()
+            if cancel.cancelled:
+                print("Interrupted while reading the photos: nothing was recorded.", file=sys.stderr)
+                return 130
+            if not result.photos and not result.unreadable and not result.duplicates:
+                print(f"No JPEG, PNG or TIFF photo found in: {', '.join(str(p) for p in args.photos)}", file=sys.stderr)
+                return 1
+            photos = complete_track(result.photos, gpx, clock_offset_s=args.clock_offset)
+            added = store.add_batch(photos, result.unreadable, result.duplicates)
+            summary = None
+            if added.photo_ids:
+                segmenter = _load_segmenter(args)
+                if segmenter is None:
+                    return 2
+                bar = TerminalProgress("Analysing", unit="photos")
+                from roadinspect.core.pipeline import analyze
+
+                summary = analyze(store, added.photo_ids, segmenter, progress=bar, is_cancelled=cancel,
+                                  camera=_camera_from_project(store))
+                bar.close()
+        print(_summary_text(project, photos, result, added, summary, store), file=sys.stdout)
+        if summary is not None and summary.cancelled:
+            return 130
+        return 0
+    except ProjectError as exc:
+        return _error(str(exc))
+    finally:
+        store.close()
+
+
+def _load_segmenter(args: argparse.Namespace) -> Any:
+    from roadinspect.core.segmenter import ModelError, Segmenter
+
+    try:
+        return Segmenter.load(args.weights, device=args.device)
+    except ModelError as exc:
+        _error(str(exc))
+        return None
+
+
+def _camera_from_project(store: Any) -> Any:
+    """The camera model from the project's ``camera/...`` settings (meta), or None for the default."""
+    from roadinspect.core.settings import SETTINGS, camera_model
+
+    values = {s.key: store.get_meta(s.key) for s in SETTINGS if s.group == "camera"}
+    values = {k: v for k, v in values.items() if v is not None}
+    return camera_model(values) if values else None
+
+
+def _summary_text(project: Path, photos: list, result: Any, added: Any, summary: Any, store: Any) -> str:
+    from roadinspect.core.types import PositionSource
+
+    sources = Counter(p.position_source for p in photos)
+    placed = sum(n for s, n in sources.items() if s != PositionSource.NONE)
+    lines = [f"Project: {project}"]
+    new_or_changed = added.added + added.changed
+    lines.append(f"Photos: {len(photos)} ({new_or_changed} new, {added.updated} already in the project)"
+                 + (f", {len(result.duplicates)} byte-identical duplicates skipped" if result.duplicates else ""))
+    lines.append(f"  with position: {placed} ({sources.get(PositionSource.EXIF, 0)} from EXIF, "
+                 f"{sources.get(PositionSource.INTERPOLATED, 0)} interpolated, {sources.get(PositionSource.GPX, 0)} from GPX)")
+    lines.append(f"  interpolated: {sources.get(PositionSource.INTERPOLATED, 0)}")
+    lines.append(f"  without position: {sources.get(PositionSource.NONE, 0)}")
+    unreadable = list(result.unreadable)
+    if summary is not None:
+        state = "stopped (re-run the same command to continue)" if summary.cancelled else "done"
+        lines.append(f"Analysed: {summary.analysed} now, {summary.skipped} already analysed, "
+                     f"{len(summary.failed)} failed; {summary.findings} findings; {state} in "
+                     f"{format_duration(summary.seconds)} ({summary.photos_per_second:.2f} photos/s)")
+        unreadable += summary.failed
+    counts = store.counts()
+    lines.append(f"Project total: {counts['photos']} photos, {counts['analysed']} analysed, "
+                 f"{counts['findings']} findings")
+    lines.append(f"Unreadable: {len(unreadable)}")
+    for bad in unreadable:
+        lines.append(f"  {bad.path}: {bad.reason}")
+    return "\n".join(lines)
+
+
+def project_info(path: Path) -> dict[str, Any]:
+    """The ``info`` figures of a project file (raises ProjectError)."""
+    from roadinspect.core.store import Store
+
+    with Store.open(path, create=False, readonly=True) as store:
+        info: dict[str, Any] = {"project": str(Path(path).resolve()), **store.counts()}
+        info["sites"] = _count_sites(store)
+    return info
+
+
+def _count_sites(store: Any) -> int:
+    """Maintenance sites, when the sites module exists (0 before that)."""
+    try:
+        from roadinspect.core.maintenance import count_sites
+    except ImportError:
+        return 0
+    photos = {r.id: r.photo for r in store.photos() if r.photo is not None}
+    findings, reviews = [], {}
+    for rf in store.findings():
+        if rf.finding.photo_id in photos:
+            findings.append(rf.finding)
+            if rf.review is not None:
+                reviews[rf.finding.id] = rf.review
+    return int(count_sites(photos, findings, reviews))
+
+
+def run_info_command(args: argparse.Namespace) -> int:
+    """The ``info`` subcommand."""
+    from roadinspect.core.store import ProjectError
+
+    try:
+        info = project_info(Path(args.project))
+    except ProjectError as exc:
+        return _error(str(exc))
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=1))
+        return 0
+    print(f"Project: {info['project']}")
+    print(f"Photos: {info['photos']} ({info['analysed']} analysed, {info['duplicates']} duplicates skipped)")
+    print(f"  with position: {info['with_position']} ({info['position_exif']} EXIF, "
+          f"{info['position_interpolated']} interpolated, {info['position_gpx']} GPX); "
+          f"without: {info['without_position']}")
+    by_class = ", ".join(f"{n} {k}" for k, n in sorted(info["findings_by_class"].items())) or "none"
+    print(f"Findings: {info['findings']} ({by_class}); sites: {info['sites']}")
+    print(f"Unreadable: {len(info['unreadable'])}")
+    for bad in info["unreadable"]:
+        print(f"  {bad['file']}: {bad['reason']}")
+    return 0
+
+
+def add_analyze_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``analyze``."""
+    p = sub.add_parser("analyze", help="add photos to a project and analyse them (resumable)")
+    p.add_argument("photos", nargs="+", type=Path, help="photo files or folders (scanned recursively)")
+    p.add_argument("--project", required=True, type=Path, help="project file (.roadinspect), created if missing")
+    p.add_argument("--gpx", type=Path, help="GPX track to place photos that have no GPS position")
+    p.add_argument("--clock-offset", type=float, default=0.0, metavar="SECONDS",
+                   help="seconds to add to the camera clock to get true time (for --gpx); naive camera times "
+                        "are read in this computer's time zone")
+    p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.set_defaults(handler=run_analyze_command)
+
+
+def add_info_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``info``."""
+    p = sub.add_parser("info", help="what a project holds (photos, findings, unreadable files, sites)")
+    p.add_argument("project", type=Path, help="project file (.roadinspect)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=run_info_command)
