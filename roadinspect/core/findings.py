@@ -30,6 +30,7 @@ Measures (``Finding.measures``; pixel values are photo pixels)
   rescaled to that mean and give the max width).
 * ``width_resolved`` is 1 when the crack is at least ``min_resolved_width_px`` working pixels wide:
   narrower cracks are at the analysis resolution, so their width is an upper bound.
+* ``pixel_m``: road size of one working pixel across the crack (the width's resolution).
 * ``size_rel``: crack length or pothole diameter over the photo's diagonal (pixels).
 * ``ground_distance_m``: road distance from the camera to the finding's anchor point (a skeleton
   pixel near the crack's middle, the pothole's centroid).
@@ -46,7 +47,9 @@ otherwise by its dominant direction on the road: within ``longitudinal_max_deg``
 Severity (in the spirit of ASTM D6433; depth is not visible on a photo)
 ------------------------------------------------------------------------
 * longitudinal, transverse, isolated (ASTM "L&T cracking", mean width): low < 10 mm,
-  medium 10-75 mm, high >= 75 mm. A crack narrower than ``min_resolved_width_px`` working pixels is low.
+  medium 10-75 mm, high >= 75 mm. Widths are graded less one working pixel (``pixel_m``, the road
+  size of one pixel across the crack: a mask is about a pixel wider than the crack it traces), and
+  a crack narrower than ``min_resolved_width_px`` working pixels is low.
 * alligator (ASTM grades it by spalling, which we read as opening): high when the mean width is at
   least 10 mm and resolved, medium when it covers at least 1 m² or closes 4 meshes or more, low otherwise.
 * pothole (ASTM table with the depth unknown, read in its 25-50 mm row): mean diameter < 0.2 m low,
@@ -258,7 +261,7 @@ def _polygon(inst: np.ndarray, frame: _Frame, r0: int, c0: int) -> BaseGeometry:
 
 def _crack_metric(
     camera: CameraModel, frame: _Frame, r_min: float, a: np.ndarray, b: np.ndarray,
-    sk: np.ndarray, widths: np.ndarray, normal: tuple[float, float], inst_rc: np.ndarray,
+    sk: np.ndarray, widths: np.ndarray, inst_rc: np.ndarray,
     filled_rc: np.ndarray | None, tangents: np.ndarray,
 ) -> _Metric:
     """Length, widths (and filled area) of a crack on the road under ``camera``.
@@ -276,7 +279,7 @@ def _crack_metric(
     fx, fy = frame.ground(camera, sk[:, 1] + tc / 2, rows + tr / 2, -math.inf)
     gx, gy = frame.ground(camera, sk[:, 1] - tc / 2, rows - tr / 2, -math.inf)
     out.angle_deg, out.coherence = _direction(fx - gx, fy - gy)
-    nc, nr = normal
+    nc, nr = tr, -tc  # local normals (d col, d row), perpendicular to the tangents
     px, py = frame.ground(camera, sk[:, 1] + nc / 2, rows + nr / 2, -math.inf)
     qx, qy = frame.ground(camera, sk[:, 1] - nc / 2, rows - nr / 2, -math.inf)
     per_px = np.hypot(px - qx, py - qy)
@@ -284,6 +287,7 @@ def _crack_metric(
         out.values["length_m"] = float(per_px.mean())
     mean_width = _area_m2(camera, frame, r_min, inst_rc) / (out.values["length_m"] + float(per_px.mean()))
     out.values["mean_width_m"] = mean_width
+    out.values["pixel_m"] = float(per_px.mean())
     out.values["max_width_m"] = mean_width * float(widths.max() / widths.mean())
     if filled_rc is not None:
         out.values["area_m2"] = _area_m2(camera, frame, r_min, filled_rc)
@@ -382,7 +386,7 @@ def _crack_measures(
 
         def compute(cam: CameraModel) -> _Metric:
             rm = frame.clamp_row(cam)
-            return _crack_metric(cam, frame, r_min if rm is None else rm, a_abs, b_abs, sk_abs, widths, normal,
+            return _crack_metric(cam, frame, r_min if rm is None else rm, a_abs, b_abs, sk_abs, widths,
                                  inst_rc, filled_rc, tangents)
 
         clamped = float(np.mean(sk_abs[:, 0] < r_min))
@@ -456,7 +460,9 @@ def severity_for(
         return Severity.LOW if d < lo else Severity.MEDIUM if d < hi else Severity.HIGH
     if not metric:
         return Severity.LOW
-    width_mm = measures.get("mean_width_m", 0.0) * 1000.0
+    # A mask is about one pixel wider than the crack it traces (boundary pixels): grade the width
+    # without that pixel, so that resolution alone never raises the severity.
+    width_mm = max(0.0, measures.get("mean_width_m", 0.0) - measures.get("pixel_m", 0.0)) * 1000.0
     resolved = measures.get("width_resolved", 0.0) >= 1.0
     if kind == "alligator":
         if resolved and width_mm >= settings.alligator_open_width_mm:

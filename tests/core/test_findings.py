@@ -210,6 +210,8 @@ def test_finding_from_mask_and_polygon_recompute_the_same_measures():
         ("longitudinal", {"metric": 1, "mean_width_m": 0.074, "width_resolved": 1}, Severity.MEDIUM),
         ("longitudinal", {"metric": 1, "mean_width_m": 0.075, "width_resolved": 1}, Severity.HIGH),
         ("isolated", {"metric": 1, "mean_width_m": 0.2, "width_resolved": 0}, Severity.LOW),
+        ("transverse", {"metric": 1, "mean_width_m": 0.014, "pixel_m": 0.005, "width_resolved": 1}, Severity.LOW),
+        ("transverse", {"metric": 1, "mean_width_m": 0.080, "pixel_m": 0.010, "width_resolved": 1}, Severity.MEDIUM),
         ("alligator", {"metric": 1, "mean_width_m": 0.012, "width_resolved": 1, "area_m2": 0.2}, Severity.HIGH),
         ("alligator", {"metric": 1, "mean_width_m": 0.005, "width_resolved": 1, "area_m2": 1.5}, Severity.MEDIUM),
         ("alligator", {"metric": 1, "mean_width_m": 0.005, "width_resolved": 1, "area_m2": 0.5, "cells": 2},
