@@ -1,0 +1,145 @@
+"""``roadinspect bench memory``: peak memory of ``analyze`` on a small and a large batch.
+
+Makes a folder of geotagged JPEGs (12 MP by default, ``--size``), then runs, each in a fresh Python
+process so that the peaks are independent: scan + record + ``analyze`` with the shipped model on
+the first 100 photos, then on ``--count`` photos (2,000 by default). It reports each run's peak
+resident set size (``getrusage`` ``ru_maxrss``), its resident size after 10 %, 50 % and 100 % of
+the photos, and its speed. Goal: the large batch peaks no more than 100 MB above the small one
+(memory flat in the batch size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOAL_MB = 100.0
+SMALL = 100
+DEFAULT_LARGE = 2000
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _current_rss_mb() -> float | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def child(folder: Path, count: int, weights: str | None, device: str) -> dict:
+    """One measured run (in its own process): import ``count`` photos of ``folder`` and analyse them."""
+    from roadinspect.core.photos import find_images, scan
+    from roadinspect.core.pipeline import analyze
+    from roadinspect.core.segmenter import Segmenter
+    from roadinspect.core.store import Store
+    from roadinspect.core.track import complete_track
+
+    start = time.perf_counter()
+    segmenter = Segmenter.load(Path(weights) if weights else None, device=device)
+    paths, _, _ = find_images([folder])
+    batch = scan(paths[:count])
+    checkpoints: dict[str, float | None] = {}
+    marks = {max(1, count // 10): "10%", max(1, count // 2): "50%", count: "100%"}
+
+    def progress(done: int, total: int, message: str) -> None:
+        if done in marks:
+            checkpoints[marks[done]] = _current_rss_mb()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with Store.open(Path(tmp) / "memory.roadinspect") as store:
+            added = store.add_batch(complete_track(batch.photos), batch.unreadable, batch.duplicates)
+            summary = analyze(store, added.photo_ids, segmenter, progress=progress)
+    seconds = time.perf_counter() - start
+    return {
+        "photos": count,
+        "analysed": summary.analysed,
+        "failed": len(summary.failed),
+        "findings": summary.findings,
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "rss_mb_at": {k: (round(v, 1) if v is not None else None) for k, v in checkpoints.items()},
+        "seconds": round(seconds, 1),
+        "analyse_photos_per_s": round(summary.photos_per_second, 2),
+        "device": str(getattr(segmenter, "device", "?")),
+    }
+
+
+def _run_child(folder: Path, count: int, args: argparse.Namespace) -> dict:
+    command = [sys.executable, "-m", "roadinspect.benchmarks.memory", "--child", str(folder), str(count),
+               "--device", args.device] + (["--weights", str(args.weights)] if args.weights else [])
+    out = subprocess.run(command, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"memory benchmark run on {count} photos failed (exit {out.returncode}):\n"
+                           f"{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(args: argparse.Namespace) -> dict:
+    """The benchmark runner of ``roadinspect bench memory``."""
+    from roadinspect.benchmarks import BenchmarkUnavailable, parse_size
+    from roadinspect.core.synth import make_benchmark_batch
+
+    weights = Path(args.weights) if args.weights else None
+    if weights is None:
+        from roadinspect.core.segmenter import default_weights
+
+        weights = default_weights()
+    if not weights.is_file():
+        raise BenchmarkUnavailable(f"model weights not found: {weights} (the benchmark needs the real model)")
+    large = args.count or DEFAULT_LARGE
+    small = min(SMALL, large)
+    width, height = parse_size(args.size)
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        folder = Path(tmp) / "photos"
+        make_benchmark_batch(folder, large, width, height)
+        first = _run_child(folder, small, args)
+        second = _run_child(folder, large, args)
+    diff = second["peak_rss_mb"] - first["peak_rss_mb"]
+    return {"benchmark": "memory", "width": width, "height": height, "small": first, "large": second,
+            "difference_mb": round(diff, 1), "goal_mb": GOAL_MB, "goal_met": diff <= GOAL_MB,
+            "cpu_count": os.cpu_count()}
+
+
+def format_result(r: dict) -> str:
+    """Human-readable lines of :func:`run`'s result."""
+    lines = []
+    for key in ("small", "large"):
+        run_ = r[key]
+        lines.append(f"analyze {run_['photos']} photos ({r['width']}x{r['height']}) on {run_['device']}: "
+                     f"peak RSS {run_['peak_rss_mb']:.0f} MB, RSS at 10/50/100 %: "
+                     f"{', '.join(str(v) for v in run_['rss_mb_at'].values())} MB; "
+                     f"{run_['analyse_photos_per_s']} photos/s, {run_['failed']} failed")
+    verdict = "goal met" if r["goal_met"] else "above the goal"
+    lines.append(f"difference: {r['difference_mb']:+.0f} MB (goal <= {r['goal_mb']:.0f} MB: {verdict})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m roadinspect.benchmarks.memory --child FOLDER COUNT``: one measured run, JSON on stdout."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", nargs=2, metavar=("FOLDER", "COUNT"), required=True)
+    parser.add_argument("--weights")
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args(argv)
+    result = child(Path(args.child[0]), int(args.child[1]), args.weights, args.device)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
