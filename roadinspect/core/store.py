@@ -334,8 +334,12 @@ class Store:
                 an SQLite file that is not a project, or a project from a newer RoadInspect.
         """
         path = Path(os.path.abspath(path))
-        exists = path.exists()
-        if path.is_dir():
+        try:
+            exists = path.exists()
+            is_dir = path.is_dir()
+        except OSError as exc:  # e.g. a parent folder that cannot be entered
+            raise ProjectError(f"cannot access the project {path}: {exc.strerror or exc}") from None
+        if is_dir:
             raise ProjectError(f"{path} is a folder, not a project file")
         if not exists and (readonly or not create):
             raise ProjectError(f"project file not found: {path}")
