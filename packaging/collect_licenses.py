@@ -70,7 +70,7 @@ def licence_expression(dist: metadata.Distribution) -> str:
         return expression
     classifiers = [c.split("::")[-1].strip() for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
     field = (meta.get("License") or "").strip()
-    if field and len(field) <= 40 and "\n" not in field and "copyright" not in field.lower():
+    if field and len(field) <= 80 and "\n" not in field and "copyright" not in field.lower():
         return field
     if classifiers:
         return " / ".join(classifiers)
