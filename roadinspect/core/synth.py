@@ -266,9 +266,12 @@ def _render_background(view: _View, layout: _Layout, rng: np.random.Generator) -
     ground = ground * (1 - paint[..., None]) + np.float32(0.86) * paint[..., None]
 
     if layout.shadows:
+        # Shadows of roadside trees: large soft patches reaching in from one verge.
         side = rng.choice([-1.0, 1.0])
-        blob = _sample(lattices[3], xr * 0.5, zr * 0.35, 12.0) + 0.9 * (side * xr - half + 1.5) / 2.0
-        shade = _smoothstep(0.2, 0.6, blob) * 0.45
+        reach = rng.uniform(1.0, 3.5)  # metres the shadows reach onto the road
+        canopy = _sample(lattices[3], xr * 0.25, zr * 0.12, 40.0) * 0.9
+        blob = canopy + (side * xr - (half - reach)) / 1.5
+        shade = _smoothstep(-0.1, 0.8, blob) * rng.uniform(0.30, 0.45)
         ground *= (1 - shade[..., None] * np.array([1.0, 0.97, 0.9], np.float32))
 
     # Haze towards the horizon.
