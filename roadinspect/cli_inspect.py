@@ -168,11 +168,9 @@ def project_info(path: Path) -> dict[str, Any]:
 
 
 def _count_sites(store: Any) -> int:
-    """Maintenance sites, when the sites module exists (0 before that)."""
-    try:
-        from roadinspect.core.maintenance import count_sites
-    except ImportError:
-        return 0
+    """Maintenance sites, derived from findings and reviews (``roadinspect.core.sites``)."""
+    from roadinspect.core.maintenance import count_sites
+
     photos = {r.id: r.photo for r in store.photos() if r.photo is not None}
     findings, reviews = [], {}
     for rf in store.findings():

@@ -86,3 +86,10 @@ def test_export_command_reports_bad_input(project, tmp_path, capsys):
     not_sqlite.write_text("hello", encoding="utf-8")
     with pytest.raises(ProjectError):
         load_project_data(not_sqlite)
+
+
+def test_info_reports_the_maintenance_sites(project, capsys):
+    path, scene = project
+    assert main(["info", str(path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["sites"] == 6 and info["findings"] == len(scene.findings)
