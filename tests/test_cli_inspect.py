@@ -1,0 +1,123 @@
+"""``roadinspect analyze`` and ``roadinspect info`` end to end (in-process, through ``cli.main``).
+
+The model is replaced by ``TruthSegmenter`` (a test double answering the true masks of the
+synthetic photos) except in the last test, which runs the shipped weights when they exist.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import roadinspect.cli_inspect as cli_inspect
+from roadinspect.cli import main
+from roadinspect.core.store import SCHEMA_VERSION, Store
+from tests.core.photo_files import T0, TruthSegmenter, scene_jpeg, truth_batch
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list]:
+    folder = tmp_path / "Tournée 15 avril"
+    pairs = truth_batch(folder, 4, no_gps=(2,))
+    (folder / "vide.jpg").write_bytes(b"")
+    (folder / "notes de l'équipe.jpg").write_text("pas une photo", encoding="utf-8")
+    data = pairs[0][0].read_bytes()
+    (folder / "coupée.jpg").write_bytes(data[:30])
+    (folder / "carnet.txt").write_text("ignored quietly", encoding="utf-8")
+    monkeypatch.setattr(cli_inspect, "_load_segmenter", lambda args: TruthSegmenter(pairs))
+    return folder, pairs
+
+
+def test_analyze_prints_a_summary_and_exits_0_despite_unreadable_files(
+        tmp_path: Path, batch: tuple[Path, list], capsys: pytest.CaptureFixture[str]) -> None:
+    folder, _ = batch
+    project = tmp_path / "survey.roadinspect"
+    assert main(["analyze", str(folder), "--project", str(project)]) == 0
+    out, err = capsys.readouterr()
+    assert "Analysing" in err and "4/4" in err  # the progress bar, on stderr
+    assert "Photos: 4 (4 new, 0 already in the project)" in out
+    assert "with position: 4 (3 from EXIF, 1 interpolated, 0 from GPX)" in out
+    assert "interpolated: 1" in out and "without position: 0" in out
+    assert "Analysed: 4 now, 0 already analysed, 0 failed" in out
+    assert "Unreadable: 3" in out
+    assert "vide.jpg: empty file (0 bytes)" in out
+    assert "notes de l'équipe.jpg: not a JPEG, PNG or TIFF image: the content is a text file" in out
+    assert "coupée.jpg:" in out
+    assert "carnet.txt" not in out
+
+
+def test_rerun_continues_and_info_reports_json(tmp_path: Path, batch: tuple[Path, list],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    folder, _ = batch
+    project = tmp_path / "survey.roadinspect"
+    assert main(["analyze", str(folder), "--project", str(project)]) == 0
+    assert main(["analyze", str(folder), "--project", str(project)]) == 0
+    out, _ = capsys.readouterr()
+    assert "Analysed: 0 now, 4 already analysed" in out
+    assert main(["info", str(project), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["photos"] == 4 and info["analysed"] == 4 and info["with_position"] == 4
+    assert info["findings"] > 0 and isinstance(info["sites"], int) and 0 < info["sites"] <= info["findings"]
+    assert sorted(Path(u["file"]).name for u in info["unreadable"]) == ["coupée.jpg", "notes de l'équipe.jpg", "vide.jpg"]
+    assert all(u["reason"] for u in info["unreadable"])
+    assert main(["info", str(project)]) == 0
+    assert "Unreadable: 3" in capsys.readouterr().out
+
+
+def test_gpx_places_photos_without_gps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "nogps"
+    pairs = [(scene_jpeg(folder / f"{i}.jpg", seed=i, index=i, gps=False, time_step_s=10.0), None) for i in range(2)]
+    monkeypatch.setattr(cli_inspect, "_load_segmenter", lambda args: TruthSegmenter([]))
+    points = "".join(
+        f'<trkpt lat="49.8722" lon="{2.59 + 0.001 * k}"><time>{(T0 + timedelta(seconds=10 * k)).strftime("%Y-%m-%dT%H:%M:%SZ")}'
+        "</time></trkpt>" for k in range(4))
+    gpx = tmp_path / "trace.gpx"
+    gpx.write_text(f'<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>{points}</trkseg></trk></gpx>',
+                   encoding="utf-8")
+    code = main(["analyze", str(folder), "--project", str(tmp_path / "p"), "--gpx", str(gpx), "--clock-offset", "0"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "with position: 2 (0 from EXIF, 0 interpolated, 2 from GPX)" in out
+    assert (tmp_path / "p.roadinspect").is_file()
+    assert len(pairs) == 2
+
+
+def test_errors_name_the_file_and_exit_2(tmp_path: Path, batch: tuple[Path, list],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    folder, _ = batch
+    fake = tmp_path / "rapport.roadinspect"
+    fake.write_text("not a database", encoding="utf-8")
+    assert main(["analyze", str(folder), "--project", str(fake)]) == 2
+    assert "rapport.roadinspect is not a RoadInspect project" in capsys.readouterr().err
+    newer = tmp_path / "newer.roadinspect"
+    Store.open(newer).close()
+    raw = sqlite3.connect(newer)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    raw.commit()
+    raw.close()
+    assert main(["info", str(newer), "--json"]) == 2
+    assert "newer.roadinspect was written by a newer RoadInspect" in capsys.readouterr().err
+    assert main(["analyze", str(folder), "--project", str(tmp_path / "p"), "--gpx", str(tmp_path / "none.gpx")]) == 2
+    assert "none.gpx" in capsys.readouterr().err
+
+
+def test_no_photo_found_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["analyze", str(tmp_path / "empty"), "--project", str(tmp_path / "p.roadinspect")]) == 1
+    assert "No JPEG, PNG or TIFF photo found" in capsys.readouterr().err
+
+
+def test_analyze_with_the_shipped_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if not sorted((ROOT / "models").glob("*.safetensors")):
+        pytest.skip("no models/*.safetensors yet: the shipped model is still being trained")
+    truth_batch(tmp_path / "photos", 2, size=(320, 240))
+    assert main(["analyze", str(tmp_path / "photos"), "--project", str(tmp_path / "p.roadinspect"),
+                 "--device", "cpu"]) == 0
+    assert "Analysed: 2 now" in capsys.readouterr().out
