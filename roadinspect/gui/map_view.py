@@ -250,11 +250,12 @@ class MapView(QGraphicsView):
         self._bounds = QRectF()
         self._press: QPointF | None = None
         self.attribution = ""
+        self._fit_on_resize = True
 
     # ------------------------------------------------------------------ content
     def set_data(self, photos: Sequence[tuple[int, Photo]], sites: Sequence[RankedSite] = (),
-                 sections: Sequence[Section] = ()) -> None:
-        """Draw the photos (id, photo) in time order, the ranked sites and the sections."""
+                 sections: Sequence[Section] = (), fit: bool = True) -> None:
+        """Draw the photos (id, photo) in time order, the ranked sites and the sections; ``fit`` fits the track."""
         for item in [*self._photo_items.values(), *self._site_items.values(), *self._lines]:
             self.scene().removeItem(item)
         self._photo_items.clear()
@@ -321,7 +322,9 @@ class MapView(QGraphicsView):
         self.scene().setSceneRect(self._bounds.adjusted(-margin, -margin, margin, margin))
         if self._current is not None:
             self.set_current_photo(self._current)
-        self.fit_all()
+        if fit:
+            self.fit_all()
+            self._fit_on_resize = True
 
     def set_current_photo(self, photo_id: int | None, heading: float | None = None, center: bool = False) -> None:
         """Highlight the photo shown in the photo view (with its heading); ``center`` pans to it."""
@@ -390,6 +393,7 @@ class MapView(QGraphicsView):
         new = self.transform().m11() * factor
         if not (1e-4 < new < 4.0):
             return
+        self._fit_on_resize = False
         at = event.position().toPoint()
         before = self.mapToScene(at)
         self.scale(factor, factor)
@@ -404,9 +408,10 @@ class MapView(QGraphicsView):
         self.tiles.refresh()
 
     def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
-        """Keep the track fitted when the dock is resized."""
+        """Keep the track fitted when the dock is resized (until the user zooms or pans)."""
         super().resizeEvent(event)
-        self.fit_all()
+        if self._fit_on_resize:
+            self.fit_all()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         """Remember the press to tell a click from a pan."""

@@ -193,6 +193,9 @@ class PhotoView(QGraphicsView):
         self._overlay = _Layer()
         self._overlay.setZValue(1)
         self.scene().addItem(self._overlay)
+        self._label_layer = _Layer()  # labels stay fully opaque whatever the overlay opacity
+        self._label_layer.setZValue(3)
+        self.scene().addItem(self._label_layer)
         self._photo_size = QSize()
         self._shapes: dict[int, FindingShape] = {}
         self._items: dict[int, QGraphicsPathItem] = {}
@@ -261,7 +264,7 @@ class PhotoView(QGraphicsView):
             item = QGraphicsPathItem(wkt_to_path(shape.polygon_wkt), self._overlay)
             item.setData(0, shape.id)
             self._items[shape.id] = item
-            label = _Label(shape.label, CLASS_COLOURS.get(shape.damage, QColor("white")), self._overlay)
+            label = _Label(shape.label, CLASS_COLOURS.get(shape.damage, QColor("white")), self._label_layer)
             label.setData(0, shape.id)
             rect = item.path().boundingRect()
             label.setPos(rect.left(), rect.top() - 2)
@@ -317,6 +320,7 @@ class PhotoView(QGraphicsView):
             self._labels[fid].setVisible(selected or not rejected)
         self._overlay.setOpacity(self._opacity if self._overlay_on else 0.0)
         self._overlay.setVisible(self._overlay_on)
+        self._label_layer.setVisible(self._overlay_on)
         self.viewport().update()
 
     # ------------------------------------------------------------------ overlay

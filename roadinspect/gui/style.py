@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
+from roadinspect.core.resources import icons_dir
 from roadinspect.core.types import DamageClass, ReviewStatus
 
 CLASS_COLOURS: dict[DamageClass, QColor] = {
@@ -59,3 +60,28 @@ def dot_icon(colour: QColor, size: int = 12) -> QIcon:
     painter.drawEllipse(1, 1, size - 2, size - 2)
     painter.end()
     return QIcon(pix)
+
+
+def icon(name: str) -> QIcon:
+    """An action icon from ``resources/icons/<name>.svg`` (an empty icon when missing)."""
+    path = icons_dir() / f"{name}.svg"
+    return QIcon(str(path)) if path.is_file() else QIcon()
+
+
+STYLE_SHEET = """
+QMainWindow::separator { background: #d0d4d9; width: 1px; height: 1px; }
+QDockWidget { font-weight: 600; }
+QDockWidget::title { background: #eceff3; padding: 5px 8px; border-bottom: 1px solid #d0d4d9; }
+QTableView { gridline-color: #e6e8eb; selection-background-color: #1971c2; selection-color: white; }
+QHeaderView::section { background: #f4f5f7; border: none; border-right: 1px solid #e0e3e7;
+                       border-bottom: 1px solid #d0d4d9; padding: 4px 6px; font-weight: 600; }
+QToolBar { background: #f7f8fa; border-bottom: 1px solid #d0d4d9; spacing: 2px; padding: 2px 4px; }
+QToolBar QToolButton { padding: 3px; border-radius: 4px; }
+QToolBar QToolButton:checked { background: #d0e4f7; }
+QPushButton#acceptButton { background: #2f9e44; color: white; border: none; border-radius: 4px; font-weight: 600; }
+QPushButton#acceptButton:disabled, QPushButton#rejectButton:disabled { background: #c5c9ce; }
+QPushButton#rejectButton { background: #c92a2a; color: white; border: none; border-radius: 4px; font-weight: 600; }
+QStatusBar { background: #f4f5f7; border-top: 1px solid #d0d4d9; }
+QLabel#reviewCounter { font-weight: 600; padding: 0 8px; }
+"""
+"""The app's light, flat style (on top of the platform style)."""

@@ -1,4 +1,4 @@
-"""The one background-task helper: run a core function on a QThreadPool, report to the GUI thread.
+"""The one background-task helper: run a core function in a background thread, report to the GUI thread.
 
 A core function that does long work takes two keyword callables, ``progress`` and ``is_cancelled``
 (see ``roadinspect.core.pipeline.analyze``). :class:`Task` runs such a function off the GUI thread and
@@ -13,6 +13,12 @@ turns those callbacks into Qt signals delivered in the GUI thread (queued connec
 ``cancel()`` only sets a flag that the function polls through ``is_cancelled``: the function stops at
 its next safe point and returns (or raises :class:`Cancelled`), so nothing is ever half-written.
 The pattern follows Orange3's ``concurrent.py`` (``TaskState`` + ``FutureWatcher``).
+
+Threads: the functions run on a pool of *Python-created* threads (``concurrent.futures``), not on
+``QThreadPool``. pyproj 3.7 (the last release for Python 3.11) keeps its PROJ context in thread-local
+storage that is only valid in threads Python created; in threads Qt creates it crashes the process
+(pyproj issue #1509, fixed after 3.7.2), and the core uses pyproj for every metric measure. Qt delivers
+the signals emitted from these threads to the GUI thread through queued connections all the same.
 """
 
 from __future__ import annotations
@@ -21,12 +27,25 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 _THROTTLE_S = 0.05
+_POOL_SIZE = 4
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def default_pool() -> Executor:
+    """The shared pool of background threads (created on first use)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=_POOL_SIZE, thread_name_prefix="roadinspect-task")
+        return _pool
 
 
 class Cancelled(Exception):
@@ -56,35 +75,24 @@ class ProgressInfo:
         return max(0.0, min(1.0, self.done / self.total))
 
 
-class _Runnable(QRunnable):
-    """The QRunnable that calls the function; holds a strong reference to its Task's signals."""
-
-    def __init__(self, task: Task, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._task = task
-        self._fn = fn
-        self._args = args
-        self._kwargs = kwargs
-
-    def run(self) -> None:  # noqa: D102 - QRunnable API
-        task = self._task
-        try:
-            value = self._fn(*self._args, progress=task._report, is_cancelled=task.is_cancelled, **self._kwargs)
-        except Cancelled:
-            task._flush()
-            task._emit_finished()
-            return
-        except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI, never vanish
-            task._flush()
-            message = str(exc) or type(exc).__name__
-            task.error.emit(message, "".join(traceback.format_exception(exc)))
-            task._emit_finished()
-            return
+def _run(task: Task, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    """Call the function in a pool thread and report how it ended (never raises)."""
+    try:
+        value = fn(*args, progress=task._report, is_cancelled=task.is_cancelled, **kwargs)
+    except Cancelled:
         task._flush()
-        if not task.is_cancelled():
-            task.result.emit(value)
         task._emit_finished()
+        return
+    except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI, never vanish
+        task._flush()
+        message = str(exc) or type(exc).__name__
+        task.error.emit(message, "".join(traceback.format_exception(exc)))
+        task._emit_finished()
+        return
+    task._flush()
+    if not task.is_cancelled():
+        task.result.emit(value)
+    task._emit_finished()
 
 
 class Task(QObject):
@@ -108,15 +116,15 @@ class Task(QObject):
         self.finished.connect(self._on_finished)
 
     # ------------------------------------------------------------------ control
-    def start(self, fn: Callable[..., Any], *args: Any, pool: QThreadPool | None = None, **kwargs: Any) -> Task:
-        """Run ``fn(*args, progress=..., is_cancelled=..., **kwargs)`` in ``pool`` (default: the global pool)."""
+    def start(self, fn: Callable[..., Any], *args: Any, pool: Executor | None = None, **kwargs: Any) -> Task:
+        """Run ``fn(*args, progress=..., is_cancelled=..., **kwargs)`` in ``pool`` (default: :func:`default_pool`)."""
         if self._running:
             raise RuntimeError(f"task {self.name!r} is already running")
         self._running = True
         self._cancel.clear()
         self._done.clear()
         self._started_at = time.monotonic()
-        (pool or QThreadPool.globalInstance()).start(_Runnable(self, fn, args, kwargs))
+        (pool or default_pool()).submit(_run, self, fn, args, kwargs)
         return self
 
     def cancel(self) -> None:
@@ -179,7 +187,7 @@ def run_task(
     on_finished: Callable[[], None] | None = None,
     name: str = "",
     parent: QObject | None = None,
-    pool: QThreadPool | None = None,
+    pool: Executor | None = None,
     **kwargs: Any,
 ) -> Task:
     """Create a :class:`Task`, connect the given slots, start it and return it."""

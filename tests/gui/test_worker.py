@@ -87,3 +87,18 @@ def test_format_eta() -> None:
     assert format_eta(None) == "--:--"
     assert format_eta(65) == "1:05"
     assert format_eta(3723) == "1:02:03"
+
+
+def _project_points(i: int, *, progress, is_cancelled) -> int:  # noqa: ANN001
+    from roadinspect.core.geo import MetricFrame
+    from roadinspect.core.types import GeoPoint
+
+    for k in range(10):
+        MetricFrame(GeoPoint(45 + k * 1e-4, 4 + i * 1e-3)).to_xy([GeoPoint(45.0, 4.0)])
+    return i
+
+
+def test_pyproj_in_concurrent_tasks_does_not_crash() -> None:
+    """pyproj 3.7 crashes in Qt-created threads (issue #1509): tasks must run in Python threads."""
+    tasks = [Task().start(_project_points, i) for i in range(4)]
+    assert all(t.wait(60) for t in tasks)

@@ -1,0 +1,187 @@
+"""Every action of the main window: icon, shortcuts, menu and toolbar placement, translated texts.
+
+Shortcuts are chosen for one-handed review: A accept, R reject, 1 crack, 2 pothole, J/K or the left and
+right arrows for the next/previous finding (flowing into the next photo), the up and down arrows for
+the previous/next photo, Space for the overlay. French AZERTY keyboards type ``&`` and ``é`` on the 1 and
+2 keys without Shift, so those are shortcuts too, as are the keypad digits.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+
+from roadinspect.gui.style import icon
+
+
+def _keys(*specs: str | QKeySequence.StandardKey | int) -> list[QKeySequence]:
+    out = []
+    for spec in specs:
+        out.append(QKeySequence(spec) if not isinstance(spec, QKeySequence) else spec)
+    return out
+
+
+class Actions(QObject):
+    """The window's actions (attributes), menus and toolbar."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+        def make(name: str, icon_name: str = "", keys: list[QKeySequence] | None = None,
+                 checkable: bool = False) -> QAction:
+            action = QAction(window)
+            action.setObjectName(name)
+            if icon_name:
+                action.setIcon(icon(icon_name))
+            if keys:
+                action.setShortcuts(keys)
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setCheckable(checkable)
+            window.addAction(action)
+            setattr(self, name, action)
+            return action
+
+        kp = Qt.KeyboardModifier.KeypadModifier
+        make("new_inspection", "new", _keys(QKeySequence.StandardKey.New))
+        make("add_photos", "new")
+        make("open_project", "open", _keys(QKeySequence.StandardKey.Open))
+        make("open_demo")
+        make("export", "export", _keys("Ctrl+E"))
+        make("export_training")
+        make("quit", "", _keys(QKeySequence.StandardKey.Quit))
+        make("settings", "settings", _keys("Ctrl+,"))
+        make("analyse", "analyse", _keys("F5"))
+        make("cancel_task", "stop", _keys("Shift+F5"))
+        make("accept", "accept", _keys("A"))
+        make("reject", "reject", _keys("R"))
+        make("set_crack", "", [QKeySequence("1"), QKeySequence("&"), QKeySequence(kp | Qt.Key.Key_1)])
+        make("set_pothole", "", [QKeySequence("2"), QKeySequence(Qt.Key.Key_Eacute), QKeySequence(kp | Qt.Key.Key_2)])
+        make("next_finding", "next", _keys("J", "Right"))
+        make("previous_finding", "previous", _keys("K", "Left"))
+        make("next_photo", "", _keys("Down", "Shift+J", "PgDown"))
+        make("previous_photo", "", _keys("Up", "Shift+K", "PgUp"))
+        make("toggle_overlay", "overlay", _keys("Space"), checkable=True)
+        make("fit", "fit", _keys("F", "0"))
+        make("zoom_in", "zoom-in", _keys(QKeySequence.StandardKey.ZoomIn, "+", "="))
+        make("zoom_out", "zoom-out", _keys(QKeySequence.StandardKey.ZoomOut, "-"))
+        make("tool_navigate", "navigate", _keys("N", "Escape"), checkable=True)
+        make("tool_brush", "brush", _keys("B"), checkable=True)
+        make("tool_eraser", "eraser", _keys("E"), checkable=True)
+        make("tool_polygon", "polygon", _keys("P"), checkable=True)
+        make("apply_edit", "accept")  # Enter is handled by the photo view itself (never steals it from fields)
+        make("map_tiles", "map", checkable=True)
+        make("about")
+        self.toggle_overlay.setChecked(True)
+        self.tools = QActionGroup(window)
+        for action in (self.tool_navigate, self.tool_brush, self.tool_eraser, self.tool_polygon):
+            self.tools.addAction(action)
+        self.tool_navigate.setChecked(True)
+        self.undo: QAction | None = None
+        self.redo: QAction | None = None
+        self.recent_menu = QMenu(window)
+        self.menus: dict[str, QMenu] = {}
+        self.toolbar = QToolBar(window)
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+
+    def build(self, undo: QAction, redo: QAction, extra_toolbar_widgets: list | None = None) -> None:
+        """Create the menus and the toolbar (after the undo stack exists)."""
+        self.undo, self.redo = undo, redo
+        undo.setIcon(icon("undo"))
+        redo.setIcon(icon("redo"))
+        undo.setShortcuts(_keys(QKeySequence.StandardKey.Undo))
+        redo.setShortcuts(_keys("Ctrl+Shift+Z", QKeySequence.StandardKey.Redo))
+        bar = self.window.menuBar()
+        layout = {
+            "file": [self.new_inspection, self.add_photos, self.open_project, self.recent_menu, self.open_demo, None,
+                     self.export, self.export_training, None, self.quit],
+            "edit": [undo, redo, None, self.settings],
+            "review": [self.accept, self.reject, None, self.set_crack, self.set_pothole, None, self.next_finding,
+                       self.previous_finding, self.next_photo, self.previous_photo],
+            "view": [self.toggle_overlay, self.fit, self.zoom_in, self.zoom_out, None, self.map_tiles],
+            "tools": [self.tool_navigate, self.tool_brush, self.tool_eraser, self.tool_polygon, self.apply_edit,
+                      None, self.analyse, self.cancel_task],
+            "help": [self.about],
+        }
+        for key, items in layout.items():
+            menu = bar.addMenu("")
+            self.menus[key] = menu
+            for item in items:
+                if item is None:
+                    menu.addSeparator()
+                elif isinstance(item, QMenu):
+                    menu.addMenu(item)
+                else:
+                    menu.addAction(item)
+        tb = self.toolbar
+        for item in (self.new_inspection, self.open_project, self.export, None, undo, redo, None, self.analyse,
+                     self.cancel_task, None, self.accept, self.reject, None, self.previous_finding, self.next_finding,
+                     None, self.tool_navigate, self.tool_brush, self.tool_eraser, self.tool_polygon, None,
+                     self.toggle_overlay):
+            if item is None:
+                tb.addSeparator()
+            else:
+                tb.addAction(item)
+        for widget in extra_toolbar_widgets or []:
+            tb.addWidget(widget)
+        tb.addSeparator()
+        for item in (self.fit, self.zoom_in, self.zoom_out):
+            tb.addAction(item)
+        self.window.addToolBar(tb)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        t = self.tr
+        texts = {
+            "new_inspection": (t("&New inspection from a folder…"), t("Create a project and analyse a folder of photos")),
+            "add_photos": (t("&Add photos to this project…"), t("Add a folder of photos to the open project")),
+            "open_project": (t("&Open project…"), t("Open a RoadInspect project file")),
+            "open_demo": (t("Open the &demo project"), t("The bundled sample photos of a French road")),
+            "export": (t("&Export…"), t("Maintenance list as CSV, GeoJSON, GeoPackage, report")),
+            "export_training": (t("Export &training set…"), t("Corrected photos as images/ + masks/ for training")),
+            "quit": (t("&Quit"), ""),
+            "settings": (t("&Settings…"), ""),
+            "analyse": (t("&Analyse photos"), t("Analyse the photos not analysed yet (F5)")),
+            "cancel_task": (t("&Cancel background task"), t("Stop the analysis, import or export")),
+            "accept": (t("&Accept finding"), t("Accept the selected finding (A)")),
+            "reject": (t("&Reject finding"), t("Reject the selected finding (R)")),
+            "set_crack": (t("It is a &crack"), t("Change the finding's type to crack (1)")),
+            "set_pothole": (t("It is a &pothole"), t("Change the finding's type to pothole (2)")),
+            "next_finding": (t("&Next finding"), t("Next finding (J or →)")),
+            "previous_finding": (t("&Previous finding"), t("Previous finding (K or ←)")),
+            "next_photo": (t("Next p&hoto"), t("Next photo (↓)")),
+            "previous_photo": (t("Previous ph&oto"), t("Previous photo (↑)")),
+            "toggle_overlay": (t("Damage &overlay"), t("Show or hide the damage overlay (Space)")),
+            "fit": (t("&Fit photo"), t("Fit the whole photo (F)")),
+            "zoom_in": (t("Zoom &in"), ""),
+            "zoom_out": (t("Zoom o&ut"), ""),
+            "tool_navigate": (t("&Move and select"), t("Pan, zoom and select findings (N or Esc)")),
+            "tool_brush": (t("Mask &brush"), t("Paint onto the selected finding's mask (B; [ and ] change the size)")),
+            "tool_eraser": (t("Mask &eraser"), t("Erase from the selected finding's mask (E)")),
+            "tool_polygon": (t("Draw a missed &finding"), t("Click the corners, double-click or Enter to finish (P)")),
+            "apply_edit": (t("Apply the &correction"), t("Apply the mask correction or close the polygon (Enter)")),
+            "map_tiles": (t("OpenStreetMap &background"), t("Show map tiles when the network allows")),
+            "about": (t("&About RoadInspect"), ""),
+        }
+        for name, (text, tip) in texts.items():
+            action: QAction = getattr(self, name)
+            action.setText(text)
+            keys = action.shortcuts()
+            shown = f"{tip or text.replace('&', '')}"
+            if keys and "(" not in shown:
+                shown += f" ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})"
+            action.setToolTip(shown)
+            action.setStatusTip(tip)
+        if self.undo is not None and self.redo is not None:
+            self.undo.setToolTip(t("Undo (Ctrl+Z)"))
+            self.redo.setToolTip(t("Redo (Ctrl+Shift+Z)"))
+        self.recent_menu.setTitle(t("&Recent projects"))
+        titles = {"file": t("&File"), "edit": t("&Edit"), "review": t("&Review"), "view": t("&View"),
+                  "tools": t("&Tools"), "help": t("&Help")}
+        for key, menu in self.menus.items():
+            menu.setTitle(titles[key])
+        self.toolbar.setWindowTitle(t("Main toolbar"))

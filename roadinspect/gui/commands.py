@@ -1,0 +1,106 @@
+"""Undoable review actions (QUndoCommand): each writes to the project at once, undo writes the old state back.
+
+Every command calls :class:`roadinspect.gui.project.ProjectSession`, which commits one store transaction
+(with its audit row) per call, so an action is durable the moment it is made, and so is its undo.
+Consecutive notes on the same finding merge into one undo step.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QUndoCommand
+
+from roadinspect.core.types import Finding, Review
+from roadinspect.gui import labels
+from roadinspect.gui.project import ProjectSession, next_review
+
+_NOTE_ID = 1001
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("Commands", text)
+
+
+class ReviewCommand(QUndoCommand):
+    """Accept, reject, change class or severity, or annotate one finding."""
+
+    def __init__(self, session: ProjectSession, finding_id: int, action: str, value: object = None) -> None:
+        super().__init__()
+        self.session = session
+        self.finding_id = finding_id
+        current = session.finding(finding_id)
+        self.before: Review | None = current.review
+        self.after = next_review(current.review, current.finding, action=action, value=value)
+        self.action = action
+        texts = {
+            "accept": _t("Accept finding {n}"), "reject": _t("Reject finding {n}"),
+            "damage": _t("Change finding {n} to {v}"), "severity": _t("Set severity of finding {n} to {v}"),
+            "note": _t("Note on finding {n}"),
+        }
+        shown = ""
+        if action == "damage":
+            shown = labels.class_name(value)  # type: ignore[arg-type]
+        elif action == "severity":
+            shown = labels.severity_name(value)  # type: ignore[arg-type]
+        self.setText(texts[action].format(n=finding_id, v=shown))
+
+    def redo(self) -> None:
+        """Write the new decision."""
+        self.session.put_review(self.finding_id, self.after)
+
+    def undo(self) -> None:
+        """Write the earlier decision back (pending when there was none)."""
+        self.session.put_review(self.finding_id, self.before)
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        """Notes merge (typing a note is one undo step)."""
+        return _NOTE_ID if self.action == "note" else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
+        """Merge a following note on the same finding."""
+        if not isinstance(other, ReviewCommand) or other.finding_id != self.finding_id or other.action != "note":
+            return False
+        self.after = other.after
+        return True
+
+
+class GeometryCommand(QUndoCommand):
+    """A mask correction: the finding's new outline with its recomputed measures, type and severity."""
+
+    def __init__(self, session: ProjectSession, finding_id: int, corrected: Finding) -> None:
+        super().__init__(_t("Correct the mask of finding {n}").format(n=finding_id))
+        self.session = session
+        self.finding_id = finding_id
+        current = session.finding(finding_id)
+        self.before_finding = current.finding
+        self.before_review = current.review
+        self.after = corrected
+
+    def redo(self) -> None:
+        """Store the corrected outline (the decision becomes ``corrected``)."""
+        self.session.set_geometry(self.finding_id, self.after)
+
+    def undo(self) -> None:
+        """Put the earlier outline, values and decision back (one transaction)."""
+        self.session.set_geometry(self.finding_id, self.before_finding, self.before_review, restore_review=True)
+
+
+class AddFindingCommand(QUndoCommand):
+    """A finding the model missed, drawn by the inspector (recorded as accepted by them)."""
+
+    def __init__(self, session: ProjectSession, photo_id: int, finding: Finding) -> None:
+        super().__init__(_t("Add a {kind}").format(kind=labels.kind_name(finding.kind).lower()))
+        self.session = session
+        self.photo_id = photo_id
+        self.finding = finding
+        self.finding_id: int | None = None
+
+    def redo(self) -> None:
+        """Record the drawn finding."""
+        self.finding_id = self.session.add_finding(self.photo_id, self.finding)
+
+    def undo(self) -> None:
+        """Remove it again."""
+        if self.finding_id is not None:
+            self.session.delete_finding(self.finding_id)
+            self.finding_id = None

@@ -1,0 +1,228 @@
+"""The findings of the photo on screen: a table, the selected finding's details and the review controls.
+
+The panel never writes anything itself: it emits ``reviewRequested(finding_id, action, value)``
+(``accept``, ``reject``, ``damage``, ``severity``, ``note``) and the main window turns that into an
+undoable command. ``findingSelected`` follows the table's selection.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from roadinspect.core.geo import osm_url
+from roadinspect.core.types import DamageClass, Severity
+from roadinspect.gui import labels
+from roadinspect.gui.models import FindingRow, FindingTableModel
+
+_MEASURES = (
+    ("length_m", QT_TRANSLATE_NOOP("FindingsPanel", "Length"), "{:.2f} m", 1.0),
+    ("mean_width_m", QT_TRANSLATE_NOOP("FindingsPanel", "Mean width"), "{:.0f} mm", 1000.0),
+    ("max_width_m", QT_TRANSLATE_NOOP("FindingsPanel", "Max width"), "{:.0f} mm", 1000.0),
+    ("area_m2", QT_TRANSLATE_NOOP("FindingsPanel", "Area"), "{:.2f} m²", 1.0),
+    ("diameter_m", QT_TRANSLATE_NOOP("FindingsPanel", "Diameter"), "{:.2f} m", 1.0),
+    ("length_px", QT_TRANSLATE_NOOP("FindingsPanel", "Length (pixels)"), "{:.0f} px", 1.0),
+    ("area_px", QT_TRANSLATE_NOOP("FindingsPanel", "Area (pixels)"), "{:.0f} px²", 1.0),
+    ("ground_distance_m", QT_TRANSLATE_NOOP("FindingsPanel", "Distance from camera"), "{:.1f} m", 1.0),
+    ("uncertainty_rel", QT_TRANSLATE_NOOP("FindingsPanel", "Uncertainty"), "± {:.0f} %", 100.0),
+)
+
+
+class FindingsPanel(QWidget):
+    """Findings table + details + review buttons for the current photo."""
+
+    findingSelected = Signal(object)  # noqa: N815 - Qt naming; int or None
+    reviewRequested = Signal(int, str, object)  # noqa: N815
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = FindingTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for column in (3, 4):  # size and confidence: shown in the details below
+            self.table.setColumnHidden(column, True)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+
+        self.details = QGroupBox()
+        self.form = QFormLayout(self.details)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        self.info.setOpenExternalLinks(True)
+        self.accept_button = QPushButton()
+        self.reject_button = QPushButton()
+        self.accept_button.setObjectName("acceptButton")
+        self.reject_button.setObjectName("rejectButton")
+        self.accept_button.clicked.connect(lambda: self._request("accept"))
+        self.reject_button.clicked.connect(lambda: self._request("reject"))
+        for button in (self.accept_button, self.reject_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setMinimumHeight(30)
+        self.damage_combo = QComboBox()
+        self.damage_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.damage_combo.activated.connect(
+            lambda i: self._request("damage", self.damage_combo.itemData(i)))
+        self.severity_combo = QComboBox()
+        self.severity_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.severity_combo.activated.connect(
+            lambda i: self._request("severity", self.severity_combo.itemData(i)))
+        self.note = QLineEdit()
+        self.note.editingFinished.connect(self._note_done)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.accept_button)
+        buttons.addWidget(self.reject_button)
+        self.form.addRow(self.title)
+        self.form.addRow(buttons)
+        self._type_label, self._severity_label, self._note_label = QLabel(), QLabel(), QLabel()
+        self.form.addRow(self._type_label, self.damage_combo)
+        self.form.addRow(self._severity_label, self.severity_combo)
+        self.form.addRow(self._note_label, self.note)
+        self.form.addRow(self.info)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: #868e96; padding: 12px;")
+        layout.addWidget(self.empty)
+        self._rows: list[FindingRow] = []
+        self.readonly = False
+        self.retranslate()
+        self._show_details(None)
+
+    # ------------------------------------------------------------------ content
+    def set_rows(self, rows: list[FindingRow], select: int | None = None, empty_text: str = "") -> None:
+        """Show a photo's findings and select ``select`` (a finding id), or nothing."""
+        self._rows = list(rows)
+        self.model.set_rows(rows)
+        self.table.setVisible(bool(rows))
+        self.empty.setText(empty_text)
+        self.empty.setVisible(not rows)
+        self.select(select)
+
+    def select(self, finding_id: int | None) -> None:
+        """Select a finding by id (None: clear); updates the details."""
+        row = next((i for i, r in enumerate(self._rows) if r.finding.id == finding_id), None)
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        if row is None:
+            selection.clear()
+        else:
+            index = self.model.index(row, 0)
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                      | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(index)
+        selection.blockSignals(False)
+        self._show_details(self._rows[row] if row is not None else None)
+
+    def current_id(self) -> int | None:
+        """Id of the selected finding."""
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            return None
+        return self._rows[index.row()].finding.id
+
+    def _on_current(self, current, previous) -> None:  # noqa: ANN001
+        row = self._rows[current.row()] if current.isValid() and current.row() < len(self._rows) else None
+        self._show_details(row)
+        self.findingSelected.emit(row.finding.id if row is not None else None)
+
+    def _show_details(self, row: FindingRow | None) -> None:
+        self.details.setVisible(row is not None)
+        if row is None:
+            return
+        f = row.finding
+        self.title.setText(f"{row.number} · {labels.kind_name(row.kind)} — {labels.status_name(row.status)}")
+        self.damage_combo.setCurrentIndex(max(0, self.damage_combo.findData(row.damage)))
+        self.severity_combo.setCurrentIndex(max(0, self.severity_combo.findData(row.severity)))
+        self.note.setText(row.review.note if row.review is not None else "")
+        lines = []
+        metric = f.measures.get("metric", 0.0) >= 1.0
+        for key, name, fmt, factor in _MEASURES:
+            if key in f.measures and not (key.endswith("_px") and metric):
+                lines.append(f"<tr><td>{self.tr(name)}</td><td align='right'>"
+                             f"{fmt.format(f.measures[key] * factor)}</td></tr>")
+        if f.source == "model":
+            lines.append(f"<tr><td>{self.tr('Model confidence')}</td><td align='right'>{f.confidence:.0%}</td></tr>")
+        else:
+            lines.append(f"<tr><td colspan=2>{self.tr('Drawn by an inspector')}</td></tr>")
+        if f.ground is not None:
+            lines.append(f"<tr><td>{self.tr('Position')}</td><td align='right'><a href='{osm_url(f.ground)}'>"
+                         f"{f.ground.lat:.6f}, {f.ground.lon:.6f}</a></td></tr>")
+        if row.review is not None and row.review.reviewer and row.review.at is not None:
+            when = row.review.at.astimezone().strftime("%Y-%m-%d %H:%M")
+            lines.append(f"<tr><td>{self.tr('Reviewed by')}</td><td align='right'>{row.review.reviewer}, "
+                         f"{when}</td></tr>")
+        self.info.setText("<table width='100%' cellspacing='2'>" + "".join(lines) + "</table>")
+        enabled = not self.readonly
+        for widget in (self.accept_button, self.reject_button, self.damage_combo, self.severity_combo, self.note):
+            widget.setEnabled(enabled)
+
+    # ------------------------------------------------------------------ requests
+    def _request(self, action: str, value: object = None) -> None:
+        fid = self.current_id()
+        if fid is not None and not self.readonly:
+            self.reviewRequested.emit(fid, action, value)
+
+    def _note_done(self) -> None:
+        fid = self.current_id()
+        row = next((r for r in self._rows if r.finding.id == fid), None)
+        if row is None:
+            return
+        old = row.review.note if row.review is not None else ""
+        if self.note.text() != old:
+            self._request("note", self.note.text())
+
+    # ------------------------------------------------------------------ language
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        self.accept_button.setText(self.tr("Accept  (A)"))
+        self.reject_button.setText(self.tr("Reject  (R)"))
+        self._type_label.setText(self.tr("Type"))
+        self._severity_label.setText(self.tr("Severity"))
+        self._note_label.setText(self.tr("Note"))
+        self.note.setPlaceholderText(self.tr("Remark for the maintenance team"))
+        self.details.setTitle(self.tr("Selected finding"))
+        self.damage_combo.clear()
+        for damage, key in ((DamageClass.CRACK, "1"), (DamageClass.POTHOLE, "2")):
+            self.damage_combo.addItem(f"{labels.class_name(damage)}  ({key})", damage)
+        self.severity_combo.clear()
+        for severity in Severity:
+            self.severity_combo.addItem(labels.severity_name(severity), severity)
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1)
+        current = self.current_id()
+        self._show_details(next((r for r in self._rows if r.finding.id == current), None))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Re-translate when the language changes."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

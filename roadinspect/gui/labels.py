@@ -1,0 +1,120 @@
+"""Translated display names of the core's codes (crack types, severities, review statuses, photo states).
+
+The core speaks in stable English codes (``longitudinal``, ``high``, ``accepted``); the GUI shows them
+in the interface language. Every name is marked with ``QT_TRANSLATE_NOOP`` so that ``pyside6-lupdate``
+puts it in the catalogues, and translated when shown.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from roadinspect.core.types import DamageClass, Finding, ReviewStatus, Severity
+
+KIND_NAMES = {
+    "longitudinal": QT_TRANSLATE_NOOP("Labels", "Longitudinal crack"),
+    "transverse": QT_TRANSLATE_NOOP("Labels", "Transverse crack"),
+    "alligator": QT_TRANSLATE_NOOP("Labels", "Alligator cracking"),
+    "isolated": QT_TRANSLATE_NOOP("Labels", "Isolated crack"),
+    "pothole": QT_TRANSLATE_NOOP("Labels", "Pothole"),
+}
+CLASS_NAMES = {
+    DamageClass.CRACK: QT_TRANSLATE_NOOP("Labels", "Crack"),
+    DamageClass.POTHOLE: QT_TRANSLATE_NOOP("Labels", "Pothole"),
+}
+SEVERITY_NAMES = {
+    Severity.LOW: QT_TRANSLATE_NOOP("Labels", "Low"),
+    Severity.MEDIUM: QT_TRANSLATE_NOOP("Labels", "Medium"),
+    Severity.HIGH: QT_TRANSLATE_NOOP("Labels", "High"),
+}
+STATUS_NAMES = {
+    ReviewStatus.PENDING: QT_TRANSLATE_NOOP("Labels", "To review"),
+    ReviewStatus.ACCEPTED: QT_TRANSLATE_NOOP("Labels", "Accepted"),
+    ReviewStatus.REJECTED: QT_TRANSLATE_NOOP("Labels", "Rejected"),
+    ReviewStatus.CORRECTED: QT_TRANSLATE_NOOP("Labels", "Corrected"),
+}
+PHOTO_STATE_NAMES = {
+    "pending": QT_TRANSLATE_NOOP("Labels", "Waiting for analysis"),
+    "analysed": QT_TRANSLATE_NOOP("Labels", "Analysed"),
+    "reviewed": QT_TRANSLATE_NOOP("Labels", "Reviewed"),
+    "error": QT_TRANSLATE_NOOP("Labels", "Error"),
+    "no_position": QT_TRANSLATE_NOOP("Labels", "No position"),
+}
+NO_DAMAGE = QT_TRANSLATE_NOOP("Labels", "No damage")
+TERM_NAMES = {
+    "severity": QT_TRANSLATE_NOOP("Labels", "Severity"),
+    "type": QT_TRANSLATE_NOOP("Labels", "Type"),
+    "extent": QT_TRANSLATE_NOOP("Labels", "Extent"),
+    "confidence": QT_TRANSLATE_NOOP("Labels", "Confidence"),
+}
+RATING_NAMES = {
+    "good": QT_TRANSLATE_NOOP("Labels", "good"),
+    "satisfactory": QT_TRANSLATE_NOOP("Labels", "satisfactory"),
+    "fair": QT_TRANSLATE_NOOP("Labels", "fair"),
+    "poor": QT_TRANSLATE_NOOP("Labels", "poor"),
+    "very poor": QT_TRANSLATE_NOOP("Labels", "very poor"),
+    "serious": QT_TRANSLATE_NOOP("Labels", "serious"),
+    "failed": QT_TRANSLATE_NOOP("Labels", "failed"),
+}
+
+
+def tr(text: str) -> str:
+    """Translate a name marked in this module."""
+    return QCoreApplication.translate("Labels", text)
+
+
+def kind_name(kind: str) -> str:
+    """``Longitudinal crack`` for ``longitudinal`` (the code itself when unknown)."""
+    return tr(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+
+
+def class_name(damage: DamageClass) -> str:
+    """``Crack`` / ``Pothole``."""
+    return tr(CLASS_NAMES.get(damage, damage.label))
+
+
+def severity_name(severity: Severity | str) -> str:
+    """``Low`` / ``Medium`` / ``High``."""
+    return tr(SEVERITY_NAMES[Severity(severity)])
+
+
+def status_name(status: ReviewStatus | str) -> str:
+    """``To review`` / ``Accepted`` / ``Rejected`` / ``Corrected``."""
+    return tr(STATUS_NAMES[ReviewStatus(status)])
+
+
+def photo_state_name(state: str) -> str:
+    """Display name of a photo state (``pending``, ``analysed``, ``reviewed``, ``error``, ``no_position``)."""
+    return tr(PHOTO_STATE_NAMES[state]) if state in PHOTO_STATE_NAMES else state
+
+
+def term_name(term: str) -> str:
+    """Display name of a priority-score term."""
+    return tr(TERM_NAMES[term]) if term in TERM_NAMES else term
+
+
+def rating_name(rating: str) -> str:
+    """Display name of a section rating."""
+    return tr(RATING_NAMES[rating]) if rating in RATING_NAMES else rating
+
+
+def size_text(measures: dict[str, float], kind: str) -> str:
+    """The main measure of a finding or site: area for potholes and alligator cracking, else length x width."""
+    m = measures
+    metric = m.get("metric", 0.0) >= 1.0
+    if kind in ("pothole", "alligator") and metric and "area_m2" in m:
+        return f"{m['area_m2']:.2f} m²"
+    if metric and "length_m" in m:
+        width = m.get("mean_width_m")
+        text = f"{m['length_m']:.2f} m"
+        return text + (f" × {width * 1000:.0f} mm" if width else "")
+    if "area_px" in m and kind in ("pothole", "alligator"):
+        return f"{m['area_px']:.0f} px²"
+    if "length_px" in m:
+        return f"{m['length_px']:.0f} px"
+    return ""
+
+
+def finding_label(number: int, finding: Finding, kind: str | None = None) -> str:
+    """The short label drawn next to a finding on the photo: ``3 · Pothole``."""
+    return f"{number} · {kind_name(kind or finding.kind)}"

@@ -1,0 +1,682 @@
+"""The main window: docks, menus and the wiring between the panels, the project and the background tasks.
+
+Layout: the photo in the centre; the photo list on the left; the findings of the photo and the map on
+the right; the maintenance list at the bottom; progress and "x of y reviewed" in the status bar.
+The review logic lives in ``review.ReviewController``, the project in ``project.ProjectSession``, long work
+in ``worker.Task``: this module only connects them.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSlider,
+    QWidget,
+)
+
+from roadinspect import __version__
+from roadinspect.core import settings as core_settings
+from roadinspect.core.maintenance import MaintenanceList
+from roadinspect.core.resources import samples_dir
+from roadinspect.core.sections import SectionSettings
+from roadinspect.core.store import PROJECT_SUFFIX, ProjectError
+from roadinspect.gui import i18n, labels
+from roadinspect.gui.actions import Actions
+from roadinspect.gui.dialogs import ExportDialog, SettingsDialog, load_settings, save_settings, show_about
+from roadinspect.gui.findings_panel import FindingsPanel
+from roadinspect.gui.map_view import MapView
+from roadinspect.gui.models import SiteRow, ThumbnailCache
+from roadinspect.gui.panels import PhotosPanel, SitesPanel
+from roadinspect.gui.photo_view import PhotoView, Tool
+from roadinspect.gui.project import (
+    ImportSummary,
+    ProjectLocked,
+    ProjectSession,
+    analyse_project,
+    compute_maintenance,
+    export_project,
+    import_photos,
+)
+from roadinspect.gui.review import ReviewController
+from roadinspect.gui.status import ReviewCounter, TaskProgress
+from roadinspect.gui.style import STYLE_SHEET
+from roadinspect.gui.worker import ProgressInfo, Task
+
+log = logging.getLogger("roadinspect.gui")
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    """The inspector's window (see the module docstring)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.setAcceptDrops(True)
+        self.setStyleSheet(STYLE_SHEET)
+        self.values = load_settings()
+        self.session: ProjectSession | None = None
+        self.maintenance: MaintenanceList | None = None
+        self.undo = QUndoStack(self)
+        self.thumbnails = ThumbnailCache(self)
+        self.view = PhotoView()
+        self.setCentralWidget(self.view)
+        self.findings = FindingsPanel()
+        self.photos = PhotosPanel(self.thumbnails)
+        self.sites = SitesPanel()
+        self.map = MapView()
+        self.map.set_tiles_enabled(bool(self.values["general/osm_tiles"]))
+        self.review = ReviewController(self.view, self.findings, self.undo, self._camera, self)
+        self.review.order = self.photos.visible_ids
+        self.docks = {
+            "photos": self._dock("photos", self.photos, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "findings": self._dock("findings", self.findings, Qt.DockWidgetArea.RightDockWidgetArea),
+            "map": self._dock("map", self.map, Qt.DockWidgetArea.RightDockWidgetArea),
+            "sites": self._dock("sites", self.sites, Qt.DockWidgetArea.BottomDockWidgetArea),
+        }
+        self.splitDockWidget(self.docks["findings"], self.docks["map"], Qt.Orientation.Vertical)
+        self.progress = TaskProgress()
+        self.counter = ReviewCounter()
+        self.message = QLabel()
+        self.statusBar().addWidget(self.message, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.counter)
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(5, 100)
+        self.opacity.setValue(round(self.view.overlay_opacity() * 100))
+        self.opacity.setFixedWidth(110)
+        self.opacity.valueChanged.connect(lambda v: self.view.set_overlay_opacity(v / 100))
+        self.actions = Actions(self)
+        self.actions.build(self.undo.createUndoAction(self), self.undo.createRedoAction(self), [self.opacity])
+        self.actions.map_tiles.setChecked(bool(self.values["general/osm_tiles"]))
+        self._task: Task | None = None
+        self._maintenance_task: Task | None = None
+        self._maintenance_again = False
+        self._maintenance_timer = QTimer(self, singleShot=True, interval=400)
+        self._maintenance_timer.timeout.connect(self._compute_maintenance)
+        self._state_timer = QTimer(self, singleShot=True, interval=500)
+        self._state_timer.timeout.connect(self.save_state)
+        self._connect()
+        self.retranslate()
+        self.resize(1500, 950)
+        geometry = QSettings().value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+            state = QSettings().value("window/state")
+            if isinstance(state, QByteArray):
+                self.restoreState(state)
+        else:
+            QTimer.singleShot(0, self.default_layout)
+        self._update_enabled()
+
+    def default_layout(self) -> None:
+        """Dock sizes of a first start: list left, findings over the map right, maintenance list below."""
+        width, height = self.width(), self.height()
+        self.resizeDocks([self.docks["photos"], self.docks["findings"]], [int(width * 0.2), int(width * 0.25)],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["findings"], self.docks["map"]], [int(height * 0.45), int(height * 0.3)],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["sites"]], [int(height * 0.24)], Qt.Orientation.Vertical)
+
+    def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(self)
+        dock.setObjectName(f"{name}Dock")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect(self) -> None:
+        a, r = self.actions, self.review
+        a.new_inspection.triggered.connect(lambda: self.new_inspection())
+        a.add_photos.triggered.connect(lambda: self.add_photos())
+        a.open_project.triggered.connect(lambda: self.open_project())
+        a.open_demo.triggered.connect(self.open_demo)
+        a.export.triggered.connect(lambda: self.show_export())
+        a.export_training.triggered.connect(lambda: self.show_export(training=True))
+        a.quit.triggered.connect(self.close)
+        a.settings.triggered.connect(self.show_settings)
+        a.about.triggered.connect(lambda: show_about(self))
+        a.analyse.triggered.connect(self.start_analysis)
+        a.cancel_task.triggered.connect(self.cancel_task)
+        self.progress.cancelRequested.connect(self.cancel_task)
+        a.accept.triggered.connect(lambda: r.review("accept"))
+        a.reject.triggered.connect(lambda: r.review("reject"))
+        a.set_crack.triggered.connect(lambda: r.review("damage", 1))
+        a.set_pothole.triggered.connect(lambda: r.review("damage", 2))
+        a.next_finding.triggered.connect(lambda: r.next_finding(1))
+        a.previous_finding.triggered.connect(lambda: r.next_finding(-1))
+        a.next_photo.triggered.connect(lambda: r.next_photo(1))
+        a.previous_photo.triggered.connect(lambda: r.next_photo(-1))
+        a.toggle_overlay.toggled.connect(self.view.set_overlay_visible)
+        a.fit.triggered.connect(self.view.fit_photo)
+        a.zoom_in.triggered.connect(lambda: self.view.zoom_by(1.25))
+        a.zoom_out.triggered.connect(lambda: self.view.zoom_by(0.8))
+        a.tool_navigate.triggered.connect(lambda: self.view.set_tool(Tool.NAVIGATE))
+        a.tool_brush.triggered.connect(lambda: self._set_tool(Tool.BRUSH))
+        a.tool_eraser.triggered.connect(lambda: self._set_tool(Tool.ERASER))
+        a.tool_polygon.triggered.connect(lambda: self._set_tool(Tool.POLYGON))
+        a.apply_edit.triggered.connect(lambda: self.view.apply_mask_edit() or self.view.finish_polygon())
+        a.map_tiles.toggled.connect(self._set_tiles)
+        self.view.toolChanged.connect(self._on_tool_changed)
+        self.photos.photoActivated.connect(lambda pid: r.show_photo(pid))
+        self.map.photoClicked.connect(lambda pid: r.show_photo(pid))
+        self.map.siteClicked.connect(self._show_site)
+        self.sites.siteActivated.connect(self._show_site)
+        self.sites.siteSelected.connect(self._highlight_site)
+        r.currentChanged.connect(self._on_current)
+        r.message.connect(self.show_message)
+        r.failed.connect(lambda m: self.show_error(self.tr("The decision could not be recorded"), m))
+        self.undo.cleanChanged.connect(lambda _: self._update_enabled())
+
+    # ------------------------------------------------------------------ settings
+    def _camera(self):  # noqa: ANN202 - CameraModel
+        return core_settings.camera_model(self.values)
+
+    def show_settings(self) -> None:
+        """Edit the settings; language, map, weights and reviewer apply at once."""
+        dialog = SettingsDialog(self.values, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.apply_settings(dialog.values())
+
+    def apply_settings(self, values: dict[str, Any]) -> None:
+        """Store and apply new settings."""
+        old = self.values
+        save_settings(values)
+        self.values = core_settings.resolve(values)
+        if self.values["general/language"] != old.get("general/language"):
+            i18n.apply_language(self.values["general/language"])
+        if self.session is not None:
+            self.session.reviewer = core_settings.reviewer(self.values)
+        self.actions.map_tiles.setChecked(bool(self.values["general/osm_tiles"]))
+        self.schedule_maintenance()
+
+    def _set_tiles(self, enabled: bool) -> None:
+        self.map.set_tiles_enabled(enabled)
+        if bool(self.values["general/osm_tiles"]) != enabled:
+            self.values["general/osm_tiles"] = enabled
+            save_settings({"general/osm_tiles": enabled})
+
+    # ------------------------------------------------------------------ projects
+    def open_project(self, path: Path | None = None, create: bool = False) -> bool:
+        """Open a project (asks for the file when ``path`` is None); False when it was not opened."""
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, self.tr("Open project"), self._last_folder(),
+                                                    self.tr("RoadInspect projects (*{ext});;All files (*)").format(
+                                                        ext=PROJECT_SUFFIX))
+            if not chosen:
+                return False
+            path = Path(chosen)
+        path = Path(path).absolute()
+        reviewer = core_settings.reviewer(self.values)
+        try:
+            session = ProjectSession.open(path, reviewer, create=create)
+        except ProjectLocked as exc:
+            answer = QMessageBox.question(self, self.tr("Project already open"),
+                                          str(exc) + "\n\n" + self.tr("Open it read-only?"))
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+            try:
+                session = ProjectSession.open(path, reviewer, readonly=True)
+            except ProjectError as err:
+                self.show_error(self.tr("Cannot open the project"), str(err))
+                return False
+        except ProjectError as exc:
+            self.show_error(self.tr("Cannot open the project"), str(exc))
+            return False
+        self.close_project()
+        self._use_session(session)
+        self._remember(path)
+        return True
+
+    def _use_session(self, session: ProjectSession) -> None:
+        self.session = session
+        session.setParent(self)
+        session.photosReset.connect(self._reload_lists)
+        session.photoChanged.connect(self._on_photo_changed)
+        self.review.set_session(session)
+        self._reload_lists(fit_map=True)
+        state = session.ui_state()
+        self.photos.set_filters(state.get("filters", {}))
+        self.view.set_overlay_opacity(float(state.get("opacity", self.view.overlay_opacity())))
+        self.opacity.setValue(round(self.view.overlay_opacity() * 100))
+        self.actions.toggle_overlay.setChecked(bool(state.get("overlay", True)))
+        order = session.photo_ids()
+        photo = state.get("photo") if state.get("photo") in order else (order[0] if order else None)
+        self.review.show_photo(photo, state.get("finding"))
+        self._update_title()
+        self._update_enabled()
+        self.schedule_maintenance()
+        log.info("opened project %s (read-only: %s)", session.path, session.readonly)
+
+    def close_project(self) -> None:
+        """Stop the project's background work, save where the inspector is, close the file."""
+        if self.session is None:
+            return
+        self.cancel_task()
+        if self._task is not None:
+            self._task.wait(60)
+        if self._maintenance_task is not None:
+            self._maintenance_task.cancel()
+            self._maintenance_task.wait(30)
+        self.review.wait()
+        self.save_state()
+        session, self.session = self.session, None
+        self.review.set_session(None)
+        session.close()
+        self.maintenance = None
+        self.photos.model.set_rows([])
+        self.sites.model.set_rows([])
+        self.map.set_data([])
+        self._update_title()
+        self._update_enabled()
+
+    def open_demo(self) -> None:
+        """Open (or create) the demo project on the bundled samples and analyse what is left."""
+        from roadinspect.gui.app import demo_project_path
+
+        path = demo_project_path()
+        samples = sorted(p for p in samples_dir().glob("*.jpg")) if samples_dir().is_dir() else []
+        new = not path.exists()
+        if not self.open_project(path, create=True):
+            return
+        if new or not self.session.photo_ids():  # type: ignore[union-attr]
+            if not samples:
+                self.show_error(self.tr("No sample photos"),
+                                self.tr("The bundled sample photos are missing from {folder}.").format(
+                                    folder=samples_dir()))
+                return
+            self.start_import(samples, then_analyse=True)
+        else:
+            self.start_analysis()
+
+    def new_inspection(self, inputs: list[Path] | None = None, project: Path | None = None) -> bool:
+        """Create a project for a folder or photos (asked when not given), import them and analyse them."""
+        if inputs is None:
+            folder = QFileDialog.getExistingDirectory(self, self.tr("Folder of road photos"), self._last_folder())
+            if not folder:
+                return False
+            inputs = [Path(folder)]
+        inputs = [Path(p) for p in inputs]
+        if project is None:
+            base = inputs[0] if inputs[0].is_dir() else inputs[0].parent
+            default = base / f"{base.name or 'inspection'}{PROJECT_SUFFIX}"
+            chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Save the new project as"), str(default),
+                                                    self.tr("RoadInspect projects (*{ext})").format(ext=PROJECT_SUFFIX))
+            if not chosen:
+                return False
+            project = Path(chosen)
+            if project.suffix != PROJECT_SUFFIX:
+                project = project.with_suffix(PROJECT_SUFFIX)
+        if not self.open_project(project, create=True):
+            return False
+        self.start_import(inputs, then_analyse=True)
+        return True
+
+    def add_photos(self, inputs: list[Path] | None = None) -> None:
+        """Add a folder of photos to the open project, then analyse them."""
+        if self.session is None:
+            self.new_inspection(inputs)
+            return
+        if inputs is None:
+            folder = QFileDialog.getExistingDirectory(self, self.tr("Folder of road photos"), self._last_folder())
+            if not folder:
+                return
+            inputs = [Path(folder)]
+        self.start_import(inputs, then_analyse=True)
+
+    def _remember(self, path: Path) -> None:
+        settings = QSettings()
+        recent = [p for p in (settings.value("recent/projects") or []) if isinstance(p, str) and p != str(path)]
+        recent.insert(0, str(path))
+        settings.setValue("recent/projects", recent[:MAX_RECENT])
+        settings.setValue("recent/folder", str(path.parent))
+        self._fill_recent()
+
+    def recent_projects(self) -> list[Path]:
+        """Recently opened projects that still exist, newest first."""
+        values = QSettings().value("recent/projects") or []
+        if isinstance(values, str):
+            values = [values]
+        return [Path(v) for v in values if isinstance(v, str) and Path(v).exists()]
+
+    def _fill_recent(self) -> None:
+        menu = self.actions.recent_menu
+        menu.clear()
+        for path in self.recent_projects():
+            menu.addAction(path.name, lambda p=path: self.open_project(p)).setToolTip(str(path))
+        menu.setEnabled(not menu.isEmpty())
+
+    def _last_folder(self) -> str:
+        return str(QSettings().value("recent/folder") or Path.home())
+
+    # ------------------------------------------------------------------ background work
+    def _start(self, name: str, unit: str, fn, *args: Any, on_result=None, on_progress=None) -> Task | None:  # noqa: ANN001
+        if self._task is not None and self._task.is_running():
+            self.show_message(self.tr("Please wait: {task} is running.").format(task=self.progress.title.text()))
+            return None
+        task = Task(name, self)
+        self._task = task
+        self.progress.start(name, unit)
+        task.progress.connect(self.progress.update_progress)
+        if on_progress is not None:
+            task.progress.connect(on_progress)
+        if on_result is not None:
+            task.result.connect(on_result)
+        task.error.connect(lambda message, details: self._task_error(name, message, details))
+        task.finished.connect(self._task_finished)
+        task.start(fn, *args)
+        self._update_enabled()
+        return task
+
+    def _task_finished(self) -> None:
+        self.progress.stop()
+        self._update_enabled()
+
+    def _task_error(self, name: str, message: str, details: str) -> None:
+        log.error("%s failed: %s\n%s", name, message, details)
+        self.show_error(self.tr("{task} failed").format(task=name), message)
+
+    def cancel_task(self) -> None:
+        """Cancel the running import, analysis or export."""
+        if self._task is not None and self._task.is_running():
+            self._task.cancel()
+            self.show_message(self.tr("Cancelling… finished photos are kept."))
+
+    def is_busy(self) -> bool:
+        """True while an import or analysis runs."""
+        return self._task is not None and self._task.is_running()
+
+    def start_import(self, inputs: list[Path], then_analyse: bool = True) -> None:
+        """Scan and record photos in the background (then analyse them)."""
+        if self.session is None or self.session.readonly:
+            return
+        session = self.session
+
+        def done(summary: ImportSummary) -> None:
+            if session is not self.session:
+                return
+            session.reload()
+            problems = len(summary.scan.unreadable)
+            text = self.tr("{n} photos added").format(n=summary.added.added)
+            if summary.added.duplicates:
+                text += self.tr(", {n} duplicates skipped").format(n=summary.added.duplicates)
+            if problems:
+                text += self.tr(", {n} unreadable files (see the photo list)").format(n=problems)
+            self.show_message(text)
+            if self.review.photo_id is None and session.photo_ids():
+                self.review.show_photo(self.photos.visible_ids()[0] if self.photos.visible_ids()
+                                       else session.photo_ids()[0])
+            if then_analyse:
+                QTimer.singleShot(0, self.start_analysis)
+
+        self._start(self.tr("Import"), self.tr("files"), import_photos, session.store, inputs,
+                    session.reviewer, on_result=done)
+
+    def start_analysis(self) -> None:
+        """Analyse the photos not analysed yet; each photo shows its findings when done."""
+        if self.session is None or self.session.readonly:
+            return
+        session = self.session
+
+        def on_progress(info: ProgressInfo) -> None:
+            if session is self.session and info.payload and info.payload[0] is not None:
+                session.reload_photo(int(info.payload[0]))
+
+        def done(summary: Any) -> None:
+            if session is not self.session:
+                return
+            if summary.analysis_id is None:
+                self.show_message(self.tr("Every photo is already analysed."))
+                return
+            text = self.tr("Analysis finished: {n} photos, {f} findings").format(n=summary.analysed, f=summary.findings)
+            if summary.failed:
+                text += self.tr(", {n} photos could not be analysed").format(n=len(summary.failed))
+            if summary.cancelled:
+                text = self.tr("Analysis cancelled after {n} photos; F5 continues it.").format(n=summary.analysed)
+            self.show_message(text)
+
+        self._start(self.tr("Analysis"), self.tr("photos"), analyse_project, session.store, self._camera(),
+                    session.reviewer, on_result=done, on_progress=on_progress)
+
+    # ------------------------------------------------------------------ maintenance list
+    def schedule_maintenance(self) -> None:
+        """Recompute sites, priorities and sections soon (debounced; in the background)."""
+        self._maintenance_timer.start()
+
+    def _compute_maintenance(self) -> None:
+        if self.session is None:
+            return
+        if self._maintenance_task is not None and self._maintenance_task.is_running():
+            self._maintenance_again = True
+            return
+        session = self.session
+        task = Task("maintenance", self)
+        self._maintenance_task = task
+        weights = core_settings.priority_weights(self.values)
+        sections = SectionSettings(length_m=core_settings.section_length(self.values))
+        task.result.connect(lambda mlist: self._show_maintenance(session, mlist))
+        task.error.connect(lambda m, d: log.error("maintenance list failed: %s\n%s", m, d))
+        task.finished.connect(self._maintenance_done)
+        task.start(compute_maintenance, session.project_data(), weights, sections)
+
+    def _maintenance_done(self) -> None:
+        if self._maintenance_again:
+            self._maintenance_again = False
+            self.schedule_maintenance()
+
+    def _show_maintenance(self, session: ProjectSession, mlist: MaintenanceList) -> None:
+        if session is not self.session:
+            return
+        first = self.maintenance is None
+        self.maintenance = mlist
+        self.sites.model.set_rows([SiteRow(r, mlist.site_section.get(r.site.id, "")) for r in mlist.ranked])
+        photos = [(pid, session.record(pid).photo) for pid in session.photo_ids()
+                  if session.record(pid).photo is not None]
+        self.map.set_data(photos, mlist.ranked, mlist.sections, fit=first)  # type: ignore[arg-type]
+        self.map.set_current_photo(self.review.photo_id, self._heading(self.review.photo_id))
+        worst = min(mlist.sections, key=lambda s: s.score) if mlist.sections else None
+        self.sites.update_summary(mlist.site_count, len(mlist.sections),
+                                  self.tr("worst section {id}: {score:.0f}/100 ({rating})").format(
+                                      id=worst.id, score=worst.score, rating=labels.rating_name(worst.rating))
+                                  if worst else "")
+
+    def _show_site(self, site_id: str) -> None:
+        if self.maintenance is None:
+            return
+        ranked = next((r for r in self.maintenance.ranked if r.site.id == site_id), None)
+        if ranked is None:
+            return
+        evidence = ranked.site.evidence
+        self.sites.select(site_id)
+        self.review.show_photo(evidence.photo_id, evidence.id)
+
+    def _highlight_site(self, site_id: str) -> None:
+        self._show_site(site_id)
+
+    # ------------------------------------------------------------------ reactions
+    def _reload_lists(self, fit_map: bool = False) -> None:
+        if self.session is None:
+            return
+        self.photos.model.set_rows(self.session.rows())
+        photos = [(pid, self.session.record(pid).photo) for pid in self.session.photo_ids()
+                  if self.session.record(pid).photo is not None]
+        if self.maintenance is None:
+            self.map.set_data(photos, fit=True)  # type: ignore[arg-type]
+        self.photos.select(self.review.photo_id)
+        self._update_counter()
+        self.schedule_maintenance()
+
+    def _on_photo_changed(self, photo_id: int) -> None:
+        if self.session is None:
+            return
+        self.photos.model.update_photo(self.session.row(photo_id))
+        self._update_counter()
+        self.schedule_maintenance()
+
+    def _on_current(self, photo_id: int | None, finding_id: int | None) -> None:
+        self.photos.select(photo_id)
+        self.map.set_current_photo(photo_id, self._heading(photo_id), center=True)
+        if self.session is not None and photo_id is not None:
+            record = self.session.record(photo_id)
+            when = record.photo.taken_at.strftime("%H:%M:%S") if record.photo and record.photo.taken_at else ""
+            self.docks["findings"].setWindowTitle(self.tr("Findings — {name}").format(name=record.path.name)
+                                                  + (f"  ·  {when}" if when else ""))
+        self._state_timer.start()
+
+    def _heading(self, photo_id: int | None) -> float | None:
+        if self.session is None or photo_id is None or photo_id not in self.session.photo_ids():
+            return None
+        photo = self.session.record(photo_id).photo
+        return photo.heading_deg if photo is not None else None
+
+    def _update_counter(self) -> None:
+        if self.session is None:
+            self.counter.setText("")
+            return
+        self.counter.set_counts(*self.session.review_progress())
+
+    def _set_tool(self, tool: Tool) -> None:
+        if self.session is None or self.session.readonly:
+            self._on_tool_changed(self.view.tool())
+            return
+        self.view.set_tool(tool)
+        if self.view.tool() != tool:
+            self.show_message(self.tr("Select a finding to correct its mask first."))
+
+    def _on_tool_changed(self, tool: Tool) -> None:
+        actions = {Tool.NAVIGATE: self.actions.tool_navigate, Tool.BRUSH: self.actions.tool_brush,
+                   Tool.ERASER: self.actions.tool_eraser, Tool.POLYGON: self.actions.tool_polygon}
+        actions[tool].setChecked(True)
+        hints = {Tool.BRUSH: self.tr("Paint the damage, then press Enter to apply ([ and ] change the brush size)."),
+                 Tool.ERASER: self.tr("Erase what is not damage, then press Enter to apply."),
+                 Tool.POLYGON: self.tr("Click the corners of the missed damage; double-click or Enter to finish. "
+                                       "1 or 2 first to choose crack or pothole.")}
+        if tool in hints:
+            self.show_message(hints[tool])
+
+    def _update_enabled(self) -> None:
+        has = self.session is not None
+        writable = has and not self.session.readonly  # type: ignore[union-attr]
+        busy = self.is_busy()
+        a = self.actions
+        for action in (a.accept, a.reject, a.set_crack, a.set_pothole, a.tool_brush, a.tool_eraser, a.tool_polygon,
+                       a.apply_edit):
+            action.setEnabled(writable)
+        for action in (a.export, a.export_training, a.next_finding, a.previous_finding, a.next_photo,
+                       a.previous_photo):
+            action.setEnabled(has)
+        a.add_photos.setEnabled(writable and not busy)
+        a.analyse.setEnabled(writable and not busy)
+        a.cancel_task.setEnabled(busy)
+        self._fill_recent()
+
+    def _update_title(self) -> None:
+        if self.session is None:
+            self.setWindowTitle(f"RoadInspect {__version__}")
+            return
+        suffix = self.tr(" [read-only]") if self.session.readonly else ""
+        self.setWindowTitle(f"{self.session.path.name}{suffix} — RoadInspect")
+
+    # ------------------------------------------------------------------ export
+    def show_export(self, training: bool = False) -> ExportDialog | None:
+        """The Export dialog (formats of the maintenance list, or the training set)."""
+        if self.session is None:
+            return None
+        data = self.session.project_data()
+        weights = core_settings.priority_weights(self.values)
+        sections = SectionSettings(length_m=core_settings.section_length(self.values))
+
+        def run(out: Path, *, formats: list[str], csv_profile: str, progress, is_cancelled):  # noqa: ANN001, ANN202
+            return export_project(data, out, formats, csv_profile, weights, sections, progress=progress,
+                                  is_cancelled=is_cancelled)
+
+        dialog = ExportDialog(run, self.session.path.parent / f"{self.session.path.stem} export", self)
+        if training:
+            for key, box in dialog.checks.items():
+                box.setChecked(key == "training")
+        dialog.show()
+        return dialog
+
+    # ------------------------------------------------------------------ state and messages
+    def save_state(self) -> None:
+        """Save where the inspector is into the project (restored when it is opened again)."""
+        if self.session is None or self.session.readonly:
+            return
+        state = {"photo": self.review.photo_id, "finding": self.review.finding_id, "filters": self.photos.filters(),
+                 "overlay": self.view.overlay_visible(), "opacity": round(self.view.overlay_opacity(), 3)}
+        try:
+            self.session.save_ui_state(state)
+        except ProjectError as exc:
+            log.warning("cannot save the view state: %s", exc)
+
+    def show_message(self, text: str) -> None:
+        """A message in the status bar."""
+        self.message.setText(text)
+        log.info("status: %s", text)
+
+    def show_error(self, title: str, text: str) -> None:
+        """A warning dialog (non-blocking) and the message in the status bar."""
+        self.show_message(f"{title}: {text}")
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def retranslate(self) -> None:
+        """Set every text in the current language."""
+        titles = {"photos": self.tr("Photos"), "findings": self.tr("Findings"), "map": self.tr("Map"),
+                  "sites": self.tr("Maintenance list")}
+        for key, dock in self.docks.items():
+            dock.setWindowTitle(titles[key])
+        self.view.empty_text = self.tr("Drop a folder of road photos here, or use File › New inspection.")
+        self.opacity.setToolTip(self.tr("Overlay opacity"))
+        self.actions.retranslate()
+        self._update_title()
+        self._update_counter()
+        if self.session is not None:
+            self.review.show_photo(self.review.photo_id, self.review.finding_id)
+            if self.maintenance is not None:
+                self._show_maintenance(self.session, self.maintenance)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Re-translate when the language changes."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # ------------------------------------------------------------------ drag and drop, closing
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+        """Accept folders and files from the file manager."""
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+        """A dropped project opens; dropped folders or photos start a new inspection."""
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        event.acceptProposedAction()
+        if len(paths) == 1 and paths[0].suffix == PROJECT_SUFFIX:
+            QTimer.singleShot(0, lambda: self.open_project(paths[0]))
+        elif paths:
+            QTimer.singleShot(0, lambda: self.new_inspection(paths))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        """Stop background work, save the view state, close the project, remember the window layout."""
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        QSettings().setValue("window/state", self.saveState())
+        self.close_project()
+        self.thumbnails.cancel()
+        self.thumbnails.wait()
+        super().closeEvent(event)

@@ -1,0 +1,244 @@
+"""The dock panels around the photo: the photo list and the maintenance list, each with its filters.
+
+Both are a filter bar over a ``QTableView`` on a proxy model (``models.PhotoFilterProxy`` /
+``models.SiteFilterProxy``). They emit ids, never touch the project: ``photoActivated(photo_id)`` and
+``siteActivated(site_id)`` (double-click or Enter opens the site's evidence photo).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from roadinspect.core.findings import KINDS
+from roadinspect.gui import labels
+from roadinspect.gui.models import (
+    ROW_ROLE,
+    THUMB_SIZE,
+    PhotoFilterProxy,
+    PhotoTableModel,
+    SiteFilterProxy,
+    SiteTableModel,
+    ThumbnailCache,
+)
+
+
+def _table() -> QTableView:
+    table = QTableView()
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setSortingEnabled(True)
+    table.verticalHeader().hide()
+    table.setWordWrap(False)
+    return table
+
+
+class PhotosPanel(QWidget):
+    """The photos of the project with thumbnail and state; filter by state and damage type."""
+
+    photoActivated = Signal(int)  # noqa: N815 - Qt naming
+
+    def __init__(self, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = PhotoTableModel(thumbnails, self)
+        self.proxy = PhotoFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.state_filter = QComboBox()
+        self.damage_filter = QComboBox()
+        self.state_filter.currentIndexChanged.connect(
+            lambda _: self.proxy.set_state_filter(self.state_filter.currentData()))
+        self.damage_filter.currentIndexChanged.connect(
+            lambda _: self.proxy.set_damage_filter(self.damage_filter.currentData()))
+        self.table = _table()
+        self.table.setModel(self.proxy)
+        self.table.setIconSize(THUMB_SIZE)
+        self.table.verticalHeader().setDefaultSectionSize(THUMB_SIZE.height() + 6)
+        self.table.setSortingEnabled(False)  # time order is the review order
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnHidden(1, True)  # the state is the dot of the Findings column (text in its tooltip)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        filters = QHBoxLayout()
+        filters.addWidget(self.state_filter, 1)
+        filters.addWidget(self.damage_filter, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(filters)
+        layout.addWidget(self.table)
+        self._silent = False
+        self.retranslate()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(330, 600)
+
+    def select(self, photo_id: int | None) -> None:
+        """Select a photo without emitting ``photoActivated``."""
+        row = self.model.row_of(photo_id) if photo_id is not None else None
+        selection = self.table.selectionModel()
+        self._silent = True
+        try:
+            if row is None:
+                selection.clear()
+                return
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if not index.isValid():
+                selection.clear()
+                return
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                      | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(index)
+        finally:
+            self._silent = False
+
+    def visible_ids(self) -> list[int]:
+        """Photo ids that pass the filters, in list order."""
+        return [self.proxy.index(r, 0).data(ROW_ROLE).id for r in range(self.proxy.rowCount())]
+
+    def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._silent or not current.isValid():
+            return
+        row = current.data(ROW_ROLE)
+        if row is not None:
+            self.photoActivated.emit(row.id)
+
+    def filters(self) -> dict[str, str | None]:
+        """The filter values (saved with the project's view state)."""
+        return {"state": self.state_filter.currentData(), "damage": self.damage_filter.currentData()}
+
+    def set_filters(self, values: dict) -> None:
+        """Restore filter values."""
+        for combo, key in ((self.state_filter, "state"), (self.damage_filter, "damage")):
+            at = combo.findData(values.get(key))
+            combo.setCurrentIndex(at if at >= 0 else 0)
+
+    def retranslate(self) -> None:
+        """Set every text in the current language (keeps the chosen filters)."""
+        chosen = self.filters()
+        self.state_filter.blockSignals(True)
+        self.damage_filter.blockSignals(True)
+        self.state_filter.clear()
+        self.state_filter.addItem(self.tr("All photos"), None)
+        for state in ("analysed", "reviewed", "pending", "error", "no_position"):
+            self.state_filter.addItem(labels.photo_state_name(state), state)
+        self.state_filter.addItem(self.tr("With findings"), "with_findings")
+        self.damage_filter.clear()
+        self.damage_filter.addItem(self.tr("All damage types"), None)
+        self.damage_filter.addItem(self.tr("Any crack"), "crack")
+        for kind in KINDS:
+            self.damage_filter.addItem(labels.kind_name(kind), kind)
+        self.set_filters(chosen)
+        self.state_filter.blockSignals(False)
+        self.damage_filter.blockSignals(False)
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+class SitesPanel(QWidget):
+    """The ranked maintenance list (sortable, filterable); the score's terms are columns and tooltips."""
+
+    siteActivated = Signal(str)  # noqa: N815 - Qt naming
+    siteSelected = Signal(str)  # noqa: N815
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = SiteTableModel(self)
+        self.proxy = SiteFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.kind_filter = QComboBox()
+        self.status_filter = QComboBox()
+        self.kind_filter.currentIndexChanged.connect(lambda _: self.proxy.set_kind_filter(self.kind_filter.currentData()))
+        self.status_filter.currentIndexChanged.connect(
+            lambda _: self.proxy.set_status_filter(self.status_filter.currentData()))
+        self.summary = QLabel()
+        self.summary.setStyleSheet("color: #495057;")
+        self.table = _table()
+        self.table.setModel(self.proxy)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.doubleClicked.connect(self._on_activated)
+        self.table.activated.connect(self._on_activated)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        bar = QHBoxLayout()
+        bar.addWidget(self.kind_filter)
+        bar.addWidget(self.status_filter)
+        bar.addStretch(1)
+        bar.addWidget(self.summary)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self.retranslate()
+
+    def _site_at(self, index: QModelIndex) -> str | None:
+        row = index.data(ROW_ROLE) if index.isValid() else None
+        return row.ranked.site.id if row is not None else None
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        site_id = self._site_at(self.proxy.index(index.row(), 0))
+        if site_id:
+            self.siteActivated.emit(site_id)
+
+    def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
+        site_id = self._site_at(self.proxy.index(current.row(), 0)) if current.isValid() else None
+        if site_id:
+            self.siteSelected.emit(site_id)
+
+    def select(self, site_id: str) -> None:
+        """Select a site's row (e.g. clicked on the map)."""
+        for r in range(self.proxy.rowCount()):
+            index = self.proxy.index(r, 0)
+            if self._site_at(index) == site_id:
+                self.table.selectionModel().blockSignals(True)
+                self.table.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                self.table.selectionModel().blockSignals(False)
+                self.table.scrollTo(index)
+                return
+
+    def update_summary(self, sites: int, sections: int, worst: str = "") -> None:
+        """The line above the table: counts of sites and sections."""
+        text = self.tr("{sites} sites · {sections} road sections").format(sites=sites, sections=sections)
+        self.summary.setText(text + (f" · {worst}" if worst else ""))
+
+    def retranslate(self) -> None:
+        """Set every text in the current language (keeps the chosen filters)."""
+        kind, status = self.kind_filter.currentData(), self.status_filter.currentData()
+        for combo in (self.kind_filter, self.status_filter):
+            combo.blockSignals(True)
+            combo.clear()
+        self.kind_filter.addItem(self.tr("All damage types"), None)
+        self.kind_filter.addItem(self.tr("Any crack"), "crack")
+        for k in KINDS:
+            self.kind_filter.addItem(labels.kind_name(k), k)
+        self.status_filter.addItem(self.tr("Any review status"), None)
+        for s in ("pending", "accepted", "corrected"):
+            self.status_filter.addItem(labels.status_name(s), s)
+        for combo, value in ((self.kind_filter, kind), (self.status_filter, status)):
+            at = combo.findData(value)
+            combo.setCurrentIndex(at if at >= 0 else 0)
+            combo.blockSignals(False)
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,388 @@
+"""The open project as the window sees it: the store, its single-writer lock, and cached rows.
+
+:class:`ProjectSession` wraps ``roadinspect.core.store.Store``: it keeps the photo rows and findings the
+views show, re-reads one photo when the analysis reports it, and offers the few write operations the
+undo commands need, each durable at once (one store transaction). Long work runs in the worker through
+the plain functions at the bottom (:func:`import_photos`, :func:`analyse_project`,
+:func:`compute_maintenance`), which take ``progress`` and ``is_cancelled`` like the core does.
+
+Single writer: a ``QLockFile`` beside the project (``<file>.lock``, holding the process id and host
+name) keeps a second window, or a second PC on a network share, from opening it for writing;
+:func:`lock_project` raises :class:`ProjectLocked` with a message saying who holds it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLockFile, QObject, Signal
+
+from roadinspect.core.geo import CameraModel
+from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
+from roadinspect.core.photos import ScanResult, scan
+from roadinspect.core.priority import PriorityWeights
+from roadinspect.core.sections import SectionSettings
+from roadinspect.core.sites import time_key
+from roadinspect.core.store import AddResult, PhotoRecord, ReviewedFinding, Store
+from roadinspect.core.track import complete_track
+from roadinspect.core.types import DamageClass, Finding, Review, ReviewStatus, Severity
+from roadinspect.gui.models import PhotoRow
+
+UI_STATE_KEY = "ui.state"
+"""Project meta key of the view state (current photo and finding, filters)."""
+
+
+class ProjectLocked(Exception):
+    """The project is open for writing elsewhere; the message says where."""
+
+
+def lock_project(path: Path) -> QLockFile:
+    """Take the project's single-writer lock (a stale lock of a dead process is taken over).
+
+    Raises:
+        ProjectLocked: another RoadInspect holds it (the message names the process and computer),
+            or the lock file cannot be created (read-only folder).
+    """
+    lock = QLockFile(str(path) + ".lock")
+    lock.setStaleLockTime(0)  # only a lock whose process is gone is stale, however old
+    if lock.tryLock(200):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        ok, pid, host, app = lock.getLockInfo()
+        who = (QCoreApplication.translate("Project", "process {pid} on {host}").format(pid=pid, host=host or "?")
+               if ok else QCoreApplication.translate("Project", "another program"))
+        raise ProjectLocked(QCoreApplication.translate(
+            "Project", "{file} is already open in RoadInspect ({who}). Close it there first, or open it "
+                       "read-only.").format(file=path.name, who=who))
+    raise ProjectLocked(QCoreApplication.translate(
+        "Project", "{file}: cannot create the lock file {lock} (is the folder read-only?). Open it read-only, or "
+                   "copy the project to a writable folder.").format(file=path.name, lock=path.name + ".lock"))
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did: the scan (unreadable files, duplicates) and what the store recorded."""
+
+    scan: ScanResult
+    added: AddResult
+
+
+class ProjectSession(QObject):
+    """An open project (see the module docstring)."""
+
+    photoChanged = Signal(int)  # noqa: N815 - Qt naming
+    photosReset = Signal()  # noqa: N815
+
+    def __init__(self, store: Store, lock: QLockFile | None, reviewer: str = "", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.lock = lock
+        self.reviewer = reviewer
+        self._records: dict[int, PhotoRecord] = {}
+        self._findings: dict[int, list[ReviewedFinding]] = {}
+        self._order: list[int] = []
+        self._guard = threading.RLock()
+        self.reload()
+
+    @classmethod
+    def open(cls, path: Path, reviewer: str = "", readonly: bool = False, create: bool = True) -> ProjectSession:
+        """Lock (unless read-only) and open a project.
+
+        Raises:
+            ProjectLocked: open for writing elsewhere. ProjectError: not a usable project file.
+        """
+        path = Path(path).absolute()
+        lock = None if readonly else lock_project(path)
+        try:
+            store = Store.open(path, create=create, readonly=readonly)
+        except BaseException:
+            if lock is not None:
+                lock.unlock()
+            raise
+        return cls(store, lock, reviewer)
+
+    @property
+    def path(self) -> Path:
+        """The project file."""
+        return self.store.path
+
+    @property
+    def readonly(self) -> bool:
+        """True when opened read-only (no decisions can be recorded)."""
+        return self.store.readonly
+
+    def close(self) -> None:
+        """Close the store and release the lock (every decision is already committed)."""
+        self.store.close()
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
+
+    # ------------------------------------------------------------------ reading
+    def reload(self) -> None:
+        """Re-read every photo and finding (after an import)."""
+        records = {r.id: r for r in self.store.photos(usable_only=False) if r.duplicate_of is None}
+        findings: dict[int, list[ReviewedFinding]] = {pid: [] for pid in records}
+        for rf in self.store.findings():
+            findings.setdefault(rf.finding.photo_id, []).append(rf)  # type: ignore[arg-type]
+        with self._guard:
+            self._records, self._findings = records, findings
+            self._order = sorted(records, key=lambda pid: self._sort_key(records[pid]))
+        self.photosReset.emit()
+
+    @staticmethod
+    def _sort_key(record: PhotoRecord) -> tuple[float, str]:
+        when = record.photo.taken_at if record.photo is not None else None
+        return time_key(when), record.stored_path
+
+    def reload_photo(self, photo_id: int) -> None:
+        """Re-read one photo and its findings (after its analysis or a decision), then ``photoChanged``."""
+        record = self.store.photo(photo_id)
+        findings = self.store.findings(photo_id)
+        with self._guard:
+            new = photo_id not in self._records
+            self._records[photo_id] = record
+            self._findings[photo_id] = findings
+            if new:
+                self._order = sorted(self._records, key=lambda pid: self._sort_key(self._records[pid]))
+        self.photoChanged.emit(photo_id)
+
+    def photo_ids(self) -> list[int]:
+        """Every photo id in time order (then path): the order of next/previous."""
+        return list(self._order)
+
+    def record(self, photo_id: int) -> PhotoRecord:
+        """The store's record of a photo."""
+        return self._records[photo_id]
+
+    def findings(self, photo_id: int) -> list[ReviewedFinding]:
+        """The findings of a photo with their latest review, in id order."""
+        return list(self._findings.get(photo_id, []))
+
+    def finding(self, finding_id: int) -> ReviewedFinding:
+        """One finding (from the cache; KeyError when unknown)."""
+        for items in self._findings.values():
+            for rf in items:
+                if rf.finding.id == finding_id:
+                    return rf
+        raise KeyError(finding_id)
+
+    def row(self, photo_id: int) -> PhotoRow:
+        """The photo list's row of a photo."""
+        record = self._records[photo_id]
+        items = self._findings.get(photo_id, [])
+        decided = sum(1 for rf in items if rf.status != ReviewStatus.PENDING)
+        if record.photo is None or (record.error and record.analysis_id is None):
+            state = "error"
+        elif record.analysis_id is None:
+            state = "pending"
+        elif record.error:
+            state = "error"
+        else:
+            state = "reviewed" if decided == len(items) else "analysed"
+        kinds = frozenset(_effective_kind(rf) for rf in items if rf.status != ReviewStatus.REJECTED)
+        return PhotoRow(photo_id, record.path, record.photo, state, len(items), decided, kinds, record.error or "")
+
+    def rows(self) -> list[PhotoRow]:
+        """Every photo's row, in time order."""
+        return [self.row(pid) for pid in self._order]
+
+    def review_progress(self) -> tuple[int, int]:
+        """``(decided, total)`` findings of the project (the "x of y reviewed" counter)."""
+        total = decided = 0
+        for items in self._findings.values():
+            total += len(items)
+            decided += sum(1 for rf in items if rf.status != ReviewStatus.PENDING)
+        return decided, total
+
+    def project_data(self) -> ProjectData:
+        """Photos, findings and reviews for the maintenance list and the exports (a snapshot)."""
+        photos = {pid: r.photo for pid, r in self._records.items() if r.photo is not None}
+        findings: list[Finding] = []
+        reviews: dict[int, Review] = {}
+        for items in self._findings.values():
+            for rf in items:
+                findings.append(rf.finding)
+                if rf.review is not None:
+                    reviews[rf.finding.id] = rf.review  # type: ignore[index]
+        return ProjectData(photos=photos, findings=findings, reviews=reviews, name=self.path.stem)
+
+    # ------------------------------------------------------------------ decisions (each durable at once)
+    def put_review(self, finding_id: int, review: Review | None) -> None:
+        """Record ``review`` as the finding's latest decision (None: back to pending)."""
+        if review is None:
+            self.store.set_review(finding_id, ReviewStatus.PENDING, self.reviewer)
+        else:
+            self.store.set_review(finding_id, review.status, self.reviewer, review.damage, review.severity,
+                                  review.note)
+        self.reload_photo(self.finding(finding_id).finding.photo_id)  # type: ignore[arg-type]
+
+    def set_geometry(self, finding_id: int, finding: Finding, review: Review | None = None,
+                     restore_review: bool = False) -> None:
+        """Store a corrected outline with its recomputed values; ``restore_review`` also puts ``review`` back."""
+        self.store.update_finding_geometry(
+            finding_id, finding.polygon_wkt, self.reviewer, measures=dict(finding.measures), ground=finding.ground,
+            kind=finding.kind, severity=finding.severity,
+            review=(review or Review(finding_id, ReviewStatus.PENDING)) if restore_review else None,
+        )
+        self.reload_photo(finding.photo_id if finding.photo_id is not None else
+                          self.finding(finding_id).finding.photo_id)  # type: ignore[arg-type]
+
+    def add_finding(self, photo_id: int, finding: Finding, note: str = "") -> int:
+        """Record a finding the inspector drew (accepted by them); returns its id."""
+        added = self.store.add_inspector_finding(
+            photo_id, finding.damage, finding.polygon_wkt, self.reviewer, kind=finding.kind,
+            severity=finding.severity, measures=dict(finding.measures), ground=finding.ground, note=note)
+        self.reload_photo(photo_id)
+        return int(added.finding.id)  # type: ignore[arg-type]
+
+    def delete_finding(self, finding_id: int) -> None:
+        """Remove a finding the inspector drew (undo of :meth:`add_finding`)."""
+        photo_id = self.finding(finding_id).finding.photo_id
+        self.store.delete_inspector_finding(finding_id, self.reviewer)
+        self.reload_photo(photo_id)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ view state
+    def ui_state(self) -> dict[str, Any]:
+        """Where the inspector was (photo, finding, filters), as saved in the project."""
+        value = self.store.get_meta(UI_STATE_KEY, {})
+        return value if isinstance(value, dict) else {}
+
+    def save_ui_state(self, state: dict[str, Any]) -> None:
+        """Save where the inspector is (not audited: a ``ui.`` key)."""
+        if not self.readonly:
+            self.store.set_meta(UI_STATE_KEY, state)
+
+
+def _effective_kind(rf: ReviewedFinding) -> str:
+    from roadinspect.core.sites import effective_finding
+
+    eff = effective_finding(rf.finding, rf.review)
+    return (eff or rf.finding).kind
+
+
+def next_review(current: Review | None, finding: Finding, *, action: str, value: Any = None) -> Review:
+    """The review after one inspector action on a finding (pure; the command stores it).
+
+    ``action``: ``accept``, ``reject``, ``damage`` (value: DamageClass), ``severity`` (value: Severity),
+    ``note`` (value: str). A changed class or severity makes the decision ``corrected``; setting them back
+    to the model's values makes it ``accepted`` again; accepting keeps corrections.
+    """
+    fid = int(finding.id)  # type: ignore[arg-type]
+    base = current or Review(fid, ReviewStatus.PENDING)
+    damage, severity, note = base.damage, base.severity, base.note
+    status = base.status
+    if action == "accept":
+        status = ReviewStatus.ACCEPTED
+    elif action == "reject":
+        status = ReviewStatus.REJECTED
+    elif action == "damage":
+        damage = DamageClass(value)
+        status = ReviewStatus.ACCEPTED
+    elif action == "severity":
+        severity = Severity(value)
+        status = ReviewStatus.ACCEPTED
+    elif action == "note":
+        note = str(value)
+    else:
+        raise ValueError(f"unknown review action {action!r}")
+    if damage == finding.damage:
+        damage = None
+    if severity == finding.severity:
+        severity = None
+    if status == ReviewStatus.ACCEPTED and (damage is not None or severity is not None):
+        status = ReviewStatus.CORRECTED
+    if status == ReviewStatus.CORRECTED and damage is None and severity is None and action != "note":
+        status = ReviewStatus.ACCEPTED
+    return replace(base, status=status, damage=damage, severity=severity, note=note)
+
+
+# ---------------------------------------------------------------------------- worker functions
+def import_photos(store: Store, inputs: Sequence[Path], who: str = "", *,
+                  progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> ImportSummary:
+    """Scan files/folders (no pixel decoding), complete the track, record the batch (worker function)."""
+    result = scan(inputs, progress=lambda done, total, name: progress(done, total, None, name),
+                  is_cancelled=is_cancelled)
+    photos = complete_track(result.photos)
+    added = store.add_batch(photos, result.unreadable, result.duplicates, who=who)
+    return ImportSummary(result, added)
+
+
+_segmenter_lock = threading.Lock()
+_segmenters: dict[str, Any] = {}
+
+
+def load_segmenter(weights: Path | None = None) -> Any:
+    """The segmenter, loaded once per process (``roadinspect.core.segmenter.Segmenter.load``)."""
+    from roadinspect.core.segmenter import Segmenter
+
+    key = str(weights or "")
+    with _segmenter_lock:
+        if key not in _segmenters:
+            _segmenters[key] = Segmenter.load(weights)
+        return _segmenters[key]
+
+
+def analyse_project(store: Store, camera: CameraModel | None = None, who: str = "", weights: Path | None = None,
+                    *, progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> Any:
+    """Analyse every photo not yet analysed by the model (worker function).
+
+    Reports ``progress(done, total, photo_id, message)`` after each photo so that the window shows its
+    findings at once. Returns ``roadinspect.core.pipeline.AnalysisSummary``.
+    """
+    from roadinspect.core.pipeline import analyze
+
+    segmenter = load_segmenter(weights)
+    todo = store.photos_to_analyse(segmenter.sha256)
+
+    def report(done: int, total: int, message: str) -> None:
+        progress(done, total, todo[done - 1] if 0 < done <= len(todo) else None, message)
+
+    progress(0, len(todo), None, "")
+    return analyze(store, todo, segmenter, report, is_cancelled, camera=camera, who=who)
+
+
+def compute_maintenance(data: ProjectData, weights: PriorityWeights | None = None,
+                        section_settings: SectionSettings | None = None, *,
+                        progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> MaintenanceList:
+    """The maintenance list of a project snapshot (worker function)."""
+    return build_maintenance_list(data, weights, None, section_settings)
+
+
+@dataclass
+class ExportOutcome:
+    """What an export from the window wrote, and the files that failed (with a message naming each)."""
+
+    written: list[Path]
+    errors: list[str]
+
+
+def export_project(data: ProjectData, out_dir: Path, formats: Sequence[str], csv_profile: str = "excel-fr",
+                   weights: PriorityWeights | None = None, section_settings: SectionSettings | None = None, *,
+                   progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> ExportOutcome:
+    """The core exports (``export.export_data``) plus, when asked, the training set (worker function)."""
+    from roadinspect.core.export import export_data
+    from roadinspect.core.training_export import export_training_set
+
+    out_dir = Path(out_dir)
+    written: list[Path] = []
+    errors: list[str] = []
+    standard = [f for f in formats if f != "training"]
+    if standard:
+        result = export_data(data, out_dir, standard, csv_profile, weights, progress=progress,
+                             is_cancelled=is_cancelled, section_settings=section_settings)
+        written += result.written
+        errors += [str(e) for e in result.errors]
+    if "training" in formats and not is_cancelled():
+        training = export_training_set(data.photos, data.findings, data.reviews, out_dir / "training",
+                                       project=data.name or "project", progress=progress, is_cancelled=is_cancelled)
+        written += training.written if training.stems else []
+        errors += [f"{path}: {reason}" for path, reason in training.skipped]
+        if not training.stems:
+            errors.append(QCoreApplication.translate(
+                "Project", "Training set: no photo is completely reviewed with a correction yet."))
+    return ExportOutcome(written, errors)
