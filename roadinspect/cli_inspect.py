@@ -84,7 +84,7 @@ def run_analyze_command(args: argparse.Namespace) -> int:
                 print("Interrupted while reading the photos: nothing was recorded.", file=sys.stderr)
                 return 130
             if not result.photos and not result.unreadable and not result.duplicates:
-                print(f"No JPEG, PNG or TIFF photo found in: {', '.join(str(p) for p in args.photos)}", file=sys.stderr)
+                print(f"No JPEG, PNG, TIFF or HEIC photo found in: {', '.join(str(p) for p in args.photos)}", file=sys.stderr)
                 return 1
             photos = complete_track(result.photos, gpx, clock_offset_s=args.clock_offset)
             added = store.add_batch(photos, result.unreadable, result.duplicates)

@@ -47,7 +47,7 @@ def test_analyze_prints_a_summary_and_exits_0_despite_unreadable_files(
     assert "Analysed: 4 now, 0 already analysed, 0 failed" in out
     assert "Unreadable: 3" in out
     assert "vide.jpg: empty file (0 bytes)" in out
-    assert "notes de l'équipe.jpg: not a JPEG, PNG or TIFF image: the content is a text file" in out
+    assert "notes de l'équipe.jpg: not a JPEG, PNG, TIFF or HEIC image: the content is a text file" in out
     assert "coupée.jpg:" in out
     assert "carnet.txt" not in out
 
@@ -111,7 +111,7 @@ def test_errors_name_the_file_and_exit_2(tmp_path: Path, batch: tuple[Path, list
 def test_no_photo_found_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "empty").mkdir()
     assert main(["analyze", str(tmp_path / "empty"), "--project", str(tmp_path / "p.roadinspect")]) == 1
-    assert "No JPEG, PNG or TIFF photo found" in capsys.readouterr().err
+    assert "No JPEG, PNG, TIFF or HEIC photo found" in capsys.readouterr().err
 
 
 def test_analyze_with_the_shipped_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

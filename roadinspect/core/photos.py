@@ -7,6 +7,9 @@ collides are hashed in full (sha256, streamed) to recognise duplicates for certa
 files get their sha256 when the analysis reads them (:func:`read_bytes` + :func:`sha256_bytes`).
 That keeps ingestion at the speed of reading metadata (see ``roadinspect bench ingest``).
 
+Formats: JPEG, PNG, TIFF, and HEIC/HEIF (iPhones' default) through the maintained ``pillow-heif``
+plugin when it is installed; its EXIF block is read by exifread as the TIFF structure it is.
+
 Bad input never stops a scan: each unusable file becomes an :class:`UnreadableFile` with a reason
 an inspector can act on. Files in scanned folders whose extension is not an image extension are
 skipped quietly; anything with an image extension that cannot be used is reported. Hidden folders
@@ -43,8 +46,8 @@ from PIL import Image, UnidentifiedImageError
 
 from roadinspect.core.types import CameraInfo, GeoPoint, Photo, PositionSource, UnreadableFile
 
-IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff"})
-_WANTED_FORMATS = ("JPEG", "MPO", "PNG", "TIFF")  # MPO: multi-picture JPEGs, a plugin of its own before Pillow 13
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".heic", ".heif"})
+_WANTED_FORMATS = ("JPEG", "MPO", "PNG", "TIFF", "HEIF")  # MPO: multi-picture JPEGs (own plugin before Pillow 13)
 MAX_PIXELS = 2 * Image.MAX_IMAGE_PIXELS
 """Largest image accepted (about 179 megapixels, Pillow's own hard limit); bigger is refused unread."""
 FINGERPRINT_BYTES = 64 * 1024
@@ -105,7 +108,7 @@ def find_images(inputs: Iterable[Path | str]) -> tuple[list[Path], list[Unreadab
             if path.suffix.lower() in IMAGE_EXTENSIONS:
                 found.setdefault(os.path.normcase(os.path.abspath(path)), path)
             else:
-                problems.append(UnreadableFile(path, "not a photo: only JPEG, PNG and TIFF files are read"))
+                problems.append(UnreadableFile(path, "not a photo: only JPEG, PNG, TIFF and HEIC files are read"))
         elif path.exists():
             problems.append(UnreadableFile(path, "not a regular file"))
         else:
@@ -318,8 +321,20 @@ def _positive(value: float | None) -> float | None:
 
 # ----------------------------------------------------------------------------- opening images
 @functools.cache
+def heif_supported() -> bool:
+    """True when the ``pillow-heif`` plugin is installed (HEIC/HEIF photos, e.g. from iPhones)."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+@functools.cache
 def _pil_formats() -> tuple[str, ...]:
     Image.init()  # registers every plugin, so Image.open(formats=...) finds TIFF
+    heif_supported()
     return tuple(f for f in _WANTED_FORMATS if f in Image.OPEN)
 
 
@@ -347,7 +362,7 @@ def open_image(source: str | Path | BinaryIO) -> Image.Image:
                 f"{MAX_PIXELS / 1e6:.0f}-megapixel limit (a corrupt header or a decompression bomb)"
             ) from None
         except UnidentifiedImageError:
-            raise ImageError("not a readable JPEG, PNG or TIFF image (unknown or damaged header)") from None
+            raise ImageError("not a readable JPEG, PNG, TIFF or HEIC image (unknown or damaged header)") from None
         except (OSError, SyntaxError, ValueError, struct.error) as exc:
             raise ImageError(f"damaged image header: {exc}") from None
     width, height = image.size
@@ -364,10 +379,15 @@ _MAGIC = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"II*\x00",
           (b"II+\x00", "TIFF"), (b"MM\x00+", "TIFF"))
 
 
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1")
+
+
 def _sniff(head: bytes) -> str | None:
     for magic, name in _MAGIC:
         if head.startswith(magic):
             return name
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "HEIF"
     return None
 
 
@@ -390,13 +410,15 @@ def read_photo(path: Path | str) -> Photo | UnreadableFile:
             head = handle.read(FINGERPRINT_BYTES)
             kind = _sniff(head)
             if kind is None:
-                return UnreadableFile(path, f"not a JPEG, PNG or TIFF image: the content is {_describe_content(head)}"
+                return UnreadableFile(path, f"not a JPEG, PNG, TIFF or HEIC image: the content is {_describe_content(head)}"
                                       f" despite the {path.suffix or 'missing'} extension")
             if size > FINGERPRINT_BYTES:
                 handle.seek(max(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES))
                 tail = handle.read(FINGERPRINT_BYTES)
             else:
                 tail = b""
+            if kind == "HEIF" and not heif_supported():
+                return UnreadableFile(path, "HEIC/HEIF photo, but HEIC support is not installed (pillow-heif)")
             handle.seek(0)
             try:
                 image = open_image(handle)
@@ -404,9 +426,18 @@ def read_photo(path: Path | str) -> Photo | UnreadableFile:
                 return UnreadableFile(path, str(exc))
             with image:
                 stored_size = image.size
+                # HEIF: the plugin hands the EXIF block over (already upright: orientation 1);
+                # exifread reads it as the TIFF structure it is.
+                heif_exif = image.info.get("exif") if kind == "HEIF" else None
             notes: list[str] = []
             try:
-                tags = exifread.process_file(handle, details=False, extract_thumbnail=False)
+                if kind == "HEIF":
+                    block = heif_exif or b""
+                    block = block[6:] if block.startswith(b"Exif\x00\x00") else block
+                    tags = exifread.process_file(io.BytesIO(block), details=False,
+                                                 extract_thumbnail=False) if block else {}
+                else:
+                    tags = exifread.process_file(handle, details=False, extract_thumbnail=False)
             except Exception as exc:  # exifread raises many types on corrupt blocks
                 tags = {}
                 notes.append(f"EXIF block unreadable ({type(exc).__name__}): metadata ignored")

@@ -324,3 +324,29 @@ def test_garbage_datetime_is_ignored_with_a_note(tmp_path: Path) -> None:
     photo = read_photo(custom_exif_jpeg(tmp_path / "g.jpg", exif={0x9003: "0000:00:00 00:00:00"}))
     assert isinstance(photo, Photo) and photo.camera_time is None
     assert any("DateTimeOriginal" in n for n in photo.notes)
+
+
+def test_heic_photos_from_phones(tmp_path: Path) -> None:
+    pytest.importorskip("pillow_heif")
+    from roadinspect.core.photos import heif_supported
+
+    assert heif_supported()
+    stored = np.zeros((40, 60, 3), np.uint8)
+    stored[:8, :8] = 255
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update(gps_tags(49.8722, 2.5961))
+    exif.get_ifd(0x8769)[0x9003] = "2025:04:15 09:42:10"
+    exif[0x0112] = 6  # the HEIF writer applies the rotation: the file is stored upright
+    path = tmp_path / "IMG_0001.HEIC"
+    Image.fromarray(stored).save(path, format="HEIF", exif=exif.tobytes(), quality=90)
+    photo = read_photo(path)
+    assert isinstance(photo, Photo), photo
+    assert photo.position is not None and photo.position.lat == pytest.approx(49.8722, abs=1e-4)
+    assert photo.camera_time == datetime(2025, 4, 15, 9, 42, 10)
+    assert (photo.width, photo.height, photo.orientation) == (40, 60, 1)
+    pixels = load_image(path, max_side=30)
+    assert pixels.shape == (30, 20, 3)
+    assert scan([tmp_path]).photos[0].path == path
+    (tmp_path / "fake.heic").write_bytes(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)
+    bad = read_photo(tmp_path / "fake.heic")
+    assert isinstance(bad, UnreadableFile)
