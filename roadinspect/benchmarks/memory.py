@@ -4,7 +4,7 @@ Makes a folder of geotagged JPEGs (12 MP by default, ``--size``), then runs, eac
 process so that the peaks are independent: scan + record + ``analyze`` with the shipped model on
 the first 100 photos, then on ``--count`` photos (2,000 by default). It reports each run's peak
 resident set size (``getrusage`` ``ru_maxrss``), its resident size after 10 %, 50 % and 100 % of
-the photos, and its speed. Goal: the large batch peaks no more than 100 MB above the small one
+the photos, and its speed (peak working set on Windows). Goal: the large batch peaks no more than 100 MB above the small one
 (memory flat in the batch size).
 """
 
@@ -24,7 +24,29 @@ SMALL = 100
 DEFAULT_LARGE = 2000
 
 
+def _windows_memory() -> tuple[float, float]:
+    """(peak, current) working set in MB of this process on Windows (psapi)."""
+    import ctypes
+    from ctypes import wintypes
+
+    class Counters(ctypes.Structure):
+        _fields_ = [("cb", wintypes.DWORD), ("PageFaultCount", wintypes.DWORD),
+                    ("PeakWorkingSetSize", ctypes.c_size_t), ("WorkingSetSize", ctypes.c_size_t),
+                    ("QuotaPeakPagedPoolUsage", ctypes.c_size_t), ("QuotaPagedPoolUsage", ctypes.c_size_t),
+                    ("QuotaPeakNonPagedPoolUsage", ctypes.c_size_t), ("QuotaNonPagedPoolUsage", ctypes.c_size_t),
+                    ("PagefileUsage", ctypes.c_size_t), ("PeakPagefileUsage", ctypes.c_size_t)]
+
+    counters = Counters()
+    counters.cb = ctypes.sizeof(counters)
+    windll = ctypes.windll  # type: ignore[attr-defined]
+    windll.psapi.GetProcessMemoryInfo(windll.kernel32.GetCurrentProcess(), ctypes.byref(counters), counters.cb)
+    return counters.PeakWorkingSetSize / 2**20, counters.WorkingSetSize / 2**20
+
+
 def _peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB."""
+    if sys.platform == "win32":
+        return _windows_memory()[0]
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -32,6 +54,9 @@ def _peak_rss_mb() -> float:
 
 
 def _current_rss_mb() -> float | None:
+    """Resident memory of this process now, in MB (None where it cannot be read)."""
+    if sys.platform == "win32":
+        return _windows_memory()[1]
     try:
         with open("/proc/self/status", encoding="ascii") as handle:
             for line in handle:
