@@ -196,7 +196,7 @@ def _dms(tags: dict, key: str, what: str, notes: list[str]) -> float | None:
         notes.append(f"GPS {what} has a zero denominator or is not a number: position ignored")
         return None
     weights = (1.0, 60.0, 3600.0)
-    return sum(p / w for p, w in zip(parts, weights))  # type: ignore[operator]
+    return sum(p / w for p, w in zip(parts, weights, strict=False))  # type: ignore[operator]  (1 to 3 values)
 
 
 def _parse_position(tags: dict, notes: list[str]) -> GeoPoint | None:

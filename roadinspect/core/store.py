@@ -455,7 +455,7 @@ class Store:
         with self._lock:
             cur = self._conn.execute(sql, params)
             cols = [c[0] for c in cur.description]
-            return [dict(zip(cols, row)) for row in cur.fetchall()]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     # ------------------------------------------------------------------ paths
     def stored_path(self, path: Path | str) -> str:

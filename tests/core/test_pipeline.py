@@ -210,7 +210,7 @@ def test_reduced_decoding_gives_findings_in_photo_pixels(tmp_path: Path) -> None
     reduced = [rf.finding for rf in store.findings() if rf.finding.damage == DamageClass.POTHOLE]
     reference = [rf.finding for rf in full.findings() if rf.finding.damage == DamageClass.POTHOLE]
     assert len(reduced) == len(reference) > 0
-    for a, b in zip(reduced, reference):
+    for a, b in zip(reduced, reference, strict=True):
         shape_a, shape_b = wkt.loads(a.polygon_wkt), wkt.loads(b.polygon_wkt)
         assert shape_a.bounds[2] <= 320 and shape_a.bounds[3] <= 240
         assert shape_a.intersection(shape_b).area / shape_a.union(shape_b).area > 0.6

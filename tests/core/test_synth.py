@@ -109,7 +109,7 @@ def test_bundled_samples() -> None:
     assert (folder / "masks" / ".nomedia").is_file()
     assert find_images([folder])[0] == jpegs  # the masks are not taken for photos
     with_gps = 0
-    for entry, path in zip(info["samples"], jpegs):
+    for entry, path in zip(info["samples"], jpegs, strict=True):
         photo = read_photo(path)
         assert isinstance(photo, Photo) and (photo.width, photo.height) == (1024, 768)
         mask = np.asarray(Image.open(folder / entry["mask"]))
