@@ -46,6 +46,11 @@ BENCHMARKS: dict[str, Benchmark] = {
                   "roadinspect.benchmarks.memory:run", "roadinspect.benchmarks.memory:format_result"),
         Benchmark("model", "model time on the CPU and end-to-end time of one 12 MP photo (needs the shipped model)",
                   "roadinspect.benchmarks:_run_model", "roadinspect.benchmarks.model:format_model_bench"),
+        Benchmark("analyze", "end-to-end `analyze` photos/s on 12 MP JPEGs vs the naive path and the decode floor; "
+                  "start-up, peak memory (needs the shipped model)",
+                  "roadinspect.benchmarks.analyze:run", "roadinspect.benchmarks.analyze:format_result"),
+        Benchmark("all", "run every benchmark and rewrite docs/performance.md (numbers and method; --doc)",
+                  "roadinspect.benchmarks.report:run_all", "roadinspect.benchmarks.report:format_all"),
     )
 }
 
@@ -73,6 +78,13 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", default=None, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="cpu", help="cpu, cuda or auto")
     p.add_argument("--repeats", type=int, default=0, help="repetitions (0 = the benchmark's default)")
+    p.add_argument("--backend", default=None, help="analyze: inference backend (auto, openvino, onnxruntime, torch)")
+    p.add_argument("--threads", type=int, default=None, help="analyze: model threads (default: physical cores)")
+    p.add_argument("--workers", type=int, default=None, help="analyze: decode workers (0 = no overlap)")
+    p.add_argument("--precision", default=None, help="analyze: fp32 (default) or bf16 (OpenVINO, native bf16 CPUs)")
+    p.add_argument("--naive-count", type=int, default=0, help="analyze: photos for the naive path (default 12)")
+    p.add_argument("--variants", action="store_true", help="analyze: also measure backend x threads x workers")
+    p.add_argument("--doc", default=None, help="all: the Markdown file to write (default: docs/performance.md)")
     p.set_defaults(handler=run_bench_command)
 
 

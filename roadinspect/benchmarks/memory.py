@@ -47,6 +47,13 @@ def _peak_rss_mb() -> float:
     """Peak resident memory of this process in MB."""
     if sys.platform == "win32":
         return _windows_memory()[0]
+    try:  # Linux: VmHWM, this process's own peak (ru_maxrss is inherited from the parent across fork + exec)
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -1,0 +1,363 @@
+"""``roadinspect bench analyze``: end-to-end ``analyze`` throughput against the naive path and the decode floor.
+
+Makes a batch of geotagged 12-megapixel JPEGs (``roadinspect.core.synth.make_benchmark_batch``: one
+rendered road scene with cracks and a pothole, encoded once, each file with its own EXIF), records
+them in a fresh project, then measures, each in a fresh Python process (so that start-up, peak
+memory and thread settings are those of a real run):
+
+* **fast**: what ``roadinspect analyze`` does: ``Segmenter.load`` + ``accelerate`` (the fastest
+  backend installed), then ``pipeline.analyze`` with its defaults: reduced-size JPEG decoding
+  (Pillow ``draft``) in a prefetching worker, the model on the main thread, findings extraction
+  in another worker, one SQLite transaction per photo. Start-up = import time + model load
+  (checksum, weights, BN folding, backend set-up); peak memory = the process's peak RSS.
+* **naive**: full-size Pillow decode to an array, resize (area) in torch, the eager NCHW network
+  as trained (no BN folding, no ``channels_last``), torch's default threads, one photo at a time,
+  then the same findings extraction and recording (``--naive-count`` photos, default 12).
+* **floor**: merely decoding each photo at full size on one core (Pillow ``Image.load``, no
+  conversion to an array; the to-array time is reported beside it).
+
+Ratios: fast photos/s over naive photos/s (goal >= 4) and over the floor (goal >= 1.0); goal
+>= 8 photos/s. ``--variants`` adds a table of backend x threads x decode workers on ``--count``
+photos each. All photos are in the page cache (just written), so disk time is not measured; the
+machine's load average is recorded with every run, since other work on the machine slows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOALS = {"photos_per_s": 8.0, "vs_floor": 1.0, "vs_naive": 4.0, "peak_rss_mb_2000": 1200.0}
+DEFAULT_COUNT = 120
+DEFAULT_NAIVE = 12
+
+
+# ----------------------------------------------------------------------------- helpers
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (MB).
+
+    Linux: ``VmHWM`` of ``/proc/self/status``, this process's own peak; not ``ru_maxrss``, which a
+    child inherits from its parent across fork + exec (a parent that rendered 12 MP scenes would hide
+    the child's real peak). Windows: the peak working set.
+    """
+    if sys.platform == "win32":
+        from roadinspect.benchmarks.memory import _windows_memory
+
+        return _windows_memory()[0]
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def load_average() -> list[float] | None:
+    """1, 5 and 15-minute load averages (None where the OS has none)."""
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def cpu_name() -> str:
+    """The CPU model name (``/proc/cpuinfo``; ``platform.processor()`` elsewhere)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _project(folder: Path, count: int, tmp: Path):  # noqa: ANN202 - returns (Store, ids)
+    from roadinspect.core.photos import find_images, scan
+    from roadinspect.core.store import Store
+    from roadinspect.core.track import complete_track
+
+    paths, _, _ = find_images([folder])
+    batch = scan(paths[:count])
+    store = Store.open(tmp / "bench.roadinspect")
+    added = store.add_batch(complete_track(batch.photos), batch.unreadable, batch.duplicates)
+    return store, added.photo_ids
+
+
+# ----------------------------------------------------------------------------- measured runs (child processes)
+def run_fast(folder: Path, count: int, weights: str | None, device: str, backend: str | None,
+             threads: int | None, workers: int | None, precision: str | None, batch: int | None) -> dict:
+    """The product's path: load + accelerate, then ``analyze`` with its defaults (or the given knobs)."""
+    start = time.perf_counter()
+    import torch
+
+    from roadinspect.core.backends import accelerate
+    from roadinspect.core.pipeline import analyze
+    from roadinspect.core.prefetch import default_workers
+    from roadinspect.core.segmenter import Segmenter
+
+    imported = time.perf_counter()
+    segmenter = Segmenter.load(Path(weights) if weights else None, device=device, threads=threads)
+    chosen = accelerate(segmenter, backend=backend, threads=threads, precision=precision)
+    loaded = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        store, ids = _project(folder, count, Path(tmp))
+        with store:
+            warm = ids[:2]  # first calls allocate and (OpenVINO) compile for the input shape
+            analyze(store, warm, segmenter, workers=workers, batch=batch)
+            before = load_average()
+            summary = analyze(store, ids[len(warm):], segmenter, workers=workers, batch=batch)
+            after = load_average()
+    return {
+        "photos": summary.analysed,
+        "failed": len(summary.failed),
+        "findings": summary.findings,
+        "seconds": round(summary.seconds, 3),
+        "photos_per_s": round(summary.photos_per_second, 2),
+        "timings_s": summary.timings,
+        "per_photo_ms": {k.removesuffix("_s"): round(v / max(1, summary.analysed) * 1000, 1)
+                         for k, v in summary.timings.items()},
+        "backend": chosen.backend,
+        "precision": chosen.precision,
+        "model_threads": chosen.threads,
+        "decode_workers": default_workers() if workers is None else workers,
+        "batch": batch or 1,
+        "device": str(segmenter.device),
+        "torch_threads": torch.get_num_threads(),
+        "startup_s": {"import": round(imported - start, 2), "model_load": round(loaded - imported, 2),
+                      "total": round(loaded - start, 2)},
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "load_average": {"before": before, "after": after},
+    }
+
+
+def run_naive(folder: Path, count: int, weights: str | None) -> dict:
+    """Full-size decode, resize, eager NCHW network as trained, one photo at a time; same findings and recording."""
+    import json as json_
+
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+    from PIL import Image
+    from safetensors.torch import load_file
+
+    from roadinspect.core.findings import extract_findings
+    from roadinspect.core.network import MEAN, STD, STRIDE, RoadDamageNet
+    from roadinspect.core.photos import sha256_file
+    from roadinspect.core.segmenter import DEFAULT_MAX_SIDE, Segmentation, decide, default_weights, working_size
+
+    path = Path(weights) if weights else default_weights()
+    info = json_.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    model = RoadDamageNet(tuple(info.get("decoder_channels", (96, 64, 48, 32))))
+    model.load_state_dict({k: v.float() for k, v in load_file(str(path)).items()})
+    model.eval()
+    max_side = int(info.get("max_side", DEFAULT_MAX_SIDE))
+    thresholds = info.get("thresholds", {})
+    mean = torch.tensor(MEAN).view(1, 3, 1, 1) * 255
+    std = torch.tensor(STD).view(1, 3, 1, 1) * 255
+    with tempfile.TemporaryDirectory() as tmp:
+        store, ids = _project(folder, count, Path(tmp))
+        with store:
+            analysis = store.start_analysis(info.get("name", "naive"), info.get("sha256", ""), {}, who="bench")
+            before = load_average()
+            start = time.perf_counter()
+            findings = 0
+            for photo_id in ids:
+                record = store.photo(photo_id)
+                photo = record.photo
+                with Image.open(record.path) as image:
+                    pixels = np.asarray(image.convert("RGB"))
+                height, width = pixels.shape[:2]
+                w, h = working_size(width, height, max_side)
+                with torch.no_grad():
+                    x = torch.from_numpy(pixels.copy()).permute(2, 0, 1)[None].float()
+                    x = F.interpolate(x, size=(h, w), mode="area")
+                    x = (x - mean) / std
+                    x = F.pad(x, (0, (-w) % STRIDE, 0, (-h) % STRIDE), mode="replicate")
+                    probs = torch.softmax(model(x)[..., :h, :w], dim=1)[0].numpy()
+                segmentation = Segmentation(decide(probs, thresholds), probs, (width, height), dict(thresholds))
+                found = extract_findings(segmentation, photo)
+                store.record_photo_result(photo_id, analysis, found, sha256=sha256_file(record.path), who="bench")
+                findings += len(found)
+            seconds = time.perf_counter() - start
+            after = load_average()
+            store.finish_analysis(analysis, "finished", {"seconds": seconds}, who="bench")
+    return {"photos": len(ids), "findings": findings, "seconds": round(seconds, 3),
+            "photos_per_s": round(len(ids) / seconds, 3), "torch_threads": torch.get_num_threads(),
+            "peak_rss_mb": round(peak_rss_mb(), 1), "load_average": {"before": before, "after": after}}
+
+
+def run_floor(folder: Path, count: int) -> dict:
+    """Decode every photo at full size on this one thread: ``Image.load`` (and, apart, to an array)."""
+    import numpy as np
+    from PIL import Image
+
+    paths = sorted(folder.glob("*.jpg"))[:count]
+    before = load_average()
+    start = time.perf_counter()
+    for path in paths:
+        with Image.open(path) as image:
+            image.load()
+    seconds = time.perf_counter() - start
+    sample = paths[: max(1, min(len(paths), 20))]
+    start = time.perf_counter()
+    for path in sample:
+        with Image.open(path) as image:
+            np.asarray(image)
+    array_s = (time.perf_counter() - start) / len(sample)
+    return {"photos": len(paths), "seconds": round(seconds, 3), "photos_per_s": round(len(paths) / seconds, 2),
+            "decode_ms": round(seconds / len(paths) * 1000, 1), "decode_to_array_ms": round(array_s * 1000, 1),
+            "load_average": {"before": before, "after": load_average()}}
+
+
+def _child(kind: str, folder: Path, count: int, args: argparse.Namespace, **knobs: object) -> dict:
+    command = [sys.executable, "-m", "roadinspect.benchmarks.analyze", "--child", kind, str(folder), str(count),
+               "--device", args.device]
+    if args.weights:
+        command += ["--weights", str(args.weights)]
+    for key, value in knobs.items():
+        if value is not None:
+            command += [f"--{key}", str(value)]
+    out = subprocess.run(command, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"bench analyze: the {kind} run failed (exit {out.returncode}):\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- the command
+VARIANTS = (
+    {"backend": "torch", "threads": 1, "workers": 1},
+    {"backend": "torch", "threads": 2, "workers": 1},
+    {"backend": "onnxruntime", "threads": 1, "workers": 1},
+    {"backend": "onnxruntime", "threads": 2, "workers": 1},
+    {"backend": "openvino", "threads": 1, "workers": 1},
+    {"backend": "openvino", "threads": 2, "workers": 1},
+    {"backend": "openvino", "threads": 2, "workers": 2},
+    {"backend": "openvino", "threads": 2, "workers": 0},
+    {"backend": "openvino", "threads": 2, "workers": 1, "precision": "bf16"},
+)
+
+
+def run(args: argparse.Namespace) -> dict:
+    """The benchmark runner of ``roadinspect bench analyze``."""
+    from roadinspect.benchmarks import BenchmarkUnavailable, parse_size
+    from roadinspect.core.backends import available_backends
+    from roadinspect.core.segmenter import default_weights
+    from roadinspect.core.synth import make_benchmark_batch
+
+    weights = Path(args.weights) if args.weights else default_weights()
+    if not weights.is_file():
+        raise BenchmarkUnavailable(f"model weights not found: {weights} (the benchmark needs the real model)")
+    count = args.count or DEFAULT_COUNT
+    naive_count = min(count, getattr(args, "naive_count", 0) or DEFAULT_NAIVE)
+    width, height = parse_size(args.size)
+    knobs = {"backend": getattr(args, "backend", None), "threads": getattr(args, "threads", None),
+             "workers": getattr(args, "workers", None), "precision": getattr(args, "precision", None)}
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        folder = Path(tmp) / "photos"
+        start = time.perf_counter()
+        make_benchmark_batch(folder, count + 2, width, height)  # + 2 warm-up photos
+        made_s = time.perf_counter() - start
+        floor = _child("floor", folder, count, args)
+        fast = _child("fast", folder, count + 2, args, **knobs)
+        naive = _child("naive", folder, naive_count, args)
+        variants = []
+        if getattr(args, "variants", False):
+            for variant in VARIANTS:
+                if variant["backend"] not in available_backends():
+                    continue
+                result = _child("fast", folder, count + 2, args, **variant)
+                variants.append({**variant, **{k: result[k] for k in (
+                    "photos_per_s", "precision", "per_photo_ms", "peak_rss_mb", "load_average")}})
+    vs_floor = fast["photos_per_s"] / floor["photos_per_s"]
+    vs_naive = fast["photos_per_s"] / naive["photos_per_s"]
+    return {
+        "benchmark": "analyze",
+        "width": width,
+        "height": height,
+        "photos": count,
+        "generate_s": round(made_s, 1),
+        "fast": fast,
+        "naive": naive,
+        "floor": floor,
+        "vs_floor": round(vs_floor, 2),
+        "vs_naive": round(vs_naive, 2),
+        "goals": {"photos_per_s": fast["photos_per_s"] >= GOALS["photos_per_s"],
+                  "vs_floor": vs_floor >= GOALS["vs_floor"], "vs_naive": vs_naive >= GOALS["vs_naive"]},
+        "goal_values": GOALS,
+        "variants": variants,
+        "cpu": cpu_name(),
+        "cpu_count": os.cpu_count(),
+        "backends_installed": available_backends(),
+    }
+
+
+def format_result(r: dict) -> str:
+    """Human-readable lines of :func:`run`'s result."""
+    f, n, fl = r["fast"], r["naive"], r["floor"]
+
+    def ok(key: str) -> str:
+        return "goal met" if r["goals"][key] else "below the goal"
+
+    per = ", ".join(f"{k} {v:.0f}" for k, v in f["per_photo_ms"].items())
+    lines = [
+        f"{r['photos']} geotagged JPEGs of {r['width']}x{r['height']} on {r['cpu_count']} CPUs ({r['cpu']}); "
+        f"load average before/after the fast run: {f['load_average']['before']} / {f['load_average']['after']}",
+        f"analyze (fast path): {f['photos_per_s']:.2f} photos/s (goal >= {r['goal_values']['photos_per_s']:.0f}: "
+        f"{ok('photos_per_s')}); {f['backend']} {f['precision']}, {f['model_threads']} model threads, "
+        f"{f['decode_workers']} decode workers, batch {f['batch']}, {f['failed']} failed",
+        f"  time per photo summed over threads (ms): {per}",
+        f"naive path ({n['photos']} photos): {n['photos_per_s']:.2f} photos/s -> {r['vs_naive']:.1f}x "
+        f"(goal >= {r['goal_values']['vs_naive']:.0f}x: {ok('vs_naive')})",
+        f"decode floor (full-size Image.load, one core): {fl['photos_per_s']:.2f} photos/s ({fl['decode_ms']:.0f} ms; "
+        f"to an array {fl['decode_to_array_ms']:.0f} ms) -> ratio {r['vs_floor']:.2f} "
+        f"(goal >= {r['goal_values']['vs_floor']:.1f}: {ok('vs_floor')})",
+        f"start-up: import {f['startup_s']['import']:.2f} s + model load {f['startup_s']['model_load']:.2f} s = "
+        f"{f['startup_s']['total']:.2f} s; peak RSS {f['peak_rss_mb']:.0f} MB (naive {n['peak_rss_mb']:.0f} MB)",
+    ]
+    for v in r.get("variants", []):
+        lines.append(f"  variant {v['backend']:11s} {v['precision']:4s} threads {v['threads']} workers {v['workers']}: "
+                     f"{v['photos_per_s']:.2f} photos/s, peak {v['peak_rss_mb']:.0f} MB, load {v['load_average']['before']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m roadinspect.benchmarks.analyze --child KIND FOLDER COUNT``: one measured run, JSON on stdout."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "COUNT"), required=True)
+    parser.add_argument("--weights")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--backend")
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--workers", type=int)
+    parser.add_argument("--precision")
+    parser.add_argument("--batch", type=int)
+    args = parser.parse_args(argv)
+    kind, folder, count = args.child[0], Path(args.child[1]), int(args.child[2])
+    if kind == "fast":
+        result = run_fast(folder, count, args.weights, args.device, args.backend, args.threads, args.workers,
+                          args.precision, args.batch)
+    elif kind == "naive":
+        result = run_naive(folder, count, args.weights)
+    elif kind == "floor":
+        result = run_floor(folder, count)
+    else:
+        parser.error(f"unknown run {kind!r}")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

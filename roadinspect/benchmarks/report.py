@@ -1,0 +1,193 @@
+"""``roadinspect bench all``: run every benchmark and rewrite ``docs/performance.md`` from their results.
+
+The document is generated, never edited by hand: for each benchmark its method (the benchmark
+module's docstring) and its measured lines, with the machine, the software versions, the git commit
+and the machine's load average, since other work on the machine slows every figure down. A
+benchmark that cannot run here (no model, no display) is listed with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import inspect
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ORDER = ("ingest", "analyze", "memory", "model", "gui")
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for name in ("torch", "onnxruntime", "openvino", "pillow", "numpy"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _commit() -> str:
+    root = Path(__file__).resolve().parents[2]
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, check=False, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=False, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if out.returncode != 0:
+        return "unknown"
+    return out.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
+
+
+def default_doc() -> Path:
+    """``docs/performance.md`` of the source checkout (or of the current folder when installed)."""
+    root = Path(__file__).resolve().parents[2]
+    return (root if (root / "pyproject.toml").is_file() else Path.cwd()) / "docs" / "performance.md"
+
+
+def run_all(args: argparse.Namespace) -> dict:
+    """Run each benchmark of :data:`ORDER` that is registered; write the document; return every result."""
+    from roadinspect.benchmarks import BENCHMARKS, BenchmarkUnavailable
+    from roadinspect.benchmarks.analyze import cpu_name, load_average
+
+    started = dt.datetime.now(dt.timezone.utc)
+    results: dict[str, dict] = {}
+    load_start = load_average()
+    for name in ORDER:
+        bench = BENCHMARKS.get(name)
+        if bench is None:
+            continue
+        sub = argparse.Namespace(**vars(args))
+        sub.what = name
+        if name == "analyze":
+            sub.variants = True
+        begin = time.perf_counter()
+        print(f"roadinspect bench all: running {name}...", file=sys.stderr, flush=True)
+        try:
+            result = bench.run(sub)
+            results[name] = {"ok": True, "result": result, "text": bench.format(result)}
+        except BenchmarkUnavailable as exc:
+            results[name] = {"ok": False, "error": f"not run: {exc}"}
+        except Exception as exc:  # noqa: BLE001 - one failing benchmark must not lose the others' figures
+            traceback.print_exc()
+            results[name] = {"ok": False, "error": f"failed: {type(exc).__name__}: {exc}"}
+        results[name]["seconds"] = round(time.perf_counter() - begin, 1)
+        results[name]["load_average_after"] = load_average()
+    report = {
+        "benchmark": "all",
+        "started_utc": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": {"cpu": cpu_name(), "cpu_count": os.cpu_count(), "system": platform.platform()},
+        "versions": _versions(),
+        "commit": _commit(),
+        "load_average_start": load_start,
+        "load_average_end": load_average(),
+        "results": results,
+    }
+    doc = Path(args.doc) if getattr(args, "doc", None) else default_doc()
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(render(report), encoding="utf-8")
+    report["doc"] = str(doc)
+    return report
+
+
+def format_all(report: dict) -> str:
+    """Human-readable lines of :func:`run_all`'s result."""
+    lines = []
+    for name, entry in report["results"].items():
+        lines.append(f"== {name} ({entry['seconds']} s)")
+        lines.append(entry["text"] if entry["ok"] else entry["error"])
+    lines.append(f"wrote {report.get('doc')}")
+    return "\n".join(lines)
+
+
+def _method(name: str) -> str:
+    from roadinspect.benchmarks import BENCHMARKS
+
+    module = BENCHMARKS[name].runner.partition(":")[0]
+    if module == "roadinspect.benchmarks":
+        module = "roadinspect.benchmarks.model"
+    doc = inspect.getdoc(importlib.import_module(module)) or ""
+    return doc.split("\n", 1)[1].strip() if "\n" in doc else doc
+
+
+def _analyze_tables(r: dict) -> list[str]:
+    f = r["fast"]
+    lines = ["", "Where the time goes in the fast path (per photo, summed over the threads that did it; the",
+             "stages overlap, so the wall time per photo is 1000 / photos/s ms):", "",
+             "| stage | ms per photo |", "|---|---|"]
+    labels = {"read": "read file + sha256 (decode worker)", "decode": "reduced-size JPEG decode (decode worker)",
+              "predict": "model: resize, network, softmax, decision (main thread)",
+              "findings": "findings extraction (findings worker)", "record": "record in the project (main thread)",
+              "wait": "main thread waiting for decoded photos"}
+    for key, value in f["per_photo_ms"].items():
+        lines.append(f"| {labels.get(key, key)} | {value:.1f} |")
+    lines += ["", f"Wall time per photo: {1000 / max(f['photos_per_s'], 1e-9):.0f} ms.", ""]
+    if r.get("variants"):
+        lines += ["Variants (same photos, each in a fresh process):", "",
+                  "| backend | precision | model threads | decode workers | photos/s | peak RSS MB | load avg (1, 5, 15 min) |",
+                  "|---|---|---|---|---|---|---|"]
+        for v in r["variants"]:
+            lines.append(f"| {v['backend']} | {v['precision']} | {v['threads']} | {v['workers']} | "
+                         f"{v['photos_per_s']:.2f} | {v['peak_rss_mb']:.0f} | {v['load_average']['before']} |")
+        lines.append("")
+    return lines
+
+
+GPU_NOTES = """\
+## On a machine with an NVIDIA GPU
+
+Not measured: the development machine has no GPU. `Segmenter.load(device="auto")` picks CUDA when
+`torch.cuda.is_available()`; `Segmenter.run` then uses fp16 autocast, `accelerate()` keeps torch
+(the ONNX Runtime / OpenVINO backends are for the CPU only), and `analyze` sends 8 photos per model
+call (`predict_batch`). Run `roadinspect bench analyze --device cuda --count 1000 --json` there
+(goal: >= 100 photos/s). At that rate the budget is 10 ms per photo and the CPU side, not the GPU,
+is the limit: the reduced-size JPEG decode alone takes about 25-30 ms of one core per 12 MP photo, so
+100 photos/s needs about 4 decode workers (`--workers 4`, default is CPUs - 1, at most 4) on a CPU
+with at least 6 cores, and findings extraction (15-40 ms per photo, one worker) needs a second
+findings worker there. The JSON's `per_photo_ms` shows where the time goes: `read`/`decode` (CPU
+workers), `predict` (host-to-device copy of the decoded photo, network, softmax and device-to-host
+copy of the probabilities, on the main thread), `findings`, `record` (SQLite). To split `predict`
+into H2D / network / D2H, run `roadinspect bench model --device cuda`. GPU JPEG decoding
+(`torchvision.io.decode_jpeg(device="cuda")`) would remove the CPU decode, but it decodes at full
+size (no DCT scaling): 12 MP of device memory per photo and a full-size resize on the GPU; it is
+not wired in, and should be only if the CPU decode turns out to be the limit on the target PC.
+"""
+
+
+def render(report: dict) -> str:
+    """The Markdown document for ``report`` (see :func:`run_all`)."""
+    m, v = report["machine"], report["versions"]
+    lines = [
+        "# Performance: measured figures and how they are measured",
+        "",
+        "Generated by `roadinspect bench all` (do not edit by hand; run it again to refresh).",
+        "",
+        f"- Measured: {report['started_utc']}, commit {report['commit']}.",
+        f"- Machine: {m['cpu']}, {m['cpu_count']} CPUs, {m['system']}.",
+        "- Software: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
+        f"- Load average (1, 5, 15 min) at the start: {report['load_average_start']}, at the end: "
+        f"{report['load_average_end']}. A load above the CPU count means other work (e.g. a model training "
+        "run) shared the CPUs and every figure below is lower than on an idle machine.",
+        "",
+    ]
+    for name, entry in report["results"].items():
+        lines += [f"## `roadinspect bench {name}`", "", _method(name), ""]
+        if entry["ok"]:
+            lines += ["Result:", "", "```", entry["text"], "```"]
+            if name == "analyze":
+                lines += _analyze_tables(entry["result"])
+        else:
+            lines += [f"Result: {entry['error']}"]
+        lines += ["", f"({entry['seconds']} s; load average after it: {entry['load_average_after']})", ""]
+    lines.append(GPU_NOTES)
+    return "\n".join(lines).rstrip() + "\n"

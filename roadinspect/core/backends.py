@@ -1,0 +1,227 @@
+"""Optional inference backends for the CPU: ONNX Runtime and OpenVINO, chosen by measurement.
+
+PyTorch stays the reference and the training path: :class:`~roadinspect.core.segmenter.Segmenter`
+does everything around the network (resize, normalisation, padding, softmax, class decision)
+in torch. :func:`accelerate` only swaps the network call for an equivalent one: the BN-folded
+network is exported to ONNX (legacy TorchScript exporter, in memory; the bytes are cached per
+weights sha256 in :func:`cache_dir`) and run by
+
+* ``openvino`` (extra ``fast``): fp32 by default; ``precision="bf16"`` uses the CPU's native bf16
+  units where it has them (Intel AMX / AVX512-BF16: about 2.5x faster again, with masks that differ
+  from fp32 on a fraction of a percent of pixels, see ``docs/performance.md``); elsewhere it stays fp32;
+* ``onnxruntime`` (extra ``fast``): fp32, about 1.5x faster than eager torch on the CPU;
+* ``torch``: the reference (fp32, channels_last, BN folded).
+
+``backend="auto"`` picks the first of these that imports, on the CPU only (a CUDA segmenter keeps
+torch with fp16 autocast). ``ROADINSPECT_BACKEND`` and ``ROADINSPECT_PRECISION`` override the
+defaults. Measured figures and the tolerance of each backend against torch fp32 are in
+``docs/performance.md`` (``roadinspect bench analyze``); a backend that fails to export or to
+load falls back to torch, and the reason is kept in :attr:`Accelerated.note`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import logging
+import os
+import sys
+import threading
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("openvino", "onnxruntime", "torch")
+"""Preference order of ``backend="auto"`` (fastest first, by measurement)."""
+PRECISIONS = ("fp32", "bf16")
+ONNX_OPSET = 17
+_EXPORT_VERSION = "1"  # bump when the export changes, to invalidate cached ONNX files
+
+
+@dataclass(frozen=True)
+class Accelerated:
+    """What :func:`accelerate` did: the backend in use, its precision, its threads, and why (``note``)."""
+
+    backend: str
+    precision: str
+    threads: int
+    note: str = ""
+
+
+def available_backends() -> list[str]:
+    """The backends importable here, in preference order (``torch`` always)."""
+    return [b for b in BACKENDS if b == "torch" or importlib.util.find_spec(b) is not None]
+
+
+def cache_dir() -> Path:
+    """Per-user cache folder (``ROADINSPECT_CACHE_DIR``, else LOCALAPPDATA / XDG cache / ~/.cache)."""
+    if os.environ.get("ROADINSPECT_CACHE_DIR"):
+        return Path(os.environ["ROADINSPECT_CACHE_DIR"])
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "RoadInspect" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "roadinspect"
+
+
+def _cache_key(segmenter: Any) -> str | None:
+    import torch
+
+    from roadinspect import __version__
+
+    if not getattr(segmenter, "sha256", ""):
+        return None
+    text = "|".join([segmenter.sha256, torch.__version__, __version__, str(ONNX_OPSET), _EXPORT_VERSION])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def export_onnx(model: Any) -> bytes:
+    """The network as ONNX bytes, batch and image size dynamic (input ``x``, output ``logits``)."""
+    import torch
+
+    model = model.eval()
+    example = torch.zeros(1, 3, 64, 96)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # the legacy exporter announces its deprecation
+        torch.onnx.export(model, (example,), buffer, input_names=["x"], output_names=["logits"],
+                          dynamic_axes={"x": {0: "n", 2: "h", 3: "w"}, "logits": {0: "n", 2: "h", 3: "w"}},
+                          opset_version=ONNX_OPSET, dynamo=False)
+    return buffer.getvalue()
+
+
+def onnx_bytes(segmenter: Any) -> bytes:
+    """The segmenter's network as ONNX, from the cache when this weights/torch/app version was exported before."""
+    key = _cache_key(segmenter)
+    path = cache_dir() / f"{segmenter.name}-{key}.onnx" if key else None
+    if path is not None and path.is_file():
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+    data = export_onnx(segmenter.model)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError as exc:  # a read-only profile only costs the export time next start
+            log.info("cannot cache the ONNX model in %s: %s", path.parent, exc)
+    return data
+
+
+class OnnxRuntimeNet:
+    """The network run by ONNX Runtime (fp32); called like the torch module: NCHW tensor in, logits out."""
+
+    backend = "onnxruntime"
+
+    def __init__(self, model: bytes, threads: int) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Worker threads that spin while waiting steal the core the decoders need on a 2-core PC.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        self.precision = "fp32"
+
+    def __call__(self, x: Any) -> Any:
+        import torch
+
+        out = self.session.run(None, {"x": x.detach().contiguous().numpy()})[0]
+        return torch.from_numpy(out)
+
+
+class OpenVinoNet:
+    """The network run by OpenVINO on the CPU, fp32, or bf16 where the CPU has native bf16 units."""
+
+    backend = "openvino"
+
+    def __init__(self, model: bytes, threads: int, precision: str = "fp32") -> None:
+        import openvino as ov
+
+        core = ov.Core()
+        native_bf16 = "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+        config: dict[str, Any] = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": 1,
+                                  "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" and native_bf16 else "f32"}
+        self.compiled = core.compile_model(core.read_model(model), "CPU", config)
+        hint = str(self.compiled.get_property("INFERENCE_PRECISION_HINT"))
+        self.precision = "bf16" if "bf16" in hint or "bfloat16" in hint else "fp32"
+        self._request = self.compiled.create_infer_request()
+        self._lock = threading.Lock()
+
+    def __call__(self, x: Any) -> Any:
+        import torch
+
+        with self._lock:  # one infer request: calls from several threads take turns
+            self._request.infer({0: x.detach().contiguous().numpy()})
+            out = self._request.get_output_tensor(0).data.copy()
+        return torch.from_numpy(out)
+
+
+def _choice(requested: str | None) -> str:
+    choice = (requested or os.environ.get("ROADINSPECT_BACKEND") or "auto").lower()
+    if choice not in (*BACKENDS, "auto"):
+        raise ValueError(f"unknown inference backend {choice!r}: expected auto, {', '.join(BACKENDS)}")
+    return choice
+
+
+def accelerate(segmenter: Any, backend: str | None = None, threads: int | None = None,
+               precision: str | None = None) -> Accelerated:
+    """Run ``segmenter``'s network with the fastest backend available (in place); returns what was chosen.
+
+    ``backend``: ``auto`` (default; ``ROADINSPECT_BACKEND``), ``openvino``, ``onnxruntime`` or
+    ``torch``. ``threads``: the network's threads (default: the torch setting the segmenter made).
+    ``precision``: ``fp32`` (default; ``ROADINSPECT_PRECISION``) or ``bf16`` (OpenVINO on a CPU with
+    native bf16 units only; elsewhere fp32, said in the note). A CUDA segmenter is left as it is (torch, fp16 autocast).
+    Calling it again on the same segmenter replaces the previous choice.
+    """
+    import torch
+
+    choice = _choice(backend)
+    precision = (precision or os.environ.get("ROADINSPECT_PRECISION") or "fp32").lower()
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}: expected {' or '.join(PRECISIONS)}")
+    reference = getattr(segmenter, "torch_model", None) or segmenter.model
+    segmenter.torch_model = reference
+    segmenter.model = reference
+    threads = max(1, threads or torch.get_num_threads())
+    device = getattr(segmenter, "device", None)
+    if getattr(device, "type", "cpu") != "cpu":
+        segmenter.backend = Accelerated("torch", "fp16-autocast", threads, "GPU: torch with fp16 autocast")
+        return segmenter.backend
+    if choice == "torch":
+        torch.set_num_threads(threads)
+        segmenter.backend = Accelerated("torch", "fp32", threads)
+        return segmenter.backend
+    candidates = [b for b in available_backends() if b != "torch"] if choice == "auto" else [choice]
+    notes = []
+    for name in candidates:
+        try:
+            data = onnx_bytes(segmenter)
+            net: OnnxRuntimeNet | OpenVinoNet
+            net = OpenVinoNet(data, threads, precision) if name == "openvino" else OnnxRuntimeNet(data, threads)
+        except Exception as exc:  # noqa: BLE001 - an optional backend never stops the analysis
+            notes.append(f"{name} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
+            log.warning("inference backend %s unavailable, trying the next: %s", name, exc)
+            continue
+        if precision != net.precision:
+            notes.append(f"{precision} not available with {name} on this CPU: {net.precision}")
+        segmenter.model = net
+        segmenter.backend = Accelerated(name, net.precision, threads, "; ".join(notes))
+        return segmenter.backend
+    torch.set_num_threads(threads)
+    if not notes and choice == "auto":
+        notes.append("no optional backend installed (pip install roadinspect[fast])")
+    segmenter.backend = Accelerated("torch", "fp32", threads, "; ".join(notes))
+    return segmenter.backend
+
+
+__all__ = ["Accelerated", "BACKENDS", "OnnxRuntimeNet", "OpenVinoNet", "accelerate", "available_backends",
+           "cache_dir", "export_onnx", "onnx_bytes"]
