@@ -16,6 +16,7 @@ Used by ``packaging/build.py`` on the frozen bundle and by ``tests/test_selftest
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
@@ -160,6 +161,15 @@ def _check_import(state: dict[str, Any], work: Path) -> str:
     placed = sum(1 for p in photos if p.position is not None)
     if placed == 0:
         raise CheckFailed(f"none of the {len(photos)} sample photos has a position (EXIF GPS not read)")
+    manifest = samples / "samples.json"
+    if manifest.is_file():  # the generator's list of what the folder must hold
+        listed = json.loads(manifest.read_text(encoding="utf-8")).get("samples", [])
+        geotagged = sum(1 for s in listed if s.get("gps_written", True))
+        if len(photos) != len(listed):
+            raise CheckFailed(f"{len(photos)} photos scanned in {samples} but samples.json lists {len(listed)} "
+                              "(masks scanned as photos? files missing?)")
+        if placed < geotagged:
+            raise CheckFailed(f"only {placed} of the {geotagged} geotagged samples have a position")
     project = work / "selftest.roadinspect"
     store = Store.open(project)
     try:

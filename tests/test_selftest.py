@@ -93,3 +93,20 @@ def test_the_command_line_flag_runs_the_self_test_and_returns_its_code(monkeypat
 
     assert cli.main(["--self-test"]) == 3
     assert calls == [True]
+
+
+def test_a_samples_folder_that_disagrees_with_its_manifest_fails_the_import(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from roadinspect.core.synth import make_samples
+
+    samples = tmp_path / "resources" / "samples"
+    make_samples(samples, count=2, width=320, height=240)
+    (samples / "masks" / ".nomedia").unlink()  # as if a packager dropped the dot file: masks look like photos
+    monkeypatch.setattr(resources, "data_root", lambda: tmp_path)
+    monkeypatch.setattr(selftest, "REQUIRED_DATA", ())
+
+    report = selftest.run_selftest(lambda line: None, keep=tmp_path / "work")
+
+    imported = {c.name: c for c in report.checks}["import"]
+    assert imported.status == "fail"
+    assert "samples.json lists 2" in imported.detail
