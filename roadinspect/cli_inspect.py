@@ -110,13 +110,16 @@ def run_analyze_command(args: argparse.Namespace) -> int:
 
 
 def _load_segmenter(args: argparse.Namespace) -> Any:
+    from roadinspect.core.backends import accelerate
     from roadinspect.core.segmenter import ModelError, Segmenter
 
     try:
-        return Segmenter.load(args.weights, device=args.device)
+        segmenter = Segmenter.load(args.weights, device=args.device)
     except ModelError as exc:
         _error(str(exc))
         return None
+    accelerate(segmenter, backend=getattr(args, "backend", None))  # falls back to torch by itself
+    return segmenter
 
 
 def _camera_from_project(store: Any) -> Any:
@@ -216,6 +219,8 @@ def add_analyze_parser(sub: argparse._SubParsersAction) -> None:
                         "are read in this computer's time zone")
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--backend", default=None, choices=["auto", "openvino", "onnxruntime", "torch"],
+                   help="CPU inference backend (default auto: the fastest installed; torch is the reference)")
     p.set_defaults(handler=run_analyze_command)
 
 

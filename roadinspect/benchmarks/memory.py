@@ -84,6 +84,9 @@ def child(folder: Path, count: int, weights: str | None, device: str) -> dict:
 
     start = time.perf_counter()
     segmenter = Segmenter.load(Path(weights) if weights else None, device=device)
+    from roadinspect.core.backends import accelerate
+
+    accelerate(segmenter)  # as `roadinspect analyze` does: the fastest installed backend
     paths, _, _ = find_images([folder])
     batch = scan(paths[:count])
     checkpoints: dict[str, float | None] = {}
@@ -108,6 +111,7 @@ def child(folder: Path, count: int, weights: str | None, device: str) -> dict:
         "seconds": round(seconds, 1),
         "analyse_photos_per_s": round(summary.photos_per_second, 2),
         "device": str(getattr(segmenter, "device", "?")),
+        "backend": getattr(getattr(segmenter, "backend", None), "backend", "torch"),
     }
 
 

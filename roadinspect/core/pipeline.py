@@ -295,7 +295,7 @@ class _Run:
         start = time.perf_counter()
         try:
             try:
-                if len(ok) > 1:
+                if len(ok) > 1 and hasattr(self.segmenter, "predict_batch"):
                     results: list[Any] = self.segmenter.predict_batch([item.image for _, item in ok])  # type: ignore[attr-defined]
                 else:
                     results = [self.segmenter.predict(item.image) for _, item in ok]

@@ -1,0 +1,104 @@
+"""Optional CPU backends (ONNX Runtime, OpenVINO): same answers as torch within the stated tolerance,
+fallback to torch when one cannot be used, the exported ONNX cached per weights.
+
+Tolerance (fp32, also stated in ``docs/performance.md``): class probabilities within 1e-3 of torch's,
+and at least 99.99 % of mask pixels equal. bf16 (OpenVINO on CPUs with native bf16 only) is looser:
+see ``test_pipeline_fast.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from roadinspect.core import backends
+from roadinspect.core.backends import accelerate, available_backends
+from roadinspect.core.network import RoadDamageNet
+from roadinspect.core.segmenter import Segmenter
+from roadinspect.training.export import export_weights
+
+OPTIONAL = [b for b in available_backends() if b != "torch"]  # preference order
+PROB_TOL = 1e-3
+MASK_AGREEMENT = 0.9999
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    torch.manual_seed(3)
+    path = tmp_path_factory.mktemp("model") / "test-seg.safetensors"
+    export_weights(RoadDamageNet().eval(), path, version="test", max_side=160)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ROADINSPECT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ROADINSPECT_BACKEND", raising=False)
+    monkeypatch.delenv("ROADINSPECT_PRECISION", raising=False)
+    return tmp_path / "cache"
+
+
+def _images() -> list[np.ndarray]:
+    rng = np.random.default_rng(5)
+    return [rng.integers(0, 255, (h, w, 3), dtype=np.uint8) for h, w in ((120, 160), (97, 131), (160, 64))]
+
+
+@pytest.mark.skipif(not OPTIONAL, reason="neither onnxruntime nor openvino is installed (extra 'fast')")
+@pytest.mark.parametrize("name", OPTIONAL)
+def test_backend_matches_torch_on_any_size(weights: Path, name: str) -> None:
+    reference = Segmenter.load(weights, device="cpu", threads=1)
+    fast = Segmenter.load(weights, device="cpu", threads=1)
+    chosen = accelerate(fast, backend=name, threads=1)
+    assert (chosen.backend, chosen.precision) == (name, "fp32")
+    for image in _images():
+        a, b = reference.predict(image), fast.predict(image)
+        assert a.mask.shape == b.mask.shape and a.image_size == b.image_size
+        assert np.abs(a.probs - b.probs).max() <= PROB_TOL
+        assert (a.mask == b.mask).mean() >= MASK_AGREEMENT
+    batch = fast.predict_batch(_images()[:2])
+    assert [r.image_size for r in batch] == [(160, 120), (131, 97)]
+
+
+def test_auto_prefers_an_optional_backend_and_torch_is_the_reference(weights: Path) -> None:
+    seg = Segmenter.load(weights, device="cpu", threads=1)
+    chosen = accelerate(seg)
+    assert chosen.backend == (OPTIONAL[0] if OPTIONAL else "torch")
+    assert seg.torch_model is not None
+    back = accelerate(seg, backend="torch", threads=1)
+    assert back.backend == "torch" and seg.model is seg.torch_model
+    with pytest.raises(ValueError, match="unknown inference backend"):
+        accelerate(seg, backend="tensorrt")
+    with pytest.raises(ValueError, match="unknown precision"):
+        accelerate(seg, precision="int8")
+
+
+def test_a_backend_that_fails_falls_back_to_torch_and_says_why(weights: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(model: object) -> bytes:
+        raise RuntimeError("exporter exploded")
+
+    monkeypatch.setattr(backends, "export_onnx", broken)
+    monkeypatch.setattr(backends, "available_backends", lambda: ["openvino", "onnxruntime", "torch"])
+    seg = Segmenter.load(weights, device="cpu", threads=1)
+    chosen = accelerate(seg)
+    assert chosen.backend == "torch"
+    assert "openvino unavailable (RuntimeError: exporter exploded)" in chosen.note
+    assert "onnxruntime unavailable" in chosen.note
+    image = _images()[0]
+    assert np.array_equal(seg.predict(image).mask, Segmenter.load(weights, device="cpu", threads=1).predict(image).mask)
+
+
+@pytest.mark.skipif(not OPTIONAL, reason="neither onnxruntime nor openvino is installed (extra 'fast')")
+def test_the_export_is_cached_per_weights(weights: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    accelerate(Segmenter.load(weights, device="cpu", threads=1), backend=OPTIONAL[0])
+    cached = list(private_cache.glob("*.onnx"))
+    assert len(cached) == 1 and cached[0].stat().st_size > 100_000
+
+    def must_not_export(model: object) -> bytes:
+        raise AssertionError("the cached export should have been used")
+
+    monkeypatch.setattr(backends, "export_onnx", must_not_export)
+    chosen = accelerate(Segmenter.load(weights, device="cpu", threads=1), backend=OPTIONAL[0])
+    assert chosen.backend == OPTIONAL[0] and chosen.note == ""

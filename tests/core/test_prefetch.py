@@ -1,0 +1,112 @@
+"""Prefetcher and InOrder: results in input order, bounded look-ahead, errors at the right item, clean stop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future
+
+import pytest
+
+from roadinspect.core.prefetch import InOrder, Prefetcher, default_workers
+
+
+def test_results_come_in_input_order_whatever_the_finishing_order() -> None:
+    def slow_for_even(i: int) -> int:
+        time.sleep(0.02 if i % 2 == 0 else 0.0)
+        return i * i
+
+    with Prefetcher(slow_for_even, range(12), workers=3) as pre:
+        assert list(pre) == [(i, i * i) for i in range(12)]
+
+
+def test_items_are_pulled_lazily_and_at_most_depth_ahead() -> None:
+    pulled: list[int] = []
+    running = threading.Semaphore(0)
+
+    def items():
+        for i in range(100):
+            pulled.append(i)
+            yield i
+
+    def work(i: int) -> int:
+        running.release()
+        return i
+
+    with Prefetcher(work, items(), workers=2, depth=3) as pre:
+        first = next(pre)
+        assert first == (0, 0)
+        assert len(pulled) <= 1 + 3 + 1  # the taken one, the look-ahead, the refill after taking
+        assert pre.in_flight <= 3
+        for _ in range(5):
+            next(pre)
+        assert len(pulled) <= 6 + 3 + 1
+
+
+def test_an_error_is_raised_when_its_item_is_taken_and_earlier_results_survive() -> None:
+    def work(i: int) -> int:
+        if i == 3:
+            raise ValueError("bad item 3")
+        return i
+
+    got = []
+    with Prefetcher(work, range(6), workers=2) as pre, pytest.raises(ValueError, match="bad item 3"):
+        for item, result in pre:
+            got.append(result)
+    assert got == [0, 1, 2]
+
+
+def test_close_cancels_what_has_not_started_and_joins_the_threads() -> None:
+    started: list[int] = []
+    gate = threading.Event()
+
+    def work(i: int) -> int:
+        started.append(i)
+        gate.wait(2)
+        return i
+
+    before = threading.active_count()
+    pre = Prefetcher(work, range(50), workers=1, depth=10, name="test-prefetch")
+    pre._fill()  # noqa: SLF001 - submit the look-ahead without taking anything
+    time.sleep(0.05)
+    gate.set()
+    pre.close()
+    assert len(started) <= 2  # the queued ones were cancelled, not run
+    assert not any(t.name.startswith("test-prefetch") for t in threading.enumerate())
+    assert threading.active_count() <= before
+
+
+def test_in_order_releases_finished_heads_only_and_waits_beyond_the_limit() -> None:
+    queue: InOrder[str] = InOrder(limit=2)
+    first: Future[int] = Future()
+    queue.add("a", first)
+    queue.add("b", 2)
+    assert list(queue.ready()) == []  # head not done, within the limit
+    first.set_result(1)
+    assert list(queue.ready()) == [("a", 1), ("b", 2)]
+
+    late: Future[int] = Future()
+    threading.Timer(0.05, late.set_result, args=(7,)).start()
+    queue.add("c", late)
+    queue.add("d", 4)
+    queue.add("e", 5)  # three pending > limit 2: ready() waits for "c"
+    assert [k for k, _ in queue.ready()] == ["c", "d", "e"]
+
+
+def test_in_order_wait_and_cancel() -> None:
+    queue: InOrder[int] = InOrder(limit=5)
+    never: Future[int] = Future()
+    queue.add(1, 10)
+    queue.add(2, never)
+    queue.cancel()
+    assert len(queue) == 0 and never.cancelled()
+    done: Future[int] = Future()
+    done.set_result(3)
+    queue.add(3, done)
+    assert list(queue.ready(wait=True)) == [(3, 3)]
+
+
+def test_default_workers_leave_a_core_for_the_model() -> None:
+    assert 1 <= default_workers() <= 4
+    with pytest.raises(ValueError):
+        Prefetcher(lambda i: i, [], workers=0)
