@@ -51,6 +51,8 @@ BENCHMARKS: dict[str, Benchmark] = {
                   "roadinspect.benchmarks.analyze:run", "roadinspect.benchmarks.analyze:format_result"),
         Benchmark("all", "run every benchmark and rewrite docs/performance.md (numbers and method; --doc)",
                   "roadinspect.benchmarks.report:run_all", "roadinspect.benchmarks.report:format_all"),
+        Benchmark("gui", "event-loop latency of the window while it analyses a batch (p95, goal < 50 ms; needs the model)",
+                  "roadinspect.benchmarks.gui_latency:run", "roadinspect.benchmarks.gui_latency:format_result"),
     )
 }
 

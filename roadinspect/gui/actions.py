@@ -50,7 +50,7 @@ class Actions(QObject):
         make("open_demo")
         make("export", "export", _keys("Ctrl+E"))
         make("export_training")
-        make("quit", "", _keys(QKeySequence.StandardKey.Quit))
+        make("quit", "", _keys("Ctrl+Q"))
         make("settings", "settings", _keys("Ctrl+,"))
         make("analyse", "analyse", _keys("F5"))
         make("cancel_task", "stop", _keys("Shift+F5"))
@@ -135,37 +135,36 @@ class Actions(QObject):
 
     def retranslate(self) -> None:
         """Set every text in the current language."""
-        t = self.tr
         texts = {
-            "new_inspection": (t("&New inspection from a folder…"), t("Create a project and analyse a folder of photos")),
-            "add_photos": (t("&Add photos to this project…"), t("Add a folder of photos to the open project")),
-            "open_project": (t("&Open project…"), t("Open a RoadInspect project file")),
-            "open_demo": (t("Open the &demo project"), t("The bundled sample photos of a French road")),
-            "export": (t("&Export…"), t("Maintenance list as CSV, GeoJSON, GeoPackage, report")),
-            "export_training": (t("Export &training set…"), t("Corrected photos as images/ + masks/ for training")),
-            "quit": (t("&Quit"), ""),
-            "settings": (t("&Settings…"), ""),
-            "analyse": (t("&Analyse photos"), t("Analyse the photos not analysed yet (F5)")),
-            "cancel_task": (t("&Cancel background task"), t("Stop the analysis, import or export")),
-            "accept": (t("&Accept finding"), t("Accept the selected finding (A)")),
-            "reject": (t("&Reject finding"), t("Reject the selected finding (R)")),
-            "set_crack": (t("It is a &crack"), t("Change the finding's type to crack (1)")),
-            "set_pothole": (t("It is a &pothole"), t("Change the finding's type to pothole (2)")),
-            "next_finding": (t("&Next finding"), t("Next finding (J or →)")),
-            "previous_finding": (t("&Previous finding"), t("Previous finding (K or ←)")),
-            "next_photo": (t("Next p&hoto"), t("Next photo (↓)")),
-            "previous_photo": (t("Previous ph&oto"), t("Previous photo (↑)")),
-            "toggle_overlay": (t("Damage &overlay"), t("Show or hide the damage overlay (Space)")),
-            "fit": (t("&Fit photo"), t("Fit the whole photo (F)")),
-            "zoom_in": (t("Zoom &in"), ""),
-            "zoom_out": (t("Zoom o&ut"), ""),
-            "tool_navigate": (t("&Move and select"), t("Pan, zoom and select findings (N or Esc)")),
-            "tool_brush": (t("Mask &brush"), t("Paint onto the selected finding's mask (B; [ and ] change the size)")),
-            "tool_eraser": (t("Mask &eraser"), t("Erase from the selected finding's mask (E)")),
-            "tool_polygon": (t("Draw a missed &finding"), t("Click the corners, double-click or Enter to finish (P)")),
-            "apply_edit": (t("Apply the &correction"), t("Apply the mask correction or close the polygon (Enter)")),
-            "map_tiles": (t("OpenStreetMap &background"), t("Show map tiles when the network allows")),
-            "about": (t("&About RoadInspect"), ""),
+            "new_inspection": (self.tr("&New inspection from a folder…"), self.tr("Create a project and analyse a folder of photos")),
+            "add_photos": (self.tr("&Add photos to this project…"), self.tr("Add a folder of photos to the open project")),
+            "open_project": (self.tr("&Open project…"), self.tr("Open a RoadInspect project file")),
+            "open_demo": (self.tr("Open the &demo project"), self.tr("The bundled sample photos of a French road")),
+            "export": (self.tr("&Export…"), self.tr("Maintenance list as CSV, GeoJSON, GeoPackage, report")),
+            "export_training": (self.tr("Export &training set…"), self.tr("Corrected photos as images/ + masks/ for training")),
+            "quit": (self.tr("&Quit"), ""),
+            "settings": (self.tr("&Settings…"), ""),
+            "analyse": (self.tr("&Analyse photos"), self.tr("Analyse the photos not analysed yet (F5)")),
+            "cancel_task": (self.tr("&Cancel background task"), self.tr("Stop the analysis, import or export")),
+            "accept": (self.tr("&Accept finding"), self.tr("Accept the selected finding (A)")),
+            "reject": (self.tr("&Reject finding"), self.tr("Reject the selected finding (R)")),
+            "set_crack": (self.tr("It is a &crack"), self.tr("Change the finding's type to crack (1)")),
+            "set_pothole": (self.tr("It is a &pothole"), self.tr("Change the finding's type to pothole (2)")),
+            "next_finding": (self.tr("&Next finding"), self.tr("Next finding (J or →)")),
+            "previous_finding": (self.tr("&Previous finding"), self.tr("Previous finding (K or ←)")),
+            "next_photo": (self.tr("Next p&hoto"), self.tr("Next photo (↓)")),
+            "previous_photo": (self.tr("Previous ph&oto"), self.tr("Previous photo (↑)")),
+            "toggle_overlay": (self.tr("Damage &overlay"), self.tr("Show or hide the damage overlay (Space)")),
+            "fit": (self.tr("&Fit photo"), self.tr("Fit the whole photo (F)")),
+            "zoom_in": (self.tr("Zoom &in"), ""),
+            "zoom_out": (self.tr("Zoom o&ut"), ""),
+            "tool_navigate": (self.tr("&Move and select"), self.tr("Pan, zoom and select findings (N or Esc)")),
+            "tool_brush": (self.tr("Mask &brush"), self.tr("Paint onto the selected finding's mask (B; [ and ] change the size)")),
+            "tool_eraser": (self.tr("Mask &eraser"), self.tr("Erase from the selected finding's mask (E)")),
+            "tool_polygon": (self.tr("Draw a missed &finding"), self.tr("Click the corners, double-click or Enter to finish (P)")),
+            "apply_edit": (self.tr("Apply the &correction"), self.tr("Apply the mask correction or close the polygon (Enter)")),
+            "map_tiles": (self.tr("OpenStreetMap &background"), self.tr("Show map tiles when the network allows")),
+            "about": (self.tr("&About RoadInspect"), ""),
         }
         for name, (text, tip) in texts.items():
             action: QAction = getattr(self, name)
@@ -177,11 +176,11 @@ class Actions(QObject):
             action.setToolTip(shown)
             action.setStatusTip(tip)
         if self.undo is not None and self.redo is not None:
-            self.undo.setToolTip(t("Undo (Ctrl+Z)"))
-            self.redo.setToolTip(t("Redo (Ctrl+Shift+Z)"))
-        self.recent_menu.setTitle(t("&Recent projects"))
-        titles = {"file": t("&File"), "edit": t("&Edit"), "review": t("&Review"), "view": t("&View"),
-                  "tools": t("&Tools"), "help": t("&Help")}
+            self.undo.setToolTip(self.tr("Undo (Ctrl+Z)"))
+            self.redo.setToolTip(self.tr("Redo (Ctrl+Shift+Z)"))
+        self.recent_menu.setTitle(self.tr("&Recent projects"))
+        titles = {"file": self.tr("&File"), "edit": self.tr("&Edit"), "review": self.tr("&Review"), "view": self.tr("&View"),
+                  "tools": self.tr("&Tools"), "help": self.tr("&Help")}
         for key, menu in self.menus.items():
             menu.setTitle(titles[key])
-        self.toolbar.setWindowTitle(t("Main toolbar"))
+        self.toolbar.setWindowTitle(self.tr("Main toolbar"))

@@ -31,6 +31,7 @@ ORG_NAME = "RoadInspect"
 
 log = logging.getLogger("roadinspect")
 _fault_file = None
+_open_dialogs: list[QMessageBox] = []
 
 
 def data_dir() -> Path:
@@ -84,10 +85,11 @@ def report_exception(exc_type: type[BaseException], exc: BaseException, tb: Trac
         box = QMessageBox(QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Ok,
                           app.activeWindow())
         box.setDetailedText(text)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        _open_dialogs.append(box)  # keep the Python wrapper alive while the dialog is shown
+        box.finished.connect(lambda _result: _open_dialogs.remove(box) if box in _open_dialogs else None)
         box.show()
 
-    if QThread.currentThread() is app.thread():
+    if QThread.currentThread() == app.thread():
         show()
     else:
         QTimer.singleShot(0, app, show)

@@ -17,10 +17,6 @@ from roadinspect.gui.project import ProjectSession, next_review
 _NOTE_ID = 1001
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Commands", text)
-
-
 class ReviewCommand(QUndoCommand):
     """Accept, reject, change class or severity, or annotate one finding."""
 
@@ -33,9 +29,11 @@ class ReviewCommand(QUndoCommand):
         self.after = next_review(current.review, current.finding, action=action, value=value)
         self.action = action
         texts = {
-            "accept": _t("Accept finding {n}"), "reject": _t("Reject finding {n}"),
-            "damage": _t("Change finding {n} to {v}"), "severity": _t("Set severity of finding {n} to {v}"),
-            "note": _t("Note on finding {n}"),
+            "accept": QCoreApplication.translate("Commands", "Accept finding {n}"),
+            "reject": QCoreApplication.translate("Commands", "Reject finding {n}"),
+            "damage": QCoreApplication.translate("Commands", "Change finding {n} to {v}"),
+            "severity": QCoreApplication.translate("Commands", "Set severity of finding {n} to {v}"),
+            "note": QCoreApplication.translate("Commands", "Note on finding {n}"),
         }
         shown = ""
         if action == "damage":
@@ -68,7 +66,8 @@ class GeometryCommand(QUndoCommand):
     """A mask correction: the finding's new outline with its recomputed measures, type and severity."""
 
     def __init__(self, session: ProjectSession, finding_id: int, corrected: Finding) -> None:
-        super().__init__(_t("Correct the mask of finding {n}").format(n=finding_id))
+        super().__init__(QCoreApplication.translate("Commands", "Correct the mask of finding {n}").format(
+            n=finding_id))
         self.session = session
         self.finding_id = finding_id
         current = session.finding(finding_id)
@@ -89,7 +88,8 @@ class AddFindingCommand(QUndoCommand):
     """A finding the model missed, drawn by the inspector (recorded as accepted by them)."""
 
     def __init__(self, session: ProjectSession, photo_id: int, finding: Finding) -> None:
-        super().__init__(_t("Add a {kind}").format(kind=labels.kind_name(finding.kind).lower()))
+        super().__init__(QCoreApplication.translate("Commands", "Add a missed finding ({kind})").format(
+            kind=labels.kind_name(finding.kind)))
         self.session = session
         self.photo_id = photo_id
         self.finding = finding

@@ -233,7 +233,6 @@ class ExportDialog(QDialog):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.run_button = self.buttons.addButton(self.tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.disconnect()
         self.run_button.clicked.connect(self.start)
         self.buttons.rejected.connect(self._close_or_cancel)
         layout = QVBoxLayout(self)

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 
 from roadinspect.core.resources import translations_dir
 
@@ -55,6 +55,8 @@ def apply_language(setting: str) -> str:
     QLocale.setDefault(QLocale(QLocale.Language.French if language == "fr" else QLocale.Language.English,
                                QLocale.Country.France if language == "fr" else QLocale.Country.UnitedKingdom))
     _current = language
+    # QApplication posts LanguageChange to the windows: deliver it now, so the switch is immediate.
+    QCoreApplication.sendPostedEvents(None, int(QEvent.Type.LanguageChange))
     return language
 
 
@@ -79,16 +81,27 @@ def _tool(name: str) -> str:
     return str(exe) if exe.exists() else name
 
 
+def lupdate(language: str, ts: Path) -> None:
+    """Merge the sources' strings into ``ts`` (obsolete entries dropped; English keeps plural forms only)."""
+    args = [_tool("pyside6-lupdate"), "-silent", "-no-obsolete", "-locations", "none", "-target-language", language]
+    if language == "en":
+        args.append("-pluralonly")
+    subprocess.run([*args, *map(str, gui_sources()), "-ts", str(ts)], check=True, capture_output=True)
+
+
+def lrelease(language: str, ts: Path, qm: Path) -> None:
+    """Compile ``ts`` into ``qm`` (French: unfinished entries left out; English: identical ones)."""
+    option = "-removeidentical" if language == "en" else "-nounfinished"
+    subprocess.run([_tool("pyside6-lrelease"), "-silent", option, str(ts), "-qm", str(qm)], check=True,
+                   capture_output=True)
+
+
 def update_catalogues() -> None:
-    """Refresh every ``.ts`` from the sources (obsolete entries dropped), then compile the ``.qm`` files."""
+    """Refresh every ``.ts`` from the sources, then compile the ``.qm`` files (run after changing strings)."""
     for language in LANGUAGES:
         ts = catalogue(language)
-        args = [_tool("pyside6-lupdate"), "-no-obsolete", "-locations", "none", "-target-language", language]
-        if language == "en":
-            args.append("-pluralonly")
-        subprocess.run([*args, *map(str, gui_sources()), "-ts", str(ts)], check=True)
-        subprocess.run([_tool("pyside6-lrelease"), "-removeidentical" if language == "en" else "-nounfinished",
-                        str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True)
+        lupdate(language, ts)
+        lrelease(language, ts, ts.with_suffix(".qm"))
 
 
 if __name__ == "__main__":  # pragma: no cover - developer tool

@@ -68,9 +68,10 @@ def kind_name(kind: str) -> str:
     return tr(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
 
 
-def class_name(damage: DamageClass) -> str:
+def class_name(damage: DamageClass | int) -> str:
     """``Crack`` / ``Pothole``."""
-    return tr(CLASS_NAMES.get(damage, damage.label))
+    damage = DamageClass(damage)
+    return tr(CLASS_NAMES[damage]) if damage in CLASS_NAMES else damage.label
 
 
 def severity_name(severity: Severity | str) -> str:

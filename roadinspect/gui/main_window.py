@@ -57,6 +57,10 @@ log = logging.getLogger("roadinspect.gui")
 MAX_RECENT = 8
 
 
+def _save_state(session: ProjectSession, state: dict, *, progress, is_cancelled) -> None:  # noqa: ANN001
+    session.save_ui_state(state)
+
+
 class MainWindow(QMainWindow):
     """The inspector's window (see the module docstring)."""
 
@@ -273,7 +277,7 @@ class MainWindow(QMainWindow):
             self._maintenance_task.cancel()
             self._maintenance_task.wait(30)
         self.review.wait()
-        self.save_state()
+        self.save_state(wait=True)
         session, self.session = self.session, None
         self.review.set_session(None)
         session.close()
@@ -303,7 +307,8 @@ class MainWindow(QMainWindow):
         else:
             self.start_analysis()
 
-    def new_inspection(self, inputs: list[Path] | None = None, project: Path | None = None) -> bool:
+    def new_inspection(self, inputs: list[Path] | None = None, project: Path | None = None,
+                       analyse: bool = True) -> bool:
         """Create a project for a folder or photos (asked when not given), import them and analyse them."""
         if inputs is None:
             folder = QFileDialog.getExistingDirectory(self, self.tr("Folder of road photos"), self._last_folder())
@@ -323,7 +328,7 @@ class MainWindow(QMainWindow):
                 project = project.with_suffix(PROJECT_SUFFIX)
         if not self.open_project(project, create=True):
             return False
-        self.start_import(inputs, then_analyse=True)
+        self.start_import(inputs, then_analyse=analyse)
         return True
 
     def add_photos(self, inputs: list[Path] | None = None) -> None:
@@ -409,13 +414,13 @@ class MainWindow(QMainWindow):
         def done(summary: ImportSummary) -> None:
             if session is not self.session:
                 return
-            session.reload()
+            session.reload(summary.snapshot)
             problems = len(summary.scan.unreadable)
-            text = self.tr("{n} photos added").format(n=summary.added.added)
+            text = self.tr("%n photo(s) added", "", summary.added.added)
             if summary.added.duplicates:
-                text += self.tr(", {n} duplicates skipped").format(n=summary.added.duplicates)
+                text += self.tr(", %n duplicate(s) skipped", "", summary.added.duplicates)
             if problems:
-                text += self.tr(", {n} unreadable files (see the photo list)").format(n=problems)
+                text += self.tr(", %n unreadable file(s) (see the photo list)", "", problems)
             self.show_message(text)
             if self.review.photo_id is None and session.photo_ids():
                 self.review.show_photo(self.photos.visible_ids()[0] if self.photos.visible_ids()
@@ -433,8 +438,8 @@ class MainWindow(QMainWindow):
         session = self.session
 
         def on_progress(info: ProgressInfo) -> None:
-            if session is self.session and info.payload and info.payload[0] is not None:
-                session.reload_photo(int(info.payload[0]))
+            if session is self.session and len(info.payload) == 4 and info.payload[2] is not None:
+                session.update_photo(info.payload[2], info.payload[3])
 
         def done(summary: Any) -> None:
             if session is not self.session:
@@ -442,11 +447,12 @@ class MainWindow(QMainWindow):
             if summary.analysis_id is None:
                 self.show_message(self.tr("Every photo is already analysed."))
                 return
-            text = self.tr("Analysis finished: {n} photos, {f} findings").format(n=summary.analysed, f=summary.findings)
+            text = (self.tr("Analysis finished: %n photo(s)", "", summary.analysed) + ", "
+                    + self.tr("%n finding(s)", "", summary.findings))
             if summary.failed:
-                text += self.tr(", {n} photos could not be analysed").format(n=len(summary.failed))
+                text += self.tr(", %n photo(s) could not be analysed", "", len(summary.failed))
             if summary.cancelled:
-                text = self.tr("Analysis cancelled after {n} photos; F5 continues it.").format(n=summary.analysed)
+                text = self.tr("Analysis cancelled after %n photo(s); F5 continues it.", "", summary.analysed)
             self.show_message(text)
 
         self._start(self.tr("Analysis"), self.tr("photos"), analyse_project, session.store, self._camera(),
@@ -612,16 +618,17 @@ class MainWindow(QMainWindow):
         return dialog
 
     # ------------------------------------------------------------------ state and messages
-    def save_state(self) -> None:
-        """Save where the inspector is into the project (restored when it is opened again)."""
+    def save_state(self, wait: bool = False) -> None:
+        """Save where the inspector is into the project, in the background (restored when it is reopened)."""
         if self.session is None or self.session.readonly:
             return
         state = {"photo": self.review.photo_id, "finding": self.review.finding_id, "filters": self.photos.filters(),
                  "overlay": self.view.overlay_visible(), "opacity": round(self.view.overlay_opacity(), 3)}
-        try:
-            self.session.save_ui_state(state)
-        except ProjectError as exc:
-            log.warning("cannot save the view state: %s", exc)
+        task = Task("save view state", self)
+        task.error.connect(lambda message, _details: log.warning("cannot save the view state: %s", message))
+        task.start(_save_state, self.session, state)
+        if wait:
+            task.wait(30)
 
     def show_message(self, text: str) -> None:
         """A message in the status bar."""

@@ -343,6 +343,17 @@ class SiteTableModel(_TableModel):
         return None
 
 
+def _refilter(proxy: QSortFilterProxyModel, attribute: str, value: object) -> None:
+    """Change a filter parameter and re-run the row filter (``begin/endFilterChange`` on Qt >= 6.10)."""
+    if hasattr(proxy, "endFilterChange"):
+        proxy.beginFilterChange()
+        setattr(proxy, attribute, value)
+        proxy.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+    else:  # pragma: no cover - older Qt
+        setattr(proxy, attribute, value)
+        proxy.invalidateRowsFilter()
+
+
 class PhotoFilterProxy(QSortFilterProxyModel):
     """Photos filtered by state (``pending``, ``analysed``, ``reviewed``, ``error``, ``no_position``,
     ``with_findings``; None = all) and by damage type (a crack kind or ``crack``/``pothole``; None = all)."""
@@ -355,15 +366,11 @@ class PhotoFilterProxy(QSortFilterProxyModel):
 
     def set_state_filter(self, state: str | None) -> None:
         """Show only photos in ``state`` (None: every photo)."""
-        self.beginFilterChange()
-        self._state = state or None
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        _refilter(self, "_state", state or None)
 
     def set_damage_filter(self, damage: str | None) -> None:
         """Show only photos with a finding of ``damage`` (None: every photo)."""
-        self.beginFilterChange()
-        self._damage = damage or None
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        _refilter(self, "_damage", damage or None)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt API
         row: PhotoRow = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)
@@ -395,15 +402,11 @@ class SiteFilterProxy(QSortFilterProxyModel):
 
     def set_kind_filter(self, kind: str | None) -> None:
         """Show only sites of ``kind`` (None: all)."""
-        self.beginFilterChange()
-        self._kind = kind or None
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        _refilter(self, "_kind", kind or None)
 
     def set_status_filter(self, status: str | None) -> None:
         """Show only sites with review ``status`` (None: all)."""
-        self.beginFilterChange()
-        self._status = status or None
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        _refilter(self, "_status", status or None)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt API
         row: SiteRow = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)

@@ -216,7 +216,7 @@ class SitesPanel(QWidget):
 
     def update_summary(self, sites: int, sections: int, worst: str = "") -> None:
         """The line above the table: counts of sites and sections."""
-        text = self.tr("{sites} sites · {sections} road sections").format(sites=sites, sections=sections)
+        text = self.tr("%n site(s)", "", sites) + " · " + self.tr("%n road section(s)", "", sections)
         self.summary.setText(text + (f" · {worst}" if worst else ""))
 
     def retranslate(self) -> None:

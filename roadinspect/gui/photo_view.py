@@ -114,6 +114,18 @@ def load_photo_image(path: Path, max_side: int | None = None) -> QImage:
     return array_to_qimage(array)
 
 
+PREVIEW_MAX_SIDE = 2048
+"""Longest side of the preview drawn while the photo is fitted or zoomed out."""
+
+
+def make_preview(image: QImage, max_side: int = PREVIEW_MAX_SIDE) -> QImage | None:
+    """A smoothly reduced copy of ``image`` (None when it is small already); may run in a worker."""
+    if max(image.width(), image.height()) <= max_side:
+        return None
+    return image.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)
+
+
 def wkt_to_path(wkt: str) -> QPainterPath:
     """A QPainterPath (odd-even fill, holes kept) for a (Multi)Polygon WKT in photo pixels."""
     path = QPainterPath()
@@ -197,6 +209,9 @@ class PhotoView(QGraphicsView):
         self._label_layer.setZValue(3)
         self.scene().addItem(self._label_layer)
         self._photo_size = QSize()
+        self._full_image: QImage | None = None
+        self._levels: list[tuple[int, QPixmap]] = []
+        self._level = -1
         self._shapes: dict[int, FindingShape] = {}
         self._items: dict[int, QGraphicsPathItem] = {}
         self._labels: dict[int, _Label] = {}
@@ -229,9 +244,15 @@ class PhotoView(QGraphicsView):
         self.empty_text = ""
 
     # ------------------------------------------------------------------ content
-    def set_photo(self, image: QImage | None, photo_size: QSize | None = None) -> None:
-        """Show ``image`` scaled to ``photo_size`` (the photo's upright size; default: the image's size)."""
+    def set_photo(self, image: QImage | None, photo_size: QSize | None = None, preview: QImage | None = None) -> None:
+        """Show ``image`` scaled to ``photo_size`` (the photo's upright size; default: the image's size).
+
+        ``preview`` is a smaller copy (see :func:`make_preview`): drawn while the zoom does not need more
+        pixels, because smooth-scaling a 12-megapixel pixmap on every repaint would stall the window.
+        """
         self.cancel_edit()
+        self._full_image = None
+        self._levels = []
         if image is None or image.isNull():
             self._pixmap.setPixmap(QPixmap())
             self._photo_size = QSize()
@@ -239,14 +260,38 @@ class PhotoView(QGraphicsView):
             self.viewport().update()
             return
         size = photo_size if photo_size is not None and photo_size.isValid() else image.size()
-        self._pixmap.setPixmap(QPixmap.fromImage(image))
-        self._pixmap.setScale(size.width() / max(1, image.width()))
+        self._full_image = image
+        if preview is not None and not preview.isNull() and preview.width() < image.width():
+            self._levels = [(preview.width(), QPixmap.fromImage(preview))]
+        self._level = -1
         changed = size != self._photo_size
         self._photo_size = QSize(size)
         self.scene().setSceneRect(QRectF(0, 0, size.width(), size.height()))
         self.brush_radius = max(3.0, size.width() / 160.0)
         if changed or self._fitted:
             self.fit_photo()
+        self._choose_level()
+
+    def _choose_level(self) -> None:
+        """Draw the preview while it has enough pixels for the zoom, else the full image (converted once)."""
+        if self._full_image is None or self._photo_size.isEmpty():
+            return
+        needed = self.zoom() * self._photo_size.width()
+        level = next((i for i, (width, _) in enumerate(self._levels) if width >= needed * 0.9), None)
+        if level is None:
+            if not self._levels or self._levels[-1][0] < self._full_image.width():
+                self._levels.append((self._full_image.width(), QPixmap.fromImage(self._full_image)))
+            level = len(self._levels) - 1
+        if level == self._level:
+            return
+        self._level = level
+        width, pixmap = self._levels[level]
+        self._pixmap.setPixmap(pixmap)
+        self._pixmap.setScale(self._photo_size.width() / max(1, width))
+
+    def shown_width(self) -> int:
+        """Pixel width of the image drawn now (the preview or the full image)."""
+        return self._levels[self._level][0] if self._levels and self._level >= 0 else 0
 
     def photo_size(self) -> QSize:
         """The upright size of the shown photo (empty when none)."""
@@ -386,6 +431,7 @@ class PhotoView(QGraphicsView):
         self.resetTransform()
         self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
         self._fitted = True
+        self._choose_level()
         self.zoomChanged.emit(self.zoom())
 
     def zoom(self) -> float:
@@ -410,6 +456,7 @@ class PhotoView(QGraphicsView):
         self.translate(after.x() - before.x(), after.y() - before.y())
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self._fitted = False
+        self._choose_level()
         self.zoomChanged.emit(self.zoom())
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API

@@ -52,9 +52,10 @@ def lock_project(path: Path) -> QLockFile:
     if lock.tryLock(200):
         return lock
     if lock.error() == QLockFile.LockError.LockFailedError:
-        ok, pid, host, app = lock.getLockInfo()
-        who = (QCoreApplication.translate("Project", "process {pid} on {host}").format(pid=pid, host=host or "?")
-               if ok else QCoreApplication.translate("Project", "another program"))
+        info = lock.getLockInfo()  # (pid, host name, app name) in PySide6; older bindings prepend a bool
+        info = tuple(info[1:]) if len(info) == 4 else tuple(info) if isinstance(info, tuple) else ()
+        who = (QCoreApplication.translate("Project", "process {pid} on {host}").format(pid=info[0], host=info[1] or "?")
+               if len(info) >= 2 and info[0] else QCoreApplication.translate("Project", "another program"))
         raise ProjectLocked(QCoreApplication.translate(
             "Project", "{file} is already open in RoadInspect ({who}). Close it there first, or open it "
                        "read-only.").format(file=path.name, who=who))
@@ -63,12 +64,23 @@ def lock_project(path: Path) -> QLockFile:
                    "copy the project to a writable folder.").format(file=path.name, lock=path.name + ".lock"))
 
 
+Snapshot = tuple[list[PhotoRecord], list[ReviewedFinding]]
+"""Every photo record and every finding of a project, read in one go."""
+
+
+def read_snapshot(store: Store) -> Snapshot:
+    """Read every photo (duplicates included) and finding of the project (may run in a worker)."""
+    return store.photos(usable_only=False), store.findings()
+
+
 @dataclass(frozen=True)
 class ImportSummary:
-    """What an import did: the scan (unreadable files, duplicates) and what the store recorded."""
+    """What an import did: the scan (unreadable files, duplicates), what the store recorded, and the
+    project as it is afterwards (read in the worker, so the window never waits for the file)."""
 
     scan: ScanResult
     added: AddResult
+    snapshot: Snapshot
 
 
 class ProjectSession(QObject):
@@ -123,11 +135,12 @@ class ProjectSession(QObject):
             self.lock = None
 
     # ------------------------------------------------------------------ reading
-    def reload(self) -> None:
-        """Re-read every photo and finding (after an import)."""
-        records = {r.id: r for r in self.store.photos(usable_only=False) if r.duplicate_of is None}
+    def reload(self, snapshot: Snapshot | None = None) -> None:
+        """Re-read every photo and finding (``snapshot``: already read in a worker, see :func:`read_snapshot`)."""
+        records_list, findings_list = snapshot if snapshot is not None else read_snapshot(self.store)
+        records = {r.id: r for r in records_list if r.duplicate_of is None}
         findings: dict[int, list[ReviewedFinding]] = {pid: [] for pid in records}
-        for rf in self.store.findings():
+        for rf in findings_list:
             findings.setdefault(rf.finding.photo_id, []).append(rf)  # type: ignore[arg-type]
         with self._guard:
             self._records, self._findings = records, findings
@@ -140,13 +153,16 @@ class ProjectSession(QObject):
         return time_key(when), record.stored_path
 
     def reload_photo(self, photo_id: int) -> None:
-        """Re-read one photo and its findings (after its analysis or a decision), then ``photoChanged``."""
-        record = self.store.photo(photo_id)
-        findings = self.store.findings(photo_id)
+        """Re-read one photo and its findings (after a decision), then ``photoChanged``."""
+        self.update_photo(self.store.photo(photo_id), self.store.findings(photo_id))
+
+    def update_photo(self, record: PhotoRecord, findings: list[ReviewedFinding]) -> None:
+        """Take a photo's record and findings read elsewhere (the analysis worker), then ``photoChanged``."""
+        photo_id = record.id
         with self._guard:
             new = photo_id not in self._records
             self._records[photo_id] = record
-            self._findings[photo_id] = findings
+            self._findings[photo_id] = list(findings)
             if new:
                 self._order = sorted(self._records, key=lambda pid: self._sort_key(self._records[pid]))
         self.photoChanged.emit(photo_id)
@@ -309,7 +325,7 @@ def import_photos(store: Store, inputs: Sequence[Path], who: str = "", *,
                   is_cancelled=is_cancelled)
     photos = complete_track(result.photos)
     added = store.add_batch(photos, result.unreadable, result.duplicates, who=who)
-    return ImportSummary(result, added)
+    return ImportSummary(result, added, read_snapshot(store))
 
 
 _segmenter_lock = threading.Lock()
@@ -331,8 +347,10 @@ def analyse_project(store: Store, camera: CameraModel | None = None, who: str = 
                     *, progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> Any:
     """Analyse every photo not yet analysed by the model (worker function).
 
-    Reports ``progress(done, total, photo_id, message)`` after each photo so that the window shows its
-    findings at once. Returns ``roadinspect.core.pipeline.AnalysisSummary``.
+    Reports ``progress(done, total, photo_id, message, record, findings)`` after each photo, with the
+    photo's record and findings read back here in the worker, so that the window shows them at once
+    without waiting for the project file (the analysis holds it while it commits). Returns
+    ``roadinspect.core.pipeline.AnalysisSummary``.
     """
     from roadinspect.core.pipeline import analyze
 
@@ -340,9 +358,13 @@ def analyse_project(store: Store, camera: CameraModel | None = None, who: str = 
     todo = store.photos_to_analyse(segmenter.sha256)
 
     def report(done: int, total: int, message: str) -> None:
-        progress(done, total, todo[done - 1] if 0 < done <= len(todo) else None, message)
+        photo_id = todo[done - 1] if 0 < done <= len(todo) else None
+        if photo_id is None:
+            progress(done, total, None, message, None, None)
+            return
+        progress(done, total, photo_id, message, store.photo(photo_id), store.findings(photo_id))
 
-    progress(0, len(todo), None, "")
+    progress(0, len(todo), None, "", None, None)
     return analyze(store, todo, segmenter, report, is_cancelled, camera=camera, who=who)
 
 

@@ -24,7 +24,7 @@ from roadinspect.gui import labels
 from roadinspect.gui.commands import AddFindingCommand, GeometryCommand, ReviewCommand
 from roadinspect.gui.findings_panel import FindingsPanel
 from roadinspect.gui.models import FindingRow
-from roadinspect.gui.photo_view import FindingShape, MaskEdit, PhotoView, load_photo_image
+from roadinspect.gui.photo_view import FindingShape, MaskEdit, PhotoView, load_photo_image, make_preview
 from roadinspect.gui.project import ProjectSession
 from roadinspect.gui.worker import Task
 
@@ -33,8 +33,9 @@ DISPLAY_MAX_SIDE = 4096
 _CACHE_SIZE = 4
 
 
-def _load(path: Path, *, progress, is_cancelled) -> QImage:  # noqa: ANN001
-    return load_photo_image(path, DISPLAY_MAX_SIDE)
+def _load(path: Path, *, progress, is_cancelled) -> tuple[QImage, QImage | None]:  # noqa: ANN001
+    image = load_photo_image(path, DISPLAY_MAX_SIDE)
+    return image, make_preview(image)
 
 
 def _correct(edit: MaskEdit, damage: DamageClass, photo: Photo, camera: CameraModel, base: Finding, *,
@@ -76,7 +77,7 @@ class ReviewController(QObject):
         self.photo_id: int | None = None
         self.finding_id: int | None = None
         self.order: Callable[[], list[int]] = lambda: self.session.photo_ids() if self.session else []
-        self._images: OrderedDict[int, QImage] = OrderedDict()
+        self._images: OrderedDict[int, tuple[QImage, QImage | None]] = OrderedDict()
         self._loading: dict[int, Task] = {}
         self._tasks: list[Task] = []
         self._last_index = 0
@@ -124,7 +125,7 @@ class ReviewController(QObject):
             image = self._images.get(photo_id)
             size = QSize(record.photo.width, record.photo.height) if record.photo is not None else None
             if image is not None:
-                self.view.set_photo(image, size)
+                self.view.set_photo(image[0], size, image[1])
             else:
                 self.view.set_photo(None)
                 self.view.empty_text = self.tr("Loading {name}…").format(name=record.path.name)
@@ -148,7 +149,7 @@ class ReviewController(QObject):
         task.finished.connect(lambda pid=photo_id: self._loading.pop(pid, None))
         task.start(_load, record.path)
 
-    def _on_image(self, photo_id: int, image: QImage) -> None:
+    def _on_image(self, photo_id: int, image: tuple[QImage, QImage | None]) -> None:
         self._images[photo_id] = image
         self._images.move_to_end(photo_id)
         while len(self._images) > _CACHE_SIZE:
@@ -156,7 +157,7 @@ class ReviewController(QObject):
         if photo_id == self.photo_id and self.session is not None:
             record = self.session.record(photo_id)
             size = QSize(record.photo.width, record.photo.height) if record.photo is not None else None
-            self.view.set_photo(image, size)
+            self.view.set_photo(image[0], size, image[1])
             self._refresh_findings(self.finding_id)
 
     def _on_image_error(self, photo_id: int, message: str) -> None:

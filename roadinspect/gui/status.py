@@ -70,5 +70,5 @@ class ReviewCounter(QLabel):
     def set_counts(self, done: int, total: int) -> None:
         """Show the counts."""
         self.done, self.total = done, total
-        self.setText(self.tr("{done} of {total} findings reviewed").format(done=done, total=total))
+        self.setText(self.tr("{done} of %n finding(s) reviewed", "", total).format(done=done))
         self.setStyleSheet("color: #2f9e44;" if total and done == total else "")

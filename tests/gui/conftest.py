@@ -1,19 +1,110 @@
-"""GUI test settings: Qt's test mode for standard paths (no writes to the user's real data, cache or
-settings folders), settings cleared before each test, and the GUI's language reset to English."""
+"""GUI test fixtures: Qt's test mode for standard paths (no writes to the user's real data, cache or
+settings folders), settings cleared before each test, and small projects built from the bundled samples.
+
+``reviewable_project`` holds three sample photos whose findings come from the samples' *true* masks
+(written by ``roadinspect.core.synth``) through the real extraction (``findings.extract_findings``), so
+review, correction and export tests do not need the model; the analysis test uses the real model.
+"""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import numpy as np
 import pytest
+from PIL import Image
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
+
+from roadinspect.core.resources import samples_dir
 
 QStandardPaths.setTestModeEnabled(True)
 QCoreApplication.setOrganizationName("RoadInspectTests")
 QCoreApplication.setApplicationName("RoadInspectTests")
 
+SAMPLES = ("sample_02.jpg", "sample_03.jpg", "sample_05.jpg")
+"""Three samples with a pothole, a transverse crack, and two cracks: every kind of decision."""
+
 
 @pytest.fixture(autouse=True)
 def clean_settings() -> None:
-    """Every test starts from default settings."""
-    QSettings().clear()
+    """Every test starts from default settings, English, no map tiles (no network in tests)."""
+    settings = QSettings()
+    settings.clear()
+    settings.setValue("general/osm_tiles", False)
+    settings.setValue("general/language", "en")
+    from roadinspect.gui.i18n import apply_language
+
+    apply_language("en")  # as the app does at start (English plural forms come from the catalogue)
     yield
     QSettings().clear()
+    from roadinspect.gui.i18n import apply_language
+
+    apply_language("en")
+
+
+def sample_files() -> list[Path]:
+    """The bundled samples used by the GUI tests (skip when the samples are missing)."""
+    paths = [samples_dir() / name for name in SAMPLES]
+    if not all(p.is_file() for p in paths):
+        pytest.skip(f"bundled samples missing in {samples_dir()} (python -m roadinspect.core.synth makes them)")
+    return paths
+
+
+class _TrueSegmentation:
+    """A segmentation whose mask is the sample's true mask (probabilities one-hot)."""
+
+    def __init__(self, mask: np.ndarray) -> None:
+        self.mask = mask
+        self.probs = np.stack([(mask == k).astype(np.float32) for k in range(3)])
+        self.image_size = (mask.shape[1], mask.shape[0])
+        self.scale = (1.0, 1.0)
+
+
+def _build(folder: Path) -> Path:
+    from roadinspect.core.findings import extract_findings
+    from roadinspect.core.store import Store
+    from roadinspect.gui.project import import_photos
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sample_files():
+        shutil.copy2(path, folder / path.name)
+    project = folder / "survey.roadinspect"
+    store = Store.open(project)
+    try:
+        import_photos(store, [folder], "tester", progress=lambda *a: None, is_cancelled=lambda: False)
+        analysis = store.start_analysis("true-masks", "0" * 64)
+        for record in store.photos():
+            mask = np.asarray(Image.open(samples_dir() / "masks" / f"{record.path.stem}.png"))
+            findings = extract_findings(_TrueSegmentation(mask), record.photo)  # type: ignore[arg-type]
+            store.record_photo_result(record.id, analysis, findings)
+        store.finish_analysis(analysis, "finished")
+    finally:
+        store.close()
+    return project
+
+
+@pytest.fixture(scope="session")
+def _project_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("template") / "survey")
+
+
+@pytest.fixture
+def reviewable_project(_project_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy (photos + project file) of a 3-photo project with findings and no review yet."""
+    folder = tmp_path / "survey"
+    shutil.copytree(_project_template.parent, folder)
+    return folder / _project_template.name
+
+
+@pytest.fixture
+def window(qtbot):  # noqa: ANN001, ANN201
+    """The main window (closed, with its project, after the test)."""
+    from roadinspect.gui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    yield w
+    w.close_project()

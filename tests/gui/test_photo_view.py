@@ -143,3 +143,18 @@ def test_preview_scaled_back_to_photo_size(view: PhotoView) -> None:
     small = load_image_from_array(np.zeros((50, 75, 3), np.uint8))
     view.set_photo(small, QSize(300, 200))
     assert view.sceneRect().width() == 300
+
+
+def test_preview_drawn_until_the_zoom_needs_the_full_image(view: PhotoView) -> None:
+    from roadinspect.gui.photo_view import make_preview
+
+    full = load_image_from_array(np.zeros((1500, 3000, 3), np.uint8))
+    preview = make_preview(full, max_side=1000)
+    assert preview is not None and preview.width() == 1000
+    assert make_preview(preview, max_side=1000) is None
+    view.set_photo(full, QSize(3000, 1500), preview)
+    assert view.shown_width() == 1000  # fitted in a 400 px view: the preview is enough
+    view.zoom_by(8.0)
+    assert view.shown_width() == 3000
+    view.fit_photo()
+    assert view.shown_width() == 1000

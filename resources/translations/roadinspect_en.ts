@@ -1,0 +1,83 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <source>%n photo(s) added</source>
+        <translation>
+            <numerusform>%n photo added</numerusform>
+            <numerusform>%n photos added</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n duplicate(s) skipped</source>
+        <translation>
+            <numerusform>, %n duplicate skipped</numerusform>
+            <numerusform>, %n duplicates skipped</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n unreadable file(s) (see the photo list)</source>
+        <translation>
+            <numerusform>, %n unreadable file (see the photo list)</numerusform>
+            <numerusform>, %n unreadable files (see the photo list)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Analysis finished: %n photo(s)</source>
+        <translation>
+            <numerusform>Analysis finished: %n photo</numerusform>
+            <numerusform>Analysis finished: %n photos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n finding(s)</source>
+        <translation>
+            <numerusform>%n finding</numerusform>
+            <numerusform>%n findings</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n photo(s) could not be analysed</source>
+        <translation>
+            <numerusform>, %n photo could not be analysed</numerusform>
+            <numerusform>, %n photos could not be analysed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Analysis cancelled after %n photo(s); F5 continues it.</source>
+        <translation>
+            <numerusform>Analysis cancelled after %n photo; F5 continues it.</numerusform>
+            <numerusform>Analysis cancelled after %n photos; F5 continues it.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReviewCounter</name>
+    <message numerus="yes">
+        <source>{done} of %n finding(s) reviewed</source>
+        <translation>
+            <numerusform>{done} of %n finding reviewed</numerusform>
+            <numerusform>{done} of %n findings reviewed</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SitesPanel</name>
+    <message numerus="yes">
+        <source>%n site(s)</source>
+        <translation>
+            <numerusform>%n site</numerusform>
+            <numerusform>%n sites</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n road section(s)</source>
+        <translation>
+            <numerusform>%n road section</numerusform>
+            <numerusform>%n road sections</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

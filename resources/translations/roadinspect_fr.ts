@@ -1,0 +1,1133 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr">
+<context>
+    <name>About</name>
+    <message>
+        <source>&lt;h3&gt;RoadInspect {version}&lt;/h3&gt;&lt;p&gt;Finds cracks and potholes in geotagged road photos, lets the inspector review them on the photo and on the map, and exports a prioritised maintenance list.&lt;/p&gt;&lt;p&gt;Model: {model}&lt;/p&gt;&lt;p&gt;Data and logs: {data}&lt;/p&gt;&lt;p&gt;Map data © OpenStreetMap contributors (when the map background is on).&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;RoadInspect {version}&lt;/h3&gt;&lt;p&gt;Détecte les fissures et les nids-de-poule sur des photos de chaussée géolocalisées, permet à l&apos;inspecteur de les contrôler sur la photo et sur la carte, et exporte une liste d&apos;interventions classées par priorité.&lt;/p&gt;&lt;p&gt;Modèle : {model}&lt;/p&gt;&lt;p&gt;Données et journaux : {data}&lt;/p&gt;&lt;p&gt;Données cartographiques © contributeurs OpenStreetMap (lorsque le fond de carte est activé).&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About RoadInspect</source>
+        <translation>À propos de RoadInspect</translation>
+    </message>
+</context>
+<context>
+    <name>Actions</name>
+    <message>
+        <source>&amp;New inspection from a folder…</source>
+        <translation>&amp;Nouvelle inspection depuis un dossier…</translation>
+    </message>
+    <message>
+        <source>Create a project and analyse a folder of photos</source>
+        <translation>Créer un projet et analyser un dossier de photos</translation>
+    </message>
+    <message>
+        <source>&amp;Add photos to this project…</source>
+        <translation>&amp;Ajouter des photos à ce projet…</translation>
+    </message>
+    <message>
+        <source>Add a folder of photos to the open project</source>
+        <translation>Ajouter un dossier de photos au projet ouvert</translation>
+    </message>
+    <message>
+        <source>&amp;Open project…</source>
+        <translation>&amp;Ouvrir un projet…</translation>
+    </message>
+    <message>
+        <source>Open a RoadInspect project file</source>
+        <translation>Ouvrir un fichier de projet RoadInspect</translation>
+    </message>
+    <message>
+        <source>Open the &amp;demo project</source>
+        <translation>Ouvrir le projet de &amp;démonstration</translation>
+    </message>
+    <message>
+        <source>The bundled sample photos of a French road</source>
+        <translation>Les photos d&apos;exemple fournies, prises sur une route française</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exporter…</translation>
+    </message>
+    <message>
+        <source>Maintenance list as CSV, GeoJSON, GeoPackage, report</source>
+        <translation>Liste des interventions en CSV, GeoJSON, GeoPackage, rapport</translation>
+    </message>
+    <message>
+        <source>Export &amp;training set…</source>
+        <translation>Exporter un jeu d&apos;&amp;entraînement…</translation>
+    </message>
+    <message>
+        <source>Corrected photos as images/ + masks/ for training</source>
+        <translation>Photos corrigées en images/ + masks/ pour l&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Paramètres…</translation>
+    </message>
+    <message>
+        <source>&amp;Analyse photos</source>
+        <translation>&amp;Analyser les photos</translation>
+    </message>
+    <message>
+        <source>Analyse the photos not analysed yet (F5)</source>
+        <translation>Analyser les photos pas encore analysées (F5)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel background task</source>
+        <translation>A&amp;nnuler la tâche en cours</translation>
+    </message>
+    <message>
+        <source>Stop the analysis, import or export</source>
+        <translation>Arrêter l&apos;analyse, l&apos;import ou l&apos;export</translation>
+    </message>
+    <message>
+        <source>&amp;Accept finding</source>
+        <translation>&amp;Accepter la dégradation</translation>
+    </message>
+    <message>
+        <source>Accept the selected finding (A)</source>
+        <translation>Accepter la dégradation sélectionnée (A)</translation>
+    </message>
+    <message>
+        <source>&amp;Reject finding</source>
+        <translation>&amp;Rejeter la dégradation</translation>
+    </message>
+    <message>
+        <source>Reject the selected finding (R)</source>
+        <translation>Rejeter la dégradation sélectionnée (R)</translation>
+    </message>
+    <message>
+        <source>It is a &amp;crack</source>
+        <translation>C&apos;est une &amp;fissure</translation>
+    </message>
+    <message>
+        <source>Change the finding&apos;s type to crack (1)</source>
+        <translation>Changer le type de la dégradation en fissure (1)</translation>
+    </message>
+    <message>
+        <source>It is a &amp;pothole</source>
+        <translation>C&apos;est un n&amp;id-de-poule</translation>
+    </message>
+    <message>
+        <source>Change the finding&apos;s type to pothole (2)</source>
+        <translation>Changer le type de la dégradation en nid-de-poule (2)</translation>
+    </message>
+    <message>
+        <source>&amp;Next finding</source>
+        <translation>Dégradation &amp;suivante</translation>
+    </message>
+    <message>
+        <source>Next finding (J or →)</source>
+        <translation>Dégradation suivante (J ou →)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous finding</source>
+        <translation>Dégradation &amp;précédente</translation>
+    </message>
+    <message>
+        <source>Previous finding (K or ←)</source>
+        <translation>Dégradation précédente (K ou ←)</translation>
+    </message>
+    <message>
+        <source>Next p&amp;hoto</source>
+        <translation>P&amp;hoto suivante</translation>
+    </message>
+    <message>
+        <source>Next photo (↓)</source>
+        <translation>Photo suivante (↓)</translation>
+    </message>
+    <message>
+        <source>Previous ph&amp;oto</source>
+        <translation>Ph&amp;oto précédente</translation>
+    </message>
+    <message>
+        <source>Previous photo (↑)</source>
+        <translation>Photo précédente (↑)</translation>
+    </message>
+    <message>
+        <source>Damage &amp;overlay</source>
+        <translation>&amp;Calque des dégradations</translation>
+    </message>
+    <message>
+        <source>Show or hide the damage overlay (Space)</source>
+        <translation>Afficher ou masquer le calque des dégradations (Espace)</translation>
+    </message>
+    <message>
+        <source>&amp;Fit photo</source>
+        <translation>&amp;Ajuster la photo</translation>
+    </message>
+    <message>
+        <source>Fit the whole photo (F)</source>
+        <translation>Afficher toute la photo (F)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;in</source>
+        <translation>Zoom a&amp;vant</translation>
+    </message>
+    <message>
+        <source>Zoom o&amp;ut</source>
+        <translation>Zoom a&amp;rrière</translation>
+    </message>
+    <message>
+        <source>&amp;Move and select</source>
+        <translation>&amp;Déplacer et sélectionner</translation>
+    </message>
+    <message>
+        <source>Pan, zoom and select findings (N or Esc)</source>
+        <translation>Déplacer, zoomer et sélectionner les dégradations (N ou Échap)</translation>
+    </message>
+    <message>
+        <source>Mask &amp;brush</source>
+        <translation>&amp;Pinceau de masque</translation>
+    </message>
+    <message>
+        <source>Paint onto the selected finding&apos;s mask (B; [ and ] change the size)</source>
+        <translation>Peindre sur le masque de la dégradation sélectionnée (B ; [ et ] changent la taille)</translation>
+    </message>
+    <message>
+        <source>Mask &amp;eraser</source>
+        <translation>&amp;Gomme de masque</translation>
+    </message>
+    <message>
+        <source>Erase from the selected finding&apos;s mask (E)</source>
+        <translation>Effacer une partie du masque de la dégradation sélectionnée (E)</translation>
+    </message>
+    <message>
+        <source>Draw a missed &amp;finding</source>
+        <translation>Dessiner une dégradation &amp;oubliée</translation>
+    </message>
+    <message>
+        <source>Click the corners, double-click or Enter to finish (P)</source>
+        <translation>Cliquez les sommets, double-clic ou Entrée pour terminer (P)</translation>
+    </message>
+    <message>
+        <source>Apply the &amp;correction</source>
+        <translation>Appli&amp;quer la correction</translation>
+    </message>
+    <message>
+        <source>Apply the mask correction or close the polygon (Enter)</source>
+        <translation>Appliquer la correction du masque ou fermer le polygone (Entrée)</translation>
+    </message>
+    <message>
+        <source>OpenStreetMap &amp;background</source>
+        <translation>Fond &amp;OpenStreetMap</translation>
+    </message>
+    <message>
+        <source>Show map tiles when the network allows</source>
+        <translation>Afficher les tuiles de carte quand le réseau le permet</translation>
+    </message>
+    <message>
+        <source>&amp;About RoadInspect</source>
+        <translation>À &amp;propos de RoadInspect</translation>
+    </message>
+    <message>
+        <source>Undo (Ctrl+Z)</source>
+        <translation>Annuler (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>Redo (Ctrl+Shift+Z)</source>
+        <translation>Rétablir (Ctrl+Maj+Z)</translation>
+    </message>
+    <message>
+        <source>&amp;Recent projects</source>
+        <translation>Projets &amp;récents</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>É&amp;dition</translation>
+    </message>
+    <message>
+        <source>&amp;Review</source>
+        <translation>&amp;Contrôle</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Affichage</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>&amp;Outils</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>Barre d&apos;outils principale</translation>
+    </message>
+</context>
+<context>
+    <name>App</name>
+    <message>
+        <source>Unexpected error</source>
+        <translation>Erreur inattendue</translation>
+    </message>
+    <message>
+        <source>RoadInspect hit an unexpected error. Your work is saved in the project file.
+
+{error}
+
+Details were written to:
+{log}</source>
+        <translation>RoadInspect a rencontré une erreur inattendue. Votre travail est enregistré dans le fichier du projet.
+
+{error}
+
+Les détails ont été écrits dans :
+{log}</translation>
+    </message>
+</context>
+<context>
+    <name>Commands</name>
+    <message>
+        <source>Accept finding {n}</source>
+        <translation>Accepter la dégradation {n}</translation>
+    </message>
+    <message>
+        <source>Reject finding {n}</source>
+        <translation>Rejeter la dégradation {n}</translation>
+    </message>
+    <message>
+        <source>Change finding {n} to {v}</source>
+        <translation>Changer la dégradation {n} en {v}</translation>
+    </message>
+    <message>
+        <source>Set severity of finding {n} to {v}</source>
+        <translation>Gravité de la dégradation {n} : {v}</translation>
+    </message>
+    <message>
+        <source>Note on finding {n}</source>
+        <translation>Remarque sur la dégradation {n}</translation>
+    </message>
+    <message>
+        <source>Correct the mask of finding {n}</source>
+        <translation>Corriger le masque de la dégradation {n}</translation>
+    </message>
+    <message>
+        <source>Add a missed finding ({kind})</source>
+        <translation>Ajouter une dégradation oubliée ({kind})</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export</source>
+        <translation>Exporter</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Parcourir…</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <source>Maintenance list, CSV (Excel)</source>
+        <translation>Liste des interventions, CSV (Excel)</translation>
+    </message>
+    <message>
+        <source>GeoJSON (QGIS)</source>
+        <translation>GeoJSON (QGIS)</translation>
+    </message>
+    <message>
+        <source>GeoPackage (QGIS)</source>
+        <translation>GeoPackage (QGIS)</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s report (HTML)</source>
+        <translation>Rapport pour le responsable (HTML)</translation>
+    </message>
+    <message>
+        <source>Training set of the corrections (images/ + masks/)</source>
+        <translation>Jeu d&apos;entraînement des corrections (images/ + masks/)</translation>
+    </message>
+    <message>
+        <source>Excel, French (; and decimal comma)</source>
+        <translation>Excel, français (; et virgule décimale)</translation>
+    </message>
+    <message>
+        <source>Plain (, and decimal point)</source>
+        <translation>Standard (, et point décimal)</translation>
+    </message>
+    <message>
+        <source>CSV format</source>
+        <translation>Format CSV</translation>
+    </message>
+    <message>
+        <source>Export folder</source>
+        <translation>Dossier d&apos;export</translation>
+    </message>
+    <message>
+        <source>Tick at least one format.</source>
+        <translation>Cochez au moins un format.</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Export en cours…</translation>
+    </message>
+    <message>
+        <source>Written to {folder}: {files}</source>
+        <translation>Écrit dans {folder} : {files}</translation>
+    </message>
+    <message>
+        <source>Not written:</source>
+        <translation>Non écrits :</translation>
+    </message>
+    <message>
+        <source>Export failed: {error}</source>
+        <translation>Échec de l&apos;export : {error}</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Annulation…</translation>
+    </message>
+</context>
+<context>
+    <name>FindingTableModel</name>
+    <message>
+        <source>#</source>
+        <translation>N°</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Gravité</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>Confiance</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+</context>
+<context>
+    <name>FindingsPanel</name>
+    <message>
+        <source>Length</source>
+        <translation>Longueur</translation>
+    </message>
+    <message>
+        <source>Mean width</source>
+        <translation>Largeur moyenne</translation>
+    </message>
+    <message>
+        <source>Max width</source>
+        <translation>Largeur maximale</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>Surface</translation>
+    </message>
+    <message>
+        <source>Diameter</source>
+        <translation>Diamètre</translation>
+    </message>
+    <message>
+        <source>Length (pixels)</source>
+        <translation>Longueur (pixels)</translation>
+    </message>
+    <message>
+        <source>Area (pixels)</source>
+        <translation>Surface (pixels)</translation>
+    </message>
+    <message>
+        <source>Distance from camera</source>
+        <translation>Distance à la caméra</translation>
+    </message>
+    <message>
+        <source>Uncertainty</source>
+        <translation>Incertitude</translation>
+    </message>
+    <message>
+        <source>Accept  (A)</source>
+        <translation>Accepter  (A)</translation>
+    </message>
+    <message>
+        <source>Reject  (R)</source>
+        <translation>Rejeter  (R)</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Gravité</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Remarque</translation>
+    </message>
+    <message>
+        <source>Remark for the maintenance team</source>
+        <translation>Remarque pour l&apos;équipe d&apos;entretien</translation>
+    </message>
+    <message>
+        <source>Selected finding</source>
+        <translation>Dégradation sélectionnée</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>Longitudinal crack</source>
+        <translation>Fissure longitudinale</translation>
+    </message>
+    <message>
+        <source>Transverse crack</source>
+        <translation>Fissure transversale</translation>
+    </message>
+    <message>
+        <source>Alligator cracking</source>
+        <translation>Faïençage</translation>
+    </message>
+    <message>
+        <source>Isolated crack</source>
+        <translation>Fissure isolée</translation>
+    </message>
+    <message>
+        <source>Pothole</source>
+        <translation>Nid-de-poule</translation>
+    </message>
+    <message>
+        <source>Crack</source>
+        <translation>Fissure</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Faible</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>Moyenne</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>Élevée</translation>
+    </message>
+    <message>
+        <source>To review</source>
+        <translation>À contrôler</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Acceptée</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Rejetée</translation>
+    </message>
+    <message>
+        <source>Corrected</source>
+        <translation>Corrigée</translation>
+    </message>
+    <message>
+        <source>Waiting for analysis</source>
+        <translation>En attente d&apos;analyse</translation>
+    </message>
+    <message>
+        <source>Analysed</source>
+        <translation>Analysée</translation>
+    </message>
+    <message>
+        <source>Reviewed</source>
+        <translation>Contrôlée</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Erreur</translation>
+    </message>
+    <message>
+        <source>No position</source>
+        <translation>Sans position</translation>
+    </message>
+    <message>
+        <source>No damage</source>
+        <translation>Aucune dégradation</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Gravité</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Extent</source>
+        <translation>Étendue</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>Confiance</translation>
+    </message>
+    <message>
+        <source>good</source>
+        <translation>bon</translation>
+    </message>
+    <message>
+        <source>satisfactory</source>
+        <translation>satisfaisant</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>moyen</translation>
+    </message>
+    <message>
+        <source>poor</source>
+        <translation>médiocre</translation>
+    </message>
+    <message>
+        <source>very poor</source>
+        <translation>mauvais</translation>
+    </message>
+    <message>
+        <source>serious</source>
+        <translation>très mauvais</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>ruiné</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>The decision could not be recorded</source>
+        <translation>La décision n&apos;a pas pu être enregistrée</translation>
+    </message>
+    <message>
+        <source>Open project</source>
+        <translation>Ouvrir un projet</translation>
+    </message>
+    <message>
+        <source>RoadInspect projects (*{ext});;All files (*)</source>
+        <translation>Projets RoadInspect (*{ext});;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Project already open</source>
+        <translation>Projet déjà ouvert</translation>
+    </message>
+    <message>
+        <source>Open it read-only?</source>
+        <translation>L&apos;ouvrir en lecture seule ?</translation>
+    </message>
+    <message>
+        <source>Cannot open the project</source>
+        <translation>Impossible d&apos;ouvrir le projet</translation>
+    </message>
+    <message>
+        <source>No sample photos</source>
+        <translation>Pas de photos d&apos;exemple</translation>
+    </message>
+    <message>
+        <source>The bundled sample photos are missing from {folder}.</source>
+        <translation>Les photos d&apos;exemple fournies manquent dans {folder}.</translation>
+    </message>
+    <message>
+        <source>Folder of road photos</source>
+        <translation>Dossier de photos de chaussée</translation>
+    </message>
+    <message>
+        <source>Save the new project as</source>
+        <translation>Enregistrer le nouveau projet sous</translation>
+    </message>
+    <message>
+        <source>RoadInspect projects (*{ext})</source>
+        <translation>Projets RoadInspect (*{ext})</translation>
+    </message>
+    <message>
+        <source>Please wait: {task} is running.</source>
+        <translation>Veuillez patienter : {task} est en cours.</translation>
+    </message>
+    <message>
+        <source>{task} failed</source>
+        <translation>Échec : {task}</translation>
+    </message>
+    <message>
+        <source>Cancelling… finished photos are kept.</source>
+        <translation>Annulation… les photos terminées sont conservées.</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>files</source>
+        <translation>fichiers</translation>
+    </message>
+    <message>
+        <source>Every photo is already analysed.</source>
+        <translation>Toutes les photos sont déjà analysées.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) added</source>
+        <translation>
+            <numerusform>%n photo ajoutée</numerusform>
+            <numerusform>%n photos ajoutées</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n duplicate(s) skipped</source>
+        <translation>
+            <numerusform>, %n doublon ignoré</numerusform>
+            <numerusform>, %n doublons ignorés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n unreadable file(s) (see the photo list)</source>
+        <translation>
+            <numerusform>, %n fichier illisible (voir la liste des photos)</numerusform>
+            <numerusform>, %n fichiers illisibles (voir la liste des photos)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Analysis finished: %n photo(s)</source>
+        <translation>
+            <numerusform>Analyse terminée : %n photo</numerusform>
+            <numerusform>Analyse terminée : %n photos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n finding(s)</source>
+        <translation>
+            <numerusform>%n dégradation</numerusform>
+            <numerusform>%n dégradations</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n photo(s) could not be analysed</source>
+        <translation>
+            <numerusform>, %n photo n&apos;a pas pu être analysée</numerusform>
+            <numerusform>, %n photos n&apos;ont pas pu être analysées</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Analysis cancelled after %n photo(s); F5 continues it.</source>
+        <translation>
+            <numerusform>Analyse annulée après %n photo ; F5 la reprend.</numerusform>
+            <numerusform>Analyse annulée après %n photos ; F5 la reprend.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Analysis</source>
+        <translation>Analyse</translation>
+    </message>
+    <message>
+        <source>photos</source>
+        <translation>photos</translation>
+    </message>
+    <message>
+        <source>worst section {id}: {score:.0f}/100 ({rating})</source>
+        <translation>tronçon le plus dégradé {id} : {score:.0f}/100 ({rating})</translation>
+    </message>
+    <message>
+        <source>Findings — {name}</source>
+        <translation>Dégradations — {name}</translation>
+    </message>
+    <message>
+        <source>Select a finding to correct its mask first.</source>
+        <translation>Sélectionnez d&apos;abord une dégradation pour corriger son masque.</translation>
+    </message>
+    <message>
+        <source>Paint the damage, then press Enter to apply ([ and ] change the brush size).</source>
+        <translation>Peignez la dégradation, puis Entrée pour appliquer ([ et ] changent la taille du pinceau).</translation>
+    </message>
+    <message>
+        <source>Erase what is not damage, then press Enter to apply.</source>
+        <translation>Effacez ce qui n&apos;est pas une dégradation, puis Entrée pour appliquer.</translation>
+    </message>
+    <message>
+        <source>Click the corners of the missed damage; double-click or Enter to finish. 1 or 2 first to choose crack or pothole.</source>
+        <translation>Cliquez les sommets de la dégradation oubliée ; double-clic ou Entrée pour terminer. 1 ou 2 avant pour choisir fissure ou nid-de-poule.</translation>
+    </message>
+    <message>
+        <source> [read-only]</source>
+        <translation> [lecture seule]</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>Dégradations</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <source>Maintenance list</source>
+        <translation>Liste des interventions</translation>
+    </message>
+    <message>
+        <source>Drop a folder of road photos here, or use File › New inspection.</source>
+        <translation>Déposez ici un dossier de photos de chaussée, ou utilisez Fichier › Nouvelle inspection.</translation>
+    </message>
+    <message>
+        <source>Overlay opacity</source>
+        <translation>Opacité du calque</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoTableModel</name>
+    <message>
+        <source>Photo</source>
+        <translation>Photo</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>Dégradations</translation>
+    </message>
+</context>
+<context>
+    <name>PhotosPanel</name>
+    <message>
+        <source>All photos</source>
+        <translation>Toutes les photos</translation>
+    </message>
+    <message>
+        <source>With findings</source>
+        <translation>Avec dégradations</translation>
+    </message>
+    <message>
+        <source>All damage types</source>
+        <translation>Tous les types</translation>
+    </message>
+    <message>
+        <source>Any crack</source>
+        <translation>Toutes les fissures</translation>
+    </message>
+</context>
+<context>
+    <name>Project</name>
+    <message>
+        <source>process {pid} on {host}</source>
+        <translation>processus {pid} sur {host}</translation>
+    </message>
+    <message>
+        <source>another program</source>
+        <translation>un autre programme</translation>
+    </message>
+    <message>
+        <source>{file} is already open in RoadInspect ({who}). Close it there first, or open it read-only.</source>
+        <translation>{file} est déjà ouvert dans RoadInspect ({who}). Fermez-le d&apos;abord là-bas, ou ouvrez-le en lecture seule.</translation>
+    </message>
+    <message>
+        <source>{file}: cannot create the lock file {lock} (is the folder read-only?). Open it read-only, or copy the project to a writable folder.</source>
+        <translation>{file} : impossible de créer le fichier de verrouillage {lock} (dossier en lecture seule ?). Ouvrez-le en lecture seule, ou copiez le projet dans un dossier modifiable.</translation>
+    </message>
+    <message>
+        <source>Training set: no photo is completely reviewed with a correction yet.</source>
+        <translation>Jeu d&apos;entraînement : aucune photo n&apos;est encore entièrement contrôlée avec une correction.</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewController</name>
+    <message>
+        <source>Loading {name}…</source>
+        <translation>Chargement de {name}…</translation>
+    </message>
+    <message>
+        <source>This file cannot be read.</source>
+        <translation>Ce fichier ne peut pas être lu.</translation>
+    </message>
+    <message>
+        <source>Not analysed yet.</source>
+        <translation>Pas encore analysée.</translation>
+    </message>
+    <message>
+        <source>No damage found on this photo.</source>
+        <translation>Aucune dégradation trouvée sur cette photo.</translation>
+    </message>
+    <message>
+        <source>No more findings in this direction.</source>
+        <translation>Plus de dégradation dans cette direction.</translation>
+    </message>
+    <message>
+        <source>Select a finding first (J / K, or click it).</source>
+        <translation>Sélectionnez d&apos;abord une dégradation (J / K, ou cliquez dessus).</translation>
+    </message>
+    <message>
+        <source>This project is open read-only.</source>
+        <translation>Ce projet est ouvert en lecture seule.</translation>
+    </message>
+    <message>
+        <source>The corrected mask is empty: reject the finding instead (R).</source>
+        <translation>Le masque corrigé est vide : rejetez plutôt la dégradation (R).</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewCounter</name>
+    <message numerus="yes">
+        <source>{done} of %n finding(s) reviewed</source>
+        <translation>
+            <numerusform>{done} sur %n dégradation contrôlée</numerusform>
+            <numerusform>{done} sur %n dégradations contrôlées</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <source>Reviewer name</source>
+        <translation>Nom du contrôleur</translation>
+    </message>
+    <message>
+        <source>Name recorded with every review decision and in the audit log.</source>
+        <translation>Nom enregistré avec chaque décision de contrôle et dans le journal d&apos;audit.</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source>Language of the interface: the system&apos;s language, French or English.</source>
+        <translation>Langue de l&apos;interface : celle du système, le français ou l&apos;anglais.</translation>
+    </message>
+    <message>
+        <source>OpenStreetMap background</source>
+        <translation>Fond de carte OpenStreetMap</translation>
+    </message>
+    <message>
+        <source>Show OpenStreetMap tiles behind the map when the network allows (cached on disk).</source>
+        <translation>Afficher les tuiles OpenStreetMap derrière la carte quand le réseau le permet (mises en cache sur le disque).</translation>
+    </message>
+    <message>
+        <source>Camera height</source>
+        <translation>Hauteur de la caméra</translation>
+    </message>
+    <message>
+        <source>Height of the camera above the road (flat-road model used for metric measures).</source>
+        <translation>Hauteur de la caméra au-dessus de la chaussée (modèle de route plane utilisé pour les mesures métriques).</translation>
+    </message>
+    <message>
+        <source>Camera pitch</source>
+        <translation>Inclinaison de la caméra</translation>
+    </message>
+    <message>
+        <source>Angle of the camera below the horizon (0 = looking at the horizon, 90 = straight down).</source>
+        <translation>Angle de la caméra sous l&apos;horizon (0 = vers l&apos;horizon, 90 = vers le sol).</translation>
+    </message>
+    <message>
+        <source>Horizontal field of view</source>
+        <translation>Champ de vision horizontal</translation>
+    </message>
+    <message>
+        <source>Used when the photos&apos; EXIF gives no 35-mm-equivalent focal length.</source>
+        <translation>Utilisé quand l&apos;EXIF des photos ne donne pas de focale équivalente 35 mm.</translation>
+    </message>
+    <message>
+        <source>Section length</source>
+        <translation>Longueur des tronçons</translation>
+    </message>
+    <message>
+        <source>Length of the road sections that get a condition score.</source>
+        <translation>Longueur des tronçons de route qui reçoivent une note d&apos;état.</translation>
+    </message>
+    <message>
+        <source>Severity weight</source>
+        <translation>Poids de la gravité</translation>
+    </message>
+    <message>
+        <source>Points of the priority score given by the severity (high = full weight).</source>
+        <translation>Points du score de priorité donnés par la gravité (élevée = poids entier).</translation>
+    </message>
+    <message>
+        <source>Type weight</source>
+        <translation>Poids du type</translation>
+    </message>
+    <message>
+        <source>Points given by the damage type (pothole = full weight, then alligator, transverse, longitudinal).</source>
+        <translation>Points donnés par le type de dégradation (nid-de-poule = poids entier, puis faïençage, transversale, longitudinale).</translation>
+    </message>
+    <message>
+        <source>Extent weight</source>
+        <translation>Poids de l&apos;étendue</translation>
+    </message>
+    <message>
+        <source>Points given by the size of the damage (crack length, alligator or pothole area).</source>
+        <translation>Points donnés par la taille de la dégradation (longueur de fissure, surface de faïençage ou de nid-de-poule).</translation>
+    </message>
+    <message>
+        <source>Confidence weight</source>
+        <translation>Poids de la confiance</translation>
+    </message>
+    <message>
+        <source>Points given by the model&apos;s confidence (full weight once an inspector confirmed the site).</source>
+        <translation>Points donnés par la confiance du modèle (poids entier dès qu&apos;un inspecteur a confirmé le point).</translation>
+    </message>
+    <message>
+        <source>Road class factor</source>
+        <translation>Coefficient de classe de route</translation>
+    </message>
+    <message>
+        <source>Multiplies every score: e.g. 1.2 for a main road, 0.8 for a lane.</source>
+        <translation>Multiplie chaque score : par exemple 1,2 pour une route principale, 0,8 pour un chemin.</translation>
+    </message>
+    <message>
+        <source>general</source>
+        <translation>général</translation>
+    </message>
+    <message>
+        <source>review</source>
+        <translation>contrôle</translation>
+    </message>
+    <message>
+        <source>camera</source>
+        <translation>caméra</translation>
+    </message>
+    <message>
+        <source>sections</source>
+        <translation>tronçons</translation>
+    </message>
+    <message>
+        <source>priority</source>
+        <translation>priorité</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>système</translation>
+    </message>
+    <message>
+        <source>fr</source>
+        <translation>fr</translation>
+    </message>
+    <message>
+        <source>en</source>
+        <translation>en</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Langue du système</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+</context>
+<context>
+    <name>SiteTableModel</name>
+    <message>
+        <source>Rank</source>
+        <translation>Rang</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Point</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Gravité</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <source>Severity pts</source>
+        <translation>Pts gravité</translation>
+    </message>
+    <message>
+        <source>Type pts</source>
+        <translation>Pts type</translation>
+    </message>
+    <message>
+        <source>Extent pts</source>
+        <translation>Pts étendue</translation>
+    </message>
+    <message>
+        <source>Confidence pts</source>
+        <translation>Pts confiance</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <source>Section</source>
+        <translation>Tronçon</translation>
+    </message>
+</context>
+<context>
+    <name>SitesPanel</name>
+    <message numerus="yes">
+        <source>%n site(s)</source>
+        <translation>
+            <numerusform>%n point d&apos;intervention</numerusform>
+            <numerusform>%n points d&apos;intervention</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n road section(s)</source>
+        <translation>
+            <numerusform>%n tronçon</numerusform>
+            <numerusform>%n tronçons</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All damage types</source>
+        <translation>Tous les types</translation>
+    </message>
+    <message>
+        <source>Any crack</source>
+        <translation>Toutes les fissures</translation>
+    </message>
+    <message>
+        <source>Any review status</source>
+        <translation>Tous les états de contrôle</translation>
+    </message>
+</context>
+<context>
+    <name>TaskProgress</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>{rate:.1f} {unit}/s</source>
+        <translation>{rate:.1f} {unit}/s</translation>
+    </message>
+    <message>
+        <source>{eta} left</source>
+        <translation>reste {eta}</translation>
+    </message>
+</context>
+</TS>

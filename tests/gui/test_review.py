@@ -1,0 +1,173 @@
+"""Reviewing in the window: keyboard decisions, undo/redo, mask correction, missed findings, reopening."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import shapely
+from PySide6.QtCore import QPointF, Qt
+
+from roadinspect.core.store import Store
+from roadinspect.core.types import DamageClass, ReviewStatus
+from roadinspect.gui.main_window import MainWindow
+from roadinspect.gui.photo_view import Tool
+
+
+def _open(window: MainWindow, project: Path, qtbot) -> None:  # noqa: ANN001
+    assert window.open_project(project)
+    qtbot.waitUntil(lambda: window.view.photo_size().isValid(), timeout=10000)
+
+
+def _statuses(project: Path) -> dict[int, ReviewStatus]:
+    with Store.open(project, readonly=True) as store:
+        return {rf.finding.id: rf.status for rf in store.findings()}
+
+
+def test_review_by_keyboard(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    session = window.session
+    decided, total = session.review_progress()
+    assert decided == 0 and total >= 4
+    assert window.counter.text() == f"0 of {total} findings reviewed"
+    first_photo = window.review.photo_id
+    qtbot.keyClick(window.view, Qt.Key.Key_J)  # first finding of the first photo
+    first = window.review.finding_id
+    assert first is not None and window.findings.current_id() == first
+    qtbot.keyClick(window.view, Qt.Key.Key_A)  # accept, then move on
+    assert _statuses(reviewable_project)[first] == ReviewStatus.ACCEPTED  # written at once
+    second = window.review.finding_id
+    assert second != first
+    qtbot.keyClick(window.view, Qt.Key.Key_R)
+    assert _statuses(reviewable_project)[second] == ReviewStatus.REJECTED
+    qtbot.keyClick(window.view, Qt.Key.Key_K)  # back to the rejected one ...
+    assert window.review.finding_id == second
+    qtbot.keyClick(window.view, Qt.Key.Key_2)  # ... it is a pothole after all: corrected
+    with Store.open(reviewable_project, readonly=True) as store:
+        rf = store.finding(second)
+    assert rf.damage == DamageClass.POTHOLE and (rf.status == ReviewStatus.CORRECTED
+                                                 or rf.finding.damage == DamageClass.POTHOLE)
+    assert window.counter.text() == f"2 of {total} findings reviewed"
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)
+    assert window.review.photo_id != first_photo
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    assert not window.view.overlay_visible()
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    assert window.view.overlay_visible()
+    assert "could not" not in window.message.text()
+
+
+def test_undo_and_redo_write_to_the_project(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    window.review.next_finding(1)
+    fid = window.review.finding_id
+    window.review.review("accept")
+    assert _statuses(reviewable_project)[fid] == ReviewStatus.ACCEPTED
+    window.review.next_photo(1)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _statuses(reviewable_project)[fid] == ReviewStatus.PENDING
+    assert window.review.finding_id == fid  # undo shows what it changed
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert _statuses(reviewable_project)[fid] == ReviewStatus.ACCEPTED
+    with Store.open(reviewable_project, readonly=True) as store:
+        actions = [e.action for e in store.audit_log() if e.finding_id == fid]
+    assert actions.count("review") == 3  # accept, undo, redo: each in the audit log
+
+
+def _pothole(window: MainWindow) -> tuple[int, int]:
+    for pid in window.session.photo_ids():
+        for rf in window.session.findings(pid):
+            if rf.finding.damage == DamageClass.POTHOLE:
+                return pid, rf.finding.id
+    raise AssertionError("the samples have a pothole")
+
+
+def test_mask_correction_updates_measures_and_undo_restores(window: MainWindow, reviewable_project: Path,
+                                                            qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    pid, fid = _pothole(window)
+    window.review.show_photo(pid, fid)
+    qtbot.waitUntil(lambda: window.view.photo_size().isValid(), timeout=10000)
+    before = window.session.finding(fid).finding
+    window.actions.tool_brush.trigger()
+    assert window.view.tool() == Tool.BRUSH and window.view.is_editing()
+    geom = shapely.from_wkt(before.polygon_wkt)
+    x0, y0, x1, y1 = geom.bounds
+    window.view.brush_radius = (y1 - y0) / 3
+    for k in range(6):  # widen the pothole to the right
+        window.view.paint_at(QPointF(x1 + k * (x1 - x0) / 10, (y0 + y1) / 2))
+    window.view.end_stroke()
+    with qtbot.waitSignal(window.undo.indexChanged, timeout=20000):
+        qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    after = window.session.finding(fid)
+    assert after.status == ReviewStatus.CORRECTED
+    assert shapely.from_wkt(after.finding.polygon_wkt).area > geom.area * 1.1
+    assert after.finding.measures["area_px"] > before.measures["area_px"]
+    with Store.open(reviewable_project, readonly=True) as store:
+        assert store.finding(fid).finding.polygon_wkt == after.finding.polygon_wkt
+    window.undo.undo()
+    restored = window.session.finding(fid)
+    assert restored.finding.polygon_wkt == before.polygon_wkt and restored.status == ReviewStatus.PENDING
+    assert restored.finding.measures == before.measures
+
+
+def test_polygon_tool_adds_a_missed_finding_and_undo_removes_it(window: MainWindow, reviewable_project: Path,
+                                                                qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    pid = window.review.photo_id
+    count = len(window.session.findings(pid))
+    window.actions.tool_polygon.trigger()
+    window.view.new_finding_class = DamageClass.POTHOLE
+    for x, y in [(100, 600), (180, 590), (190, 660), (110, 670)]:
+        window.view.add_polygon_point(QPointF(x, y))
+    with qtbot.waitSignal(window.undo.indexChanged, timeout=20000):
+        assert window.view.finish_polygon()
+    items = window.session.findings(pid)
+    assert len(items) == count + 1
+    drawn = items[-1]
+    assert drawn.finding.source == "inspector" and drawn.status == ReviewStatus.ACCEPTED
+    assert drawn.finding.kind == "pothole" and drawn.finding.measures.get("area_px", 0) > 0
+    assert window.review.finding_id == drawn.finding.id
+    window.undo.undo()
+    assert len(window.session.findings(pid)) == count
+
+
+def test_reopening_restores_decisions_and_position(qtbot, reviewable_project: Path) -> None:  # noqa: ANN001
+    first = MainWindow()
+    qtbot.addWidget(first)
+    _open(first, reviewable_project, qtbot)
+    first.review.next_photo(1)
+    first.review.next_finding(1)
+    first.review.next_finding(1)
+    photo, finding = first.review.photo_id, first.review.finding_id
+    first.review.review("reject")
+    first.review.show_photo(photo, finding)
+    first.opacity.setValue(70)
+    first.close()  # saves where the inspector was
+    assert first.session is None
+    second = MainWindow()
+    qtbot.addWidget(second)
+    _open(second, reviewable_project, qtbot)
+    assert (second.review.photo_id, second.review.finding_id) == (photo, finding)
+    assert second.session.finding(finding).status == ReviewStatus.REJECTED
+    assert second.view.overlay_opacity() == pytest.approx(0.7)
+    second.close()
+
+
+def test_read_only_project_refuses_decisions(window: MainWindow, reviewable_project: Path, qtbot,
+                                             monkeypatch) -> None:  # noqa: ANN001
+    from roadinspect.gui.project import ProjectSession
+
+    holder = ProjectSession.open(reviewable_project)  # "another window" holds the project
+    try:
+        from PySide6.QtWidgets import QMessageBox
+
+        monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+        _open(window, reviewable_project, qtbot)
+        assert window.session.readonly and "[read-only]" in window.windowTitle()
+        assert not window.actions.accept.isEnabled()
+        window.review.next_finding(1)
+        window.review.review_finding(window.review.finding_id, "accept")
+        assert window.session.review_progress()[0] == 0
+    finally:
+        holder.close()
