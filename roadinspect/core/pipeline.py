@@ -10,9 +10,10 @@
 * **cancellable**: ``is_cancelled()`` is checked between photos (before each model call and before
   each photo is recorded); the analysis is then closed as ``cancelled``, photos in flight are
   dropped unrecorded, and a later run picks up where it stopped.
-* **overlapped**: worker threads read and decode the next photos while the model runs on this
-  one, and another extracts the findings of the previous one (``roadinspect.core.prefetch``);
-  results are still recorded in photo order, one transaction each. ``workers=0`` runs every step
+* **overlapped**: worker threads read and decode the next photos while the model (on a thread of
+  its own) runs on this one, and another thread extracts the findings of the previous one; the
+  calling thread records results in photo order, one transaction each, and is the only one that
+  touches the project file. ``workers=0`` runs every step
   on the calling thread, one photo after the other (the reference path, with the same results).
 * **flat in memory**: only a bounded handful of photos is in flight (decoded images waiting for
   the model, segmentations waiting for their findings); only counters and the list of failures
@@ -33,17 +34,16 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
 
 from roadinspect.core.photos import ImageError, load_image, read_bytes, sha256_bytes
-from roadinspect.core.prefetch import InOrder, Prefetcher, default_workers
+from roadinspect.core.prefetch import default_workers
 from roadinspect.core.store import PhotoRecord, Store
 from roadinspect.core.types import UnreadableFile
 
@@ -138,10 +138,11 @@ def analyze(
     the default camera with the photo's EXIF focal length). ``max_side`` overrides the decode size
     (default: the segmenter's ``max_side`` working size; None there too: full size).
 
-    ``workers``: threads that read and decode photos ahead of the model (at most ``2 * workers +
-    batch`` photos ahead), while one more thread extracts the findings of the previous photo;
-    None: :func:`~roadinspect.core.prefetch.default_workers`; 0: every step on the calling thread,
-    one photo after the other (the reference path; same results). ``batch``: photos per model
+    ``workers``: threads that read and decode photos ahead of the model, which runs on a thread of
+    its own while one more thread extracts findings and the calling thread records (at most
+    ``2 * workers + batch + 2`` photos in flight); None:
+    :func:`~roadinspect.core.prefetch.default_workers`; 0: every step on the calling thread, one
+    photo after the other (the reference path; same results). ``batch``: photos per model
     call (``predict_batch``); None: 1 on the CPU, 8 on a GPU.
     """
     from roadinspect.core.findings import extract_findings
@@ -159,7 +160,8 @@ def analyze(
     settings = {"max_side": side, "camera": dataclasses.asdict(camera) if dataclasses.is_dataclass(camera) else None}
     analysis_id = store.start_analysis(segmenter.name, segmenter.sha256, settings, who=who)
     summary.analysis_id = analysis_id
-    timings = {"read_s": 0.0, "decode_s": 0.0, "predict_s": 0.0, "findings_s": 0.0, "record_s": 0.0, "wait_s": 0.0}
+    timings = {"read_s": 0.0, "decode_s": 0.0, "predict_s": 0.0, "findings_s": 0.0, "record_s": 0.0, "wait_s": 0.0,
+               "wait_model_s": 0.0}
     status = "interrupted"
     run = _Run(store, analysis_id, segmenter, extract_findings, camera, side, timings, summary, who, progress,
                is_cancelled, len(todo))
@@ -238,10 +240,16 @@ def _model_failure(exc: Exception) -> _Failed:
 
 
 class _Run:
-    """One :func:`analyze` call: photos flow read/decode (workers) -> model (this thread) ->
-    findings (a worker) -> record (this thread, in photo order, one transaction per photo).
+    """One :func:`analyze` call.
 
-    With ``workers=0`` every step runs on this thread, one photo after the other (the reference path).
+    With workers, photos flow: read + decode (``workers`` threads) -> model (one thread, photos in
+    order, ``batch`` per call) -> findings (one thread) -> record (the calling thread, in photo
+    order, one transaction per photo). The calling thread only submits work, records and reports
+    progress, so SQLite's commits never hold up the model. Everything that touches the store runs
+    on the calling thread. At most ``2 * workers + batch + 2`` photos are in flight.
+
+    With ``workers=0`` every step runs on the calling thread, one photo after the other (the
+    reference path).
     """
 
     def __init__(self, store: Store, analysis_id: int, segmenter: SegmenterLike, extract: Callable[..., list],
@@ -252,90 +260,143 @@ class _Run:
         self.progress, self.is_cancelled, self.total = progress, is_cancelled, total
         self.done = 0
         self.consecutive_model_errors = 0
+        self.model_failures_in_a_row = 0  # seen by the model thread, to stop calling a broken model
         self.failed_hard: RuntimeError | None = None
-        self.post: ThreadPoolExecutor | None = None
+        self._last_share = 0.0  # model seconds per photo of the last model call
 
     def cancelled(self) -> bool:
         if self.is_cancelled is not None and self.is_cancelled():
             self.summary.cancelled = True
         return self.summary.cancelled
 
+    # ------------------------------------------------------------------ the two paths
     def process(self, todo: list[int], workers: int, batch: int) -> None:
         records = (self.store.photo(photo_id) for photo_id in todo)
-        pending: InOrder[PhotoRecord] = InOrder(limit=max(1, workers))
-        with ExitStack() as stack:
-            if workers > 0:
-                source: Iterator[tuple[PhotoRecord, _Loaded | _Failed]] = stack.enter_context(
-                    Prefetcher(partial(_load, side=self.side), records, workers=workers,
-                               depth=2 * workers + batch, name="roadinspect-decode"))
-                self.post = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="roadinspect-findings"))
-            else:
-                source = ((record, _load(record, self.side)) for record in records)
-            try:
-                while not self.cancelled():
-                    group = self._take(source, batch)
-                    if not group:
-                        self._flush(pending, wait=True)
-                        return
-                    self._predict(group, pending)
-                    if not self._flush(pending, wait=False):
-                        return
-            finally:
-                pending.cancel()
+        if workers == 0:
+            self._sequential(records)
+        else:
+            self._overlapped(records, workers, batch)
 
-    def _take(self, source: Iterator[tuple[PhotoRecord, _Loaded | _Failed]], batch: int
-              ) -> list[tuple[PhotoRecord, _Loaded | _Failed]]:
-        start = time.perf_counter()
-        group = list(itertools.islice(source, batch))
-        self.timings["wait_s"] += time.perf_counter() - start
-        return group
+    def _sequential(self, records: Iterator[PhotoRecord]) -> None:
+        for record in records:
+            if self.cancelled():
+                return
+            start = time.perf_counter()
+            loaded = _load(record, self.side)
+            self.timings["wait_s"] += time.perf_counter() - start
+            outcome = self._model_step([record], [loaded])[0]
+            if isinstance(outcome, tuple):
+                outcome = self._findings(*outcome)
+            if not self._record(record, outcome):
+                return
 
-    def _predict(self, group: list[tuple[PhotoRecord, _Loaded | _Failed]], pending: InOrder[PhotoRecord]) -> None:
-        ok = [(record, item) for record, item in group if isinstance(item, _Loaded)]
-        start = time.perf_counter()
+    def _overlapped(self, records: Iterator[PhotoRecord], workers: int, batch: int) -> None:
+        depth = 2 * workers + batch + 2
+        groups: deque[tuple[list[PhotoRecord], Future]] = deque()
+        photos: deque[tuple[PhotoRecord, Any]] = deque()
+        decode = ThreadPoolExecutor(workers, thread_name_prefix="roadinspect-decode")
+        model = ThreadPoolExecutor(1, thread_name_prefix="roadinspect-model")
+        post = ThreadPoolExecutor(1, thread_name_prefix="roadinspect-findings")
         try:
-            try:
-                if len(ok) > 1 and hasattr(self.segmenter, "predict_batch"):
-                    results: list[Any] = self.segmenter.predict_batch([item.image for _, item in ok])  # type: ignore[attr-defined]
+            in_flight = 0
+            exhausted = False
+            while not self.cancelled():
+                while not exhausted and in_flight < depth:
+                    group = list(itertools.islice(records, batch))
+                    if not group:
+                        exhausted = True
+                        break
+                    loads = [decode.submit(_load, record, self.side) for record in group]
+                    groups.append((group, model.submit(self._model_then_findings, group, loads, post)))
+                    in_flight += len(group)
+                if photos:
+                    record, value = photos.popleft()
+                    in_flight -= 1
+                    start = time.perf_counter()
+                    outcome = value.result() if isinstance(value, Future) else value
+                    self.timings["wait_s"] += time.perf_counter() - start
+                    if not self._record(record, outcome):
+                        return
+                elif groups:
+                    group, future = groups.popleft()
+                    start = time.perf_counter()
+                    outcomes = future.result()  # a crash of the model (BaseException) surfaces here, in order
+                    self.timings["wait_s"] += time.perf_counter() - start
+                    photos.extend(zip(group, outcomes))
                 else:
-                    results = [self.segmenter.predict(item.image) for _, item in ok]
-            except Exception:  # noqa: BLE001 - a failed batch is retried photo by photo to name the bad one
-                if len(ok) <= 1:
-                    raise
-                results = []
-                for _, item in ok:
-                    try:
-                        results.append(self.segmenter.predict(item.image))
-                    except Exception as exc:  # noqa: BLE001
-                        results.append(_model_failure(exc))
-        except Exception as exc:  # noqa: BLE001 - recorded per photo; repeated failures stop the batch
-            results = [_model_failure(exc)]
-        except BaseException:
-            # The process is going down (Ctrl+C, a crash): keep what is already done.
-            self._flush(pending, wait=True)
-            raise
-        share = (time.perf_counter() - start) / max(1, len(ok))
-        self.timings["predict_s"] += share * len(ok)
+                    return
+        finally:
+            # Stop: drop what has not started (photos in flight are simply not recorded; a later run
+            # does them), then wait for what is running so no thread outlives the call.
+            _cancel_all(groups, photos)
+            for pool in (decode, model, post):
+                pool.shutdown(wait=False, cancel_futures=True)
+            for pool in (decode, model, post):
+                pool.shutdown(wait=True)
+
+    # ------------------------------------------------------------------ steps
+    def _model_then_findings(self, group: list[PhotoRecord], loads: list[Future], post: ThreadPoolExecutor
+                             ) -> list[Any]:
+        """Model thread: wait for the group's decoded photos, predict, hand the findings to ``post``."""
+        start = time.perf_counter()
+        loaded = [f.result() for f in loads]
+        self.timings["wait_model_s"] += time.perf_counter() - start
+        return [post.submit(self._findings, *o) if isinstance(o, tuple) else o
+                for o in self._model_step(group, loaded)]
+
+    def _model_step(self, group: list[PhotoRecord], loaded: list[_Loaded | _Failed]) -> list[Any]:
+        """Predict the decoded photos of ``group``; per photo ``(segmentation, photo, digest, work_s)`` or :class:`_Failed`."""
+        ok = [item for item in loaded if isinstance(item, _Loaded)]
+        if self.model_failures_in_a_row >= MAX_CONSECUTIVE_MODEL_ERRORS:
+            results: list[Any] = [_Failed("not analysed: the model failed on the photos before", True)] * len(ok)
+            self._last_share = 0.0
+        else:
+            results = self._predict([item.image for item in ok])
+        out: list[Any] = []
         answers = iter(results)
-        for record, item in group:
+        for record, item in zip(group, loaded):
             if not isinstance(item, _Loaded):
-                pending.add(record, item)
+                self.model_failures_in_a_row = 0
+                out.append(item)
                 continue
             answer = next(answers)
+            item.image = None  # type: ignore[assignment]  # free the pixels now
             if isinstance(answer, _Failed):
-                pending.add(record, answer)
+                self.model_failures_in_a_row += 1
+                out.append(answer)
                 continue
+            self.model_failures_in_a_row = 0
             photo = record.photo
             assert photo is not None
-            segmentation = _at_photo_scale(answer, photo.width, photo.height)
-            work = item.read_s + item.decode_s + share
             self.timings["read_s"] += item.read_s
             self.timings["decode_s"] += item.decode_s
-            if self.post is not None:
-                pending.add(record, self.post.submit(self._findings, segmentation, photo, item.digest, work))
+            out.append((_at_photo_scale(answer, photo.width, photo.height), photo, item.digest,
+                        item.read_s + item.decode_s + self._last_share))
+        return out
+
+    def _predict(self, images: list[np.ndarray]) -> list[Any]:
+        """The model on ``images`` (one call per ``predict_batch``); a model error becomes a :class:`_Failed`."""
+        start = time.perf_counter()
+        results: list[Any]
+        try:
+            if len(images) > 1 and hasattr(self.segmenter, "predict_batch"):
+                try:
+                    results = list(self.segmenter.predict_batch(images))  # type: ignore[attr-defined]
+                except Exception:  # noqa: BLE001 - a failed batch is retried photo by photo to name the bad one
+                    results = [self._predict_one(image) for image in images]
             else:
-                pending.add(record, self._findings(segmentation, photo, item.digest, work))
-            item.image = None  # type: ignore[assignment]  # free the pixels now
+                results = [self._predict_one(image) for image in images]
+        finally:
+            spent = time.perf_counter() - start
+            self.timings["predict_s"] += spent
+            self._last_share = spent / max(1, len(images))
+        return results
+
+    def _predict_one(self, image: np.ndarray) -> Any:
+        try:
+            return self.segmenter.predict(image)
+        except Exception as exc:  # noqa: BLE001 - recorded per photo; repeated failures stop the batch
+            return _model_failure(exc)
 
     def _findings(self, segmentation: Any, photo: Any, digest: str, work_s: float) -> _Done | _Failed:
         start = time.perf_counter()
@@ -347,36 +408,43 @@ class _Run:
         self.timings["findings_s"] += spent
         return _Done(findings, digest, work_s + spent)
 
-    def _flush(self, pending: InOrder[PhotoRecord], wait: bool) -> bool:
-        """Record the finished photos at the head of ``pending``; False when the batch must stop."""
-        for record, outcome in pending.ready(wait=wait):
-            if self.failed_hard is not None or self.cancelled():
-                return False
-            message = record.path.name
-            if isinstance(outcome, _Done):
-                start = time.perf_counter()
-                self.store.record_photo_result(record.id, self.analysis_id, outcome.findings, sha256=outcome.digest,
-                                               elapsed_ms=outcome.work_s * 1000.0, who=self.who)
-                self.timings["record_s"] += time.perf_counter() - start
-                self.summary.analysed += 1
-                self.summary.findings += len(outcome.findings)
-                self.consecutive_model_errors = 0
-            else:
-                assert isinstance(outcome, _Failed)
-                self.summary.failed.append(UnreadableFile(record.path, outcome.reason))
-                self.store.record_photo_error(record.id, outcome.reason, self.analysis_id, who=self.who)
-                message = f"{record.path.name}: {outcome.reason}"
-                self.consecutive_model_errors = self.consecutive_model_errors + 1 if outcome.model_error else 0
-                if self.consecutive_model_errors >= MAX_CONSECUTIVE_MODEL_ERRORS:
-                    self.failed_hard = RuntimeError(
-                        f"the model failed on {MAX_CONSECUTIVE_MODEL_ERRORS} photos in a row; "
-                        f"last: {record.path}: {outcome.reason}")
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, self.total, message)
-            if self.failed_hard is not None:
-                return False
-        return True
+    def _record(self, record: PhotoRecord, outcome: _Done | _Failed) -> bool:
+        """Record one photo's outcome (calling thread); False when the batch must stop."""
+        if self.failed_hard is not None or self.cancelled():
+            return False
+        message = record.path.name
+        if isinstance(outcome, _Done):
+            start = time.perf_counter()
+            self.store.record_photo_result(record.id, self.analysis_id, outcome.findings, sha256=outcome.digest,
+                                           elapsed_ms=outcome.work_s * 1000.0, who=self.who)
+            self.timings["record_s"] += time.perf_counter() - start
+            self.summary.analysed += 1
+            self.summary.findings += len(outcome.findings)
+            self.consecutive_model_errors = 0
+        else:
+            self.summary.failed.append(UnreadableFile(record.path, outcome.reason))
+            self.store.record_photo_error(record.id, outcome.reason, self.analysis_id, who=self.who)
+            message = f"{record.path.name}: {outcome.reason}"
+            self.consecutive_model_errors = self.consecutive_model_errors + 1 if outcome.model_error else 0
+            if self.consecutive_model_errors >= MAX_CONSECUTIVE_MODEL_ERRORS:
+                self.failed_hard = RuntimeError(
+                    f"the model failed on {MAX_CONSECUTIVE_MODEL_ERRORS} photos in a row; "
+                    f"last: {record.path}: {outcome.reason}")
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, message)
+        return self.failed_hard is None
+
+
+def _cancel_all(groups: deque, photos: deque) -> None:
+    """Cancel the work not started yet."""
+    for _, future in groups:
+        future.cancel()
+    for _, value in photos:
+        if isinstance(value, Future):
+            value.cancel()
+    groups.clear()
+    photos.clear()
 
 
 __all__ = ["AnalysisSummary", "SegmenterLike", "analyze", "MAX_CONSECUTIVE_MODEL_ERRORS"]

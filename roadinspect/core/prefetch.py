@@ -1,22 +1,16 @@
-"""Bounded, ordered overlap of work in threads: read and decode ahead, post-process behind.
+"""Bounded, ordered overlap of work in threads: decode ahead of the consumer, never far ahead.
 
-The analysis of a batch is a chain of steps per photo: read + decode (Pillow releases the GIL while
-decoding), the model (torch and ONNX Runtime release the GIL while computing), post-processing
-(numpy/scipy/shapely, mostly outside the GIL) and recording (SQLite, on the caller's thread). On a
-2-core office PC running them one after the other leaves a core idle most of the time; these two
-helpers let the caller keep both busy without ever holding more than a few photos in memory:
+Pillow releases the GIL while it decodes a JPEG, torch / ONNX Runtime / OpenVINO while they
+compute, numpy/scipy for most of the findings extraction: on a 2-core office PC, threads are enough
+to keep both cores busy. :class:`Prefetcher` maps a function over items in a small thread pool, at
+most ``depth`` items ahead of the consumer, and yields the results **in input order**; items are
+pulled from the input iterable lazily on the consumer's thread. Use it to decode photos ahead of a
+loop that consumes them one by one (``roadinspect segment``, evaluation); the analysis pipeline
+(``roadinspect.core.pipeline``) chains its own stages (decode workers -> model thread -> findings
+thread -> recording on the caller's thread) with the same rules: order kept, a bounded number of
+photos in flight (memory flat in the batch size), errors re-raised where their item is taken.
 
-* :class:`Prefetcher` maps a function over items in a small thread pool, at most ``depth`` items
-  ahead of the consumer, and yields the results **in input order** (so resumable, in-order
-  recording is unchanged). Items are pulled from the input iterable lazily, on the consumer's
-  thread (so a database cursor or ``store.photo()`` calls stay on the thread that owns them).
-* :class:`InOrder` is a bounded FIFO of pending results (futures or plain values) that releases
-  them in the order they were added, as soon as the head is done.
-
-Memory stays flat in the batch size: ``depth`` bounds the decoded images waiting for the model and
-the ``limit`` of :class:`InOrder` bounds the segmentations waiting for post-processing.
-Neither class swallows errors: an exception raised by a worker is re-raised when its result is
-taken, so callers catch per-item failures inside the worker function and return them as values.
+:func:`default_workers` is the number of decode threads for this machine.
 """
 
 from __future__ import annotations
@@ -95,47 +89,4 @@ class Prefetcher(Generic[T, R]):
         self.close()
 
 
-class InOrder(Generic[T]):
-    """A FIFO of ``(key, pending result)``; results leave in the order they came in, once done.
-
-    ``value`` may be a :class:`~concurrent.futures.Future` (taken when it is done) or any other
-    object (done at once). ``limit`` is the most entries :meth:`ready` leaves pending: beyond it,
-    it waits for the head.
-    """
-
-    def __init__(self, limit: int = 2) -> None:
-        self.limit = max(0, limit)
-        self._queue: deque[tuple[T, object]] = deque()
-
-    def __len__(self) -> int:
-        return len(self._queue)
-
-    def add(self, key: T, value: object) -> None:
-        self._queue.append((key, value))
-
-    def _head_done(self) -> bool:
-        value = self._queue[0][1]
-        return not isinstance(value, Future) or value.done()
-
-    def _pop(self) -> tuple[T, object]:
-        key, value = self._queue.popleft()
-        return key, (value.result() if isinstance(value, Future) else value)
-
-    def ready(self, wait: bool = False) -> Iterator[tuple[T, object]]:
-        """Yield the finished head entries; wait for the head while more than ``limit`` are pending.
-
-        With ``wait=True`` every entry is yielded (waiting as needed). A worker's exception is
-        raised here, when its entry is taken.
-        """
-        while self._queue and (wait or len(self._queue) > self.limit or self._head_done()):
-            yield self._pop()
-
-    def cancel(self) -> None:
-        """Forget every pending entry (futures not yet started are cancelled)."""
-        for _, value in self._queue:
-            if isinstance(value, Future):
-                value.cancel()
-        self._queue.clear()
-
-
-__all__ = ["InOrder", "Prefetcher", "default_workers"]
+__all__ = ["Prefetcher", "default_workers"]

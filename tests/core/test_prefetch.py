@@ -1,14 +1,13 @@
-"""Prefetcher and InOrder: results in input order, bounded look-ahead, errors at the right item, clean stop."""
+"""Prefetcher: results in input order, bounded look-ahead, errors at the right item, clean stop."""
 
 from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import Future
 
 import pytest
 
-from roadinspect.core.prefetch import InOrder, Prefetcher, default_workers
+from roadinspect.core.prefetch import Prefetcher, default_workers
 
 
 def test_results_come_in_input_order_whatever_the_finishing_order() -> None:
@@ -74,36 +73,6 @@ def test_close_cancels_what_has_not_started_and_joins_the_threads() -> None:
     assert len(started) <= 2  # the queued ones were cancelled, not run
     assert not any(t.name.startswith("test-prefetch") for t in threading.enumerate())
     assert threading.active_count() <= before
-
-
-def test_in_order_releases_finished_heads_only_and_waits_beyond_the_limit() -> None:
-    queue: InOrder[str] = InOrder(limit=2)
-    first: Future[int] = Future()
-    queue.add("a", first)
-    queue.add("b", 2)
-    assert list(queue.ready()) == []  # head not done, within the limit
-    first.set_result(1)
-    assert list(queue.ready()) == [("a", 1), ("b", 2)]
-
-    late: Future[int] = Future()
-    threading.Timer(0.05, late.set_result, args=(7,)).start()
-    queue.add("c", late)
-    queue.add("d", 4)
-    queue.add("e", 5)  # three pending > limit 2: ready() waits for "c"
-    assert [k for k, _ in queue.ready()] == ["c", "d", "e"]
-
-
-def test_in_order_wait_and_cancel() -> None:
-    queue: InOrder[int] = InOrder(limit=5)
-    never: Future[int] = Future()
-    queue.add(1, 10)
-    queue.add(2, never)
-    queue.cancel()
-    assert len(queue) == 0 and never.cancelled()
-    done: Future[int] = Future()
-    done.set_result(3)
-    queue.add(3, done)
-    assert list(queue.ready(wait=True)) == [(3, 3)]
 
 
 def test_default_workers_leave_a_core_for_the_model() -> None:
