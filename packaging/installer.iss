@@ -108,3 +108,5 @@ Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchApp}"; Flags: nowait po
 ; projects, exports, settings and logs are left alone.
 Type: filesandordirs; Name: "{app}"
 Type: filesandordirs; Name: "{localappdata}\{#AppPublisher}\{#AppName}\cache"
+; roadinspect.core.backends keeps exported ONNX models here (only with the optional `fast` backends).
+Type: filesandordirs; Name: "{localappdata}\{#AppName}\cache"
