@@ -792,6 +792,17 @@ Les détails ont été écrits dans :
     </message>
 </context>
 <context>
+    <name>MapView</name>
+    <message>
+        <source>Sites by priority (rank)</source>
+        <translation>Points par priorité (rang)</translation>
+    </message>
+    <message>
+        <source>Sections by condition</source>
+        <translation>Tronçons par état</translation>
+    </message>
+</context>
+<context>
     <name>PhotoTableModel</name>
     <message>
         <source>Photo</source>

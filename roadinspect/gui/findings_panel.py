@@ -106,6 +106,7 @@ class FindingsPanel(QWidget):
         self.form.addRow(self.info)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        self.table.setMinimumHeight(4 * self.table.verticalHeader().defaultSectionSize() + 6)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         self.empty = QLabel()

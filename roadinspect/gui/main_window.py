@@ -47,6 +47,7 @@ from roadinspect.gui.project import (
     compute_maintenance,
     export_project,
     import_photos,
+    project_camera,
 )
 from roadinspect.gui.review import ReviewController
 from roadinspect.gui.status import ReviewCounter, TaskProgress
@@ -129,7 +130,7 @@ class MainWindow(QMainWindow):
         width, height = self.width(), self.height()
         self.resizeDocks([self.docks["photos"], self.docks["findings"]], [int(width * 0.2), int(width * 0.25)],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["findings"], self.docks["map"]], [int(height * 0.45), int(height * 0.3)],
+        self.resizeDocks([self.docks["findings"], self.docks["map"]], [int(height * 0.5), int(height * 0.25)],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["sites"]], [int(height * 0.24)], Qt.Orientation.Vertical)
 
@@ -187,11 +188,18 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ settings
     def _camera(self):  # noqa: ANN202 - CameraModel
+        if self.session is not None:
+            return project_camera(self.session.store, self.values)
         return core_settings.camera_model(self.values)
 
     def show_settings(self) -> None:
         """Edit the settings; language, map, weights and reviewer apply at once."""
-        dialog = SettingsDialog(self.values, self)
+        values = dict(self.values)
+        if self.session is not None:  # the project's own camera, when it has one
+            camera = project_camera(self.session.store, self.values)
+            values.update({"camera/height_m": camera.height_m, "camera/pitch_deg": camera.pitch_deg,
+                           "camera/hfov_deg": camera.hfov_deg})
+        dialog = SettingsDialog(values, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.apply_settings(dialog.values())
@@ -205,6 +213,11 @@ class MainWindow(QMainWindow):
             i18n.apply_language(self.values["general/language"])
         if self.session is not None:
             self.session.reviewer = core_settings.reviewer(self.values)
+            camera = {s.key for s in core_settings.SETTINGS if s.group == "camera"}
+            changed = {k: self.values[k] for k in camera if self.values[k] != old.get(k)}
+            if changed and not self.session.readonly:
+                for key, value in changed.items():  # the project's camera (the command line reads it too)
+                    self.session.store.set_meta(key, value, who=self.session.reviewer)
         self.actions.map_tiles.setChecked(bool(self.values["general/osm_tiles"]))
         self.schedule_maintenance()
 

@@ -240,6 +240,8 @@ class MapView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setBackgroundBrush(QColor("#eef0ea"))
+        # the legend is drawn in viewport coordinates: scrolling must repaint it, not shift its pixels
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
         self.tiles = TileLayer(self)
         self._photo_items: dict[int, _Marker] = {}
@@ -477,11 +479,35 @@ class MapView(QGraphicsView):
         painter.drawPolygon(arrow)
         painter.setPen(QColor("#212121"))
         painter.drawText(QRectF(w - 32, 32, 20, 14), Qt.AlignmentFlag.AlignCenter, "N")
+        self._draw_legend(painter, metrics)
         if self.attribution:
             text_w = metrics.horizontalAdvance(self.attribution) + 8
             box = QRectF(w - text_w, h - metrics.height() - 2, text_w, metrics.height() + 2)
             painter.fillRect(box, QColor(255, 255, 255, 200))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.attribution)
         painter.restore()
+
+    def _draw_legend(self, painter: QPainter, metrics: QFontMetricsF) -> None:
+        """Top-left key: site markers by priority, sections by condition."""
+        rows = [self.tr("Sites by priority (rank)"), self.tr("Sections by condition")]
+        width = max(metrics.horizontalAdvance(t) for t in rows) + 52
+        line = metrics.height() + 4
+        box = QRectF(8, 8, width, 2 * line + 8)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 215))
+        painter.drawRoundedRect(box, 4, 4)
+        y = box.top() + 4 + line / 2
+        for i, value in enumerate((0.1, 0.55, 0.95)):
+            painter.setBrush(ramp(value))
+            painter.setPen(QPen(QColor("#212121"), 1))
+            painter.drawEllipse(QPointF(box.left() + 10 + i * 11, y), 4.5, 4.5)
+        painter.setPen(QColor("#212121"))
+        painter.drawText(QPointF(box.left() + 44, y + metrics.ascent() / 2 - 1), rows[0])
+        y += line
+        for i in range(30):
+            painter.setPen(QPen(condition_colour(100 - i * 100 / 29), 5))
+            painter.drawLine(QPointF(box.left() + 6 + i, y), QPointF(box.left() + 7 + i, y))
+        painter.setPen(QColor("#212121"))
+        painter.drawText(QPointF(box.left() + 44, y + metrics.ascent() / 2 - 1), rows[1])
 
 

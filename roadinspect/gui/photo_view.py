@@ -157,6 +157,10 @@ class _Label(QGraphicsItem):
         metrics = QFontMetricsF(self._font)
         self._rect = QRectF(0, -metrics.height() - 6, metrics.horizontalAdvance(text) + 12, metrics.height() + 6)
 
+    def size(self):  # noqa: ANN201 - QSizeF
+        """Size on screen (pixels, whatever the zoom)."""
+        return self._rect.size()
+
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
         return self._rect.adjusted(-1, -1, 1, 1)
 
@@ -195,6 +199,8 @@ class PhotoView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setBackgroundBrush(QColor("#1e2024"))
+        # the legend is drawn in viewport coordinates: scrolling must repaint it, not shift its pixels
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -311,12 +317,26 @@ class PhotoView(QGraphicsView):
             self._items[shape.id] = item
             label = _Label(shape.label, CLASS_COLOURS.get(shape.damage, QColor("white")), self._label_layer)
             label.setData(0, shape.id)
-            rect = item.path().boundingRect()
-            label.setPos(rect.left(), rect.top() - 2)
             self._labels[shape.id] = label
         if self._selected not in self._shapes:
             self._selected = None
+        self._layout_labels()
         self._restyle()
+
+    def _layout_labels(self) -> None:
+        """Put each label above its finding, moving it up while it would cover another label."""
+        zoom = self.zoom() or 1.0
+        placed: list[QRectF] = []
+        order = sorted(self._labels, key=lambda f: (self._items[f].path().boundingRect().top(), f))
+        for fid in order:
+            label = self._labels[fid]
+            box = self._items[fid].path().boundingRect()
+            width, height = label.size().width() / zoom, label.size().height() / zoom
+            rect = QRectF(box.left(), box.top() - 2 / zoom - height, width, height)
+            while any(rect.intersects(other) for other in placed):
+                rect.moveTop(rect.top() - height - 2 / zoom)
+            placed.append(rect)
+            label.setPos(rect.left(), rect.bottom())
 
     def update_finding(self, shape: FindingShape) -> None:
         """Redraw one finding after a review or a correction (adds it when new)."""
@@ -432,6 +452,7 @@ class PhotoView(QGraphicsView):
         self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
         self._fitted = True
         self._choose_level()
+        self._layout_labels()
         self.zoomChanged.emit(self.zoom())
 
     def zoom(self) -> float:
@@ -457,6 +478,7 @@ class PhotoView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self._fitted = False
         self._choose_level()
+        self._layout_labels()
         self.zoomChanged.emit(self.zoom())
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API

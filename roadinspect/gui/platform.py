@@ -7,7 +7,8 @@
   (``time.time()`` taken by the launcher just before it started the program), the app prints
   ``roadinspect-startup: first-window <seconds> torch-loaded=<yes|no>`` at the first paint of the main window
   and quits. ``packaging/build.py`` uses it to measure the frozen app's launch-to-first-window time and to
-  check that torch is not imported before the window shows.
+  check that torch is not imported before the window shows. The line also goes to the file named by
+  :data:`PROBE_OUT_ENV` when set: a windowed Windows program has no stdout.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TextIO
 
 APP_USER_MODEL_ID = "RoadInspect.RoadInspect.Desktop"
 PROBE_ENV = "ROADINSPECT_STARTUP_PROBE"
+PROBE_OUT_ENV = "ROADINSPECT_STARTUP_PROBE_OUT"
 PROBE_PREFIX = "roadinspect-startup:"
 
 
@@ -59,9 +61,16 @@ def install_startup_probe(window: object, quit_app: Callable[[], None] | None = 
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
             if event.type() == QEvent.Type.Paint and not getattr(self, "done", False):
                 self.done = True
+                line = probe_line(launched_at)
                 stream = out or sys.stdout or sys.__stdout__
                 if stream is not None:
-                    print(probe_line(launched_at), file=stream, flush=True)
+                    print(line, file=stream, flush=True)
+                if os.environ.get(PROBE_OUT_ENV):
+                    try:
+                        with open(os.environ[PROBE_OUT_ENV], "a", encoding="utf-8") as handle:
+                            handle.write(line + "\n")
+                    except OSError:
+                        pass
                 QTimer.singleShot(0, quit_app or QCoreApplication.quit)
             return False
 

@@ -333,14 +333,31 @@ _segmenters: dict[str, Any] = {}
 
 
 def load_segmenter(weights: Path | None = None) -> Any:
-    """The segmenter, loaded once per process (``roadinspect.core.segmenter.Segmenter.load``)."""
+    """The segmenter, loaded once per process, on the fastest installed CPU backend (as the command line)."""
+    from roadinspect.core.backends import accelerate
     from roadinspect.core.segmenter import Segmenter
 
     key = str(weights or "")
     with _segmenter_lock:
         if key not in _segmenters:
-            _segmenters[key] = Segmenter.load(weights)
+            segmenter = Segmenter.load(weights)
+            accelerate(segmenter)  # falls back to torch by itself
+            _segmenters[key] = segmenter
         return _segmenters[key]
+
+
+def project_camera(store: Store, values: dict[str, Any]) -> CameraModel:
+    """The camera of a project: its own ``camera/...`` settings (project meta, also read by the command
+    line) over the user's settings ``values``."""
+    from roadinspect.core import settings as core_settings
+
+    merged = dict(values)
+    for s in core_settings.SETTINGS:
+        if s.group == "camera":
+            stored = store.get_meta(s.key)
+            if stored is not None:
+                merged[s.key] = stored
+    return core_settings.camera_model(merged)
 
 
 def analyse_project(store: Store, camera: CameraModel | None = None, who: str = "", weights: Path | None = None,

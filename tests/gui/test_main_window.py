@@ -121,18 +121,23 @@ def test_language_switch_retranslates_the_window(window: MainWindow) -> None:
     assert window.findings.accept_button.text() == "Accept  (A)"
 
 
-def test_settings_dialog_round_trip(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+def test_settings_dialog_round_trip(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
     from roadinspect.gui.dialogs import SettingsDialog, load_settings
 
+    assert window.open_project(reviewable_project)
     dialog = SettingsDialog(window.values, window)
     qtbot.addWidget(dialog)
     values = dialog.values()
     values["review/reviewer"] = "Ana Martin"
     values["priority/type"] = 30.0
+    values["camera/height_m"] = 2.2
     dialog.set_values(values)
     assert dialog.values()["review/reviewer"] == "Ana Martin"
     window.apply_settings(dialog.values())
     assert load_settings()["priority/type"] == 30.0 and window.values["review/reviewer"] == "Ana Martin"
+    assert window.session.reviewer == "Ana Martin"
+    assert window.session.store.get_meta("camera/height_m") == 2.2  # the project's camera, read by the CLI too
+    assert window._camera().height_m == 2.2
 
 
 def test_unexpected_error_is_logged_and_shown(qtbot) -> None:  # noqa: ANN001

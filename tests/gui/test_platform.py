@@ -45,8 +45,9 @@ def test_probe_is_off_without_the_environment_variable(qtbot, monkeypatch: pytes
     assert platform.install_startup_probe(window) is False
 
 
-def test_probe_prints_once_at_first_paint_and_quits(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_probe_prints_once_at_first_paint_and_quits(qtbot, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv(platform.PROBE_ENV, "0")
+    monkeypatch.setenv(platform.PROBE_OUT_ENV, str(tmp_path / "probe.txt"))
     out = io.StringIO()
     quits: list[bool] = []
     window = QWidget()
@@ -61,3 +62,4 @@ def test_probe_prints_once_at_first_paint_and_quits(qtbot, monkeypatch: pytest.M
     lines = out.getvalue().splitlines()
     assert len(lines) == 1 and lines[0].startswith("roadinspect-startup: first-window ")
     assert quits == [True]
+    assert (tmp_path / "probe.txt").read_text(encoding="utf-8").splitlines() == lines  # for windowed programs
