@@ -42,6 +42,7 @@ REPORT = DIST / "build-report.json"
 EXE_SUFFIX = ".exe" if sys.platform == "win32" else ""
 STARTUP_GOAL_S = 3.0
 PROBE_ENV = "ROADINSPECT_STARTUP_PROBE"
+PROBE_OUT_ENV = "ROADINSPECT_STARTUP_PROBE_OUT"  # the windowed Windows exe has no stdout: the line goes here too
 PROBE_RE = re.compile(r"roadinspect-startup: first-window (?P<s>[0-9.]+) torch-loaded=(?P<torch>yes|no)")
 
 
@@ -235,6 +236,8 @@ def measure_startup(runs: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="roadinspect-startup-") as tmp:
         env = user_dirs_env(Path(tmp))
         for index in range(runs):
+            probe_file = Path(tmp) / f"probe-{index}.txt"
+            env[PROBE_OUT_ENV] = str(probe_file)
             env[PROBE_ENV] = repr(time.time())
             started = time.perf_counter()
             try:
@@ -243,7 +246,8 @@ def measure_startup(runs: int) -> dict:
                 results.append({"run": index + 1, "error": "no window within 120 s"})
                 continue
             wall = time.perf_counter() - started
-            match = PROBE_RE.search(proc.stdout)
+            written = probe_file.read_text(encoding="utf-8") if probe_file.exists() else ""
+            match = PROBE_RE.search(written) or PROBE_RE.search(proc.stdout)
             if match is None:
                 tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
                 results.append({"run": index + 1, "error": f"no probe line (exit {proc.returncode})", "tail": tail})
