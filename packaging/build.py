@@ -194,6 +194,21 @@ def bundle_breakdown(bundle: Path) -> dict[str, int]:
     return parts
 
 
+# "License: GPLv2" in a wheel's bundled-libraries notice; GPL with the GCC runtime exception (libgfortran) is fine.
+GPL_LINE = re.compile(r"^\s*Licen[cs]e[^:\n]*:\s*(GPL|GNU General Public)(?![^\n]*exception)", re.I | re.M)
+
+
+def gpl_components(licenses: Path = ROOT / "resources" / "licenses" / "python") -> list[str]:
+    """Bundled packages whose licence files declare a GPL (not LGPL) component: a release blocker to review."""
+    found = []
+    for folder in sorted(p for p in licenses.glob("*") if p.is_dir()):
+        for file in folder.rglob("*"):
+            if file.is_file() and GPL_LINE.search(file.read_text(encoding="utf-8", errors="replace")):
+                found.append(folder.name)
+                break
+    return found
+
+
 def program(name: str) -> Path:
     """Path of one of the bundle's executables."""
     return BUNDLE / f"{name}{EXE_SUFFIX}"
@@ -288,6 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     log(f"bundle size {mib['total']} MiB (CUDA libraries {mib['cuda']} MiB, without them {mib['total_without_cuda']} "
         f"MiB; torch {mib['torch']}, Qt {mib['qt']}, models {mib['models']}, resources {mib['resources']}, "
         f"other {mib['other']} MiB)")
+    report["gpl_components"] = gpl_components()
+    if report["gpl_components"]:
+        log(f"WARNING: GPL-licensed binaries bundled by {', '.join(report['gpl_components'])}: "
+            "see resources/licenses/NOTICE.md before distributing")
     ok = True
     if not args.no_selftest:
         report["selftest"] = run_selftest()

@@ -41,10 +41,22 @@ QT_DISTRIBUTIONS = {"pyside6-essentials", "shiboken6", "pyside6"}
 NOT_BUNDLED = {"setuptools", "pip", "wheel", "roadinspect", "triton"}
 
 
-def runtime_closure(root: str = "roadinspect") -> dict[str, metadata.Distribution]:
-    """Every installed distribution that ``root`` needs at run time (extras not included)."""
+def project_requirements() -> list[str]:
+    """The run-time dependencies declared in ``pyproject.toml`` (markers evaluated for this platform).
+
+    Read from the source, not from the installed ``roadinspect`` metadata, which an editable install
+    does not refresh when a dependency is added.
+    """
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    return [r.name for r in map(Requirement, declared) if r.marker is None or r.marker.evaluate({"extra": ""})]
+
+
+def runtime_closure(roots: list[str] | None = None) -> dict[str, metadata.Distribution]:
+    """Every installed distribution that the project needs at run time (extras not included)."""
     seen: dict[str, metadata.Distribution] = {}
-    todo = [root]
+    todo = list(roots if roots is not None else project_requirements())
     while todo:
         name = canonicalize_name(todo.pop())
         if name in seen:

@@ -123,3 +123,16 @@ def test_the_installer_matches_the_app() -> None:
     spec = (ROOT / "packaging" / "roadinspect.spec").read_text(encoding="utf-8")
     assert 'name="RoadInspect"' in spec and "console=False" in spec
     assert "onefile" not in spec.lower().replace("one-file", "")
+
+
+def test_gpl_binaries_are_flagged_but_lgpl_and_the_gcc_exception_are_not(tmp_path: Path) -> None:
+    for name, text in {
+        "heif-like": "Name: x265\nLicense: GPLv2\n",
+        "fortran-like": "Name: libgfortran\nLicense: GPL-3.0-or-later WITH GCC-exception-3.1\n",
+        "qt-like": "Name: libheif\nLicense: LGPLv3\n",
+        "mit": "MIT License\n\nPermission is hereby granted...\n",
+    }.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "LICENSES_bundled.txt").write_text(text, encoding="utf-8")
+
+    assert build.gpl_components(tmp_path) == ["heif-like"]
