@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "packaging"))
-import build  # noqa: E402  (packaging/build.py)
+# packaging/build.py, loaded under its own name (``build`` is also the name of a PyPI package).
+_spec = importlib.util.spec_from_file_location("roadinspect_packaging_build", ROOT / "packaging" / "build.py")
+build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build)
 
 HAS_BDIST_WHEEL = bool(importlib.util.find_spec("setuptools.command.bdist_wheel") or importlib.util.find_spec("wheel"))
 
