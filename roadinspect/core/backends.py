@@ -128,6 +128,7 @@ class OnnxRuntimeNet:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # Worker threads that spin while waiting steal the core the decoders need on a 2-core PC.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.set_denormal_as_zero", "1")  # flush denormals, as torch does
         self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         self.precision = "fp32"
 
@@ -149,7 +150,8 @@ class OpenVinoNet:
         core = ov.Core()
         native_bf16 = "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
         config: dict[str, Any] = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": 1,
-                                  "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" and native_bf16 else "f32"}
+                                  "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" and native_bf16 else "f32",
+                                  "CPU_DENORMALS_OPTIMIZATION": True}  # flush denormals, as torch does
         self.compiled = core.compile_model(core.read_model(model), "CPU", config)
         hint = str(self.compiled.get_property("INFERENCE_PRECISION_HINT"))
         self.precision = "bf16" if "bf16" in hint or "bfloat16" in hint else "fp32"
