@@ -56,7 +56,10 @@ def measure(folder: Path, count: int, size: tuple[int, int], review: bool = True
     from roadinspect.gui.main_window import MainWindow
     from roadinspect.gui.project import load_segmenter
 
-    load_segmenter()  # the model loads once per process: not part of the batch
+    from roadinspect.gui.worker import Task
+
+    loading = Task("load the model").start(lambda *, progress, is_cancelled: load_segmenter())
+    loading.wait()  # loaded in a worker as in the app (its thread pool inherits the background priority)
     window = MainWindow()
     window.resize(1600, 1000)
     window.show()

@@ -23,6 +23,8 @@ the signals emitted from these threads to the GUI thread through queued connecti
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 import traceback
@@ -35,6 +37,8 @@ from PySide6.QtCore import QObject, Signal
 
 _THROTTLE_S = 0.05
 _POOL_SIZE = 4
+BACKGROUND_NICE = 5
+"""How much lower (Linux nice steps) background threads run than the window."""
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
@@ -75,8 +79,39 @@ class ProgressInfo:
         return max(0.0, min(1.0, self.done / self.total))
 
 
+_lowered = threading.local()
+
+
+def lower_thread_priority() -> bool:
+    """Give the calling thread (and the threads it starts, on Linux) a lower OS priority than the window's.
+
+    Background work then yields the CPU to the GUI thread when the machine is busy, so the window stays
+    responsive; it costs nothing when a core is free. Windows: ``THREAD_PRIORITY_BELOW_NORMAL``; Linux:
+    the thread's nice value + ``BACKGROUND_NICE`` (inherited by threads it creates, e.g. the model's
+    thread pool); elsewhere nothing. True when the priority was lowered.
+    """
+    if getattr(_lowered, "done", False):
+        return True
+    _lowered.done = True
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            return bool(kernel32.SetThreadPriority(kernel32.GetCurrentThread(), -1))  # BELOW_NORMAL
+        if sys.platform.startswith("linux"):
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE))
+            return True
+    except (OSError, AttributeError, ValueError):
+        return False
+    return False
+
+
 def _run(task: Task, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
     """Call the function in a pool thread and report how it ended (never raises)."""
+    if os.environ.get("ROADINSPECT_BACKGROUND_PRIORITY", "low") == "low":
+        lower_thread_priority()
     try:
         value = fn(*args, progress=task._report, is_cancelled=task.is_cancelled, **kwargs)
     except Cancelled:

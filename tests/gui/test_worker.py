@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 
-from PySide6.QtCore import QThread
+import pytest
+from PySide6.QtCore import QCoreApplication, QThread
 
 from roadinspect.gui.worker import Cancelled, ProgressInfo, Task, format_eta, run_task
 
@@ -102,3 +105,17 @@ def test_pyproj_in_concurrent_tasks_does_not_crash() -> None:
     """pyproj 3.7 crashes in Qt-created threads (issue #1509): tasks must run in Python threads."""
     tasks = [Task().start(_project_points, i) for i in range(4)]
     assert all(t.wait(60) for t in tasks)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are a Linux feature")
+def test_background_threads_run_below_the_window() -> None:
+    def nice_of_this_thread(*, progress, is_cancelled) -> int:  # noqa: ANN001
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    task = Task()
+    got: list[int] = []
+    task.result.connect(got.append)
+    task.start(nice_of_this_thread)
+    assert task.wait(10)
+    QCoreApplication.processEvents()
+    assert got and got[0] >= os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + 1
