@@ -6,7 +6,7 @@ in torch. :func:`accelerate` only swaps the network call for an equivalent one: 
 network is exported to ONNX (legacy TorchScript exporter, in memory; the bytes are cached per
 weights sha256 in :func:`cache_dir`) and run by
 
-* ``openvino`` (extra ``fast``): fp32 by default; ``precision="bf16"`` uses the CPU's native bf16
+* ``openvino`` (extra ``fast``, which also brings ``onnx`` for the export): fp32 by default; ``precision="bf16"`` uses the CPU's native bf16
   units where it has them (Intel AMX / AVX512-BF16: about 2.5x faster again, with masks that differ
   from fp32 on a fraction of a percent of pixels, see ``docs/performance.md``); elsewhere it stays fp32;
 * ``onnxruntime`` (extra ``fast``): fp32, about 1.5x faster than eager torch on the CPU;
