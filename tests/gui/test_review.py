@@ -171,3 +171,38 @@ def test_read_only_project_refuses_decisions(window: MainWindow, reviewable_proj
         assert window.session.review_progress()[0] == 0
     finally:
         holder.close()
+
+
+def test_panel_controls_severity_and_note(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+    from roadinspect.core.types import Severity
+
+    _open(window, reviewable_project, qtbot)
+    window.review.next_finding(1)
+    fid = window.review.finding_id
+    panel = window.findings
+    at = panel.severity_combo.findData(Severity.HIGH if window.session.finding(fid).severity != Severity.HIGH
+                                       else Severity.LOW)
+    panel.severity_combo.activated.emit(at)
+    rf = window.session.finding(fid)
+    assert rf.status == ReviewStatus.CORRECTED and rf.review.severity == panel.severity_combo.itemData(at)
+    panel.note.setText("near the drain")
+    panel.note.editingFinished.emit()
+    panel.note.setText("near the drain, 2 m from the kerb")
+    panel.note.editingFinished.emit()
+    with Store.open(reviewable_project, readonly=True) as store:
+        assert store.finding(fid).review.note == "near the drain, 2 m from the kerb"
+    assert window.undo.count() == 2  # the two notes merged into one undo step
+    window.undo.undo()
+    assert window.session.finding(fid).review.note == ""
+
+
+def test_map_and_maintenance_list_open_photos(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    qtbot.waitUntil(lambda: window.maintenance is not None and window.sites.model.rowCount() > 0, timeout=20000)
+    ids = window.session.photo_ids()
+    window.map.photoClicked.emit(ids[-1])
+    assert window.review.photo_id == ids[-1]
+    ranked = window.maintenance.ranked[0]
+    window.sites.siteActivated.emit(ranked.site.id)
+    assert (window.review.photo_id, window.review.finding_id) == (ranked.site.evidence.photo_id, ranked.site.evidence_id)
+    assert set(window.map.site_ids()) == {r.site.id for r in window.maintenance.ranked if r.site.position}
