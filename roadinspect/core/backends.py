@@ -6,7 +6,7 @@ in torch. :func:`accelerate` only swaps the network call for an equivalent one: 
 network is exported to ONNX (legacy TorchScript exporter, in memory; the bytes are cached per
 weights sha256 in :func:`cache_dir`) and run by
 
-* ``openvino`` (extra ``fast``, which also brings ``onnx`` for the export): fp32 by default; ``precision="bf16"`` uses the CPU's native bf16
+* ``openvino`` (extra ``fast``): fp32 by default; ``precision="bf16"`` uses the CPU's native bf16
   units where it has them (Intel AMX / AVX512-BF16: about 2.5x faster again, with masks that differ
   from fp32 on a fraction of a percent of pixels, see ``docs/performance.md``); elsewhere it stays fp32;
 * ``onnxruntime`` (extra ``fast``): fp32, about 1.5x faster than eager torch on the CPU;
@@ -16,7 +16,8 @@ weights sha256 in :func:`cache_dir`) and run by
 torch with fp16 autocast). ``ROADINSPECT_BACKEND`` and ``ROADINSPECT_PRECISION`` override the
 defaults. Measured figures and the tolerance of each backend against torch fp32 are in
 ``docs/performance.md`` (``roadinspect bench analyze``); a backend that fails to export or to
-load falls back to torch, and the reason is kept in :attr:`Accelerated.note`.
+load falls back to torch, and the reason is kept in :attr:`Accelerated.note`. The extra ``fast``
+also installs ``onnx``, which the exporter needs.
 """
 
 from __future__ import annotations
