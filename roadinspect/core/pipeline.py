@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -43,7 +44,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from roadinspect.core.photos import ImageError, load_image, read_bytes, sha256_bytes
-from roadinspect.core.prefetch import default_workers
+from roadinspect.core.prefetch import default_workers, findings_workers
 from roadinspect.core.store import PhotoRecord, Store
 from roadinspect.core.types import UnreadableFile
 
@@ -243,8 +244,8 @@ class _Run:
     """One :func:`analyze` call.
 
     With workers, photos flow: read + decode (``workers`` threads) -> model (one thread, photos in
-    order, ``batch`` per call) -> findings (one thread) -> record (the calling thread, in photo
-    order, one transaction per photo). The calling thread only submits work, records and reports
+    order, ``batch`` per call) -> findings (``workers // 2`` threads, at least 1) -> record (the
+    calling thread, in photo order, one transaction per photo). The calling thread only submits work, records and reports
     progress, so SQLite's commits never hold up the model. Everything that touches the store runs
     on the calling thread. At most ``2 * workers + batch + 2`` photos are in flight.
 
@@ -263,6 +264,7 @@ class _Run:
         self.model_failures_in_a_row = 0  # seen by the model thread, to stop calling a broken model
         self.failed_hard: RuntimeError | None = None
         self._last_share = 0.0  # model seconds per photo of the last model call
+        self._lock = threading.Lock()
 
     def cancelled(self) -> bool:
         if self.is_cancelled is not None and self.is_cancelled():
@@ -296,7 +298,7 @@ class _Run:
         photos: deque[tuple[PhotoRecord, Any]] = deque()
         decode = ThreadPoolExecutor(workers, thread_name_prefix="roadinspect-decode")
         model = ThreadPoolExecutor(1, thread_name_prefix="roadinspect-model")
-        post = ThreadPoolExecutor(1, thread_name_prefix="roadinspect-findings")
+        post = ThreadPoolExecutor(findings_workers(workers), thread_name_prefix="roadinspect-findings")
         try:
             in_flight = 0
             exhausted = False
@@ -405,7 +407,8 @@ class _Run:
         except Exception as exc:  # noqa: BLE001 - recorded per photo; repeated failures stop the batch
             return _model_failure(exc)
         spent = time.perf_counter() - start
-        self.timings["findings_s"] += spent
+        with self._lock:  # several findings threads on many-core machines
+            self.timings["findings_s"] += spent
         return _Done(findings, digest, work_s + spent)
 
     def _record(self, record: PhotoRecord, outcome: _Done | _Failed) -> bool:

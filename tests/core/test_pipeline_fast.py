@@ -50,7 +50,7 @@ def _findings_by_photo(store: Store) -> dict[str, list[tuple[int, str, str, str]
     return {k: sorted(v) for k, v in out.items()}
 
 
-@pytest.mark.parametrize("workers,batch", [(1, 1), (2, 1), (2, 3)])
+@pytest.mark.parametrize("workers,batch", [(1, 1), (2, 1), (2, 3), (4, 2)])  # 4: two findings threads
 def test_threads_and_batches_record_exactly_what_the_reference_path_records(
         tmp_path: Path, workers: int, batch: int) -> None:
     pairs = truth_batch(tmp_path / "photos", 7)
