@@ -190,13 +190,18 @@ Not measured: the development machine has no GPU. `Segmenter.load(device="auto")
 (the ONNX Runtime / OpenVINO backends are for the CPU only), and `analyze` sends 8 photos per model
 call (`predict_batch`). Run `roadinspect bench analyze --device cuda --count 1000 --json` there
 (goal: >= 100 photos/s). At that rate the budget is 10 ms per photo and the CPU side, not the GPU,
-is the limit: the reduced-size JPEG decode alone takes about 25-30 ms of one core per 12 MP photo, so
-100 photos/s needs about 4 decode workers (`--workers 4`, default is CPUs - 1, at most 4) on a CPU
-with at least 6 cores, and findings extraction (15-40 ms per photo, one worker) needs a second
-findings worker there. The JSON's `per_photo_ms` shows where the time goes: `read`/`decode` (CPU
-workers), `predict` (host-to-device copy of the decoded photo, network, softmax and device-to-host
-copy of the probabilities, on the main thread), `findings`, `record` (SQLite). To split `predict`
-into H2D / network / D2H, run `roadinspect bench model --device cuda`. GPU JPEG decoding
+is the limit: the reduced-size JPEG decode alone takes about 30 ms of one core per 12 MP photo and
+findings extraction 15-40 ms, so 100 photos/s needs 4 or more decode threads and 2 or more findings
+threads; `analyze` starts CPUs - 1 decode threads (at most 8; the bench takes `--workers`) and half as many findings
+threads, so a CPU with 8 or more cores is needed, and the GIL (held by the Python parts of the
+findings extraction) may cap the findings threads below that: if `per_photo_ms` shows `wait`
+growing while the GPU idles, findings extraction should move to worker processes. The JSON's
+`per_photo_ms` shows where the time goes: `read`/`decode` (CPU workers), `predict` (host-to-device
+copy of the decoded photos, network, softmax and device-to-host copy of the probabilities, on the
+model thread), `findings`, `record` (SQLite, calling thread), `wait` (calling thread idle) and
+`wait_model` (model thread waiting for decoded photos: decode is the limit when it grows).
+`roadinspect bench model --device cuda` separates the host-to-device copy and resize (`predict`
+minus `model`) from the network with its softmax and copy back (`model`). GPU JPEG decoding
 (`torchvision.io.decode_jpeg(device="cuda")`) would remove the CPU decode, but it decodes at full
 size (no DCT scaling): 12 MP of device memory per photo and a full-size resize on the GPU; it is
 not wired in, and should be only if the CPU decode turns out to be the limit on the target PC.
