@@ -114,18 +114,6 @@ def load_photo_image(path: Path, max_side: int | None = None) -> QImage:
     return array_to_qimage(array)
 
 
-PREVIEW_MAX_SIDE = 2048
-"""Longest side of the preview drawn while the photo is fitted or zoomed out."""
-
-
-def make_preview(image: QImage, max_side: int = PREVIEW_MAX_SIDE) -> QImage | None:
-    """A smoothly reduced copy of ``image`` (None when it is small already); may run in a worker."""
-    if max(image.width(), image.height()) <= max_side:
-        return None
-    return image.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,
-                        Qt.TransformationMode.SmoothTransformation)
-
-
 def wkt_to_path(wkt: str) -> QPainterPath:
     """A QPainterPath (odd-even fill, holes kept) for a (Multi)Polygon WKT in photo pixels."""
     path = QPainterPath()
@@ -190,6 +178,7 @@ class PhotoView(QGraphicsView):
     polygonDrawn = Signal(str, int)  # noqa: N815
     toolChanged = Signal(object)  # noqa: N815
     zoomChanged = Signal(float)  # noqa: N815
+    detailWanted = Signal()  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -215,9 +204,9 @@ class PhotoView(QGraphicsView):
         self._label_layer.setZValue(3)
         self.scene().addItem(self._label_layer)
         self._photo_size = QSize()
-        self._full_image: QImage | None = None
         self._levels: list[tuple[int, QPixmap]] = []
         self._level = -1
+        self._detail_asked = False
         self._shapes: dict[int, FindingShape] = {}
         self._items: dict[int, QGraphicsPathItem] = {}
         self._labels: dict[int, _Label] = {}
@@ -250,15 +239,17 @@ class PhotoView(QGraphicsView):
         self.empty_text = ""
 
     # ------------------------------------------------------------------ content
-    def set_photo(self, image: QImage | None, photo_size: QSize | None = None, preview: QImage | None = None) -> None:
+    def set_photo(self, image: QImage | None, photo_size: QSize | None = None) -> None:
         """Show ``image`` scaled to ``photo_size`` (the photo's upright size; default: the image's size).
 
-        ``preview`` is a smaller copy (see :func:`make_preview`): drawn while the zoom does not need more
-        pixels, because smooth-scaling a 12-megapixel pixmap on every repaint would stall the window.
+        ``image`` may be a reduced copy (a preview decoded at a fraction of the size, fast): when the
+        zoom needs more pixels than it has, ``detailWanted`` is emitted once, and :meth:`add_detail`
+        adds the sharper image. Drawing a small preview while zoomed out also keeps repaints cheap.
         """
         self.cancel_edit()
-        self._full_image = None
         self._levels = []
+        self._level = -1
+        self._detail_asked = False
         if image is None or image.isNull():
             self._pixmap.setPixmap(QPixmap())
             self._photo_size = QSize()
@@ -266,10 +257,7 @@ class PhotoView(QGraphicsView):
             self.viewport().update()
             return
         size = photo_size if photo_size is not None and photo_size.isValid() else image.size()
-        self._full_image = image
-        if preview is not None and not preview.isNull() and preview.width() < image.width():
-            self._levels = [(preview.width(), QPixmap.fromImage(preview))]
-        self._level = -1
+        self._levels = [(image.width(), QPixmap.fromImage(image))]
         changed = size != self._photo_size
         self._photo_size = QSize(size)
         self.scene().setSceneRect(QRectF(0, 0, size.width(), size.height()))
@@ -278,22 +266,31 @@ class PhotoView(QGraphicsView):
             self.fit_photo()
         self._choose_level()
 
+    def add_detail(self, image: QImage) -> None:
+        """Add a sharper image of the photo on screen (drawn when the zoom needs it)."""
+        if image.isNull() or self._photo_size.isEmpty() or any(w >= image.width() for w, _ in self._levels):
+            return
+        self._levels.append((image.width(), QPixmap.fromImage(image)))
+        self._levels.sort(key=lambda level: level[0])
+        self._level = -1
+        self._choose_level()
+
     def _choose_level(self) -> None:
-        """Draw the preview while it has enough pixels for the zoom, else the full image (converted once)."""
-        if self._full_image is None or self._photo_size.isEmpty():
+        """Draw the smallest image with enough pixels for the zoom; ask for detail when none has."""
+        if not self._levels or self._photo_size.isEmpty():
             return
         needed = self.zoom() * self._photo_size.width()
         level = next((i for i, (width, _) in enumerate(self._levels) if width >= needed * 0.9), None)
         if level is None:
-            if not self._levels or self._levels[-1][0] < self._full_image.width():
-                self._levels.append((self._full_image.width(), QPixmap.fromImage(self._full_image)))
             level = len(self._levels) - 1
-        if level == self._level:
-            return
-        self._level = level
-        width, pixmap = self._levels[level]
-        self._pixmap.setPixmap(pixmap)
-        self._pixmap.setScale(self._photo_size.width() / max(1, width))
+            if self._levels[-1][0] < self._photo_size.width() and not self._detail_asked:
+                self._detail_asked = True
+                self.detailWanted.emit()
+        if level != self._level:
+            self._level = level
+            width, pixmap = self._levels[level]
+            self._pixmap.setPixmap(pixmap)
+            self._pixmap.setScale(self._photo_size.width() / max(1, width))
 
     def shown_width(self) -> int:
         """Pixel width of the image drawn now (the preview or the full image)."""

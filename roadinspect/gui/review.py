@@ -24,18 +24,19 @@ from roadinspect.gui import labels
 from roadinspect.gui.commands import AddFindingCommand, GeometryCommand, ReviewCommand
 from roadinspect.gui.findings_panel import FindingsPanel
 from roadinspect.gui.models import FindingRow
-from roadinspect.gui.photo_view import FindingShape, MaskEdit, PhotoView, load_photo_image, make_preview
+from roadinspect.gui.photo_view import FindingShape, MaskEdit, PhotoView, load_photo_image
 from roadinspect.gui.project import ProjectSession
 from roadinspect.gui.worker import Task
 
-DISPLAY_MAX_SIDE = 4096
-"""Photos are shown decoded at most this size (12 MP photos stay sharp at 100 %, decode stays fast)."""
+PREVIEW_MAX_SIDE = 2048
+"""Photos are first shown decoded at about this size (JPEG DCT scaling: fast, and plenty for a fitted view)."""
+DETAIL_MAX_SIDE = 8192
+"""The sharper image, loaded when the inspector zooms in beyond the preview, is at most this size."""
 _CACHE_SIZE = 4
 
 
-def _load(path: Path, *, progress, is_cancelled) -> tuple[QImage, QImage | None]:  # noqa: ANN001
-    image = load_photo_image(path, DISPLAY_MAX_SIDE)
-    return image, make_preview(image)
+def _load(path: Path, max_side: int, *, progress, is_cancelled) -> QImage:  # noqa: ANN001
+    return load_photo_image(path, max_side)
 
 
 def _correct(edit: MaskEdit, damage: DamageClass, photo: Photo, camera: CameraModel, base: Finding, *,
@@ -77,13 +78,15 @@ class ReviewController(QObject):
         self.photo_id: int | None = None
         self.finding_id: int | None = None
         self.order: Callable[[], list[int]] = lambda: self.session.photo_ids() if self.session else []
-        self._images: OrderedDict[int, tuple[QImage, QImage | None]] = OrderedDict()
+        self._images: OrderedDict[int, QImage] = OrderedDict()
+        self._detail: Task | None = None
         self._loading: dict[int, Task] = {}
         self._tasks: list[Task] = []
         self._last_index = 0
         view.findingClicked.connect(self.select_finding)
         view.maskEdited.connect(self._on_mask_edited)
         view.polygonDrawn.connect(self._on_polygon)
+        view.detailWanted.connect(self._load_detail)
         panel.findingSelected.connect(self._on_panel_selection)
         panel.reviewRequested.connect(self.review_finding)
         undo.indexChanged.connect(self._on_undo_index)
@@ -109,7 +112,7 @@ class ReviewController(QObject):
 
     def wait(self, timeout_s: float = 10.0) -> None:
         """Wait for background corrections and photo loads (closing, tests)."""
-        for task in [*self._tasks, *self._loading.values()]:
+        for task in [*self._tasks, *self._loading.values(), *([self._detail] if self._detail else [])]:
             task.wait(timeout_s)
 
     # ------------------------------------------------------------------ what is on screen
@@ -125,7 +128,7 @@ class ReviewController(QObject):
             image = self._images.get(photo_id)
             size = QSize(record.photo.width, record.photo.height) if record.photo is not None else None
             if image is not None:
-                self.view.set_photo(image[0], size, image[1])
+                self.view.set_photo(image, size)
             else:
                 self.view.set_photo(None)
                 self.view.empty_text = self.tr("Loading {name}…").format(name=record.path.name)
@@ -147,9 +150,23 @@ class ReviewController(QObject):
         task.result.connect(lambda image, pid=photo_id: self._on_image(pid, image))
         task.error.connect(lambda message, _tb, pid=photo_id: self._on_image_error(pid, message))
         task.finished.connect(lambda pid=photo_id: self._loading.pop(pid, None))
-        task.start(_load, record.path)
+        task.start(_load, record.path, PREVIEW_MAX_SIDE)
 
-    def _on_image(self, photo_id: int, image: tuple[QImage, QImage | None]) -> None:
+    def _load_detail(self) -> None:
+        """Load the sharper image of the photo on screen (the inspector zoomed in)."""
+        if self.session is None or self.photo_id is None:
+            return
+        record = self.session.record(self.photo_id)
+        if record.photo is None:
+            return
+        task = Task("load photo detail", self)
+        self._detail = task
+        task.result.connect(lambda image, pid=self.photo_id: self.view.add_detail(image)
+                            if pid == self.photo_id else None)
+        task.error.connect(lambda message, _tb: self.message.emit(message))
+        task.start(_load, record.path, DETAIL_MAX_SIDE)
+
+    def _on_image(self, photo_id: int, image: QImage) -> None:
         self._images[photo_id] = image
         self._images.move_to_end(photo_id)
         while len(self._images) > _CACHE_SIZE:
@@ -157,7 +174,7 @@ class ReviewController(QObject):
         if photo_id == self.photo_id and self.session is not None:
             record = self.session.record(photo_id)
             size = QSize(record.photo.width, record.photo.height) if record.photo is not None else None
-            self.view.set_photo(image[0], size, image[1])
+            self.view.set_photo(image, size)
             self._refresh_findings(self.finding_id)
 
     def _on_image_error(self, photo_id: int, message: str) -> None:

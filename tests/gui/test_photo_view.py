@@ -145,16 +145,15 @@ def test_preview_scaled_back_to_photo_size(view: PhotoView) -> None:
     assert view.sceneRect().width() == 300
 
 
-def test_preview_drawn_until_the_zoom_needs_the_full_image(view: PhotoView) -> None:
-    from roadinspect.gui.photo_view import make_preview
-
-    full = load_image_from_array(np.zeros((1500, 3000, 3), np.uint8))
-    preview = make_preview(full, max_side=1000)
-    assert preview is not None and preview.width() == 1000
-    assert make_preview(preview, max_side=1000) is None
-    view.set_photo(full, QSize(3000, 1500), preview)
+def test_preview_drawn_until_the_zoom_needs_detail(view: PhotoView, qtbot) -> None:  # noqa: ANN001
+    preview = load_image_from_array(np.zeros((500, 1000, 3), np.uint8))
+    view.set_photo(preview, QSize(3000, 1500))
     assert view.shown_width() == 1000  # fitted in a 400 px view: the preview is enough
-    view.zoom_by(8.0)
+    with qtbot.waitSignal(view.detailWanted):
+        view.zoom_by(8.0)
+    view.add_detail(load_image_from_array(np.zeros((1500, 3000, 3), np.uint8)))
     assert view.shown_width() == 3000
     view.fit_photo()
     assert view.shown_width() == 1000
+    with qtbot.assertNotEmitted(view.detailWanted):
+        view.zoom_by(8.0)  # asked once per photo
