@@ -8,6 +8,7 @@ review, correction and export tests do not need the model; the analysis test use
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
 
 from roadinspect.core.resources import samples_dir
 
+# Background threads keep the normal priority in tests: on a shared CI machine a busy process of higher
+# priority would otherwise starve the analysis tests (test_worker checks the lowering itself).
+os.environ.setdefault("ROADINSPECT_BACKGROUND_PRIORITY", "normal")
 QStandardPaths.setTestModeEnabled(True)
 QCoreApplication.setOrganizationName("RoadInspectTests")
 QCoreApplication.setApplicationName("RoadInspectTests")

@@ -65,7 +65,9 @@ def test_analysis_with_the_real_model_shows_results_photo_by_photo(window: MainW
     assert window.new_inspection([photos], tmp_path / "batch.roadinspect")
     qtbot.waitUntil(lambda: window.session is not None and len(window.session.photo_ids()) == 3, timeout=20000)
     window.session.photoChanged.connect(seen.append)
-    qtbot.waitUntil(lambda: not window.is_busy() and len(seen) >= 2, timeout=120000)
+    qtbot.waitUntil(lambda: not window.is_busy() and (len(seen) >= 2 or "failed" in window.message.text()),
+                    timeout=120000)
+    assert "failed" not in window.message.text(), window.message.text()
     rows = {r.path.name: r for r in window.session.rows()}
     analysed = [rows[p.name] for p in sample_files()[:2]]
     assert all(r.state in ("analysed", "reviewed") for r in analysed)

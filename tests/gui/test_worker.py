@@ -109,7 +109,10 @@ def test_pyproj_in_concurrent_tasks_does_not_crash() -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are a Linux feature")
 def test_background_threads_run_below_the_window() -> None:
+    from roadinspect.gui.worker import lower_thread_priority
+
     def nice_of_this_thread(*, progress, is_cancelled) -> int:  # noqa: ANN001
+        assert lower_thread_priority()  # what every task does unless ROADINSPECT_BACKGROUND_PRIORITY=normal
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
     task = Task()
