@@ -460,6 +460,22 @@ Les détails ont été écrits dans :
         <translation>Incertitude</translation>
     </message>
     <message>
+        <source>Model confidence</source>
+        <translation>Confiance du modèle</translation>
+    </message>
+    <message>
+        <source>Drawn by an inspector</source>
+        <translation>Dessinée par un inspecteur</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <source>Reviewed by</source>
+        <translation>Contrôlée par</translation>
+    </message>
+    <message>
         <source>Accept  (A)</source>
         <translation>Accepter  (A)</translation>
     </message>
@@ -1133,8 +1149,8 @@ Les détails ont été écrits dans :
         <translation>Annuler</translation>
     </message>
     <message>
-        <source>{rate:.1f} {unit}/s</source>
-        <translation>{rate:.1f} {unit}/s</translation>
+        <source>{rate} {unit}/s</source>
+        <translation>{rate} {unit}/s</translation>
     </message>
     <message>
         <source>{eta} left</source>

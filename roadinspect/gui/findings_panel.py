@@ -29,15 +29,15 @@ from roadinspect.gui import labels
 from roadinspect.gui.models import FindingRow, FindingTableModel
 
 _MEASURES = (
-    ("length_m", QT_TRANSLATE_NOOP("FindingsPanel", "Length"), "{:.2f} m", 1.0),
-    ("mean_width_m", QT_TRANSLATE_NOOP("FindingsPanel", "Mean width"), "{:.0f} mm", 1000.0),
-    ("max_width_m", QT_TRANSLATE_NOOP("FindingsPanel", "Max width"), "{:.0f} mm", 1000.0),
-    ("area_m2", QT_TRANSLATE_NOOP("FindingsPanel", "Area"), "{:.2f} m²", 1.0),
-    ("diameter_m", QT_TRANSLATE_NOOP("FindingsPanel", "Diameter"), "{:.2f} m", 1.0),
-    ("length_px", QT_TRANSLATE_NOOP("FindingsPanel", "Length (pixels)"), "{:.0f} px", 1.0),
-    ("area_px", QT_TRANSLATE_NOOP("FindingsPanel", "Area (pixels)"), "{:.0f} px²", 1.0),
-    ("ground_distance_m", QT_TRANSLATE_NOOP("FindingsPanel", "Distance from camera"), "{:.1f} m", 1.0),
-    ("uncertainty_rel", QT_TRANSLATE_NOOP("FindingsPanel", "Uncertainty"), "± {:.0f} %", 100.0),
+    ("length_m", QT_TRANSLATE_NOOP("FindingsPanel", "Length"), 2, "m", 1.0),
+    ("mean_width_m", QT_TRANSLATE_NOOP("FindingsPanel", "Mean width"), 0, "mm", 1000.0),
+    ("max_width_m", QT_TRANSLATE_NOOP("FindingsPanel", "Max width"), 0, "mm", 1000.0),
+    ("area_m2", QT_TRANSLATE_NOOP("FindingsPanel", "Area"), 2, "m²", 1.0),
+    ("diameter_m", QT_TRANSLATE_NOOP("FindingsPanel", "Diameter"), 2, "m", 1.0),
+    ("length_px", QT_TRANSLATE_NOOP("FindingsPanel", "Length (pixels)"), 0, "px", 1.0),
+    ("area_px", QT_TRANSLATE_NOOP("FindingsPanel", "Area (pixels)"), 0, "px²", 1.0),
+    ("ground_distance_m", QT_TRANSLATE_NOOP("FindingsPanel", "Distance from camera"), 1, "m", 1.0),
+    ("uncertainty_rel", QT_TRANSLATE_NOOP("FindingsPanel", "Uncertainty"), 0, "%", 100.0),
 )
 
 
@@ -167,21 +167,23 @@ class FindingsPanel(QWidget):
         self.note.setText(row.review.note if row.review is not None else "")
         lines = []
         metric = f.measures.get("metric", 0.0) >= 1.0
-        for key, name, fmt, factor in _MEASURES:
+        for key, name, decimals, unit, factor in _MEASURES:
             if key in f.measures and not (key.endswith("_px") and metric):
-                lines.append(f"<tr><td>{self.tr(name)}</td><td align='right'>"
-                             f"{fmt.format(f.measures[key] * factor)}</td></tr>")
+                value = labels.number(f.measures[key] * factor, decimals)
+                shown = f"± {value} {unit}" if key == "uncertainty_rel" else f"{value} {unit}"
+                lines.append(f"<tr><td>{self.tr(name)}</td><td align='right'>{shown}</td></tr>")
+        confidence, drawn = self.tr("Model confidence"), self.tr("Drawn by an inspector")
+        position, reviewed = self.tr("Position"), self.tr("Reviewed by")
         if f.source == "model":
-            lines.append(f"<tr><td>{self.tr('Model confidence')}</td><td align='right'>{f.confidence:.0%}</td></tr>")
+            lines.append(f"<tr><td>{confidence}</td><td align='right'>{labels.percent(f.confidence)}</td></tr>")
         else:
-            lines.append(f"<tr><td colspan=2>{self.tr('Drawn by an inspector')}</td></tr>")
+            lines.append(f"<tr><td colspan=2>{drawn}</td></tr>")
         if f.ground is not None:
-            lines.append(f"<tr><td>{self.tr('Position')}</td><td align='right'><a href='{osm_url(f.ground)}'>"
+            lines.append(f"<tr><td>{position}</td><td align='right'><a href='{osm_url(f.ground)}'>"
                          f"{f.ground.lat:.6f}, {f.ground.lon:.6f}</a></td></tr>")
         if row.review is not None and row.review.reviewer and row.review.at is not None:
             when = row.review.at.astimezone().strftime("%Y-%m-%d %H:%M")
-            lines.append(f"<tr><td>{self.tr('Reviewed by')}</td><td align='right'>{row.review.reviewer}, "
-                         f"{when}</td></tr>")
+            lines.append(f"<tr><td>{reviewed}</td><td align='right'>{row.review.reviewer}, {when}</td></tr>")
         self.info.setText("<table width='100%' cellspacing='2'>" + "".join(lines) + "</table>")
         enabled = not self.readonly
         for widget in (self.accept_button, self.reject_button, self.damage_combo, self.severity_combo, self.note):

@@ -7,7 +7,7 @@ puts it in the catalogues, and translated when shown.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
 from roadinspect.core.types import DamageClass, Finding, ReviewStatus, Severity
 
@@ -99,20 +99,31 @@ def rating_name(rating: str) -> str:
     return tr(RATING_NAMES[rating]) if rating in RATING_NAMES else rating
 
 
+def number(value: float, decimals: int = 1) -> str:
+    """A number in the interface language's format (``1,16`` in French, ``1.16`` in English)."""
+    return QLocale().toString(float(value), "f", decimals)
+
+
+def percent(value: float) -> str:
+    """A 0-1 fraction as a whole percentage in the interface language's format (``67 %`` in French)."""
+    return QLocale().toString(float(value) * 100.0, "f", 0) + ("\u202f%" if QLocale().language() ==
+                                                                QLocale.Language.French else "%")
+
+
 def size_text(measures: dict[str, float], kind: str) -> str:
     """The main measure of a finding or site: area for potholes and alligator cracking, else length x width."""
     m = measures
     metric = m.get("metric", 0.0) >= 1.0
     if kind in ("pothole", "alligator") and metric and "area_m2" in m:
-        return f"{m['area_m2']:.2f} m²"
+        return f"{number(m['area_m2'], 2)} m²"
     if metric and "length_m" in m:
         width = m.get("mean_width_m")
-        text = f"{m['length_m']:.2f} m"
-        return text + (f" × {width * 1000:.0f} mm" if width else "")
+        text = f"{number(m['length_m'], 2)} m"
+        return text + (f" × {number(width * 1000, 0)} mm" if width else "")
     if "area_px" in m and kind in ("pothole", "alligator"):
-        return f"{m['area_px']:.0f} px²"
+        return f"{number(m['area_px'], 0)} px²"
     if "length_px" in m:
-        return f"{m['length_px']:.0f} px"
+        return f"{number(m['length_px'], 0)} px"
     return ""
 
 

@@ -46,6 +46,7 @@ from roadinspect import __version__
 from roadinspect.core.priority import RankedSite
 from roadinspect.core.sections import Section
 from roadinspect.core.types import GeoPoint, Photo
+from roadinspect.gui import labels
 from roadinspect.gui.style import condition_colour, ramp
 
 log = logging.getLogger("roadinspect.map")
@@ -278,7 +279,7 @@ class MapView(QGraphicsView):
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             item.setPen(pen)
             item.setZValue(1)
-            item.setToolTip(f"{section.id}: {section.score:.0f}/100 ({section.rating})")
+            item.setToolTip(f"{section.id}: {section.score:.0f}/100 ({labels.rating_name(section.rating)})")
             self.scene().addItem(item)
             self._lines.append(item)
         if len(points) >= 2:
@@ -309,7 +310,8 @@ class MapView(QGraphicsView):
             marker.setPos(project(site.position))
             marker.setZValue(5 + 1.0 / ranked.rank)
             marker.setData(1, site.id)
-            marker.setToolTip(f"#{ranked.rank} {site.id}: {site.kind}, {site.severity.value}, {ranked.score:.0f}")
+            marker.setToolTip(f"#{ranked.rank} {site.id}: {labels.kind_name(site.kind)}, "
+                              f"{labels.severity_name(site.severity)}, {labels.number(ranked.score)}")
             marker.setCursor(Qt.CursorShape.PointingHandCursor)
             self.scene().addItem(marker)
             self._site_items[site.id] = marker

@@ -262,7 +262,7 @@ class FindingTableModel(_TableModel):
         f = row.finding
         if role == Qt.ItemDataRole.DisplayRole:
             return (str(row.number), labels.kind_name(row.kind), labels.severity_name(row.severity),
-                    labels.size_text(f.measures, row.kind), f"{f.confidence:.0%}" if f.source == "model" else "—",
+                    labels.size_text(f.measures, row.kind), labels.percent(f.confidence) if f.source == "model" else "—",
                     labels.status_name(row.status))[column]
         if role == Qt.ItemDataRole.DecorationRole:
             if column == 1:
@@ -318,7 +318,7 @@ class SiteTableModel(_TableModel):
         terms = {t.name: t for t in r.terms}
         if role == Qt.ItemDataRole.DisplayRole:
             values = (str(r.rank), site.id, labels.kind_name(site.kind), labels.severity_name(site.severity),
-                      f"{r.score:.1f}", *(f"{terms[n].points:.1f}" if n in terms else "" for n in
+                      labels.number(r.score), *(labels.number(terms[n].points) if n in terms else "" for n in
                                           ("severity", "type", "extent", "confidence")),
                       labels.status_name(site.status), str(len(site.photo_ids)), row.section)
             return values[column]
@@ -334,7 +334,8 @@ class SiteTableModel(_TableModel):
             if column == 2:
                 return dot_icon(CLASS_COLOURS.get(site.damage, QColor("white")))
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [f"{labels.term_name(t.name)}: {t.weight:g} × {t.value:.2f} = {t.points:.1f}  ({t.detail})"
+            lines = [f"{labels.term_name(t.name)}: {labels.number(t.weight, 0)} × {labels.number(t.value, 2)} = "
+                     f"{labels.number(t.points)}  ({t.detail})"
                      for t in r.terms]
             lines.append(r.explain())
             return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
+from roadinspect.gui import labels
 from roadinspect.gui.style import icon
 from roadinspect.gui.worker import ProgressInfo, format_eta
 
@@ -49,7 +50,7 @@ class TaskProgress(QWidget):
             self.bar.setValue(info.done)
         parts = [f"{info.done} / {info.total}" if info.total else str(info.done)]
         if info.rate:
-            parts.append(self.tr("{rate:.1f} {unit}/s").format(rate=info.rate, unit=self.unit))
+            parts.append(self.tr("{rate} {unit}/s").format(rate=labels.number(info.rate), unit=self.unit))
         if info.eta_s is not None and info.total:
             parts.append(self.tr("{eta} left").format(eta=format_eta(info.eta_s)))
         self.text.setText(" · ".join(parts))
