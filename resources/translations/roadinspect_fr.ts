@@ -307,6 +307,10 @@ Les détails ont été écrits dans :
         <translation>Gravité de la dégradation {n} : {v}</translation>
     </message>
     <message>
+        <source>Set the crack type of finding {n} to {v}</source>
+        <translation>Type de fissure de la dégradation {n} : {v}</translation>
+    </message>
+    <message>
         <source>Note on finding {n}</source>
         <translation>Remarque sur la dégradation {n}</translation>
     </message>
@@ -486,6 +490,10 @@ Les détails ont été écrits dans :
     <message>
         <source>Type</source>
         <translation>Type</translation>
+    </message>
+    <message>
+        <source>Crack type</source>
+        <translation>Type de fissure</translation>
     </message>
     <message>
         <source>Severity</source>

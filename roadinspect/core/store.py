@@ -9,8 +9,8 @@ Tables
     ``analyses``   one row per run of the model: model name and sha256, start/end, status, timings.
     ``findings``   damage instances: photo, analysis, class, kind, severity, polygon (WKT, image
                    pixels), confidence, measures (JSON), ground position, source (model|inspector).
-    ``reviews``    the latest inspector decision per finding (status, corrected class/severity, note,
-                   reviewer, time). Earlier decisions are in the audit log.
+    ``reviews``    the latest inspector decision per finding (status, corrected class/severity/crack
+                   type, note, reviewer, time). Earlier decisions are in the audit log.
     ``audit_log``  append-only (triggers refuse UPDATE and DELETE): who did what, when, with details.
     ``meta``       key/value settings (JSON values), e.g. camera height; keys starting with ``ui.``
                    are view state (last photo viewed...) and are not audited.
@@ -34,7 +34,8 @@ Re-analysis rule (a new model version must not lose reviews)
     and a new model finding that overlaps a kept one (intersection >= half of the smaller area) is
     not added: the inspector already decided on that damage.
 
-Schema changes go through :data:`MIGRATIONS` (``PRAGMA user_version`` holds the version applied).
+Schema changes go through :data:`MIGRATIONS` (``PRAGMA user_version`` holds the version applied):
+version 1 is the first schema; version 2 adds ``reviews.kind`` (the inspector's corrected crack type).
 A file written by a newer RoadInspect, a file that is not SQLite, or an SQLite file that is not a
 RoadInspect project is refused with a :class:`ProjectError` that names the file.
 """
@@ -171,7 +172,12 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
             conn.execute(statement if "TRIGGER" not in statement else statement + ";")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1,)
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """``reviews.kind``: the inspector's corrected crack type (NULL: not corrected)."""
+    conn.execute("ALTER TABLE reviews ADD COLUMN kind TEXT")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2)
 """``MIGRATIONS[i]`` brings a file from schema version ``i`` to ``i + 1`` (append, never edit)."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -203,7 +209,7 @@ class PhotoRecord:
 
 @dataclass(frozen=True)
 class ReviewedFinding:
-    """A finding with its latest review; the ``damage``/``severity`` properties apply corrections."""
+    """A finding with its latest review; the ``damage``/``severity``/``kind`` properties apply corrections."""
 
     finding: Finding
     review: Review | None
@@ -223,6 +229,15 @@ class ReviewedFinding:
         if self.review and self.review.severity is not None:
             return self.review.severity
         return self.finding.severity
+
+    @property
+    def kind(self) -> str:
+        """The crack type after correction (``pothole`` for a pothole, as ``sites.effective_finding``)."""
+        if self.damage == DamageClass.POTHOLE:
+            return "pothole"
+        if self.review and self.review.kind is not None:
+            return self.review.kind
+        return self.finding.kind if self.finding.kind != "pothole" else "isolated"
 
 
 @dataclass(frozen=True)
@@ -306,8 +321,8 @@ def _review_dict(review: Review | None) -> dict | None:
     if review is None:
         return None
     return {"status": review.status.value, "damage": review.damage.label if review.damage is not None else None,
-            "severity": review.severity.value if review.severity else None, "note": review.note,
-            "reviewer": review.reviewer}
+            "severity": review.severity.value if review.severity else None, "kind": review.kind,
+            "note": review.note, "reviewer": review.reviewer}
 
 
 # ----------------------------------------------------------------------------- the store
@@ -760,12 +775,14 @@ class Store:
                 finding_id=row["id"], status=ReviewStatus(row["r_status"]), reviewer=row["r_reviewer"],
                 at=_dt(row["r_at"]), damage=DamageClass(row["r_damage"]) if row["r_damage"] is not None else None,
                 severity=Severity(row["r_severity"]) if row["r_severity"] else None, note=row["r_note"] or "",
+                kind=row["r_kind"],
             )
         return ReviewedFinding(finding, review)
 
     _FINDINGS_SQL = (
-        "SELECT f.*, r.status AS r_status, r.damage AS r_damage, r.severity AS r_severity, r.note AS r_note, "
-        "r.reviewer AS r_reviewer, r.at AS r_at FROM findings f LEFT JOIN reviews r ON r.finding_id = f.id "
+        "SELECT f.*, r.status AS r_status, r.damage AS r_damage, r.severity AS r_severity, r.kind AS r_kind, "
+        "r.note AS r_note, r.reviewer AS r_reviewer, r.at AS r_at FROM findings f "
+        "LEFT JOIN reviews r ON r.finding_id = f.id "
     )
 
     def findings(self, photo_id: int | None = None) -> list[ReviewedFinding]:
@@ -785,40 +802,58 @@ class Store:
 
     def set_review(self, finding_id: int, status: ReviewStatus | str, reviewer: str = "",
                    damage: DamageClass | int | None = None, severity: Severity | str | None = None,
-                   note: str = "") -> Review:
-        """Record an inspector's decision, durable at once (one transaction with its audit row)."""
+                   note: str = "", kind: str | None = None) -> Review:
+        """Record an inspector's decision, durable at once (one transaction with its audit row).
+
+        ``kind`` is a corrected crack type (``longitudinal``, ``transverse``, ``alligator``,
+        ``isolated``) or ``pothole``; it must agree with the class (the corrected one, else the model's).
+
+        Raises:
+            KeyError: no such finding. ValueError: a background class, an unknown type, or a type
+                that contradicts the class.
+        """
         status = ReviewStatus(status)
         damage = DamageClass(damage) if damage is not None else None
         if damage == DamageClass.BACKGROUND:
             raise ValueError("a corrected class must be crack or pothole (reject the finding instead)")
         severity = Severity(severity) if severity is not None else None
+        kind = _check_kind(kind)
         reviewer = reviewer or default_reviewer()
-        review = Review(finding_id, status, reviewer, now_utc(), damage, severity, note)
+        review = Review(finding_id, status, reviewer, now_utc(), damage, severity, note, kind)
         with self._tx() as conn:
             before = self._review_in_tx(finding_id)
-            photo_row = conn.execute("SELECT photo_id FROM findings WHERE id = ?", (finding_id,)).fetchone()
+            photo_row = conn.execute("SELECT photo_id, damage FROM findings WHERE id = ?", (finding_id,)).fetchone()
             if photo_row is None:
                 raise KeyError(f"no finding {finding_id} in {self.path}")
-            conn.execute(
-                "INSERT INTO reviews(finding_id, status, damage, severity, note, reviewer, at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(finding_id) DO UPDATE SET status = excluded.status, damage = excluded.damage, "
-                "severity = excluded.severity, note = excluded.note, reviewer = excluded.reviewer, at = excluded.at",
-                (finding_id, status.value, int(damage) if damage is not None else None,
-                 severity.value if severity else None, note, reviewer, _iso(review.at)),
-            )
+            _check_kind_matches(kind, damage if damage is not None else DamageClass(photo_row[1]))
+            self._write_review(conn, finding_id, review, reviewer, _iso(review.at))
             self._audit(reviewer, "review", photo_id=photo_row[0], finding_id=finding_id,
                         details={"before": _review_dict(before), "after": _review_dict(review)})
         return review
 
+    @staticmethod
+    def _write_review(conn: sqlite3.Connection, finding_id: int, review: Review, reviewer: str,
+                      at: str | None) -> None:
+        """Insert or replace a finding's latest decision (inside a transaction)."""
+        conn.execute(
+            "INSERT INTO reviews(finding_id, status, damage, severity, kind, note, reviewer, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(finding_id) DO UPDATE SET status = excluded.status, "
+            "damage = excluded.damage, severity = excluded.severity, kind = excluded.kind, note = excluded.note, "
+            "reviewer = excluded.reviewer, at = excluded.at",
+            (finding_id, ReviewStatus(review.status).value, int(review.damage) if review.damage is not None else None,
+             Severity(review.severity).value if review.severity else None, review.kind, review.note, reviewer, at),
+        )
+
     def _review_in_tx(self, finding_id: int) -> Review | None:
         row = self._conn.execute(
-            "SELECT status, damage, severity, note, reviewer, at FROM reviews WHERE finding_id = ?", (finding_id,)
+            "SELECT status, damage, severity, note, reviewer, at, kind FROM reviews WHERE finding_id = ?",
+            (finding_id,),
         ).fetchone()
         if row is None:
             return None
         return Review(finding_id, ReviewStatus(row[0]), row[4], _dt(row[5]),
                       DamageClass(row[1]) if row[1] is not None else None, Severity(row[2]) if row[2] else None,
-                      row[3] or "")
+                      row[3] or "", row[6])
 
     def add_inspector_finding(self, photo_id: int, damage: DamageClass | int, polygon_wkt: str, reviewer: str = "",
                               kind: str | None = None, severity: Severity | str = Severity.MEDIUM,
@@ -892,12 +927,10 @@ class Store:
                 self._put_review(conn, finding_id, review, reviewer)
             elif before is None or before.status in (ReviewStatus.PENDING, ReviewStatus.ACCEPTED):
                 conn.execute(
-                    "INSERT INTO reviews(finding_id, status, damage, severity, note, reviewer, at) "
-                    "VALUES (?, 'corrected', ?, ?, ?, ?, ?) ON CONFLICT(finding_id) DO UPDATE SET "
-                    "status = 'corrected', reviewer = excluded.reviewer, at = excluded.at",
-                    (finding_id, int(before.damage) if before and before.damage is not None else None,
-                     before.severity.value if before and before.severity else None,
-                     before.note if before else "", reviewer, _iso(now_utc())),
+                    "INSERT INTO reviews(finding_id, status, reviewer, at) VALUES (?, 'corrected', ?, ?) "
+                    "ON CONFLICT(finding_id) DO UPDATE SET status = 'corrected', reviewer = excluded.reviewer, "
+                    "at = excluded.at",
+                    (finding_id, reviewer, _iso(now_utc())),
                 )
             self._audit(reviewer, "geometry", photo_id=row[0], finding_id=finding_id,
                         details={"before": row[1], "after": polygon_wkt,
@@ -907,14 +940,8 @@ class Store:
 
     def _put_review(self, conn: sqlite3.Connection, finding_id: int, review: Review, reviewer: str) -> None:
         """Write ``review`` as the latest decision of a finding (inside a transaction)."""
-        conn.execute(
-            "INSERT INTO reviews(finding_id, status, damage, severity, note, reviewer, at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(finding_id) DO UPDATE SET status = excluded.status, damage = excluded.damage, "
-            "severity = excluded.severity, note = excluded.note, reviewer = excluded.reviewer, at = excluded.at",
-            (finding_id, ReviewStatus(review.status).value, int(review.damage) if review.damage is not None else None,
-             Severity(review.severity).value if review.severity else None, review.note,
-             reviewer or review.reviewer or default_reviewer(), _iso(now_utc())),
-        )
+        self._write_review(conn, finding_id, review, reviewer or review.reviewer or default_reviewer(),
+                           _iso(now_utc()))
 
     def delete_inspector_finding(self, finding_id: int, reviewer: str = "") -> None:
         """Remove a finding an inspector drew (the GUI's undo of "add finding"), with an audit row.
@@ -1003,6 +1030,24 @@ def _check_header(path: Path) -> None:
         raise ProjectError(f"cannot read the project {path}: {exc.strerror or exc}") from None
     if head and head != SQLITE_MAGIC:
         raise ProjectError(f"{path} is not a RoadInspect project (not an SQLite database)")
+
+
+def _check_kind(kind: str | None) -> str | None:
+    """A corrected type, checked against ``findings.KINDS`` (None: no correction)."""
+    if kind is None:
+        return None
+    from roadinspect.core.findings import KINDS
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown damage type {kind!r}; expected one of {', '.join(KINDS)}")
+    return kind
+
+
+def _check_kind_matches(kind: str | None, damage: DamageClass) -> None:
+    if kind is None:
+        return
+    if (kind == "pothole") != (damage == DamageClass.POTHOLE):
+        raise ValueError(f"the type {kind!r} does not match the class {damage.label!r}")
 
 
 def _check_polygon(polygon_wkt: str) -> None:

@@ -18,7 +18,7 @@ _NOTE_ID = 1001
 
 
 class ReviewCommand(QUndoCommand):
-    """Accept, reject, change class or severity, or annotate one finding."""
+    """Accept, reject, change class, severity or crack type, or annotate one finding."""
 
     def __init__(self, session: ProjectSession, finding_id: int, action: str, value: object = None) -> None:
         super().__init__()
@@ -33,6 +33,7 @@ class ReviewCommand(QUndoCommand):
             "reject": QCoreApplication.translate("Commands", "Reject finding {n}"),
             "damage": QCoreApplication.translate("Commands", "Change finding {n} to {v}"),
             "severity": QCoreApplication.translate("Commands", "Set severity of finding {n} to {v}"),
+            "kind": QCoreApplication.translate("Commands", "Set the crack type of finding {n} to {v}"),
             "note": QCoreApplication.translate("Commands", "Note on finding {n}"),
         }
         shown = ""
@@ -40,6 +41,8 @@ class ReviewCommand(QUndoCommand):
             shown = labels.class_name(value)  # type: ignore[arg-type]
         elif action == "severity":
             shown = labels.severity_name(value)  # type: ignore[arg-type]
+        elif action == "kind":
+            shown = labels.kind_name(str(value))
         self.setText(texts[action].format(n=finding_id, v=shown))
 
     def redo(self) -> None:

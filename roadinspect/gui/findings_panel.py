@@ -1,8 +1,9 @@
 """The findings of the photo on screen: a table, the selected finding's details and the review controls.
 
 The panel never writes anything itself: it emits ``reviewRequested(finding_id, action, value)``
-(``accept``, ``reject``, ``damage``, ``severity``, ``note``) and the main window turns that into an
-undoable command. ``findingSelected`` follows the table's selection.
+(``accept``, ``reject``, ``damage``, ``kind``, ``severity``, ``note``) and the main window turns that into an
+undoable command. The crack-type combo (``kind``) is enabled for cracks only. ``findingSelected`` follows the
+table's selection.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from roadinspect.core.findings import CRACK_KINDS
 from roadinspect.core.geo import osm_url
 from roadinspect.core.types import DamageClass, Severity
 from roadinspect.gui import labels
@@ -88,6 +90,10 @@ class FindingsPanel(QWidget):
         self.damage_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.damage_combo.activated.connect(
             lambda i: self._request("damage", self.damage_combo.itemData(i)))
+        self.kind_combo = QComboBox()
+        self.kind_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.kind_combo.activated.connect(
+            lambda i: self._request("kind", self.kind_combo.itemData(i)))
         self.severity_combo = QComboBox()
         self.severity_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.severity_combo.activated.connect(
@@ -100,7 +106,9 @@ class FindingsPanel(QWidget):
         self.form.addRow(self.title)
         self.form.addRow(buttons)
         self._type_label, self._severity_label, self._note_label = QLabel(), QLabel(), QLabel()
+        self._kind_label = QLabel()
         self.form.addRow(self._type_label, self.damage_combo)
+        self.form.addRow(self._kind_label, self.kind_combo)
         self.form.addRow(self._severity_label, self.severity_combo)
         self.form.addRow(self._note_label, self.note)
         self.form.addRow(self.info)
@@ -163,6 +171,8 @@ class FindingsPanel(QWidget):
         f = row.finding
         self.title.setText(f"{row.number} · {labels.kind_name(row.kind)} — {labels.status_name(row.status)}")
         self.damage_combo.setCurrentIndex(max(0, self.damage_combo.findData(row.damage)))
+        crack = row.damage == DamageClass.CRACK
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(row.kind) if crack else -1)
         self.severity_combo.setCurrentIndex(max(0, self.severity_combo.findData(row.severity)))
         self.note.setText(row.review.note if row.review is not None else "")
         lines = []
@@ -188,6 +198,7 @@ class FindingsPanel(QWidget):
         enabled = not self.readonly
         for widget in (self.accept_button, self.reject_button, self.damage_combo, self.severity_combo, self.note):
             widget.setEnabled(enabled)
+        self.kind_combo.setEnabled(enabled and crack)
 
     # ------------------------------------------------------------------ requests
     def _request(self, action: str, value: object = None) -> None:
@@ -210,6 +221,7 @@ class FindingsPanel(QWidget):
         self.accept_button.setText(self.tr("Accept  (A)"))
         self.reject_button.setText(self.tr("Reject  (R)"))
         self._type_label.setText(self.tr("Type"))
+        self._kind_label.setText(self.tr("Crack type"))
         self._severity_label.setText(self.tr("Severity"))
         self._note_label.setText(self.tr("Note"))
         self.note.setPlaceholderText(self.tr("Remark for the maintenance team"))
@@ -217,6 +229,9 @@ class FindingsPanel(QWidget):
         self.damage_combo.clear()
         for damage, key in ((DamageClass.CRACK, "1"), (DamageClass.POTHOLE, "2")):
             self.damage_combo.addItem(f"{labels.class_name(damage)}  ({key})", damage)
+        self.kind_combo.clear()
+        for kind in CRACK_KINDS:
+            self.kind_combo.addItem(labels.kind_name(kind), kind)
         self.severity_combo.clear()
         for severity in Severity:
             self.severity_combo.addItem(labels.severity_name(severity), severity)

@@ -234,7 +234,7 @@ class ProjectSession(QObject):
             self.store.set_review(finding_id, ReviewStatus.PENDING, self.reviewer)
         else:
             self.store.set_review(finding_id, review.status, self.reviewer, review.damage, review.severity,
-                                  review.note)
+                                  review.note, review.kind)
         self.reload_photo(self.finding(finding_id).finding.photo_id)  # type: ignore[arg-type]
 
     def set_geometry(self, finding_id: int, finding: Finding, review: Review | None = None,
@@ -285,12 +285,19 @@ def next_review(current: Review | None, finding: Finding, *, action: str, value:
     """The review after one inspector action on a finding (pure; the command stores it).
 
     ``action``: ``accept``, ``reject``, ``damage`` (value: DamageClass), ``severity`` (value: Severity),
-    ``note`` (value: str). A changed class or severity makes the decision ``corrected``; setting them back
-    to the model's values makes it ``accepted`` again; accepting keeps corrections.
+    ``kind`` (value: a crack type of ``findings.CRACK_KINDS``; cracks only), ``note`` (value: str). A changed
+    class, severity or crack type makes the decision ``corrected``; setting them back to the model's values
+    makes it ``accepted`` again; accepting keeps corrections. Changing the class to pothole drops a corrected
+    crack type (a pothole's type is ``pothole``).
+
+    Raises:
+        ValueError: an unknown action, or a crack type for a pothole or one that is not a crack type.
     """
+    from roadinspect.core.findings import CRACK_KINDS
+
     fid = int(finding.id)  # type: ignore[arg-type]
     base = current or Review(fid, ReviewStatus.PENDING)
-    damage, severity, note = base.damage, base.severity, base.note
+    damage, severity, note, kind = base.damage, base.severity, base.note, base.kind
     status = base.status
     if action == "accept":
         status = ReviewStatus.ACCEPTED
@@ -302,6 +309,13 @@ def next_review(current: Review | None, finding: Finding, *, action: str, value:
     elif action == "severity":
         severity = Severity(value)
         status = ReviewStatus.ACCEPTED
+    elif action == "kind":
+        if (damage if damage is not None else finding.damage) != DamageClass.CRACK:
+            raise ValueError("only a crack has a crack type")
+        if value not in CRACK_KINDS:
+            raise ValueError(f"unknown crack type {value!r}; expected one of {', '.join(CRACK_KINDS)}")
+        kind = str(value)
+        status = ReviewStatus.ACCEPTED
     elif action == "note":
         note = str(value)
     else:
@@ -310,11 +324,15 @@ def next_review(current: Review | None, finding: Finding, *, action: str, value:
         damage = None
     if severity == finding.severity:
         severity = None
-    if status == ReviewStatus.ACCEPTED and (damage is not None or severity is not None):
+    model_kind = finding.kind if finding.kind in CRACK_KINDS else "isolated"
+    if (damage if damage is not None else finding.damage) != DamageClass.CRACK or kind == model_kind:
+        kind = None
+    corrected = damage is not None or severity is not None or kind is not None
+    if status == ReviewStatus.ACCEPTED and corrected:
         status = ReviewStatus.CORRECTED
-    if status == ReviewStatus.CORRECTED and damage is None and severity is None and action != "note":
+    if status == ReviewStatus.CORRECTED and not corrected and action != "note":
         status = ReviewStatus.ACCEPTED
-    return replace(base, status=status, damage=damage, severity=severity, note=note)
+    return replace(base, status=status, damage=damage, severity=severity, note=note, kind=kind)
 
 
 # ---------------------------------------------------------------------------- worker functions

@@ -267,6 +267,75 @@ def test_review_is_durable_at_once_and_audited(tmp_path: Path, project: tuple[St
         store.set_review(999_999, ReviewStatus.ACCEPTED, "x")
 
 
+def test_corrected_crack_type_is_stored_reloaded_and_audited(tmp_path: Path,
+                                                            project: tuple[Store, list[int]]) -> None:
+    store, ids = project
+    analysis = store.start_analysis("m", "a" * 64)
+    store.record_photo_result(ids[0], analysis, [finding(damage=DamageClass.CRACK, kind="longitudinal"),
+                                                 finding(ELSEWHERE)])
+    crack, pothole = (rf.finding.id for rf in store.findings(ids[0]))
+    review = store.set_review(crack, ReviewStatus.CORRECTED, "Élodie", kind="transverse")
+    assert review.kind == "transverse"
+    store.close()
+    with Store.open(tmp_path / "survey.roadinspect") as again:
+        seen = again.finding(crack)
+        assert seen.review.kind == "transverse" and seen.kind == "transverse"  # type: ignore[union-attr]
+        assert seen.finding.kind == "longitudinal"  # the model's type is kept beside the correction
+        entry = [e for e in again.audit_log() if e.action == "review"][-1]
+        assert entry.details["before"] is None and entry.details["after"]["kind"] == "transverse"
+        again.set_review(crack, ReviewStatus.ACCEPTED, "Marc")  # a decision without a type clears it
+        assert again.finding(crack).review.kind is None  # type: ignore[union-attr]
+        assert [e for e in again.audit_log() if e.action == "review"][-1].details["before"]["kind"] == "transverse"
+        with pytest.raises(ValueError, match="unknown damage type 'diagonal'"):
+            again.set_review(crack, ReviewStatus.CORRECTED, "x", kind="diagonal")
+        with pytest.raises(ValueError, match="does not match"):
+            again.set_review(crack, ReviewStatus.CORRECTED, "x", kind="pothole")
+        with pytest.raises(ValueError, match="does not match"):
+            again.set_review(pothole, ReviewStatus.CORRECTED, "x", kind="alligator")
+        with pytest.raises(ValueError, match="does not match"):
+            again.set_review(crack, ReviewStatus.CORRECTED, "x", damage=DamageClass.POTHOLE, kind="transverse")
+        again.set_review(pothole, ReviewStatus.CORRECTED, "x", damage=DamageClass.CRACK, kind="alligator")
+        assert again.finding(pothole).kind == "alligator"
+        assert again.finding(crack).review.kind is None  # type: ignore[union-attr]  # refused writes left nothing
+
+
+def test_a_version_1_project_is_upgraded_and_keeps_its_reviews(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file written before ``reviews.kind`` existed (schema 1) opens, upgrades, and then stores types."""
+    scene_jpeg(tmp_path / "photos" / "IMG_0.jpg", index=0)
+    result = scan([tmp_path / "photos"])
+    path = tmp_path / "old.roadinspect"
+    with monkeypatch.context() as old:  # the first schema only, as the first RoadInspect wrote it
+        old.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+        old.setattr(store_module, "SCHEMA_VERSION", 1)
+        with Store.open(path) as store:
+            pid = store.add_batch(result.photos).photo_ids[0]
+            store.record_photo_result(pid, store.start_analysis("m", "a" * 64),
+                                      [finding(damage=DamageClass.CRACK, kind="longitudinal")])
+            fid = store._conn.execute("SELECT id FROM findings").fetchone()[0]
+            store._conn.execute("INSERT INTO reviews(finding_id, status, severity, note, reviewer, at) "
+                                "VALUES (?, 'corrected', 'high', 'vu', 'ana', '2026-05-01T08:00:00+00:00')", (fid,))
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert "kind" not in [r[1] for r in raw.execute("PRAGMA table_info(reviews)")]
+    raw.close()
+    with pytest.raises(ProjectError, match="older project format"):  # read-only cannot upgrade
+        Store.open(path, readonly=True)
+
+    with Store.open(path) as store:
+        assert store.audit_log()[-1].action == "schema" and store.audit_log()[-1].details == {"version": 2}
+        old_review = store.finding(fid)
+        assert old_review.status is ReviewStatus.CORRECTED and old_review.severity is Severity.HIGH
+        assert old_review.review.note == "vu" and old_review.review.kind is None  # type: ignore[union-attr]
+        assert old_review.kind == "longitudinal"
+        store.set_review(fid, ReviewStatus.CORRECTED, "ana", severity="high", note="vu", kind="alligator")
+    with Store.open(path, readonly=True) as store:
+        assert store.finding(fid).kind == "alligator"
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    raw.close()
+
+
 def test_review_survives_kill_9(tmp_path: Path, project: tuple[Store, list[int]]) -> None:
     store, ids = project
     analysis = store.start_analysis("m", "a" * 64)

@@ -1,13 +1,21 @@
-"""Store support for the GUI's corrections and their undo: geometry with recomputed values, deleting a drawn finding."""
+"""Store support for the GUI's corrections and their undo: geometry with recomputed values, deleting a drawn finding,
+a corrected crack type carried to the maintenance list and the exports."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
 
+from roadinspect.core.export import load_project_data
+from roadinspect.core.export_csv import sites_csv
+from roadinspect.core.export_geojson import findings_geojson
+from roadinspect.core.maintenance import build_maintenance_list
 from roadinspect.core.store import Store
-from roadinspect.core.types import DamageClass, Finding, Photo, ReviewStatus, Severity
+from roadinspect.core.types import DamageClass, Finding, GeoPoint, Photo, ReviewStatus, Severity
 
 SQUARE = "POLYGON ((10 10, 20 10, 20 20, 10 20, 10 10))"
 BIG = "POLYGON ((10 10, 60 10, 60 60, 10 60, 10 10))"
@@ -55,3 +63,25 @@ def test_only_inspector_findings_can_be_deleted(store: Store) -> None:
         store.delete_inspector_finding(model_fid)
     with pytest.raises(KeyError):
         store.delete_inspector_finding(drawn.finding.id)
+
+
+def test_a_corrected_crack_type_reaches_the_sites_and_exports_after_reopening(tmp_path: Path) -> None:
+    photo_path = tmp_path / "b.jpg"
+    photo_path.write_bytes(b"y")
+    path = tmp_path / "types.roadinspect"
+    with Store.open(path) as s:
+        s.add_batch([Photo(path=photo_path, sha256="", size_bytes=1, width=100, height=80, fingerprint="g",
+                           position=GeoPoint(49.87, 2.6))])
+        pid = s.photos()[0].id
+        crack = Finding(DamageClass.CRACK, BIG, 0.8, "longitudinal", Severity.MEDIUM, {"length_px": 50},
+                        GeoPoint(49.87001, 2.60001))
+        s.record_photo_result(pid, s.start_analysis("m", "sha"), [crack])
+        fid = s.findings()[0].finding.id
+        s.set_review(fid, ReviewStatus.CORRECTED, "ana", kind="transverse")
+    data = load_project_data(path)  # a fresh read-only connection
+    mlist = build_maintenance_list(data)
+    assert [r.site.kind for r in mlist.ranked] == ["transverse"]
+    rows = list(csv.reader(io.StringIO(sites_csv(mlist, "plain").decode("utf-8"), newline="")))
+    assert rows[1][rows[0].index("type")] == "transverse"
+    feature = json.loads(findings_geojson(data, mlist))["features"][0]["properties"]
+    assert feature["type"] == "transverse" and feature["model_type"] == "longitudinal"

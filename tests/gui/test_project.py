@@ -47,6 +47,23 @@ def test_review_rules() -> None:
         next_review(None, FINDING, action="approve")
 
 
+def test_crack_type_rules() -> None:
+    alligator = next_review(None, FINDING, action="kind", value="alligator")
+    assert alligator.status == ReviewStatus.CORRECTED and alligator.kind == "alligator"
+    back = next_review(alligator, FINDING, action="kind", value="transverse")
+    assert back.status == ReviewStatus.ACCEPTED and back.kind is None  # the model's type again
+    pothole = next_review(alligator, FINDING, action="damage", value=DamageClass.POTHOLE)
+    assert pothole.damage == DamageClass.POTHOLE and pothole.kind is None  # a pothole's type is "pothole"
+    with pytest.raises(ValueError, match="only a crack"):
+        next_review(pothole, FINDING, action="kind", value="longitudinal")
+    with pytest.raises(ValueError, match="unknown crack type"):
+        next_review(None, FINDING, action="kind", value="pothole")
+    model_pothole = Finding(DamageClass.POTHOLE, FINDING.polygon_wkt, 0.8, "pothole", Severity.LOW, id=8)
+    as_crack = next_review(None, model_pothole, action="damage", value=DamageClass.CRACK)
+    typed = next_review(as_crack, model_pothole, action="kind", value="longitudinal")
+    assert typed.status == ReviewStatus.CORRECTED and (typed.damage, typed.kind) == (DamageClass.CRACK, "longitudinal")
+
+
 def test_rows_progress_and_snapshot(reviewable_project: Path) -> None:
     session = ProjectSession.open(reviewable_project, "ana")
     try:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from roadinspect.core.store import Store
 from roadinspect.core.types import DamageClass, ReviewStatus
+from roadinspect.gui import labels
 from roadinspect.gui.main_window import MainWindow
 from roadinspect.gui.photo_view import Tool
 
@@ -194,6 +195,40 @@ def test_panel_controls_severity_and_note(window: MainWindow, reviewable_project
     assert window.undo.count() == 2  # the two notes merged into one undo step
     window.undo.undo()
     assert window.session.finding(fid).review.note == ""
+
+
+def test_panel_changes_the_crack_type_undo_redo_and_reopening(window: MainWindow, reviewable_project: Path,
+                                                               qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    panel = window.findings
+    cracks = [rf for pid in window.session.photo_ids() for rf in window.session.findings(pid)
+              if rf.finding.damage == DamageClass.CRACK]
+    assert cracks, "the samples have cracks"
+    crack = cracks[0].finding
+    model_kind = crack.kind
+    new = "alligator" if model_kind != "alligator" else "transverse"
+    window.review.show_photo(crack.photo_id, crack.id)
+    assert panel.kind_combo.isEnabled() and panel.kind_combo.currentData() == model_kind
+    panel.kind_combo.activated.emit(panel.kind_combo.findData(new))
+    with Store.open(reviewable_project, readonly=True) as store:  # written at once
+        rf = store.finding(crack.id)
+    assert rf.status == ReviewStatus.CORRECTED and rf.review.kind == new and rf.finding.kind == model_kind
+    assert panel.kind_combo.currentData() == new and window.undo.count() == 1
+    assert window.undo.undoText() == f"Set the crack type of finding {crack.id} to {labels.kind_name(new)}"
+    window.undo.undo()
+    with Store.open(reviewable_project, readonly=True) as store:
+        rf = store.finding(crack.id)
+    assert rf.status == ReviewStatus.PENDING and rf.review.kind is None and rf.kind == model_kind
+    assert panel.kind_combo.currentData() == model_kind
+    window.undo.redo()
+    assert window.session.finding(crack.id).review.kind == new
+    pid, pothole = _pothole(window)
+    window.review.show_photo(pid, pothole)
+    assert not panel.kind_combo.isEnabled() and panel.kind_combo.currentIndex() == -1  # a pothole has no crack type
+    window.close_project()
+    assert window.open_project(reviewable_project)  # reopening keeps the corrected type
+    window.review.show_photo(crack.photo_id, crack.id)
+    assert window.session.finding(crack.id).review.kind == new and panel.kind_combo.currentData() == new
 
 
 def test_map_and_maintenance_list_open_photos(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
