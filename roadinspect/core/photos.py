@@ -7,8 +7,9 @@ collides are hashed in full (sha256, streamed) to recognise duplicates for certa
 files get their sha256 when the analysis reads them (:func:`read_bytes` + :func:`sha256_bytes`).
 That keeps ingestion at the speed of reading metadata (see ``roadinspect bench ingest``).
 
-Formats: JPEG, PNG, TIFF, and HEIC/HEIF (iPhones' default) through the maintained ``pillow-heif``
-plugin when it is installed; its EXIF block is read by exifread as the TIFF structure it is.
+Formats: JPEG, PNG, TIFF, and HEIC/HEIF (iPhones' default) through the ``pi-heif`` plugin when it is
+installed (the decode-only build of ``pillow-heif``: its wheels carry libheif/libde265 under the LGPL
+and no GPL x265 encoder); its EXIF block is read by exifread as the TIFF structure it is.
 
 Bad input never stops a scan: each unusable file becomes an :class:`UnreadableFile` with a reason
 an inspector can act on. Files in scanned folders whose extension is not an image extension are
@@ -322,12 +323,12 @@ def _positive(value: float | None) -> float | None:
 # ----------------------------------------------------------------------------- opening images
 @functools.cache
 def heif_supported() -> bool:
-    """True when the ``pillow-heif`` plugin is installed (HEIC/HEIF photos, e.g. from iPhones)."""
+    """True when the ``pi-heif`` plugin is installed (HEIC/HEIF photos, e.g. from iPhones)."""
     try:
-        import pillow_heif
+        from pi_heif import register_heif_opener
     except ImportError:
         return False
-    pillow_heif.register_heif_opener()
+    register_heif_opener()
     return True
 
 
@@ -418,7 +419,7 @@ def read_photo(path: Path | str) -> Photo | UnreadableFile:
             else:
                 tail = b""
             if kind == "HEIF" and not heif_supported():
-                return UnreadableFile(path, "HEIC/HEIF photo, but HEIC support is not installed (pillow-heif)")
+                return UnreadableFile(path, "HEIC/HEIF photo, but HEIC support is not installed (pi-heif)")
             handle.seek(0)
             try:
                 image = open_image(handle)

@@ -326,27 +326,42 @@ def test_garbage_datetime_is_ignored_with_a_note(tmp_path: Path) -> None:
     assert any("DateTimeOriginal" in n for n in photo.notes)
 
 
+HEIC_FIXTURE = Path(__file__).parent / "data" / "phone_gps.heic"
+"""A 1 KB HEIC photo made once by ``tests/core/data/make_heic.py`` (synthetic picture, GPS, orientation 6)."""
+
+
 def test_heic_photos_from_phones(tmp_path: Path) -> None:
-    pytest.importorskip("pillow_heif")
+    pytest.importorskip("pi_heif", reason="HEIC support (pi-heif) is not installed")
     from roadinspect.core.photos import heif_supported
+    from tests.core.data.make_heic import LAT, LON, heic_pattern
 
     assert heif_supported()
-    stored = np.zeros((40, 60, 3), np.uint8)
-    stored[:8, :8] = 255
-    exif = Image.Exif()
-    exif.get_ifd(0x8825).update(gps_tags(49.8722, 2.5961))
-    exif.get_ifd(0x8769)[0x9003] = "2025:04:15 09:42:10"
-    exif[0x0112] = 6  # the HEIF writer applies the rotation: the file is stored upright
     path = tmp_path / "IMG_0001.HEIC"
-    Image.fromarray(stored).save(path, format="HEIF", exif=exif.tobytes(), quality=90)
+    shutil.copyfile(HEIC_FIXTURE, path)
     photo = read_photo(path)
     assert isinstance(photo, Photo), photo
-    assert photo.position is not None and photo.position.lat == pytest.approx(49.8722, abs=1e-4)
+    assert photo.position is not None and photo.position.lat == pytest.approx(LAT, abs=1e-4)
+    assert photo.position.lon == pytest.approx(LON, abs=1e-4)
     assert photo.camera_time == datetime(2025, 4, 15, 9, 42, 10)
-    assert (photo.width, photo.height, photo.orientation) == (40, 60, 1)
-    pixels = load_image(path, max_side=30)
-    assert pixels.shape == (30, 20, 3)
+    assert (photo.width, photo.height, photo.orientation) == (40, 60, 1)  # the container's rotation is applied
+    pixels = load_image(path)
+    upright = np.rot90(heic_pattern(), k=-1)  # EXIF orientation 6: turned clockwise
+    assert pixels.shape == upright.shape == (60, 40, 3)
+    assert np.abs(pixels.astype(np.int16) - upright).mean() < 3.0  # lossy HEVC, same picture
+    assert (pixels[:6, -6:] > 200).all()  # the white corner ends at the top right
+    assert load_image(path, max_side=30).shape == (30, 20, 3)
     assert scan([tmp_path]).photos[0].path == path
     (tmp_path / "fake.heic").write_bytes(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40)
     bad = read_photo(tmp_path / "fake.heic")
     assert isinstance(bad, UnreadableFile)
+
+
+def test_heic_without_the_plugin_is_reported_with_a_clear_reason(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import roadinspect.core.photos as photos_module
+
+    monkeypatch.setattr(photos_module, "heif_supported", lambda: False)
+    path = tmp_path / "IMG_0002.HEIC"
+    shutil.copyfile(HEIC_FIXTURE, path)
+    bad = read_photo(path)
+    assert isinstance(bad, UnreadableFile) and bad.reason == "HEIC/HEIF photo, but HEIC support is not installed (pi-heif)"

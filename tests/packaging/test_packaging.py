@@ -138,3 +138,10 @@ def test_gpl_binaries_are_flagged_but_lgpl_and_the_gcc_exception_are_not(tmp_pat
         (tmp_path / name / "LICENSES_bundled.txt").write_text(text, encoding="utf-8")
 
     assert build.gpl_components(tmp_path) == ["heif-like"]
+
+
+def test_the_bundled_notices_declare_no_gpl_only_binary() -> None:
+    """HEIC decoding comes from pi-heif (LGPL libheif/libde265), not pillow-heif (its wheels bundle GPL x265)."""
+    licenses = ROOT / "resources" / "licenses" / "python"
+    assert build.gpl_components(licenses) == []
+    assert (licenses / "pi-heif" / "LICENSES_bundled.txt").is_file() and not (licenses / "pillow-heif").exists()
