@@ -39,7 +39,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -47,6 +47,9 @@ from roadinspect.core.photos import ImageError, load_image, read_bytes, sha256_b
 from roadinspect.core.prefetch import default_workers, findings_workers
 from roadinspect.core.store import PhotoRecord, Store
 from roadinspect.core.types import UnreadableFile
+
+if TYPE_CHECKING:  # the segmenter imports torch, which the pipeline module must not load by itself
+    from roadinspect.core.segmenter import Segmentation
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -86,29 +89,11 @@ class AnalysisSummary:
         return self.analysed / self.seconds if self.seconds > 0 else 0.0
 
 
-@dataclass(frozen=True)
-class _AtPhotoScale:
-    """A segmentation whose ``image_size`` is the photo's full size (for a reduced-size decode)."""
-
-    mask: np.ndarray
-    probs: np.ndarray
-    image_size: tuple[int, int]
-
-    @property
-    def scale(self) -> tuple[float, float]:
-        h, w = self.mask.shape
-        return self.image_size[0] / w, self.image_size[1] / h
-
-
-def _at_photo_scale(segmentation: Any, width: int, height: int) -> Any:
+def _at_photo_scale(segmentation: Segmentation, width: int, height: int) -> Segmentation:
+    """The segmentation of a reduced-size decode, re-labelled with the photo's full size (scale follows)."""
     if tuple(segmentation.image_size) == (width, height):
         return segmentation
-    if dataclasses.is_dataclass(segmentation) and "image_size" in {f.name for f in dataclasses.fields(segmentation)}:
-        try:
-            return dataclasses.replace(segmentation, image_size=(width, height))
-        except TypeError:
-            pass
-    return _AtPhotoScale(segmentation.mask, segmentation.probs, (width, height))
+    return dataclasses.replace(segmentation, image_size=(width, height))
 
 
 def _read_failure(exc: OSError) -> str:

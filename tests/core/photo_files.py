@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 
 from roadinspect.core.photos import load_image
+from roadinspect.core.segmenter import Segmentation
 from roadinspect.core.synth import GeoTag, encode_jpeg, exif_bytes, render_scene, road_track, splice_exif
 from roadinspect.core.types import GeoPoint
 
@@ -81,20 +81,6 @@ def png_declaring(path: Path, width: int, height: int) -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class TrueSegmentation:
-    """What the pipeline and ``extract_findings`` read of a segmentation (mask, probs, image size)."""
-
-    mask: np.ndarray
-    probs: np.ndarray
-    image_size: tuple[int, int]
-
-    @property
-    def scale(self) -> tuple[float, float]:
-        h, w = self.mask.shape
-        return self.image_size[0] / w, self.image_size[1] / h
-
-
 class TruthSegmenter:
     """Test double for ``Segmenter``: answers each synthetic photo with its TRUE mask.
 
@@ -121,13 +107,13 @@ class TruthSegmenter:
                 mask = np.asarray(Image.fromarray(mask).resize((pixels.shape[1], pixels.shape[0]), Image.NEAREST))
             self._masks[pixels.tobytes()] = mask
 
-    def predict(self, image: np.ndarray) -> TrueSegmentation:
+    def predict(self, image: np.ndarray) -> Segmentation:
         self.calls += 1
         if self.fail_after is not None and self.calls > self.fail_after:
             raise self.crash
         mask = self._masks[np.ascontiguousarray(image).tobytes()]
         probs = np.stack([(mask == k).astype(np.float32) for k in range(3)])
-        return TrueSegmentation(mask, probs, (image.shape[1], image.shape[0]))
+        return Segmentation(mask, probs, (image.shape[1], image.shape[0]))
 
 
 def truth_batch(folder: Path, count: int, size: tuple[int, int] = (160, 120), seed: int = 10,

@@ -6,7 +6,6 @@ same flat-road camera the extraction uses, so metric measures have a known true 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import numpy as np
 from skimage.draw import polygon as draw_polygon
 
 from roadinspect.core.geo import CameraModel, offset_position
+from roadinspect.core.segmenter import Segmentation
 from roadinspect.core.types import CameraInfo, GeoPoint, Photo
 
 IMAGE_W, IMAGE_H = 1024, 768
@@ -23,24 +23,14 @@ ORIGIN = GeoPoint(lat=45.0, lon=5.0)
 T0 = datetime(2025, 5, 12, 8, 0, 0, tzinfo=UTC)
 
 
-@dataclass
-class FakeSegmentation:
-    """Same fields as ``roadinspect.core.segmenter.Segmentation``."""
-
-    mask: np.ndarray
-    probs: np.ndarray
-    image_size: tuple[int, int]
-    scale: tuple[float, float]
-
-
 def segmentation(mask: np.ndarray, image_size: tuple[int, int] = (IMAGE_W, IMAGE_H),
-                 p: float = 0.9) -> FakeSegmentation:
+                 p: float = 0.9) -> Segmentation:
     """A segmentation whose probability is ``p`` for the mask's class, the rest shared."""
     h, w = mask.shape
     probs = np.full((3, h, w), (1.0 - p) / 2.0, dtype=np.float32)
     for k in range(3):
         probs[k][mask == k] = p
-    return FakeSegmentation(mask, probs, image_size, (image_size[0] / w, image_size[1] / h))
+    return Segmentation(mask, probs, image_size)
 
 
 def draw_ground(mask: np.ndarray, corners_m: list[tuple[float, float]], value: int,

@@ -55,18 +55,9 @@ def sample_files() -> list[Path]:
     return paths
 
 
-class _TrueSegmentation:
-    """A segmentation whose mask is the sample's true mask (probabilities one-hot)."""
-
-    def __init__(self, mask: np.ndarray) -> None:
-        self.mask = mask
-        self.probs = np.stack([(mask == k).astype(np.float32) for k in range(3)])
-        self.image_size = (mask.shape[1], mask.shape[0])
-        self.scale = (1.0, 1.0)
-
-
 def _build(folder: Path) -> Path:
     from roadinspect.core.findings import extract_findings
+    from roadinspect.core.segmenter import Segmentation
     from roadinspect.core.store import Store
     from roadinspect.gui.project import import_photos
 
@@ -80,7 +71,8 @@ def _build(folder: Path) -> Path:
         analysis = store.start_analysis("true-masks", "0" * 64)
         for record in store.photos():
             mask = np.asarray(Image.open(samples_dir() / "masks" / f"{record.path.stem}.png"))
-            findings = extract_findings(_TrueSegmentation(mask), record.photo)  # type: ignore[arg-type]
+            probs = np.stack([(mask == k).astype(np.float32) for k in range(3)])
+            findings = extract_findings(Segmentation(mask, probs, (mask.shape[1], mask.shape[0])), record.photo)
             store.record_photo_result(record.id, analysis, findings)
         store.finish_analysis(analysis, "finished")
     finally:
