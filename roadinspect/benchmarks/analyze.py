@@ -340,7 +340,8 @@ def format_result(r: dict) -> str:
     for v in r.get("variants", []):
         lines.append(f"  variant {v['backend']:11s} {v['precision']:4s} threads {v['threads']} workers {v['workers']} "
                      f"max side {v['max_side']}: "
-                     f"{v['photos_per_s']:.2f} photos/s, peak {v['peak_rss_mb']:.0f} MB, load {v['load_average']['before']}")
+                     f"{v['photos_per_s']:.2f} photos/s, peak {v['peak_rss_mb']:.0f} MB, "
+                     f"load {v['load_average']['before']}")
     return "\n".join(lines)
 
 

@@ -230,9 +230,10 @@ class _Run:
 
     With workers, photos flow: read + decode (``workers`` threads) -> model (one thread, photos in
     order, ``batch`` per call) -> findings (``workers // 2`` threads, at least 1) -> record (the
-    calling thread, in photo order, one transaction per photo). The calling thread only submits work, records and reports
-    progress, so SQLite's commits never hold up the model. Everything that touches the store runs
-    on the calling thread. At most ``2 * workers + batch + 2`` photos are in flight.
+    calling thread, in photo order, one transaction per photo). The calling thread only submits
+    work, records and reports progress, so SQLite's commits never hold up the model. Everything
+    that touches the store runs on the calling thread. At most ``2 * workers + batch + 2`` photos
+    are in flight.
 
     With ``workers=0`` every step runs on the calling thread, one photo after the other (the
     reference path).
@@ -332,7 +333,10 @@ class _Run:
                 for o in self._model_step(group, loaded)]
 
     def _model_step(self, group: list[PhotoRecord], loaded: list[_Loaded | _Failed]) -> list[Any]:
-        """Predict the decoded photos of ``group``; per photo ``(segmentation, photo, digest, work_s)`` or :class:`_Failed`."""
+        """Predict the decoded photos of ``group``.
+
+        Returns per photo ``(segmentation, photo, digest, work_s)``, or a :class:`_Failed`.
+        """
         ok = [item for item in loaded if isinstance(item, _Loaded)]
         if self.model_failures_in_a_row >= MAX_CONSECUTIVE_MODEL_ERRORS:
             results: list[Any] = [_Failed("not analysed: the model failed on the photos before", True)] * len(ok)
