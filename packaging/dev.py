@@ -4,7 +4,8 @@
     python packaging/dev.py test    # .venv + dependencies, then the whole test suite (pytest)
 
 Both commands first make sure ``.venv`` exists at the repository root (``venv`` with pip) and holds
-the project installed in editable mode with its test extra and the pinned PyTorch build
+the project installed in editable mode with its test and fast (OpenVINO, ONNX Runtime) extras and the
+pinned PyTorch build
 (:data:`PINS`). The installation is skipped when nothing changed since the last one: a stamp file
 in ``.venv`` records the sha256 of ``pyproject.toml`` (and ``setup.py``), the pins and the Python
 version. Anything after ``test`` goes to pytest (``python packaging/dev.py test -k store -x``).
@@ -28,6 +29,8 @@ VENV = ROOT / ".venv"
 STAMP = VENV / "roadinspect-dev.json"
 PINS = ("torch==2.14.1", "torchvision==0.29.1")
 """The PyTorch build the project is tested with."""
+EXTRAS = "test,fast"
+"""Extras installed with the project: the test tools and the faster CPU backends (OpenVINO, ONNX Runtime)."""
 MIN_PYTHON = (3, 11)
 
 
@@ -45,7 +48,7 @@ def setup_key() -> dict:
         path = ROOT / name
         if path.is_file():
             digest.update(name.encode() + b"\0" + path.read_bytes())
-    return {"project_files_sha256": digest.hexdigest(), "pins": list(PINS),
+    return {"project_files_sha256": digest.hexdigest(), "pins": list(PINS), "extras": EXTRAS,
             "python": ".".join(str(v) for v in sys.version_info[:3])}
 
 
@@ -72,7 +75,7 @@ def ensure_environment() -> Path:
         print(f"Environment up to date ({VENV}).", flush=True)
         return python
     print("Installing RoadInspect and its dependencies (the first time downloads PyTorch) ...", flush=True)
-    _run([str(python), "-m", "pip", "install", *PINS, "-e", ".[test]"])
+    _run([str(python), "-m", "pip", "install", *PINS, "-e", f".[{EXTRAS}]"])
     STAMP.write_text(json.dumps(key, indent=1) + "\n", encoding="utf-8")
     return python
 
