@@ -7,9 +7,10 @@ memory and thread settings are those of a real run):
 
 * **fast**: what ``roadinspect analyze`` does: ``Segmenter.load`` + ``accelerate`` (the fastest
   backend installed), then ``pipeline.analyze`` with its defaults: reduced-size JPEG decoding
-  (Pillow ``draft``) in a prefetching worker, the model on the main thread, findings extraction
-  in another worker, one SQLite transaction per photo. Start-up = import time + model load
-  (checksum, weights, BN folding, backend set-up); peak memory = the process's peak RSS.
+  (Pillow ``draft``) in a decode worker, the model on a thread of its own, findings extraction in
+  another worker, recording (one SQLite transaction per photo) on the calling thread. Start-up =
+  import time + model load (checksum, weights, BN folding, backend set-up, ONNX export cached);
+  peak memory = the process's peak RSS (``VmHWM``). Two warm-up photos are not timed.
 * **naive**: full-size Pillow decode to an array, resize (area) in torch, the eager NCHW network
   as trained (no BN folding, no ``channels_last``), torch's default threads, one photo at a time,
   then the same findings extraction and recording (``--naive-count`` photos, default 24, after

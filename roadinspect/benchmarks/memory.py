@@ -3,9 +3,10 @@
 Makes a folder of geotagged JPEGs (12 MP by default, ``--size``), then runs, each in a fresh Python
 process so that the peaks are independent: scan + record + ``analyze`` with the shipped model on
 the first 100 photos, then on ``--count`` photos (2,000 by default). It reports each run's peak
-resident set size (``getrusage`` ``ru_maxrss``), its resident size after 10 %, 50 % and 100 % of
-the photos, and its speed (peak working set on Windows). Goal: the large batch peaks no more than 100 MB above the small one
-(memory flat in the batch size).
+resident set size (Linux ``VmHWM``, not ``ru_maxrss``, which includes the parent's peak; the peak
+working set on Windows), its resident size after 10 %, 50 % and 100 % of the photos, and its
+speed. Goal: the large batch peaks no more than 100 MB above the small one (memory flat in the
+batch size).
 """
 
 from __future__ import annotations

@@ -126,9 +126,9 @@ def _analyze_tables(r: dict) -> list[str]:
              "stages overlap, so the wall time per photo is 1000 / photos/s ms):", "",
              "| stage | ms per photo |", "|---|---|"]
     labels = {"read": "read file + sha256 (decode worker)", "decode": "reduced-size JPEG decode (decode worker)",
-              "predict": "model: resize, network, softmax, decision (main thread)",
-              "findings": "findings extraction (findings worker)", "record": "record in the project (main thread)",
-              "wait": "main thread waiting for decoded photos"}
+              "predict": "model: normalise, network, softmax, decision (model thread)",
+              "findings": "findings extraction (findings worker)", "record": "record in the project (calling thread)",
+              "wait": "calling thread idle, waiting for results", "wait_model": "model thread waiting for decoded photos"}
     for key, value in f["per_photo_ms"].items():
         lines.append(f"| {labels.get(key, key)} | {value:.1f} |")
     lines += ["", f"Wall time per photo: {1000 / max(f['photos_per_s'], 1e-9):.0f} ms.", ""]
@@ -143,7 +143,7 @@ def _analyze_tables(r: dict) -> list[str]:
                          f"{v['load_average']['before']} |")
         lines += ["", "Workers 0 = no overlap (every step on one thread, one photo after the other). Working max "
                   "side 512 is NOT the shipped setting (640): it only shows what a lower resolution would give, "
-                  "at a cost in thin-crack recall that has not been measured.", ""]
+                  "at a cost in thin-crack recall that has not been measured."]
         lines.append("")
     return lines
 
@@ -220,8 +220,9 @@ def render(report: dict) -> str:
         f"- Machine: {m['cpu']}, {m['cpu_count']} CPUs, {m['system']}.",
         "- Software: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
         f"- Load average (1, 5, 15 min) at the start: {report['load_average_start']}, at the end: "
-        f"{report['load_average_end']}. A load above the CPU count means other work (e.g. a model training "
-        "run) shared the CPUs and every figure below is lower than on an idle machine.",
+        f"{report['load_average_end']}. The load average counts the benchmark's own processes too (up to "
+        "about 2 here while one runs); well above that, other work shared the CPUs and the figures are lower "
+        "than on an idle machine.",
         "",
     ]
     for name, entry in report["results"].items():
