@@ -28,6 +28,7 @@ def test_bench_analyze_json_shape(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert r["benchmark"] == "analyze" and (r["width"], r["height"], r["photos"]) == (320, 240, 3)
     fast, naive, floor = r["fast"], r["naive"], r["floor"]
     assert fast["photos"] == 3 and fast["failed"] == 0 and fast["photos_per_s"] > 0
+    assert len(fast["runs_photos_per_s"]) == 3 and sorted(fast["runs_photos_per_s"])[1] == fast["photos_per_s"]
     assert set(fast["per_photo_ms"]) >= {"read", "decode", "predict", "findings", "record"}
     assert fast["backend"] in r["backends_installed"] and fast["precision"] in ("fp32", "bf16")
     assert set(fast["startup_s"]) == {"import", "model_load", "total"} and fast["startup_s"]["total"] > 0
