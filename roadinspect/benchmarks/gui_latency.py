@@ -82,8 +82,10 @@ def measure(folder: Path, count: int, size: tuple[int, int], review: bool = True
     reviewer = QTimer()
     reviewer.setInterval(500)
     reviewer.timeout.connect(step)
+    project = folder / "bench.roadinspect"
+    project.unlink(missing_ok=True)  # a reused --dir must not hand the benchmark an already-analysed project
     started = time.perf_counter()
-    window.new_inspection([photos], folder / "bench.roadinspect")
+    window.new_inspection([photos], project)
     clock.start()
     timer.start()
     if review:
