@@ -52,8 +52,28 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="auto")
     p.add_argument("--limit", type=int, default=0, help="score at most N images per dataset (0 = all)")
+    p.add_argument("--backend", default="torch", choices=["torch", "auto", "openvino", "onnxruntime"],
+                   help="network backend to score (default: torch, the reference; auto = what `analyze` uses)")
+    p.add_argument("--precision", choices=["auto", "fp32", "bf16"],
+                   help="with an optional backend: fp32, bf16 (OpenVINO on CPUs with native bf16) or auto")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_run_evaluate)
+
+
+def _add_calibrate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("calibrate", help="choose the decision rule's class weights on the validation split")
+    p.add_argument("--data", nargs="+", required=True, type=Path, help="dataset folders (images/, masks/)")
+    p.add_argument("--split", choices=["val", "all"], default="val")
+    p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--write", action="store_true", help="store the weights in the model's JSON sidecar")
+    p.set_defaults(handler=_run_calibrate)
+
+
+def _run_calibrate(args: argparse.Namespace) -> int:
+    from roadinspect.training.calibrate import run_calibrate_command
+
+    return run_calibrate_command(args)
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
@@ -151,6 +171,7 @@ _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_gui,
     _add_segment,
     _add_evaluate,
+    _add_calibrate,
     _add_train,
     _add_export,
     _add_analyze,

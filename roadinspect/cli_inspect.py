@@ -118,7 +118,8 @@ def _load_segmenter(args: argparse.Namespace) -> Any:
     except ModelError as exc:
         _error(str(exc))
         return None
-    accelerate(segmenter, backend=getattr(args, "backend", None))  # falls back to torch by itself
+    accelerate(segmenter, backend=getattr(args, "backend", None),  # falls back to torch by itself
+               precision=getattr(args, "precision", None))
     return segmenter
 
 
@@ -221,6 +222,9 @@ def add_analyze_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--backend", default=None, choices=["auto", "openvino", "onnxruntime", "torch"],
                    help="CPU inference backend (default auto: the fastest installed; torch is the reference)")
+    p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16"],
+                   help="network precision (default auto: bf16 where OpenVINO runs on a CPU with native bf16 "
+                        "units, else fp32; see docs/performance.md for the accuracy it costs)")
     p.set_defaults(handler=run_analyze_command)
 
 

@@ -83,7 +83,7 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--backend", default=None, help="analyze: inference backend (auto, openvino, onnxruntime, torch)")
     p.add_argument("--threads", type=int, default=None, help="analyze: model threads (default: physical cores)")
     p.add_argument("--workers", type=int, default=None, help="analyze: decode workers (0 = no overlap)")
-    p.add_argument("--precision", default=None, help="analyze: fp32 (default) or bf16 (OpenVINO, native bf16 CPUs)")
+    p.add_argument("--precision", default=None, help="analyze: auto (default: bf16 on CPUs with native bf16 units, else fp32), fp32 or bf16")
     p.add_argument("--naive-count", type=int, default=0, help="analyze: naive-path photos (default 24, + 1 warm-up)")
     p.add_argument("--variants", action="store_true", help="analyze: also measure backend x threads x workers")
     p.add_argument("--doc", default=None, help="all: the Markdown file to write (default: docs/performance.md)")

@@ -6,9 +6,11 @@ in torch. :func:`accelerate` only swaps the network call for an equivalent one: 
 network is exported to ONNX (legacy TorchScript exporter, in memory; the bytes are cached per
 weights sha256 in :func:`cache_dir`) and run by
 
-* ``openvino`` (extra ``fast``): fp32 by default; ``precision="bf16"`` uses the CPU's native bf16
-  units where it has them (Intel AMX / AVX512-BF16: about 2.5x faster again, with masks that differ
-  from fp32 on a fraction of a percent of pixels, see ``docs/performance.md``); elsewhere it stays fp32;
+* ``openvino`` (extra ``fast``): ``precision="auto"`` (the default) uses the CPU's native bf16 units
+  where it has them (Intel AMX / AVX512-BF16: about 2.5x faster on the network, masks that differ from
+  fp32 on a fraction of a percent of pixels, accuracy cost measured with ``roadinspect evaluate
+  --backend openvino --precision bf16`` in ``models/roadinspect-seg.md``) and fp32 elsewhere;
+  ``precision="fp32"`` forces fp32;
 * ``onnxruntime`` (extra ``fast``): fp32, about 1.5x faster than eager torch on the CPU;
 * ``torch``: the reference (fp32, channels_last, BN folded).
 
@@ -38,7 +40,8 @@ log = logging.getLogger(__name__)
 
 BACKENDS = ("openvino", "onnxruntime", "torch")
 """Preference order of ``backend="auto"`` (fastest first, by measurement)."""
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16")
+"""``auto``: bf16 where OpenVINO runs on a CPU with native bf16 units, fp32 elsewhere."""
 ONNX_OPSET = 17
 _EXPORT_VERSION = "1"  # bump when the export changes, to invalidate cached ONNX files
 
@@ -151,7 +154,8 @@ class OpenVinoNet:
         core = ov.Core()
         native_bf16 = "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
         config: dict[str, Any] = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": 1,
-                                  "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" and native_bf16 else "f32",
+                                  "INFERENCE_PRECISION_HINT": "bf16" if precision in ("bf16", "auto") and native_bf16
+                                  else "f32",
                                   "CPU_DENORMALS_OPTIMIZATION": True}  # flush denormals, as torch does
         self.compiled = core.compile_model(core.read_model(model), "CPU", config)
         hint = str(self.compiled.get_property("INFERENCE_PRECISION_HINT"))
@@ -183,14 +187,15 @@ def accelerate(segmenter: Any, backend: str | None = None, threads: int | None =
     ``torch``. ``threads``: the network's threads (default: the torch setting the segmenter made; with an
     optional backend torch itself then runs on one thread: it only normalises, pads and applies the
     softmax, measured 5x cheaper so while the decode and findings threads share the CPU).
-    ``precision``: ``fp32`` (default; ``ROADINSPECT_PRECISION``) or ``bf16`` (OpenVINO on a CPU with
-    native bf16 units only; elsewhere fp32, said in the note). A CUDA segmenter is left as it is (torch, fp16 autocast).
+    ``precision``: ``auto`` (default; ``ROADINSPECT_PRECISION``: bf16 where OpenVINO has native bf16
+    units, else fp32), ``fp32``, or ``bf16`` (OpenVINO on such a CPU only; elsewhere fp32, said in the
+    note). A CUDA segmenter is left as it is (torch, fp16 autocast).
     Calling it again on the same segmenter replaces the previous choice.
     """
     import torch
 
     choice = _choice(backend)
-    precision = (precision or os.environ.get("ROADINSPECT_PRECISION") or "fp32").lower()
+    precision = (precision or os.environ.get("ROADINSPECT_PRECISION") or "auto").lower()
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}: expected {' or '.join(PRECISIONS)}")
     reference = getattr(segmenter, "torch_model", None) or segmenter.model
@@ -216,7 +221,7 @@ def accelerate(segmenter: Any, backend: str | None = None, threads: int | None =
             notes.append(f"{name} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
             log.warning("inference backend %s unavailable, trying the next: %s", name, exc)
             continue
-        if precision != net.precision:
+        if precision == "bf16" and net.precision != "bf16":
             notes.append(f"{precision} not available with {name} on this CPU: {net.precision}")
         # What is left to torch (normalise, pad, softmax of one photo) is cheaper on one thread: with
         # two, OpenMP's barrier costs 5x the work itself when the decode and findings threads are busy.

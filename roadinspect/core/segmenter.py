@@ -275,8 +275,18 @@ class Segmenter:
 
 
 def decide(probs: np.ndarray, thresholds: dict) -> np.ndarray:
-    """Class decision from ``(3, h, w)`` probabilities: argmax, then a class below its threshold falls to background."""
-    mask = probs.argmax(0).astype(np.uint8)
+    """Class decision from ``(3, h, w)`` probabilities: ``(h, w)`` uint8 class mask.
+
+    Weighted argmax (``thresholds["crack_weight"]``, ``["pothole_weight"]``, default 1: a class's
+    probability is multiplied by its weight before the argmax; calibrated on the validation split by
+    ``roadinspect calibrate``), then a class whose plain probability is below ``thresholds["crack"]`` /
+    ``["pothole"]`` falls to background.
+    """
+    weights = [1.0, float(thresholds.get("crack_weight", 1.0)), float(thresholds.get("pothole_weight", 1.0))]
+    if weights == [1.0, 1.0, 1.0]:
+        mask = probs.argmax(0).astype(np.uint8)
+    else:
+        mask = (probs * np.asarray(weights, dtype=probs.dtype)[:, None, None]).argmax(0).astype(np.uint8)
     for cls, key in ((1, "crack"), (2, "pothole")):
         t = float(thresholds.get(key, 0.0))
         if t > 0:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from roadinspect.core.backends import accelerate
 from roadinspect.core.segmenter import ModelError, Segmenter
 from roadinspect.core.types import DamageClass
 from roadinspect.training.data import load_pair, open_dataset, split
@@ -54,6 +55,11 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    backend = getattr(args, "backend", "torch") or "torch"
+    chosen = accelerate(segmenter, backend=backend, precision=getattr(args, "precision", None))
+    if not args.json:
+        print(f"model {segmenter.name} ({segmenter.sha256[:12]}), backend {chosen.backend} {chosen.precision}"
+              + (f" ({chosen.note})" if chosen.note else ""))
 
     def progress(done: int, total: int, message: str) -> None:
         if not args.json and sys.stderr.isatty():
@@ -70,5 +76,6 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
             print("\r" + _format(results[-1]))
     if args.json:
         print(json.dumps({"model": segmenter.name, "sha256": segmenter.sha256, "split": args.split,
-                          "datasets": results}, indent=2))
+                          "backend": chosen.backend, "precision": chosen.precision, "datasets": results},
+                         indent=2))
     return 0

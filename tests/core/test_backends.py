@@ -51,7 +51,7 @@ def _images() -> list[np.ndarray]:
 def test_backend_matches_torch_on_any_size(weights: Path, name: str) -> None:
     reference = Segmenter.load(weights, device="cpu", threads=1)
     fast = Segmenter.load(weights, device="cpu", threads=1)
-    chosen = accelerate(fast, backend=name, threads=1)
+    chosen = accelerate(fast, backend=name, threads=1, precision="fp32")
     assert (chosen.backend, chosen.precision) == (name, "fp32")
     for image in _images():
         a, b = reference.predict(image), fast.predict(image)
@@ -88,6 +88,19 @@ def test_a_backend_that_fails_falls_back_to_torch_and_says_why(weights: Path, mo
     assert "onnxruntime unavailable" in chosen.note
     image = _images()[0]
     assert np.array_equal(seg.predict(image).mask, Segmenter.load(weights, device="cpu", threads=1).predict(image).mask)
+
+
+@pytest.mark.skipif("openvino" not in OPTIONAL, reason="openvino is not installed (extra 'fast')")
+def test_auto_precision_is_bf16_exactly_where_the_cpu_has_native_bf16(weights: Path) -> None:
+    import openvino as ov
+
+    native = "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    seg = Segmenter.load(weights, device="cpu", threads=1)
+    chosen = accelerate(seg, backend="openvino", threads=1)  # the default precision is "auto"
+    assert chosen.precision == ("bf16" if native else "fp32") and chosen.note == ""
+    assert accelerate(seg, backend="openvino", threads=1, precision="fp32").precision == "fp32"
+    if "onnxruntime" in OPTIONAL:  # auto never asks a backend without bf16 for it, and says nothing
+        assert accelerate(seg, backend="onnxruntime", threads=1) == backends.Accelerated("onnxruntime", "fp32", 1)
 
 
 @pytest.mark.skipif(not OPTIONAL, reason="neither onnxruntime nor openvino is installed (extra 'fast')")

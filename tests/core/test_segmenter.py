@@ -99,3 +99,10 @@ def test_thresholds_send_unsure_pixels_to_background() -> None:
     probs = np.array([[[0.3]], [[0.45]], [[0.25]]], np.float32)
     assert decide(probs, {})[0, 0] == 1
     assert decide(probs, {"crack": 0.5})[0, 0] == 0
+
+
+def test_class_weights_shift_the_argmax() -> None:
+    probs = np.array([[[0.3]], [[0.45]], [[0.25]]], np.float32)
+    assert decide(probs, {"pothole_weight": 2.0})[0, 0] == 2  # 0.50 beats 0.45
+    assert decide(probs, {"crack_weight": 0.6})[0, 0] == 0  # 0.27 loses to 0.30
+    assert decide(probs, {"crack_weight": 0.6, "crack": 0.2})[0, 0] == 0
