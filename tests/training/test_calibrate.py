@@ -8,7 +8,14 @@ import pytest
 
 from roadinspect.cli import main
 from roadinspect.core.segmenter import Segmenter, decide
-from roadinspect.training.calibrate import ScoredImage, crack_objective, pothole_objective, score, search
+from roadinspect.training.calibrate import (
+    ScoredImage,
+    crack_objective,
+    halves,
+    pothole_objective,
+    score,
+    search,
+)
 from tests.training.test_commands import _dataset
 
 
@@ -35,6 +42,15 @@ def test_search_finds_the_weight_that_recovers_a_timid_class() -> None:
     assert pothole_objective(score(items, best)) == 1.0 and crack_objective(score(items, best)) == 0.0
 
 
+def test_halves_keep_neighbouring_images_together() -> None:
+    items = [ScoredImage(name, np.zeros((3, 1, 1), np.float16), np.zeros((1, 1), np.uint8), True, True)
+             for name in ("a",) * 4 + ("b",) * 3]
+    for i, item in enumerate(items):
+        item.truth = np.full((1, 1), i, np.uint8)
+    first, second = halves(items)
+    assert [int(i.truth[0, 0]) for i in first] == [0, 1, 4] and [int(i.truth[0, 0]) for i in second] == [2, 3, 5, 6]
+
+
 def test_decide_with_calibrated_weights_matches_the_search() -> None:
     item = _timid_pothole_image()
     mask = decide(item.probs.astype(np.float32), {"pothole_weight": 2.0})
@@ -57,6 +73,7 @@ def test_calibrate_command_writes_the_weights_into_the_sidecar(tmp_path: Path,
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report["weights"]) == {"crack_weight", "pothole_weight"}
+    assert len(report["cross_check"]) == 2 and all(c["after"] and c["before"] for c in report["cross_check"])
     sidecar = json.loads(weights.with_suffix(".json").read_text())
     assert sidecar["thresholds"] == report["weights"] and sidecar["calibration"]["split"] == "all"
     assert Segmenter.load(weights, device="cpu").info["thresholds"] == report["weights"]  # still loads
