@@ -49,6 +49,8 @@ BENCHMARKS: dict[str, Benchmark] = {
         Benchmark("analyze", "end-to-end `analyze` photos/s on 12 MP JPEGs vs the naive path and the decode floor; "
                   "start-up, peak memory (needs the shipped model)",
                   "roadinspect.benchmarks.analyze:run", "roadinspect.benchmarks.analyze:format_result"),
+        Benchmark("architectures", "CPU forward time of the candidate networks at 640x480 (the architecture choice)",
+                  "roadinspect.benchmarks.architectures:run", "roadinspect.benchmarks.architectures:format_result"),
         Benchmark("all", "run every benchmark and rewrite docs/performance.md (numbers and method; --doc)",
                   "roadinspect.benchmarks.report:run_all", "roadinspect.benchmarks.report:format_all"),
         Benchmark("gui", "event-loop latency of the window while it analyses a batch (p95, goal < 50 ms; needs the model)",

@@ -172,10 +172,12 @@ FAST_PATH_NOTES = """\
   `tests/core/test_pipeline_fast.py`): fp32 backends give class probabilities within 1e-3 of torch
   (measured about 1e-6) and >= 99.99 % equal mask pixels (measured 100 %); the fast path records the
   same findings per photo and class as the reference path (`workers=0`, torch), polygons at IoU >=
-  0.95. bf16 (opt-in: `ROADINSPECT_PRECISION=bf16`, OpenVINO on CPUs with native bf16 units such as
-  Intel AMX) is about 2.5x faster on the network but is not the default: masks agree on >= 99.5 %
-  of pixels only (measured 99.95-99.999 %; crack pixel counts within about 3 %), so the model's
-  published accuracy would have to be re-measured with it first.
+  0.95. **bf16 is the default where it is native** (`precision=auto`: OpenVINO on CPUs with bf16
+  units such as Intel AMX; fp32 elsewhere; `ROADINSPECT_PRECISION=fp32` or `analyze --precision fp32`
+  forces fp32): about 2.5x faster on the network; masks agree with fp32 on >= 99.5 % of pixels
+  (measured 99.95-99.999 %), and its accuracy is measured, not assumed: `roadinspect evaluate
+  --backend openvino --precision bf16` on the validation split gives the figures of the model card
+  (`models/roadinspect-seg.md`, section "bf16") within 0.01 of fp32.
 - **Not changed**: the working resolution (longest side 640, the model's). The variants table
   shows what 512 would give, for information only.
 
