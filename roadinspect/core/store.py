@@ -49,7 +49,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePath
 from typing import Any
@@ -281,6 +281,20 @@ class AddResult:
 
 
 @dataclass(frozen=True)
+class PositionChange:
+    """A new position for a photo already in the project (:meth:`Store.update_positions`).
+
+    ``photo`` carries the new ``position``, ``position_source``, ``altitude_m``, ``heading_deg``,
+    ``heading_from_track`` and ``notes`` (its other fields are not written). ``grounds`` maps the id of
+    each of the photo's findings whose ground position follows to ``(ground, ground_distance_m)``.
+    """
+
+    photo_id: int
+    photo: Photo
+    grounds: dict[int, tuple[GeoPoint | None, float | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RecordOutcome:
     """What :meth:`Store.record_photo_result` did to a photo's findings."""
 
@@ -494,8 +508,9 @@ class Store:
         """Record a scanned batch in one transaction; re-importing the same files updates them.
 
         A file already in the project with the same fingerprint keeps its analysis and findings
-        (its metadata is refreshed, e.g. a position from a new GPX track); a file whose content
-        changed is marked for analysis again. A new file byte-identical to a photo already in the
+        (its metadata is refreshed, e.g. a position from a new GPX track, but a GPX position it has
+        is kept when the batch brings no EXIF or GPX one); a file whose content changed is marked for
+        analysis again. A new file byte-identical to a photo already in the
         project is recorded as its duplicate and never analysed.
         """
         by_path: dict[str, Photo] = {}
@@ -505,12 +520,20 @@ class Store:
             for photo in photos:
                 key = self.stored_path(photo.path)
                 by_path[os.path.abspath(photo.path)] = photo
-                row = conn.execute("SELECT id, fingerprint, sha256 FROM photos WHERE path = ?", (key,)).fetchone()
+                row = conn.execute("SELECT id, fingerprint, sha256, position_source FROM photos WHERE path = ?",
+                                   (key,)).fetchone()
                 if row is not None:
                     same = row[1] == photo.fingerprint
                     values = self._photo_values(photo)
                     if same:
                         values["sha256"] = photo.sha256 or row[2]
+                    if same and row[3] == PositionSource.GPX.value and photo.position_source not in (
+                            PositionSource.EXIF, PositionSource.GPX):
+                        # placed on a GPX track: a re-import without a track keeps it (interpolation is rougher)
+                        for name in ("lat", "lon", "position_source", "altitude_m", "notes"):
+                            del values[name]
+                        if photo.heading_deg is None or photo.heading_from_track:
+                            del values["heading_deg"], values["heading_from_track"]
                     sets = ", ".join(f"{k} = :{k}" for k in values)
                     extra = "" if same else ", analysis_id = NULL, analysed_at = NULL, duplicate_of = NULL"
                     conn.execute(f"UPDATE photos SET {sets}, error = NULL{extra} WHERE id = :id", {**values, "id": row[0]})
@@ -672,6 +695,66 @@ class Store:
             return todo
         wanted = set(photo_ids)
         return [i for i in todo if i in wanted]
+
+    def update_positions(self, changes: Sequence[PositionChange], who: str = "",
+                         summary: dict[str, Any] | None = None) -> int:
+        """Record new positions of photos already in the project, in ONE transaction; returns the photos changed.
+
+        Each change writes the photo's position, its source, altitude, heading (and whether it comes from
+        the track) and notes, and the new ground positions of its findings (``ground_distance_m`` in
+        their measures follows), with one ``position`` audit row per photo (before and after).
+        ``summary``, when given, is written after them as one ``positions`` audit row (e.g. the GPX file
+        and the clock offset, plus ``photos_changed``), even when nothing changed. A photo whose recorded
+        position comes from its own EXIF GPS is refused: a real position is never overwritten.
+
+        Raises:
+            KeyError: no such photo or finding of that photo. ValueError: a photo with an EXIF position.
+        """
+        changed = 0
+        with self._tx() as conn:
+            for change in changes:
+                row = conn.execute(
+                    "SELECT lat, lon, position_source, altitude_m, heading_deg, heading_from_track, notes "
+                    "FROM photos WHERE id = ?", (change.photo_id,)).fetchone()
+                if row is None:
+                    raise KeyError(f"no photo {change.photo_id} in {self.path}")
+                if row[2] == PositionSource.EXIF.value:
+                    raise ValueError(f"photo {change.photo_id} has its own EXIF position: it is never replaced")
+                photo = change.photo
+                pos = photo.position
+                source = photo.position_source.value if pos else PositionSource.NONE.value
+                conn.execute(
+                    "UPDATE photos SET lat = ?, lon = ?, position_source = ?, altitude_m = ?, heading_deg = ?, "
+                    "heading_from_track = ?, notes = ? WHERE id = ?",
+                    (pos.lat if pos else None, pos.lon if pos else None, source, photo.altitude_m, photo.heading_deg,
+                     int(photo.heading_from_track), _json(list(photo.notes)), change.photo_id))
+                moved = {}
+                for finding_id, (ground, distance) in sorted(change.grounds.items()):
+                    frow = conn.execute("SELECT ground_lat, ground_lon, measures FROM findings "
+                                        "WHERE id = ? AND photo_id = ?", (finding_id, change.photo_id)).fetchone()
+                    if frow is None:
+                        raise KeyError(f"no finding {finding_id} of photo {change.photo_id} in {self.path}")
+                    measures = json.loads(frow[2] or "{}")
+                    if distance is None:
+                        measures.pop("ground_distance_m", None)
+                    else:
+                        measures["ground_distance_m"] = round(float(distance), 6)
+                    conn.execute("UPDATE findings SET ground_lat = ?, ground_lon = ?, measures = ? WHERE id = ?",
+                                 (ground.lat if ground else None, ground.lon if ground else None, _json(measures),
+                                  finding_id))
+                    moved[str(finding_id)] = {"before": [frow[0], frow[1]],
+                                              "after": [ground.lat, ground.lon] if ground else None}
+                before = {"lat": row[0], "lon": row[1], "source": row[2], "altitude_m": row[3], "heading_deg": row[4],
+                          "heading_from_track": bool(row[5])}
+                after = {"lat": pos.lat if pos else None, "lon": pos.lon if pos else None, "source": source,
+                         "altitude_m": photo.altitude_m, "heading_deg": photo.heading_deg,
+                         "heading_from_track": photo.heading_from_track}
+                self._audit(who, "position", photo_id=change.photo_id,
+                            details={"before": before, "after": after, "findings": moved})
+                changed += 1
+            if summary is not None:
+                self._audit(who, "positions", details={**summary, "photos_changed": changed})
+        return changed
 
     # ------------------------------------------------------------------ analyses
     def start_analysis(self, model_name: str, model_sha256: str, settings: dict | None = None, who: str = "") -> int:

@@ -8,7 +8,8 @@ Three steps, in this order (:func:`complete_track` runs them all):
    ``camera_tz`` (default: this computer's time zone). ``clock_offset_s`` is then *added* to correct
    the camera clock (a camera 30 s slow needs ``+30``). A photo is placed only between two track
    points at most :data:`MAX_GPX_GAP_S` apart (or within :data:`GPX_EDGE_S` of the track's ends);
-   its position is interpolated along the geodesic between them.
+   its position is interpolated along the geodesic between them. :func:`gpx_miss` says why a photo
+   was not placed (no time, before or after the track, in a gap of the track).
 2. **Interpolation** (:func:`interpolate_positions`): a photo still without a position whose time
    lies between two geotagged photos of the same batch, at most :data:`MAX_INTERPOLATION_GAP_S`
    apart, gets the position interpolated along the geodesic between them (and altitude linearly).
@@ -39,6 +40,9 @@ MAX_GPX_GAP_S = 120.0
 GPX_EDGE_S = 5.0
 MIN_BEARING_DISTANCE_M = 2.0
 MAX_BEARING_GAP_S = 120.0
+INTERPOLATED_NOTE = "position interpolated between "
+GPX_NOTE = "placed on GPX track "
+"""Beginnings of the notes this module adds to ``Photo.notes`` (a re-placement drops the old ones)."""
 
 
 class TrackError(Exception):
@@ -146,7 +150,7 @@ def interpolate_positions(photos: Sequence[Photo], max_gap_s: float = MAX_INTERP
             altitude = None
             if a.altitude_m is not None and b.altitude_m is not None:
                 altitude = a.altitude_m + (b.altitude_m - a.altitude_m) * fraction
-            note = f"position interpolated between {a.path.name} and {b.path.name}"
+            note = f"{INTERPOLATED_NOTE}{a.path.name} and {b.path.name}"
             out[i] = replace(photo, position=position, position_source=PositionSource.INTERPOLATED,
                              altitude_m=altitude, notes=photo.notes + (note,))
     return out
@@ -222,8 +226,8 @@ def load_gpx(path: Path | str) -> GpxTrack:
     return GpxTrack(path, tuple(points))
 
 
-def _photo_utc(photo: Photo, clock_offset_s: float, camera_tz: tzinfo | None) -> float | None:
-    """UTC epoch seconds of a photo: its GPS time as is, else its camera time corrected."""
+def photo_utc(photo: Photo, clock_offset_s: float = 0.0, camera_tz: tzinfo | None = None) -> float | None:
+    """UTC epoch seconds of a photo on a GPX track's clock: its GPS time as is, else its camera time corrected."""
     taken, camera = photo.taken_at, photo.camera_time
     from_gps = taken is not None and taken.tzinfo is not None and (
         camera is None or camera.tzinfo is None or taken != camera)
@@ -237,30 +241,90 @@ def _photo_utc(photo: Photo, clock_offset_s: float, camera_tz: tzinfo | None) ->
     return when.timestamp() + clock_offset_s
 
 
+@dataclass(frozen=True)
+class GpxMiss:
+    """Why a photo without an EXIF position is not placed on a GPX track.
+
+    ``reason``: ``no_time`` (no camera or GPS time), ``before_track`` / ``after_track`` (more than
+    :data:`GPX_EDGE_S` outside the track's time span; ``seconds`` says how far), ``track_gap`` (between
+    two track points more than the allowed gap apart; ``seconds`` is the gap). ``utc`` is the photo's
+    corrected UTC time (epoch seconds) when it has one.
+    """
+
+    reason: str
+    seconds: float = 0.0
+    utc: float | None = None
+
+    def describe(self) -> str:
+        """One English sentence (the GUI has its own translated texts per ``reason``)."""
+        if self.reason == "no_time":
+            return "no time in its EXIF (no camera or GPS time)"
+        if self.reason == "before_track":
+            return f"taken {_span(self.seconds)} before the track starts (check the clock offset)"
+        if self.reason == "after_track":
+            return f"taken {_span(self.seconds)} after the track ends (check the clock offset)"
+        return f"taken during a {_span(self.seconds)} gap in the track (no GPS fix)"
+
+
+def _span(seconds: float) -> str:
+    seconds = abs(seconds)
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 600:
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{minutes} min {rest:02d} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def locate_on_track(track: GpxTrack, t: float,
+                    max_gap_s: float = MAX_GPX_GAP_S) -> tuple[TrackPoint, TrackPoint] | GpxMiss:
+    """The two track points around UTC time ``t`` (the same point twice at a point or an end), or why none fit."""
+    times = track.times
+    j = bisect_left(times, t)
+    if j < len(times) and times[j] == t:
+        return track.points[j], track.points[j]
+    if 0 < j < len(times):
+        a, b = track.points[j - 1], track.points[j]
+        if b.t - a.t > max_gap_s:
+            return GpxMiss("track_gap", b.t - a.t, t)
+        return a, b
+    if j == 0:
+        if times[0] - t <= GPX_EDGE_S:
+            return track.points[0], track.points[0]
+        return GpxMiss("before_track", times[0] - t, t)
+    if t - times[-1] <= GPX_EDGE_S:
+        return track.points[-1], track.points[-1]
+    return GpxMiss("after_track", t - times[-1], t)
+
+
+def gpx_miss(photo: Photo, track: GpxTrack, clock_offset_s: float = 0.0, camera_tz: tzinfo | None = None,
+             max_gap_s: float = MAX_GPX_GAP_S) -> GpxMiss | None:
+    """Why :func:`place_with_gpx` leaves ``photo`` without a position (None: it places it, or it has one)."""
+    if photo.position is not None:
+        return None
+    t = photo_utc(photo, clock_offset_s, camera_tz)
+    if t is None:
+        return GpxMiss("no_time")
+    found = locate_on_track(track, t, max_gap_s)
+    return found if isinstance(found, GpxMiss) else None
+
+
 def place_with_gpx(photos: Sequence[Photo], track: GpxTrack, clock_offset_s: float = 0.0,
                    camera_tz: tzinfo | None = None, max_gap_s: float = MAX_GPX_GAP_S) -> list[Photo]:
     """Place photos that have no EXIF position on ``track`` by time (see the module docstring)."""
-    times = track.times
     out = list(photos)
     for i, photo in enumerate(photos):
         if photo.position is not None:
             continue
-        t = _photo_utc(photo, clock_offset_s, camera_tz)
+        t = photo_utc(photo, clock_offset_s, camera_tz)
         if t is None:
             continue
-        j = bisect_left(times, t)
-        if j < len(times) and times[j] == t:
-            a = b = track.points[j]
-        elif 0 < j < len(times):
-            a, b = track.points[j - 1], track.points[j]
-            if b.t - a.t > max_gap_s:
-                continue
-        elif j == 0 and times[0] - t <= GPX_EDGE_S:
-            a = b = track.points[0]
-        elif j == len(times) and t - times[-1] <= GPX_EDGE_S:
-            a = b = track.points[-1]
-        else:
+        found = locate_on_track(track, t, max_gap_s)
+        if isinstance(found, GpxMiss):
             continue
+        a, b = found
         fraction = 0.0 if b.t == a.t else (t - a.t) / (b.t - a.t)
         pa, pb = GeoPoint(a.lat, a.lon), GeoPoint(b.lat, b.lon)
         position = between(pa, pb, fraction)
@@ -272,7 +336,7 @@ def place_with_gpx(photos: Sequence[Photo], track: GpxTrack, clock_offset_s: flo
             heading, from_track = bearing_deg(pa, pb), True
         out[i] = replace(photo, position=position, position_source=PositionSource.GPX, altitude_m=altitude,
                          heading_deg=heading, heading_from_track=from_track,
-                         notes=photo.notes + (f"placed on GPX track {track.path.name}",))
+                         notes=photo.notes + (f"{GPX_NOTE}{track.path.name}",))
     return out
 
 
