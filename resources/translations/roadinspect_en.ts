@@ -2,6 +2,54 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>ClockOffsetDialog</name>
+    <message numerus="yes">
+        <source>The positions of %n photo(s) without their own GPS position are replaced at once. This cannot be undone (the audit log keeps the old positions).</source>
+        <translation>
+            <numerusform>The position of %n photo without its own GPS position is replaced at once. This cannot be undone (the audit log keeps the old position).</numerusform>
+            <numerusform>The positions of %n photos without their own GPS position are replaced at once. This cannot be undone (the audit log keeps the old positions).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Gpx</name>
+    <message numerus="yes">
+        <source>%n photo(s) placed</source>
+        <translation>
+            <numerusform>%n photo placed</numerusform>
+            <numerusform>%n photos placed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n more between placed photos</source>
+        <translation>
+            <numerusform>, %n more between placed photos</numerusform>
+            <numerusform>, %n more between placed photos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n still without position</source>
+        <translation>
+            <numerusform>, %n still without position</numerusform>
+            <numerusform>, %n still without position</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) still without position:</source>
+        <translation>
+            <numerusform>%n photo still without position:</numerusform>
+            <numerusform>%n photos still without position:</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more</source>
+        <translation>
+            <numerusform>… and %n more</numerusform>
+            <numerusform>… and %n more</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
         <source>%n photo(s) added</source>

@@ -31,6 +31,14 @@
         <translation>Ajouter un dossier de photos au projet ouvert</translation>
     </message>
     <message>
+        <source>Place photos on a &amp;GPX track…</source>
+        <translation>Placer les photos sur une &amp;trace GPX…</translation>
+    </message>
+    <message>
+        <source>Give the photos without GPS a position from a GPX log of the drive</source>
+        <translation>Positionner les photos sans GPS à l&apos;aide de la trace GPX du parcours</translation>
+    </message>
+    <message>
         <source>&amp;Open project…</source>
         <translation>&amp;Ouvrir un projet…</translation>
     </message>
@@ -289,6 +297,36 @@ Les détails ont été écrits dans :
     </message>
 </context>
 <context>
+    <name>ClockOffsetDialog</name>
+    <message>
+        <source>Place photos on a GPX track</source>
+        <translation>Placer les photos sur une trace GPX</translation>
+    </message>
+    <message>
+        <source>Track: {file}</source>
+        <translation>Trace : {file}</translation>
+    </message>
+    <message>
+        <source>Camera clock offset</source>
+        <translation>Décalage de l&apos;horloge de l&apos;appareil</translation>
+    </message>
+    <message>
+        <source>Seconds to add to the camera clock to get UTC (a camera 30 s slow: +30). Camera times without a time zone are read in this computer&apos;s time zone.</source>
+        <translation>Secondes à ajouter à l&apos;horloge de l&apos;appareil pour obtenir l&apos;heure UTC (appareil en retard de 30 s : +30). Les heures sans fuseau horaire sont lues dans le fuseau horaire de cet ordinateur.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The positions of %n photo(s) without their own GPS position are replaced at once. This cannot be undone (the audit log keeps the old positions).</source>
+        <translation>
+            <numerusform>La position de %n photo sans position GPS propre est remplacée en une fois. Cette opération ne peut pas être annulée (le journal d&apos;audit garde l&apos;ancienne position).</numerusform>
+            <numerusform>Les positions des %n photos sans position GPS propre sont remplacées en une fois. Cette opération ne peut pas être annulée (le journal d&apos;audit garde les anciennes positions).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Place photos</source>
+        <translation>Placer les photos</translation>
+    </message>
+</context>
+<context>
     <name>Commands</name>
     <message>
         <source>Accept finding {n}</source>
@@ -513,6 +551,80 @@ Les détails ont été écrits dans :
     </message>
 </context>
 <context>
+    <name>Gpx</name>
+    <message>
+        <source>GPX track of the drive</source>
+        <translation>Trace GPX du parcours</translation>
+    </message>
+    <message>
+        <source>GPX tracks (*.gpx);;All files (*)</source>
+        <translation>Traces GPX (*.gpx);;Tous les fichiers (*)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) placed</source>
+        <translation>
+            <numerusform>%n photo placée</numerusform>
+            <numerusform>%n photos placées</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n more between placed photos</source>
+        <translation>
+            <numerusform>, %n autre entre des photos placées</numerusform>
+            <numerusform>, %n autres entre des photos placées</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n still without position</source>
+        <translation>
+            <numerusform>, %n toujours sans position</numerusform>
+            <numerusform>, %n toujours sans position</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>no time in its EXIF</source>
+        <translation>pas d&apos;heure dans ses EXIF</translation>
+    </message>
+    <message>
+        <source>taken {duration} before the track starts</source>
+        <translation>prise {duration} avant le début de la trace</translation>
+    </message>
+    <message>
+        <source>taken {duration} after the track ends</source>
+        <translation>prise {duration} après la fin de la trace</translation>
+    </message>
+    <message>
+        <source>taken during a {duration} gap in the track</source>
+        <translation>prise pendant une interruption de {duration} de la trace</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) still without position:</source>
+        <translation>
+            <numerusform>%n photo toujours sans position :</numerusform>
+            <numerusform>%n photos toujours sans position :</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more</source>
+        <translation>
+            <numerusform>… et %n autre</numerusform>
+            <numerusform>… et %n autres</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Track: {start} to {end} UTC.</source>
+        <translation>Trace : de {start} à {end} UTC.</translation>
+    </message>
+    <message>
+        <source>Photos (camera clock {offset} s): {start} to {end} UTC.</source>
+        <translation>Photos (horloge de l&apos;appareil {offset} s) : de {start} à {end} UTC.</translation>
+    </message>
+    <message>
+        <source>When every photo is off by about the same time, the clock offset is wrong (a whole number of hours: a time zone).</source>
+        <translation>Si toutes les photos sont décalées d&apos;à peu près la même durée, le décalage d&apos;horloge est faux (un nombre entier d&apos;heures : un fuseau horaire).</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <source>Longitudinal crack</source>
@@ -700,6 +812,18 @@ Les détails ont été écrits dans :
     <message>
         <source>files</source>
         <translation>fichiers</translation>
+    </message>
+    <message>
+        <source>Every photo has its own GPS position: nothing to place.</source>
+        <translation>Toutes les photos ont leur propre position GPS : rien à placer.</translation>
+    </message>
+    <message>
+        <source>Photos still without position</source>
+        <translation>Photos toujours sans position</translation>
+    </message>
+    <message>
+        <source>GPX placement</source>
+        <translation>Placement GPX</translation>
     </message>
     <message>
         <source>Every photo is already analysed.</source>

@@ -260,13 +260,14 @@ class GpxMiss:
         if self.reason == "no_time":
             return "no time in its EXIF (no camera or GPS time)"
         if self.reason == "before_track":
-            return f"taken {_span(self.seconds)} before the track starts (check the clock offset)"
+            return f"taken {format_span(self.seconds)} before the track starts (check the clock offset)"
         if self.reason == "after_track":
-            return f"taken {_span(self.seconds)} after the track ends (check the clock offset)"
-        return f"taken during a {_span(self.seconds)} gap in the track (no GPS fix)"
+            return f"taken {format_span(self.seconds)} after the track ends (check the clock offset)"
+        return f"taken during a {format_span(self.seconds)} gap in the track (no GPS fix)"
 
 
-def _span(seconds: float) -> str:
+def format_span(seconds: float) -> str:
+    """A duration for people: ``40 s``, ``2 min 40 s``, ``25 min``, ``3.5 h``."""
     seconds = abs(seconds)
     if seconds < 120:
         return f"{seconds:.0f} s"

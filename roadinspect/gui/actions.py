@@ -46,6 +46,7 @@ class Actions(QObject):
         kp = Qt.KeyboardModifier.KeypadModifier
         make("new_inspection", "new", _keys(QKeySequence.StandardKey.New))
         make("add_photos", "new")
+        make("place_gpx")
         make("open_project", "open", _keys(QKeySequence.StandardKey.Open))
         make("open_demo")
         make("export", "export", _keys("Ctrl+E"))
@@ -96,7 +97,8 @@ class Actions(QObject):
         redo.setShortcuts(_keys("Ctrl+Shift+Z", QKeySequence.StandardKey.Redo))
         bar = self.window.menuBar()
         layout = {
-            "file": [self.new_inspection, self.add_photos, self.open_project, self.recent_menu, self.open_demo, None,
+            "file": [self.new_inspection, self.add_photos, self.place_gpx, self.open_project, self.recent_menu,
+                     self.open_demo, None,
                      self.export, self.export_training, None, self.quit],
             "edit": [undo, redo, None, self.settings],
             "review": [self.accept, self.reject, None, self.set_crack, self.set_pothole, None, self.next_finding,
@@ -138,6 +140,8 @@ class Actions(QObject):
         texts = {
             "new_inspection": (self.tr("&New inspection from a folder…"), self.tr("Create a project and analyse a folder of photos")),
             "add_photos": (self.tr("&Add photos to this project…"), self.tr("Add a folder of photos to the open project")),
+            "place_gpx": (self.tr("Place photos on a &GPX track…"),
+                          self.tr("Give the photos without GPS a position from a GPX log of the drive")),
             "open_project": (self.tr("&Open project…"), self.tr("Open a RoadInspect project file")),
             "open_demo": (self.tr("Open the &demo project"), self.tr("The bundled sample photos of a French road")),
             "export": (self.tr("&Export…"), self.tr("Maintenance list as CSV, GeoJSON, GeoPackage, report")),

@@ -31,7 +31,8 @@ from roadinspect.core.maintenance import MaintenanceList
 from roadinspect.core.resources import samples_dir
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.store import PROJECT_SUFFIX, ProjectError
-from roadinspect.gui import i18n, labels
+from roadinspect.core.types import PositionSource
+from roadinspect.gui import gpx, i18n, labels
 from roadinspect.gui.actions import Actions
 from roadinspect.gui.dialogs import ExportDialog, SettingsDialog, load_settings, save_settings, show_about
 from roadinspect.gui.findings_panel import FindingsPanel
@@ -41,12 +42,14 @@ from roadinspect.gui.panels import PhotosPanel, SitesPanel
 from roadinspect.gui.photo_view import PhotoView, Tool
 from roadinspect.gui.project import (
     ImportSummary,
+    PlacementSummary,
     ProjectLocked,
     ProjectSession,
     analyse_project,
     compute_maintenance,
     export_project,
     import_photos,
+    place_on_gpx,
     project_camera,
 )
 from roadinspect.gui.review import ReviewController
@@ -147,6 +150,7 @@ class MainWindow(QMainWindow):
         a, r = self.actions, self.review
         a.new_inspection.triggered.connect(lambda: self.new_inspection())
         a.add_photos.triggered.connect(lambda: self.add_photos())
+        a.place_gpx.triggered.connect(lambda: self.place_on_gpx())
         a.open_project.triggered.connect(lambda: self.open_project())
         a.open_demo.triggered.connect(self.open_demo)
         a.export.triggered.connect(lambda: self.show_export())
@@ -444,6 +448,39 @@ class MainWindow(QMainWindow):
         self._start(self.tr("Import"), self.tr("files"), import_photos, session.store, inputs,
                     session.reviewer, on_result=done)
 
+    def place_on_gpx(self, track: Path | None = None, clock_offset_s: float | None = None) -> None:
+        """Place the photos without their own GPS on a GPX track (file and offset asked when not given)."""
+        if self.session is None or self.session.readonly or self.is_busy():
+            return
+        session = self.session
+        photos = [r.photo for r in (session.record(pid) for pid in session.photo_ids()) if r.photo is not None]
+        candidates = sum(1 for p in photos if p.position_source != PositionSource.EXIF)
+        if not candidates:
+            self.show_message(self.tr("Every photo has its own GPS position: nothing to place."))
+            return
+        if track is None or clock_offset_s is None:
+            asked = gpx.ask_placement(self, self._last_folder(), candidates)
+            if asked is None:
+                return
+            track, clock_offset_s = asked
+
+        def done(summary: PlacementSummary) -> None:
+            if session is not self.session:
+                return
+            self.maintenance = None  # the map fits the new track once the list is recomputed
+            session.reload(summary.snapshot)
+            self.review.show_photo(self.review.photo_id, self.review.finding_id)
+            self.show_message(gpx.result_text(summary.result))
+            details = gpx.details_text(summary.result)
+            if details:
+                box = QMessageBox(QMessageBox.Icon.Information, self.tr("Photos still without position"), details,
+                                  QMessageBox.StandardButton.Ok, self)
+                box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+                box.open()
+
+        self._start(self.tr("GPX placement"), self.tr("photos"), place_on_gpx, session.store, track, clock_offset_s,
+                    self._camera(), session.reviewer, on_result=done)
+
     def start_analysis(self) -> None:
         """Analyse the photos not analysed yet; each photo shows its findings when done."""
         if self.session is None or self.session.readonly:
@@ -599,6 +636,7 @@ class MainWindow(QMainWindow):
                        a.previous_photo):
             action.setEnabled(has)
         a.add_photos.setEnabled(writable and not busy)
+        a.place_gpx.setEnabled(writable and not busy)
         a.analyse.setEnabled(writable and not busy)
         a.cancel_task.setEnabled(busy)
         self._fill_recent()

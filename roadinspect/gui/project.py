@@ -3,7 +3,7 @@
 :class:`ProjectSession` wraps ``roadinspect.core.store.Store``: it keeps the photo rows and findings the
 views show, re-reads one photo when the analysis reports it, and offers the few write operations the
 undo commands need, each durable at once (one store transaction). Long work runs in the worker through
-the plain functions at the bottom (:func:`import_photos`, :func:`analyse_project`,
+the plain functions at the bottom (:func:`import_photos`, :func:`place_on_gpx`, :func:`analyse_project`,
 :func:`compute_maintenance`), which take ``progress`` and ``is_cancelled`` like the core does.
 
 Single writer: a ``QLockFile`` beside the project (``<file>.lock``, holding the process id and host
@@ -24,6 +24,7 @@ from PySide6.QtCore import QCoreApplication, QLockFile, QObject, Signal
 from roadinspect.core.geo import CameraModel
 from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
 from roadinspect.core.photos import ScanResult, scan
+from roadinspect.core.placement import PlacementResult, place_project_on_gpx
 from roadinspect.core.priority import PriorityWeights
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import time_key
@@ -344,6 +345,21 @@ def import_photos(store: Store, inputs: Sequence[Path], who: str = "", *,
     photos = complete_track(result.photos)
     added = store.add_batch(photos, result.unreadable, result.duplicates, who=who)
     return ImportSummary(result, added, read_snapshot(store))
+
+
+@dataclass(frozen=True)
+class PlacementSummary:
+    """What a GPX placement did, and the project as it is afterwards (read in the worker, as an import)."""
+
+    result: PlacementResult
+    snapshot: Snapshot
+
+
+def place_on_gpx(store: Store, gpx: Path, clock_offset_s: float, camera: CameraModel | None = None, who: str = "",
+                 *, progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> PlacementSummary:
+    """Place the photos without their own GPS on a GPX track (worker function; raises ``TrackError``)."""
+    result = place_project_on_gpx(store, gpx, clock_offset_s, camera, who, progress=progress, is_cancelled=is_cancelled)
+    return PlacementSummary(result, read_snapshot(store))
 
 
 _segmenter_lock = threading.Lock()
