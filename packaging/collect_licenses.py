@@ -7,6 +7,9 @@ What it writes (every file here is generated; ``resources/licenses/NOTICE.md`` a
   declares in its wheel metadata (the dependency closure is read from the installed metadata with
   environment markers evaluated for *this* platform, so a Windows build lists the Windows set);
 * ``python/CPython/LICENSE.txt``: the interpreter's own licence (the bundle carries the interpreter);
+* ``python/<distribution>/`` for code adapted from a package that is not a run-time dependency
+  (:data:`ADAPTED_CODE`: scikit-image's skeleton table in ``roadinspect/core/morphology.py``), copied from
+  ``packaging/third_party/<distribution>/``;
 * ``qt/LGPL-3.0.txt`` and ``qt/GPL-3.0.txt``: Qt and PySide6 are used under the LGPL v3, which is
   the GPL v3 plus extra permissions, so both texts ship (PySide6's wheels carry no licence file);
 * ``INDEX.md``: one table row per component: name, version, licence expression, files.
@@ -39,6 +42,12 @@ LGPL_SOURCES = {
 QT_DISTRIBUTIONS = {"pyside6-essentials", "shiboken6", "pyside6"}
 # Not in the bundle: build tools, the app itself, and triton (a CUDA compiler the spec excludes).
 NOT_BUNDLED = {"setuptools", "pip", "wheel", "roadinspect", "triton"}
+# Code adapted into RoadInspect from packages it does not depend on at run time: distribution ->
+# (version the code comes from, licence, where it is). Their licence texts live in packaging/third_party/.
+ADAPTED_CODE = {
+    "scikit-image": ("0.26.0", "BSD-3-Clause", "roadinspect/core/morphology.py"),
+}
+THIRD_PARTY = ROOT / "packaging" / "third_party"
 
 
 def project_requirements() -> list[str]:
@@ -147,6 +156,17 @@ def collect(out: Path = OUT) -> list[tuple[str, str, str, list[str]]]:
         if name in QT_DISTRIBUTIONS:
             files += [f"qt/{n}" for n in _qt_texts(out / "qt")]
         rows.append((dist.metadata["Name"], dist.version, licence_expression(dist), files))
+    for name, (version, licence, where) in ADAPTED_CODE.items():
+        if canonicalize_name(name) in {canonicalize_name(r[0]) for r in rows}:
+            continue  # a run-time dependency again: its own row covers it
+        files = []
+        for source in sorted(p for p in (THIRD_PARTY / name).rglob("*") if p.is_file()):
+            relative = source.relative_to(THIRD_PARTY / name)
+            (python_dir / name / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, python_dir / name / relative)
+            files.append(f"python/{name}/{relative.as_posix()}")
+        rows.append((name, version, f"{licence} (code adapted in {where})", files))
+    rows.sort(key=lambda row: row[0].lower())
     cpython = Path(sysconfig.get_path("stdlib")) / "LICENSE.txt"
     if cpython.is_file():
         (python_dir / "CPython").mkdir(parents=True, exist_ok=True)

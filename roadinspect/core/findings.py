@@ -12,7 +12,8 @@ Instances (``ExtractionSettings`` holds every number below)
 
 Measures (``Finding.measures``; pixel values are photo pixels)
 ----------------------------------------------------------------
-* cracks: ``length_px`` (skeleton, ``skimage.morphology.skeletonize``; links between 8-neighbours),
+* cracks: ``length_px`` (skeleton, ``roadinspect.core.morphology.skeletonize``, the same as
+  scikit-image's; links between 8-neighbours),
   ``mean_width_px``/``max_width_px`` (``2 d - 1`` where ``d`` is the Euclidean distance transform
   sampled on the skeleton), ``junctions``, ``cells`` (closed meshes), ``orientation_deg`` (0 = along
   the road, 90 = across), ``coherence`` (1 = one direction, 0 = all directions; both from the local
@@ -71,10 +72,9 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
-from skimage import measure
-from skimage.morphology import skeletonize
 
 from roadinspect.core.geo import CameraModel, ground_position
+from roadinspect.core.morphology import find_contours, skeletonize
 from roadinspect.core.types import DamageClass, Finding, GeoPoint, Photo, Severity
 
 CRACK_KINDS = ("longitudinal", "transverse", "alligator", "isolated")
@@ -237,7 +237,7 @@ def _polygon(inst: np.ndarray, frame: _Frame, r0: int, c0: int) -> BaseGeometry:
     """Polygon (photo pixels) of the mask pixels of ``inst`` whose top-left is mask pixel ``(r0, c0)``."""
     padded = np.pad(inst.astype(np.uint8), 1)
     rings = []
-    for contour in measure.find_contours(padded, 0.5):
+    for contour in find_contours(padded, 0.5):
         if len(contour) < 4:
             continue
         rows = contour[:, 0] - 1 + r0
