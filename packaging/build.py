@@ -191,6 +191,9 @@ def bundle_breakdown(bundle: Path) -> dict[str, int]:
             else:
                 parts["other"] += size
     parts["total_without_cuda"] = parts["total"] - parts["cuda"]
+    for name in ("RoadInspect", "roadinspect-cli"):  # bootloader + the program's Python archive
+        exe = bundle / f"{name}{EXE_SUFFIX}"
+        parts[f"program {name}"] = exe.stat().st_size if exe.is_file() else 0
     return parts
 
 

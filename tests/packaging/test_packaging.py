@@ -7,6 +7,7 @@ The PyInstaller build itself is far too heavy for the test run (minutes, gigabyt
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -145,3 +146,143 @@ def test_the_bundled_notices_declare_no_gpl_only_binary() -> None:
     licenses = ROOT / "resources" / "licenses" / "python"
     assert build.gpl_components(licenses) == []
     assert (licenses / "pi-heif" / "LICENSES_bundled.txt").is_file() and not (licenses / "pillow-heif").exists()
+
+
+def _spec_excludes() -> list[str]:
+    """The ``EXCLUDES`` list of ``packaging/roadinspect.spec`` (evaluated alone: the spec needs PyInstaller)."""
+    import ast
+
+    tree = ast.parse((ROOT / "packaging" / "roadinspect.spec").read_text(encoding="utf-8"))
+    node = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "EXCLUDES")
+    namespace: dict = {}
+    exec(compile(ast.Module([node], []), "roadinspect.spec", "exec"), namespace)  # noqa: S102 - our own spec
+    return namespace["EXCLUDES"]
+
+
+_BLOCKED_SELFTEST = """
+import sys
+for name in {excludes!r}:
+    sys.modules[name] = None  # as in the bundle: ``import name`` fails, importlib.util.find_spec gives None
+from roadinspect.selftest import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.skipif(not any((ROOT / "models").glob("*.safetensors")), reason="no shipped model yet")
+def test_the_self_test_passes_without_any_module_the_spec_excludes(tmp_path: Path) -> None:
+    """What the frozen bundle leaves out (scikit-image, scipy.optimize, torch._dynamo...) is never needed."""
+    excludes = _spec_excludes()
+    assert {"skimage", "scipy.optimize", "scipy.stats", "torch._dynamo", "torchvision"} <= set(excludes)
+    assert not {"scipy.ndimage", "scipy.spatial", "scipy.sparse", "scipy.special", "scipy.linalg", "torch",
+                "torch.testing._internal", "torch.distributed", "roadinspect"} & set(excludes)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    proc = subprocess.run([sys.executable, "-c", _BLOCKED_SELFTEST.format(excludes=excludes)], capture_output=True,
+                          text=True, timeout=600, cwd=tmp_path, env=env)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "self-test passed" in proc.stdout
+
+
+def test_scikit_image_is_a_test_dependency_only() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert not [d for d in project["dependencies"] if d.lower().startswith("scikit-image")]
+    assert [d for d in project["optional-dependencies"]["test"] if d.lower().startswith("scikit-image")]
+    sources = [p for p in (ROOT / "roadinspect").rglob("*.py") if "training" not in p.parts]
+    assert not [p for p in sources if re.search(r"^\s*(from|import) skimage", p.read_text(encoding="utf-8"), re.M)]
+    # Its licence still ships: roadinspect/core/morphology.py carries its skeleton table.
+    assert (ROOT / "packaging" / "third_party" / "scikit-image" / "LICENSE.txt").is_file()
+    assert re.search(r"^\| scikit-image \| .*morphology\.py", (ROOT / "resources" / "licenses" / "INDEX.md").read_text(
+        encoding="utf-8"), re.M)
+
+
+_FAKE_GUI = """#!{python}
+import os, sys
+print("args", sys.argv[1:])
+print("stdin", sys.stdin.read().strip())
+print("console", os.environ.get("ROADINSPECT_CONSOLE"))
+print("to stderr", file=sys.stderr)
+sys.exit(7)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the fake GUI program is a POSIX script")
+def test_the_console_front_runs_the_gui_program_with_its_arguments_handles_and_exit_code(tmp_path: Path) -> None:
+    fake = tmp_path / "RoadInspect"
+    fake.write_text(_FAKE_GUI.format(python=sys.executable), encoding="utf-8")
+    fake.chmod(0o755)
+    # The front finds the program next to its own executable (sys.executable in the bundle).
+    code = (f"import runpy, sys; sys.executable = {str(tmp_path / 'roadinspect-cli')!r}; "
+            f"sys.argv = ['roadinspect-cli', 'export', 'a b', '--out', 'é']; "
+            f"runpy.run_path({str(ROOT / 'packaging' / 'cli_launcher.py')!r}, run_name='__main__')")
+
+    proc = subprocess.run([sys.executable, "-c", code], input="from the console\n", capture_output=True, text=True,
+                          timeout=60)
+
+    assert proc.returncode == 7
+    assert proc.stdout.splitlines() == ["args ['export', 'a b', '--out', 'é']", "stdin from the console", "console 1"]
+    assert proc.stderr.strip() == "to stderr"
+    fake.unlink()
+    missing = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "RoadInspect is missing" in missing.stderr
+
+
+def test_the_console_front_imports_only_the_standard_library() -> None:
+    import ast
+
+    tree = ast.parse((ROOT / "packaging" / "cli_launcher.py").read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported and imported <= set(sys.stdlib_module_names)
+    spec = (ROOT / "packaging" / "roadinspect.spec").read_text(encoding="utf-8")
+    assert 'cli_launcher.py")]' in spec and "cli_pyz = PYZ(cli.pure)" in spec  # its own, small archive
+
+
+def test_the_windows_estimate_swaps_native_files_for_the_wheels_and_keeps_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = importlib.util.spec_from_file_location("roadinspect_estimate_windows",
+                                                  ROOT / "packaging" / "estimate_windows.py")
+    estimate_windows = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, estimate_windows)  # its dataclasses look their module up
+    spec.loader.exec_module(estimate_windows)
+    bundle = tmp_path / "RoadInspect"
+    files = {  # Linux bundle: path -> size
+        "RoadInspect": 1000, "_internal/models/m.safetensors": 500, "_internal/torch/_utils.py": 40,
+        "_internal/numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so": 300,
+        "_internal/numpy.libs/libscipy_openblas64_-abc.so": 900,
+        "_internal/_pi_heif.cpython-311-x86_64-linux-gnu.so": 30,
+        "_internal/libX11.so.6": 70, "_internal/libpython3.11.so.1.0": 2000,
+        "_internal/nvidia/cudnn/lib/libcudnn.so.9": 9000, "_internal/torch/lib/libtorch_cuda.so": 8000,
+        "_internal/scipy/optimize/_thing.cpython-311-x86_64-linux-gnu.so": 60,
+    }
+    for name, size in files.items():
+        (bundle / name).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / name).write_bytes(b"x" * size)
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    for wheel, content in {
+        "numpy-2.0.0-cp311-cp311-win_amd64.whl": {"numpy/_core/_multiarray_umath.cp311-win_amd64.pyd": 200,
+                                                  "numpy/__init__.py": 10, "numpy.libs/openblas.dll": 700},
+        "pi_heif-1.0.0-cp311-cp311-win_amd64.whl": {"_pi_heif.cp311-win_amd64.pyd": 20,
+                                                    "pi_heif-1.0.0.data/platlib/heif.dll": 50},
+    }.items():
+        with zipfile.ZipFile(wheels / wheel, "w") as archive:
+            for name, size in content.items():
+                archive.writestr(name, b"y" * size)
+
+    parts = estimate_windows.estimate(bundle, estimate_windows.load_wheels(wheels))
+
+    assert parts["numpy"].linux == 1200 and parts["numpy"].windows == 900  # .pyd + vendored DLL
+    assert parts["pi_heif"].linux == 30 and parts["pi_heif"].windows == 70
+    assert parts["platform-independent files (as measured)"].windows == 1540
+    assert parts["Linux system libraries (none on Windows)"].linux == 70
+    assert parts["CUDA libraries (none on Windows)"].linux == 17000
+    assert parts["Python interpreter and stdlib binaries"].windows == int(estimate_windows.WINDOWS_PYTHON_MIB * 2**20)
+    kept = parts["scipy (no Windows wheel given: Linux size kept)"]
+    assert kept.linux == kept.windows == 60
+    assert sum(p.linux for p in parts.values()) == sum(files.values())
