@@ -161,6 +161,12 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
     add_info_parser(sub)
 
 
+def _add_place(sub: argparse._SubParsersAction) -> None:
+    from roadinspect.cli_inspect import add_place_parser
+
+    add_place_parser(sub)
+
+
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     from roadinspect.benchmarks import add_bench_parser
 
@@ -176,6 +182,7 @@ _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_export,
     _add_analyze,
     _add_info,
+    _add_place,
     _add_bench,
 ]
 

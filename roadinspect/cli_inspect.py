@@ -7,6 +7,12 @@ some files were unreadable: they are listed with their reason), 1 when no photo 
 project/model/GPX that cannot be used, 130 when interrupted (Ctrl+C; finished photos are kept and a
 re-run continues).
 
+``place FILE --gpx TRACK [--clock-offset S]``: place the photos already in a project that have no EXIF
+position on a GPX track found after the import (``roadinspect.core.placement``); EXIF positions are
+never touched, each photo left unplaced is listed with its reason, findings follow their photo. Exit
+codes: 0 done (even with photos left unplaced), 2 for a project or GPX file that cannot be used, 130
+when interrupted before the write (nothing is changed).
+
 ``info FILE [--json]``: what a project holds (photos, analysed, positions, unreadable files with
 their reason, findings, maintenance sites).
 """
@@ -209,6 +215,54 @@ def run_info_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_place_command(args: argparse.Namespace) -> int:
+    """The ``place`` subcommand (see the module docstring)."""
+    from roadinspect.core.placement import place_project_on_gpx
+    from roadinspect.core.store import ProjectError, Store
+    from roadinspect.core.track import TrackError
+
+    try:
+        store = Store.open(Path(args.project), create=False)
+    except ProjectError as exc:
+        return _error(str(exc))
+    try:
+        with _CancelFlag() as cancel:
+            bar = TerminalProgress("Moving findings", unit="photos")
+            result = place_project_on_gpx(store, args.gpx, args.clock_offset, _camera_from_project(store),
+                                          progress=bar, is_cancelled=cancel)
+            bar.close()
+    except TrackError as exc:
+        return _error(str(exc))
+    except ProjectError as exc:
+        return _error(str(exc))
+    finally:
+        store.close()
+    print(placement_text(result))
+    return 130 if result.cancelled else 0
+
+
+def placement_text(result: Any) -> str:
+    """The summary ``place`` prints: what moved, what stayed, and the times to check the clock offset."""
+    def when(t: Any) -> str:
+        return t.strftime("%Y-%m-%d %H:%M:%S") if t is not None else "?"
+
+    if result.cancelled:
+        return "Interrupted before writing: the project is unchanged."
+    lines = [f"GPX track: {result.gpx} ({when(result.track_start)} to {when(result.track_end)} UTC)",
+             f"Photos without EXIF position (camera clock {result.clock_offset_s:+g} s): "
+             f"{when(result.photos_start)} to {when(result.photos_end)} UTC",
+             f"Placed on the track: {len(result.placed)}; interpolated between them: {len(result.interpolated)}; "
+             f"with their own EXIF position (untouched): {result.skipped_exif}",
+             f"Photos changed: {result.changed}; findings moved: {result.findings_moved}"]
+    if result.kept:
+        lines.append(f"Not covered by the track, position kept: {len(result.kept)}")
+        lines += [f"  {u.message}" for u in result.kept]
+    if result.unplaced:
+        lines.append(f"Still without a position: {len(result.unplaced)}")
+        lines += [f"  {u.message}" for u in result.unplaced]
+    return "\n".join(lines)
+
+
 def add_analyze_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``analyze``."""
     p = sub.add_parser("analyze", help="add photos to a project and analyse them (resumable)")
@@ -234,3 +288,14 @@ def add_info_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", type=Path, help="project file (.roadinspect)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=run_info_command)
+
+
+def add_place_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``place``."""
+    p = sub.add_parser("place", help="place a project's photos that have no GPS position on a GPX track")
+    p.add_argument("project", type=Path, help="project file (.roadinspect)")
+    p.add_argument("--gpx", required=True, type=Path, help="GPX track recorded during the survey")
+    p.add_argument("--clock-offset", type=float, default=0.0, metavar="SECONDS",
+                   help="seconds to add to the camera clock to get true time (a camera 30 s slow: 30); naive "
+                        "camera times are read in this computer's time zone")
+    p.set_defaults(handler=run_place_command)

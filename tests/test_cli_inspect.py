@@ -121,3 +121,34 @@ def test_analyze_with_the_shipped_model(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["analyze", str(tmp_path / "photos"), "--project", str(tmp_path / "p.roadinspect"),
                  "--device", "cpu"]) == 0
     assert "Analysed: 2 now" in capsys.readouterr().out
+
+
+def test_place_puts_photos_on_a_gpx_found_after_the_import(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.core.test_placement import make_project, write_gpx
+
+    store, ids = make_project(tmp_path, {0: True, 1: False, 2: False, 3: True, 7: False})
+    store.close()
+    project = tmp_path / "survey.roadinspect"
+    gpx = write_gpx(tmp_path / "trace.gpx", 5)  # photo 7 was taken after the track ends
+    assert main(["place", str(project), "--gpx", str(gpx), "--clock-offset", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Placed on the track: 2;" in out
+    assert "with their own EXIF position (untouched): 2" in out
+    assert "findings moved: 2" in out
+    assert "Still without a position: 1" in out and "IMG_007.jpg: " in out
+    with Store.open(project, create=False, readonly=True) as reopened:
+        assert reopened.photo(ids[1]).photo.position_source.value == "gpx"
+        assert reopened.photo(ids[7]).photo.position is None
+
+
+def test_place_names_a_bad_gpx_or_project_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.core.test_placement import make_project
+
+    make_project(tmp_path, {0: False})[0].close()
+    bad = tmp_path / "trace cassée.gpx"
+    bad.write_text("<gpx", encoding="utf-8")
+    assert main(["place", str(tmp_path / "survey.roadinspect"), "--gpx", str(bad)]) == 2
+    assert "trace cassée.gpx" in capsys.readouterr().err
+    assert main(["place", str(tmp_path / "absent.roadinspect"), "--gpx", str(bad)]) == 2
+    assert "absent.roadinspect" in capsys.readouterr().err
