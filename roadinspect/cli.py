@@ -99,6 +99,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--checkpoint-every", type=int, default=250)
     p.add_argument("--minutes", type=float, default=0, help="wall-time budget; the schedule ends on time (0 = none)")
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = torch default)")
+    p.add_argument("--loader-workers", type=int, default=-1,
+                   help="processes making augmented crops (default: 0 = one background thread on the CPU; on CUDA "
+                        "one per spare core, at most 12)")
     p.set_defaults(handler=_run_train)
 
 

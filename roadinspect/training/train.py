@@ -6,6 +6,11 @@ Datasets are mixed with weights proportional to the square root of their size, a
 pothole are drawn three times as often (the rare, costly class). ``--minutes`` bounds the wall time:
 the learning-rate schedule follows whichever of steps or time runs out first. Checkpoints
 (``OUT/last.ckpt``) every ``--checkpoint-every`` steps allow ``--resume``.
+
+Crops are made on the CPU while the network trains: by one background thread (``--loader-workers 0``,
+the default on the CPU, where the network needs the cores), or by worker processes of a torch
+``DataLoader`` (the default on CUDA: one Python thread cannot augment crops as fast as a GPU consumes
+them). Each worker draws with its own seed (``seed + step + 7919 * worker``).
 """
 
 from __future__ import annotations
@@ -13,15 +18,19 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
+import os
 import queue
 import random
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from roadinspect.core.network import MEAN, STD, RoadDamageNet
 from roadinspect.training.data import CropSampler, Sample, annotated_vector, load_pair, open_dataset, split
@@ -66,14 +75,64 @@ def load_training_samples(folders: list[Path], seed: int, log=print) -> tuple[li
     return samples, np.array(weights), record
 
 
+class CropStream(IterableDataset):
+    """Endless batches of augmented crops for a ``DataLoader`` (``batch_size=None``): each worker
+    process runs its own :class:`CropSampler` with its own seed."""
+
+    def __init__(self, samples: list[Sample], weights: np.ndarray, crop: int, batch: int, seed: int) -> None:
+        self.samples, self.weights, self.crop, self.batch, self.seed = samples, weights, crop, batch, seed
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        info = get_worker_info()
+        sampler = CropSampler(self.samples, self.weights, self.crop, seed=self.seed + 7919 * (info.id if info else 0))
+        while True:
+            yield sampler.batch(self.batch)
+
+
+def default_loader_workers(device: torch.device) -> int:
+    """0 (a background thread) on the CPU; on CUDA one process per spare core, at most 12, where the
+    samples can be shared by ``fork`` (elsewhere each worker would copy every image)."""
+    if device.type != "cuda" or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return max(0, min(12, (os.cpu_count() or 1) - 2))
+
+
+def crop_batches(samples: list[Sample], weights: np.ndarray, crop: int, batch: int, seed: int, workers: int,
+                 pin: bool = False) -> tuple[Iterator, Callable[[], None]]:
+    """An endless iterator of ``(images, masks, annotated)`` batches and the function that stops it."""
+    if workers > 0:
+        loader = DataLoader(CropStream(samples, weights, crop, batch, seed), batch_size=None, num_workers=workers,
+                            pin_memory=pin, prefetch_factor=4, persistent_workers=False,
+                            multiprocessing_context="fork")
+        iterator = iter(loader)
+        return iterator, lambda: iterator._shutdown_workers()  # type: ignore[attr-defined]
+    sampler = CropSampler(samples, weights, crop, seed=seed)
+    batches: queue.Queue = queue.Queue(maxsize=6)
+    stop = threading.Event()
+
+    def produce() -> None:
+        while not stop.is_set():
+            batches.put(sampler.batch(batch))
+
+    threading.Thread(target=produce, daemon=True).start()
+
+    def close() -> None:
+        stop.set()
+        while not batches.empty():
+            batches.get_nowait()
+
+    return iter(batches.get, None), close
+
+
 def _to_tensors(batch, device: torch.device):
-    images, masks, annotated = batch
-    x = torch.from_numpy(images).to(device).permute(0, 3, 1, 2).float()
+    images, masks, annotated = (torch.as_tensor(part) for part in batch)
+    non_blocking = device.type == "cuda"
+    x = images.to(device, non_blocking=non_blocking).permute(0, 3, 1, 2).float()
     mean = torch.tensor(MEAN, device=device).view(1, 3, 1, 1) * 255
     std = torch.tensor(STD, device=device).view(1, 3, 1, 1) * 255
     x = ((x - mean) / std).contiguous(memory_format=torch.channels_last)
-    y = torch.from_numpy(masks.astype(np.int64)).to(device)
-    a = torch.from_numpy(annotated).to(device)
+    y = masks.to(device, non_blocking=non_blocking).long()
+    a = annotated.to(device, non_blocking=non_blocking)
     return x, y, a
 
 
@@ -120,16 +179,11 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
         step, spent = int(state["step"]), float(state.get("elapsed", 0.0))
         log(f"resumed from {ckpt} at step {step}")
 
-    sampler = CropSampler(samples, weights, args.crop, seed=args.seed + step)
-    batches: queue.Queue = queue.Queue(maxsize=6)
-    stop = threading.Event()
-
-    def produce() -> None:
-        while not stop.is_set():
-            batches.put(sampler.batch(args.batch))
-
-    producer = threading.Thread(target=produce, daemon=True)
-    producer.start()
+    workers = getattr(args, "loader_workers", None)
+    workers = default_loader_workers(device) if workers is None or workers < 0 else workers
+    batches, close_batches = crop_batches(samples, weights, args.crop, args.batch, args.seed + step, workers,
+                                          pin=device.type == "cuda")
+    log(f"crops: {'a background thread' if workers == 0 else f'{workers} worker processes'}")
     budget = float(getattr(args, "minutes", 0) or 0) * 60
     start = time.monotonic() - spent
     running = None
@@ -143,7 +197,7 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
             factor = _lr_factor(step, args.steps, elapsed, budget)
             for group in optimizer.param_groups:
                 group["lr"] = args.lr * factor
-            x, y, a = _to_tensors(batches.get(), device)
+            x, y, a = _to_tensors(next(batches), device)
             with torch.autocast(device.type, dtype=torch.bfloat16 if device.type == "cpu" else torch.float16,
                                 enabled=device.type == "cuda"):
                 logits = model(x)
@@ -161,9 +215,7 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
             if step % args.checkpoint_every == 0:
                 _save(ckpt, model, optimizer, step, time.monotonic() - start)
     finally:
-        stop.set()
-        while not batches.empty():
-            batches.get_nowait()
+        close_batches()
     _save(ckpt, model, optimizer, step, time.monotonic() - start)
     return model.eval().cpu().to(memory_format=torch.contiguous_format)
 

@@ -41,6 +41,26 @@ def test_train_exports_loadable_weights_and_resumes(tmp_path: Path, capsys: pyte
     assert "resumed from" in capsys.readouterr().err
 
 
+def test_crops_from_worker_processes_train_too(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """The GPU path's loader (``DataLoader`` worker processes, each with its own seed), run on the CPU."""
+    from roadinspect.training.train import crop_batches, load_training_samples
+
+    data = _dataset(tmp_path / "tiny")
+    samples, weights, _ = load_training_samples([data], seed=1, log=lambda *a: None)
+    batches, close = crop_batches(samples, weights, crop=32, batch=3, seed=5, workers=2)
+    try:
+        drawn = [next(batches) for _ in range(4)]
+    finally:
+        close()
+    images, masks, annotated = drawn[0]
+    assert tuple(images.shape) == (3, 32, 32, 3) and tuple(masks.shape) == (3, 32, 32) and annotated.shape[0] == 3
+    assert len({bytes(np.asarray(b[0])) for b in drawn}) == 4  # the two workers do not repeat each other
+    out = tmp_path / "run"
+    assert main(["train", "--data", str(data), "--out", str(out), "--steps", "2", "--batch", "2", "--crop", "64",
+                 "--init", "none", "--device", "cpu", "--loader-workers", "2"]) == 0
+    assert "crops: 2 worker processes" in capsys.readouterr().err and (out / "last.ckpt").exists()
+
+
 def test_train_names_a_missing_dataset(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     code = main(["train", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "run"), "--steps", "1",
                  "--init", "none", "--device", "cpu"])
