@@ -604,6 +604,10 @@ Les détails ont été écrits dans :
             <numerusform>%n photos toujours sans position :</numerusform>
         </translation>
     </message>
+    <message>
+        <source>• {file}: {reason}</source>
+        <translation>• {file} : {reason}</translation>
+    </message>
     <message numerus="yes">
         <source>… and %n more</source>
         <translation>

@@ -123,7 +123,8 @@ def details_text(result: PlacementResult) -> str:
     if not missing:
         return ""
     lines = [QCoreApplication.translate("Gpx", "%n photo(s) still without position:", None, len(missing))]
-    lines += [f"• {u.path.name}: {reason_text(u.miss)}" for u in missing[:MAX_LISTED]]
+    item = QCoreApplication.translate("Gpx", "• {file}: {reason}")  # French puts a space before the colon
+    lines += [item.format(file=u.path.name, reason=reason_text(u.miss)) for u in missing[:MAX_LISTED]]
     if len(missing) > MAX_LISTED:
         lines.append(QCoreApplication.translate("Gpx", "… and %n more", None, len(missing) - MAX_LISTED))
     lines.append("")

@@ -31,7 +31,7 @@ from PIL import Image
 
 from roadinspect.training.data import open_dataset
 
-DEFAULT_MAX_MB = 55.0
+DEFAULT_MAX_MB = 48.0
 DEFAULT_QUALITY = 90
 
 
@@ -165,7 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m roadinspect.training.pack", description=__doc__.split("\n")[0])
     parser.add_argument("data", nargs="+", type=Path, help="dataset folders (images/, masks/)")
     parser.add_argument("--out", required=True, type=Path, help="folder for the shard-NN.tar files (empty)")
-    parser.add_argument("--max-mb", type=float, default=DEFAULT_MAX_MB, help="largest shard, MB (default 55)")
+    parser.add_argument("--max-mb", type=float, default=DEFAULT_MAX_MB,
+                        help="largest shard, MB (default 48: beside a checkout of about 12 MB it travels in one "
+                             "64 MiB call)")
     parser.add_argument("--quality", type=int, default=DEFAULT_QUALITY, help="WebP quality of the images (default 90)")
     args = parser.parse_args(argv)
     try:
