@@ -91,3 +91,48 @@ def test_cached_tiles_show_and_failures_stay_quiet(view: MapView, tmp_path: Path
     assert not view.tiles._pending and view.tiles.failed == failed
     view.set_tiles_enabled(False)
     assert not view.tiles._items
+
+
+def test_downloaded_tiles_are_drawn_and_cached(view: MapView, tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    """The success path against a local tile server: OSM's policy needs an identifying User-Agent."""
+    import http.server
+    import threading
+
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    pix = QPixmap(256, 256)
+    pix.fill(QColor("#a0c8a0"))
+    png = QByteArray()
+    buffer = QBuffer(png)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    pix.save(buffer, "PNG")
+    body = bytes(png.data())
+    seen: list[tuple[str, str]] = []
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            seen.append((self.path, self.headers.get("User-Agent", "")))
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(map_view, "TILE_URL", f"http://127.0.0.1:{server.server_port}/{{z}}/{{x}}/{{y}}.png")
+        view.tiles.cache_dir = tmp_path
+        view.set_tiles_enabled(True)
+        qtbot.waitUntil(lambda: view.tiles.downloaded >= 1 and not view.tiles._pending, timeout=10000)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert view.tiles.failed == 0 and seen
+    assert all(agent.startswith("RoadInspect/") for _, agent in seen)
+    z, x, y = (int(part) for part in seen[0][0].strip("/").removesuffix(".png").split("/"))
+    assert view.tiles.tile_path(z, x, y).read_bytes() == body  # cached for the next time, offline
+    assert (z, x, y) in view.tiles._items and view.tiles._items[(z, x, y)].scene() is view.scene()
