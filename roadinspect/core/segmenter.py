@@ -41,6 +41,27 @@ class ModelError(RuntimeError):
     """The model could not be loaded (missing or malformed files)."""
 
 
+def resolve_device(device: str) -> torch.device:
+    """``auto`` -> CUDA when usable, else the CPU; ``cpu``/``cuda``/``cuda:N`` as given, once checked.
+
+    Raises:
+        ModelError: an unknown device name, or CUDA asked for where torch cannot use a GPU.
+    """
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(f"unknown device {device!r}: use auto, cpu or cuda") from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        build = f"torch {torch.__version__}" + ("" if torch.version.cuda else ", built without CUDA")
+        raise ModelError(f"device {device!r} asked for, but no CUDA GPU is usable here ({build}): "
+                         "use --device cpu or auto")
+    if dev.type not in ("cpu", "cuda"):
+        raise ModelError(f"device {device!r} is not supported: use auto, cpu or cuda")
+    return dev
+
+
 class ModelIntegrityError(ModelError):
     """The weights file does not match the sha256 recorded beside it (tampered or corrupt)."""
 
@@ -204,8 +225,7 @@ class Segmenter:
     def from_model(cls, model: RoadDamageNet, info: dict, sha256: str = "", device: str = "auto",
                    threads: int | None = None) -> Segmenter:
         """Wrap an in-memory network (used by training and evaluation); folds BN for inference."""
-        dev = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else
-                           ("cpu" if device == "auto" else device))
+        dev = resolve_device(device)
         model = model.eval()
         if dev.type == "cpu":
             torch.set_flush_denormal(True)

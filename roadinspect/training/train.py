@@ -33,6 +33,7 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from roadinspect.core.network import MEAN, STD, RoadDamageNet
+from roadinspect.core.segmenter import ModelError, resolve_device
 from roadinspect.training.data import CropSampler, Sample, annotated_vector, load_pair, open_dataset, split
 from roadinspect.training.losses import total_loss
 
@@ -41,9 +42,7 @@ WARMUP = 150
 
 
 def _device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    return resolve_device(name)
 
 
 def load_training_samples(folders: list[Path], seed: int, log=print) -> tuple[list[Sample], np.ndarray, dict]:
@@ -234,7 +233,7 @@ def run_train_command(args: argparse.Namespace) -> int:
 
     try:
         model = train(args, log)
-    except (FileNotFoundError, ModuleNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ModuleNotFoundError, ValueError, ModelError) as exc:
         log(f"error: {exc}")
         return 2
     if args.export:

@@ -106,3 +106,18 @@ def test_class_weights_shift_the_argmax() -> None:
     assert decide(probs, {"pothole_weight": 2.0})[0, 0] == 2  # 0.50 beats 0.45
     assert decide(probs, {"crack_weight": 0.6})[0, 0] == 0  # 0.27 loses to 0.30
     assert decide(probs, {"crack_weight": 0.6, "crack": 0.2})[0, 0] == 0
+
+
+def test_devices_are_checked_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from roadinspect.core.segmenter import ModelError, resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto").type == "cpu" and resolve_device("cpu").type == "cpu"
+    with pytest.raises(ModelError, match="no CUDA GPU is usable here .*use --device cpu or auto"):
+        resolve_device("cuda")
+    with pytest.raises(ModelError, match="unknown device 'gpu'"):
+        resolve_device("gpu")
+    with pytest.raises(ModelError, match="'meta' is not supported"):
+        resolve_device("meta")

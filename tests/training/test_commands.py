@@ -68,6 +68,17 @@ def test_train_names_a_missing_dataset(tmp_path: Path, capsys: pytest.CaptureFix
     assert "nope" in capsys.readouterr().err
 
 
+def test_train_on_a_missing_gpu_says_so(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    code = main(["train", "--data", str(_dataset(tmp_path / "tiny")), "--out", str(tmp_path / "run"), "--steps", "1",
+                 "--init", "none", "--device", "cuda"])
+    assert code == 2
+    assert "no CUDA GPU is usable here" in capsys.readouterr().err
+
+
 def test_evaluate_prints_json_per_dataset(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     import torch
 
