@@ -38,13 +38,13 @@ def test_shipped_model_finds_the_damage_in_generated_samples(segmenter: Segmente
     s = total.summary()
     assert s["images"] >= 10
     assert s["pothole_image_recall"] >= 0.8
-    assert s["pothole_image_precision"] >= 0.55
-    # measured with the shipped 2026.11.25.2 weights: pothole IoU 0.21, images 5/5 found with 3 false
-    # alarms, crack recall 0.44, precision 0.95 (the 2026.11.25 weights: 0.27, 2 false alarms, 0.63, 0.90:
-    # the longer training scores better on every real validation set and lower on these rendered scenes)
-    assert s["pothole_iou"] >= 0.15
-    assert s["crack_recall"] >= 0.35
-    assert s["crack_precision"] >= 0.7
+    assert s["pothole_image_precision"] >= 0.7
+    # measured with the shipped 2026.11.26 weights: pothole IoU 0.42, images 5/5 found with 1 false alarm,
+    # crack recall 0.52, precision 0.96 (2026.11.25.2: 0.21, 3 false alarms, 0.44, 0.95); bounds leave room
+    # for a retrained model to trade a little of one figure for another
+    assert s["pothole_iou"] >= 0.3
+    assert s["crack_recall"] >= 0.4
+    assert s["crack_precision"] >= 0.8
 
 
 def test_a_blank_road_gives_no_pothole(segmenter: Segmenter) -> None:
