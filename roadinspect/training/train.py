@@ -100,11 +100,12 @@ def crop_batches(samples: list[Sample], weights: np.ndarray, crop: int, batch: i
                  pin: bool = False) -> tuple[Iterator, Callable[[], None]]:
     """An endless iterator of ``(images, masks, annotated)`` batches and the function that stops it."""
     if workers > 0:
+        fork = "fork" in multiprocessing.get_all_start_methods()  # else spawn: each worker copies the samples
         loader = DataLoader(CropStream(samples, weights, crop, batch, seed), batch_size=None, num_workers=workers,
-                            pin_memory=pin, prefetch_factor=4, persistent_workers=False,
-                            multiprocessing_context="fork")
+                            pin_memory=pin, prefetch_factor=4, multiprocessing_context="fork" if fork else None)
         iterator = iter(loader)
-        return iterator, lambda: iterator._shutdown_workers()  # type: ignore[attr-defined]
+        # the iterator stops its workers when it is shut down or collected
+        return iterator, getattr(iterator, "_shutdown_workers", lambda: None)
     sampler = CropSampler(samples, weights, crop, seed=seed)
     batches: queue.Queue = queue.Queue(maxsize=6)
     stop = threading.Event()
