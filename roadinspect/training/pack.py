@@ -37,12 +37,14 @@ DEFAULT_QUALITY = 90
 
 @dataclass
 class PackResult:
-    """What :func:`pack_datasets` wrote: the shard files, pairs per dataset, bytes before and after."""
+    """What :func:`pack_datasets` wrote: the shard files, pairs per dataset, bytes before and after, and
+    whether it was cancelled (the shards then hold only the pairs counted in ``pairs``)."""
 
     shards: list[Path]
     pairs: dict[str, int]
     source_bytes: int
     packed_bytes: int
+    cancelled: bool = False
 
 
 def _encode_image(path: Path, quality: int) -> bytes:
@@ -89,6 +91,16 @@ class _ShardWriter:
     def _size_of(members: Sequence[tuple[str, bytes]]) -> int:
         return sum(512 + -(-len(data) // 512) * 512 for _, data in members)  # header block + padded data
 
+    def declare(self, header: Sequence[tuple[str, bytes]]) -> None:
+        """Start a dataset: ``header`` (its declaration) goes into the current shard if it fits, else the
+        next shard opens with it, and every later shard starts with it too."""
+        self.header = list(header)
+        if self._tar is not None:
+            if self._file_size(self._size + self._size_of(self.header)) <= self.max_bytes:
+                self.write(self.header)
+            else:
+                self.close()  # the next add() opens a shard, header first
+
     def add(self, members: Sequence[tuple[str, bytes]]) -> None:
         """Add ``(name, data)`` members together (never split across shards)."""
         size = self._size_of(members)
@@ -101,7 +113,7 @@ class _ShardWriter:
         self.write(members)
 
     def write(self, members: Sequence[tuple[str, bytes]]) -> None:
-        """Write members into the current shard (``add`` chooses the shard)."""
+        """Write members into the current shard (``add`` and ``declare`` check the size first)."""
         assert self._tar is not None
         for name, data in members:
             info = tarfile.TarInfo(name)
@@ -140,11 +152,10 @@ def pack_datasets(folders: Iterable[Path], out: Path, *, max_mb: float = DEFAULT
     try:
         for info in infos:
             declared = {"annotated": sorted(c.name.lower() for c in info.annotated)}
-            writer.header = [(f"{info.name}/roadinspect-dataset.json", json.dumps(declared).encode())]
-            if writer.shards:  # the current shard gets it too (a new shard writes it by itself)
-                writer.write(writer.header)
+            writer.declare([(f"{info.name}/roadinspect-dataset.json", json.dumps(declared).encode())])
             for stem in info.stems:
                 if is_cancelled():
+                    result.cancelled = True
                     break
                 image_path, mask_path = info.image_path(stem), info.mask_path(stem)
                 result.source_bytes += image_path.stat().st_size + mask_path.stat().st_size
@@ -153,6 +164,8 @@ def pack_datasets(folders: Iterable[Path], out: Path, *, max_mb: float = DEFAULT
                 result.pairs[info.name] = result.pairs.get(info.name, 0) + 1
                 done += 1
                 progress(done, total, f"{info.name}/{stem}")
+            if result.cancelled:
+                break
     finally:
         writer.close()
     result.shards = writer.shards
@@ -170,11 +183,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "64 MiB call)")
     parser.add_argument("--quality", type=int, default=DEFAULT_QUALITY, help="WebP quality of the images (default 90)")
     args = parser.parse_args(argv)
+    from roadinspect.console import TerminalProgress
+
+    bar = TerminalProgress("Packing", unit="pairs")
     try:
-        result = pack_datasets(args.data, args.out, max_mb=args.max_mb, quality=args.quality)
+        result = pack_datasets(args.data, args.out, max_mb=args.max_mb, quality=args.quality, progress=bar)
     except (OSError, ValueError) as exc:
         print(f"pack: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        bar.close()
     for shard in result.shards:
         print(f"{shard}: {shard.stat().st_size / 1e6:.1f} MB")
     pairs = ", ".join(f"{n} {k}" for k, n in result.pairs.items())

@@ -41,10 +41,6 @@ POTHOLE_BOOST = 3.0
 WARMUP = 150
 
 
-def _device(name: str) -> torch.device:
-    return resolve_device(name)
-
-
 def load_training_samples(folders: list[Path], seed: int, log=print) -> tuple[list[Sample], np.ndarray, dict]:
     """Load the training part of every dataset into memory; return samples, sampling weights, split record."""
     samples: list[Sample] = []
@@ -149,7 +145,7 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
     """Run the training described by ``args`` (see ``roadinspect train --help``); return the model."""
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    device = _device(args.device)
+    device = resolve_device(args.device)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     if device.type == "cpu" and getattr(args, "threads", 0):

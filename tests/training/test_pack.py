@@ -73,3 +73,19 @@ def test_bad_input_gets_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFi
     Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(data / "masks" / "a.png")
     assert main([str(data), "--out", str(tmp_path / "rgb")]) == 2
     assert "a.png: a mask must be a single-channel" in capsys.readouterr().err
+
+
+def test_every_shard_stays_under_its_limit_with_declarations_and_a_cancel_stops(tmp_path: Path) -> None:
+    folders = [_dataset(tmp_path / "src" / f"set{k}", [f"{k}{i:02d}" for i in range(3)], k % 2 == 0, k)
+               for k in range(5)]
+    result = pack_datasets(folders, tmp_path / "shards", max_mb=0.024)
+    assert sum(result.pairs.values()) == 15 and not result.cancelled
+    for shard in result.shards:
+        assert shard.stat().st_size <= 24_000
+        with tarfile.open(shard) as tar:
+            names = tar.getnames()
+            assert all(n.split("/")[0] + "/roadinspect-dataset.json" in names for n in names)
+    calls: list[int] = []
+    stopped = pack_datasets(folders, tmp_path / "stopped", progress=lambda done, *a: calls.append(done),
+                            is_cancelled=lambda: len(calls) >= 4)
+    assert stopped.cancelled and sum(stopped.pairs.values()) == 4
