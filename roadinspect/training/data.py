@@ -133,14 +133,24 @@ def load_pair(info: DatasetInfo, stem: str) -> tuple[np.ndarray, np.ndarray]:
     return image, mask
 
 
+BOX_BITS = {DamageClass.CRACK: 1, DamageClass.POTHOLE: 2}
+"""Bits of a box map (:attr:`Sample.boxes`): a pixel inside a crack box has bit 1, inside a pothole box bit 2."""
+
+
 @dataclass
 class Sample:
-    """An image, its mask and its dataset's annotated classes (bool per class 0, 1, 2), kept in memory."""
+    """An image, its mask and its dataset's annotated classes (bool per class 0, 1, 2), kept in memory.
+
+    ``pothole_pixels`` (``(K, 2)`` row, column) are the points crops are centred on part of the time.
+    ``boxes`` is set for a *weakly* labelled photo (damage boxes, no pixel mask): ``(H, W)`` uint8 of
+    :data:`BOX_BITS`; its ``mask`` is then 0 outside every damage box and 255 inside one.
+    """
 
     image: np.ndarray
     mask: np.ndarray
     annotated: np.ndarray
     pothole_pixels: np.ndarray | None
+    boxes: np.ndarray | None = None
 
 
 def annotated_vector(info: DatasetInfo) -> np.ndarray:
@@ -163,13 +173,15 @@ class CropSampler:
         self.crop = crop
         self.rng = np.random.default_rng(seed)
 
-    def batch(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(N, crop, crop, 3)`` uint8 images, ``(N, crop, crop)`` uint8 masks, ``(N, 3)`` bool annotated."""
+    def batch(self, size: int) -> tuple[np.ndarray, ...]:
+        """``(N, crop, crop, 3)`` uint8 images, ``(N, crop, crop)`` uint8 masks, ``(N, 3)`` bool annotated,
+        ``(N, crop, crop)`` uint8 box maps (zero for pixel-labelled samples), ``(N,)`` bool weak."""
         idx = self.rng.choice(len(self.samples), size=size, p=self.p)
-        images, masks, ann = zip(*(self._one(self.samples[i]) for i in idx))
-        return np.stack(images), np.stack(masks), np.stack(ann)
+        images, masks, ann, boxes = zip(*(self._one(self.samples[i]) for i in idx))
+        weak = np.array([self.samples[i].boxes is not None for i in idx])
+        return np.stack(images), np.stack(masks), np.stack(ann), np.stack(boxes), weak
 
-    def _one(self, s: Sample) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _one(self, s: Sample) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         rng, crop = self.rng, self.crop
         h, w = s.mask.shape
         scale = float(np.exp(rng.uniform(np.log(0.6), np.log(1.5))))
@@ -192,6 +204,11 @@ class CropSampler:
                                 fillcolor=(0, 0, 0))
         out_msk = msk.transform((crop, crop), Image.Transform.QUAD, flat, Image.Resampling.NEAREST,
                                 fillcolor=IGNORE_LABEL)
+        if s.boxes is not None:
+            boxes = np.asarray(Image.fromarray(s.boxes).transform((crop, crop), Image.Transform.QUAD, flat,
+                                                                 Image.Resampling.NEAREST, fillcolor=0))
+        else:
+            boxes = np.zeros((crop, crop), np.uint8)
         if rng.random() < 0.15:
             out_img = out_img.filter(ImageFilter.GaussianBlur(radius=float(rng.uniform(0.3, 1.2))))
         image = np.asarray(out_img).astype(np.float32)
@@ -207,5 +224,31 @@ class CropSampler:
         image = np.clip(image, 0, 255).astype(np.uint8)
         mask = np.asarray(out_msk)
         if rng.random() < 0.5:
-            image, mask = image[:, ::-1], mask[:, ::-1]
-        return np.ascontiguousarray(image), np.ascontiguousarray(mask), s.annotated
+            image, mask, boxes = image[:, ::-1], mask[:, ::-1], boxes[:, ::-1]
+        return np.ascontiguousarray(image), np.ascontiguousarray(mask), s.annotated, np.ascontiguousarray(boxes)
+
+
+def box_sample(path: Path, width: int, height: int, boxes: list) -> Sample:
+    """A weakly labelled :class:`Sample` from a photo and its damage boxes (``training.boxes.Box``).
+
+    The mask is 0 (background) outside every damage box and 255 (not scored pixel by pixel) inside
+    one; the box map tells the loss which class each box holds. Crops are centred on a damage box part
+    of the time.
+    """
+    with Image.open(path) as img:
+        image = np.asarray(img.convert("RGB"))
+    if image.shape[:2] != (height, width):
+        raise ValueError(f"{path}: image is {image.shape[1]}x{image.shape[0]}, boxes.json says {width}x{height}")
+    mask = np.zeros((height, width), np.uint8)
+    box_map = np.zeros((height, width), np.uint8)
+    focus = []
+    for box in boxes:
+        if box.damage is None:
+            continue
+        x0, y0 = int(np.floor(box.x0)), int(np.floor(box.y0))
+        x1, y1 = int(np.ceil(box.x1)), int(np.ceil(box.y1))
+        mask[y0:y1, x0:x1] = IGNORE_LABEL
+        box_map[y0:y1, x0:x1] |= BOX_BITS[box.damage]
+        focus.append(((y0 + y1) / 2, (x0 + x1) / 2))
+    points = np.array(focus, dtype=np.float64).reshape(-1, 2) if focus else None
+    return Sample(image, mask, np.array([True, True, True]), points, box_map)

@@ -3,7 +3,10 @@
 Recipe: EfficientNet-Lite0 encoder (ImageNet init) + U-Net decoder, AdamW, linear warm-up then
 cosine decay, partial-label cross-entropy + Dice (``losses.py``), augmented crops (``data.py``).
 Datasets are mixed with weights proportional to the square root of their size, and images with a
-pothole are drawn three times as often (the rare, costly class). ``--minutes`` bounds the wall time:
+pothole are drawn three times as often (the rare, costly class). A folder with ``images/`` and
+``boxes.json`` (forward-view street photos with damage boxes, RDD2022) is weak supervision
+(``losses.py``): its held-out 20 % (``training.boxes.rdd_split``) is never loaded, and its share of
+crops is multiplied by :data:`BOX_SHARE`. ``--minutes`` bounds the wall time:
 the learning-rate schedule follows whichever of steps or time runs out first. Checkpoints
 (``OUT/last.ckpt``) every ``--checkpoint-every`` steps allow ``--resume``.
 
@@ -38,7 +41,29 @@ from roadinspect.training.data import CropSampler, Sample, annotated_vector, loa
 from roadinspect.training.losses import total_loss
 
 POTHOLE_BOOST = 3.0
+BOX_SHARE = 1.5
+"""Extra share of crops for box-labelled forward-view folders (the view inspectors photograph)."""
 WARMUP = 150
+
+
+def _load_box_folder(folder: Path, samples: list[Sample], weights: list[float], record: dict, log) -> None:
+    from roadinspect.core.types import DamageClass
+    from roadinspect.training.boxes import read_boxes, rdd_split
+    from roadinspect.training.data import box_sample
+
+    images = read_boxes(folder)
+    parts = rdd_split([im.name for im in images])
+    train_names = set(parts["train"])
+    start = len(samples)
+    for im in images:
+        if im.name not in train_names:
+            continue
+        samples.append(box_sample(im.path, im.width, im.height, list(im.boxes)))
+        weights.append(POTHOLE_BOOST if im.damage_boxes(DamageClass.POTHOLE) else 1.0)
+    block = np.array(weights[start:])
+    weights[start:] = list(block / block.sum() * math.sqrt(max(1, len(block))) * BOX_SHARE)
+    record[folder.name] = {"train": len(block), "val": len(parts["val"]), "annotated": ["boxes"]}
+    log(f"{folder.name}: {len(block)} train / {len(parts['val'])} held-out box-labelled images (weak supervision)")
 
 
 def load_training_samples(folders: list[Path], seed: int, log=print) -> tuple[list[Sample], np.ndarray, dict]:
@@ -47,6 +72,9 @@ def load_training_samples(folders: list[Path], seed: int, log=print) -> tuple[li
     weights: list[float] = []
     record: dict[str, dict] = {}
     for folder in folders:
+        if (Path(folder) / "boxes.json").is_file() and not (Path(folder) / "masks").is_dir():
+            _load_box_folder(Path(folder), samples, weights, record, log)
+            continue
         info = open_dataset(folder)
         parts = split(info, seed=seed)
         record[info.name] = {"train": len(parts["train"]), "val": len(parts["val"]),
@@ -77,7 +105,7 @@ class CropStream(IterableDataset):
     def __init__(self, samples: list[Sample], weights: np.ndarray, crop: int, batch: int, seed: int) -> None:
         self.samples, self.weights, self.crop, self.batch, self.seed = samples, weights, crop, batch, seed
 
-    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
         info = get_worker_info()
         sampler = CropSampler(self.samples, self.weights, self.crop, seed=self.seed + 7919 * (info.id if info else 0))
         while True:
@@ -94,7 +122,7 @@ def default_loader_workers(device: torch.device) -> int:
 
 def crop_batches(samples: list[Sample], weights: np.ndarray, crop: int, batch: int, seed: int, workers: int,
                  pin: bool = False) -> tuple[Iterator, Callable[[], None]]:
-    """An endless iterator of ``(images, masks, annotated)`` batches and the function that stops it."""
+    """An endless iterator of ``(images, masks, annotated, boxes, weak)`` batches and the function that stops it."""
     if workers > 0:
         fork = "fork" in multiprocessing.get_all_start_methods()  # else spawn: each worker copies the samples
         loader = DataLoader(CropStream(samples, weights, crop, batch, seed), batch_size=None, num_workers=workers,
@@ -121,7 +149,7 @@ def crop_batches(samples: list[Sample], weights: np.ndarray, crop: int, batch: i
 
 
 def _to_tensors(batch, device: torch.device):
-    images, masks, annotated = (torch.as_tensor(part) for part in batch)
+    images, masks, annotated, boxes, weak = (torch.as_tensor(part) for part in batch)
     non_blocking = device.type == "cuda"
     x = images.to(device, non_blocking=non_blocking).permute(0, 3, 1, 2).float()
     mean = torch.tensor(MEAN, device=device).view(1, 3, 1, 1) * 255
@@ -129,7 +157,7 @@ def _to_tensors(batch, device: torch.device):
     x = ((x - mean) / std).contiguous(memory_format=torch.channels_last)
     y = masks.to(device, non_blocking=non_blocking).long()
     a = annotated.to(device, non_blocking=non_blocking)
-    return x, y, a
+    return x, y, a, boxes.to(device, non_blocking=non_blocking), weak.to(device, non_blocking=non_blocking)
 
 
 def _lr_factor(step: int, steps: int, elapsed: float, budget: float) -> float:
@@ -193,11 +221,11 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
             factor = _lr_factor(step, args.steps, elapsed, budget)
             for group in optimizer.param_groups:
                 group["lr"] = args.lr * factor
-            x, y, a = _to_tensors(next(batches), device)
+            x, y, a, b, w = _to_tensors(next(batches), device)
             with torch.autocast(device.type, dtype=torch.bfloat16 if device.type == "cpu" else torch.float16,
                                 enabled=device.type == "cuda"):
                 logits = model(x)
-            loss = total_loss(logits, y, a)
+            loss = total_loss(logits, y, a, b, w)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)

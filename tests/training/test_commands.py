@@ -52,7 +52,7 @@ def test_crops_from_worker_processes_train_too(tmp_path: Path, capsys: pytest.Ca
         drawn = [next(batches) for _ in range(4)]
     finally:
         close()
-    images, masks, annotated = drawn[0]
+    images, masks, annotated, _, _ = drawn[0]
     assert tuple(images.shape) == (3, 32, 32, 3) and tuple(masks.shape) == (3, 32, 32) and annotated.shape[0] == 3
     assert len({bytes(np.asarray(b[0])) for b in drawn}) == 4  # the two workers do not repeat each other
     out = tmp_path / "run"

@@ -65,7 +65,7 @@ def test_crops_have_the_requested_size_and_keep_labels(tmp_path: Path) -> None:
     pothole = np.argwhere(mask == 2)
     sample = Sample(image, mask, np.array([True, True, True]), pothole)
     sampler = CropSampler([sample], np.ones(1), crop=64, seed=3)
-    images, masks, annotated = sampler.batch(6)
+    images, masks, annotated, boxes, weak = sampler.batch(6)
     assert images.shape == (6, 64, 64, 3) and masks.shape == (6, 64, 64)
     assert set(np.unique(masks)) <= {0, 2, 255}
     assert (masks == 2).any()

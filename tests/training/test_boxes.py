@@ -1,0 +1,92 @@
+"""Box-labelled folders (RDD2022 layout): reading, one-line errors, the held-out split, weak samples."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from roadinspect.core.types import DamageClass
+from roadinspect.training.boxes import BoxesError, is_held_out, rdd_split, read_boxes
+from roadinspect.training.data import BOX_BITS, box_sample
+
+
+def _folder(root: Path, entries: dict, size: tuple[int, int] = (64, 48)) -> Path:
+    (root / "images").mkdir(parents=True)
+    for name in entries:
+        Image.fromarray(np.full((size[1], size[0], 3), 120, np.uint8)).save(root / "images" / name)
+    doc = {"classes": {"D00": "longitudinal crack", "D40": "pothole"},
+           "images": {n: {"width": size[0], "height": size[1], "boxes": b} for n, b in entries.items()}}
+    (root / "boxes.json").write_text(json.dumps(doc), encoding="utf-8")
+    return root
+
+
+def test_boxes_are_read_with_their_model_class(tmp_path: Path) -> None:
+    folder = _folder(tmp_path / "rdd", {"a.jpg": [["D00", 1, 2, 10, 40], ["D40", 20, 20, 30, 30], ["D50", 0, 0, 5, 5]],
+                                         "b.jpg": []})
+    images = read_boxes(folder)
+    assert [im.name for im in images] == ["a.jpg", "b.jpg"]
+    a = images[0]
+    assert [b.damage for b in a.boxes] == [DamageClass.CRACK, DamageClass.POTHOLE, None]  # D50 manhole: no damage
+    assert [b.code for b in a.damage_boxes(DamageClass.POTHOLE)] == ["D40"]
+    assert images[1].damage_boxes() == []
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    ("{not json", "not readable JSON"),
+    (json.dumps({"images": {"a.jpg": {"width": 64, "height": 48, "boxes": [["D99", 1, 1, 5, 5]]}}}), "unknown class 'D99'"),
+    (json.dumps({"images": {"gone.jpg": {"width": 64, "height": 48, "boxes": []}}}), "'gone.jpg': image"),
+    (json.dumps({"images": {"a.jpg": {"width": 64, "height": 48, "boxes": [["D00", 10, 1, 5, 5]]}}}), "empty or outside"),
+    (json.dumps({"images": {"a.jpg": {"width": 64, "height": 48, "boxes": [["D00", 1, 1]]}}}), "expected [code"),
+    (json.dumps([1, 2]), "expected an object"),
+])
+def test_a_malformed_boxes_file_is_one_line_naming_file_and_entry(tmp_path: Path, content: str, words: str) -> None:
+    folder = _folder(tmp_path / "rdd", {"a.jpg": []})
+    (folder / "boxes.json").write_text(content, encoding="utf-8")
+    with pytest.raises(BoxesError) as caught:
+        read_boxes(folder)
+    message = str(caught.value)
+    assert "\n" not in message and str(folder / "boxes.json") in message and words in message
+
+
+def test_held_out_split_is_a_fixed_fifth_independent_of_order_and_of_other_photos() -> None:
+    names = [f"Czech_{i:06d}.jpg" for i in range(2000)]
+    parts = rdd_split(names)
+    assert 0.17 < len(parts["val"]) / len(names) < 0.23
+    assert set(parts["val"]).isdisjoint(parts["train"]) and len(parts["val"]) + len(parts["train"]) == 2000
+    assert rdd_split(names[::-1])["val"] == parts["val"][::-1]
+    assert rdd_split(names[:100])["val"] == [n for n in parts["val"] if n in names[:100]]
+    assert all(is_held_out(n) for n in parts["val"]) and not any(is_held_out(n) for n in parts["train"])
+    assert rdd_split(names, seed=1)["val"] != parts["val"]
+
+
+def test_box_sample_teaches_background_outside_boxes_and_nothing_pixelwise_inside(tmp_path: Path) -> None:
+    folder = _folder(tmp_path / "rdd", {"a.jpg": [["D00", 2, 3, 10, 40], ["D40", 20, 20, 30, 30], ["D50", 40, 0, 50, 5]]})
+    im = read_boxes(folder)[0]
+    sample = box_sample(im.path, im.width, im.height, list(im.boxes))
+    assert sample.image.shape == (48, 64, 3) and sample.mask.shape == (48, 64)
+    assert (sample.mask[3:40, 2:10] == 255).all() and (sample.mask[20:30, 20:30] == 255).all()
+    assert (sample.boxes[3:40, 2:10] == BOX_BITS[DamageClass.CRACK]).all()
+    assert (sample.boxes[20:30, 20:30] == BOX_BITS[DamageClass.POTHOLE]).all()
+    assert sample.mask[0:5, 40:50].max() == 0 and sample.boxes[0:5, 40:50].max() == 0  # manhole: background
+    assert sample.mask[45, 60] == 0 and sample.boxes[45, 60] == 0
+    assert sample.annotated.all() and sample.pothole_pixels.shape == (2, 2)
+
+
+def test_training_mixes_a_box_folder_and_never_loads_its_held_out_photos(tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture) -> None:
+    from roadinspect.cli import main
+    from roadinspect.training.train import load_training_samples
+
+    names = [f"p{i:03d}.jpg" for i in range(20)]
+    folder = _folder(tmp_path / "rdd", {n: [["D40", 10, 10, 30, 30]] for n in names})
+    held = rdd_split(names)["val"]
+    assert held  # the fixture has held-out photos to leave out
+    samples, weights, record = load_training_samples([folder], seed=1, log=lambda *a: None)
+    assert len(samples) == 20 - len(held) == record["rdd"]["train"] and record["rdd"]["val"] == len(held)
+    assert all(s.boxes is not None for s in samples) and np.isfinite(weights).all()
+    out = tmp_path / "run"
+    assert main(["train", "--data", str(folder), "--out", str(out), "--steps", "2", "--batch", "2",
+                 "--crop", "32", "--init", "none", "--device", "cpu"]) == 0
+    assert json.loads((out / "split.json").read_text())["rdd"]["val"] == len(held)
