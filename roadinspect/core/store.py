@@ -177,7 +177,40 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE reviews ADD COLUMN kind TEXT")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2)
+def _migrate_photo_history_and_claims(conn: sqlite3.Connection) -> None:
+    """Several records per path, analysis claims and crashes.
+
+    * ``photos.path`` is no longer UNIQUE: a file whose content changed since import becomes a new
+      record and the old one keeps its findings and reviews, marked ``replaced_by`` (the new record)
+      and ``replaced_at``. The partial index ``photos_current_path`` keeps one current record per path.
+    * ``in_flight`` (the analysis that claimed the photo) and ``in_flight_alone`` (claimed alone, as a
+      retry after a crash): set before a photo is analysed, cleared when its outcome is recorded.
+    * ``failure`` / ``failure_model``: why the analysis could not finish this photo (it crashed the
+      process twice) and the model sha256 it was tried with; that model does not try it again.
+
+    SQLite cannot drop a column constraint, so the table is rebuilt (foreign keys are off during
+    migrations: see :meth:`Store._migrate`).
+    """
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'photos'").fetchone()[0]
+    rebuilt = sql.replace("path TEXT NOT NULL UNIQUE", "path TEXT NOT NULL", 1)
+    if rebuilt == sql or not rebuilt.startswith("CREATE TABLE photos"):
+        raise ProjectError("unexpected photos table: cannot upgrade the project")
+    conn.execute(rebuilt.replace("CREATE TABLE photos", "CREATE TABLE photos_rebuilt", 1))
+    conn.execute("INSERT INTO photos_rebuilt SELECT * FROM photos")
+    conn.execute("DROP TABLE photos")
+    conn.execute("ALTER TABLE photos_rebuilt RENAME TO photos")
+    conn.execute("CREATE INDEX photos_fingerprint ON photos(fingerprint)")
+    conn.execute("ALTER TABLE photos ADD COLUMN replaced_by INTEGER REFERENCES photos(id)")
+    conn.execute("ALTER TABLE photos ADD COLUMN replaced_at TEXT")
+    conn.execute("ALTER TABLE photos ADD COLUMN in_flight INTEGER")
+    conn.execute("ALTER TABLE photos ADD COLUMN in_flight_alone INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE photos ADD COLUMN failure TEXT")
+    conn.execute("ALTER TABLE photos ADD COLUMN failure_model TEXT")
+    conn.execute("CREATE UNIQUE INDEX photos_current_path ON photos(path) WHERE replaced_by IS NULL")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2,
+                                                               _migrate_photo_history_and_claims)
 """``MIGRATIONS[i]`` brings a file from schema version ``i`` to ``i + 1`` (append, never edit)."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -428,9 +461,27 @@ class Store:
             self._migrate(version, new)
 
     def _migrate(self, version: int, new: bool) -> None:
-        for target in range(version + 1, SCHEMA_VERSION + 1):
+        # Foreign keys off while migrating (a rebuilt table is dropped: with them on, SQLite would
+        # delete the findings of its photos in cascade); checked before they are turned back on.
+        self._conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            self._migrate_steps(new)
+        finally:
+            self._conn.execute("PRAGMA foreign_keys = ON")
+
+    def _migrate_steps(self, new: bool) -> None:
+        while True:
             with self._tx():
+                # read again inside the write transaction: another process may have upgraded it meanwhile
+                version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+                if version >= SCHEMA_VERSION:
+                    return
+                target = version + 1
                 MIGRATIONS[target - 1](self._conn)
+                bad = self._conn.execute("PRAGMA foreign_key_check").fetchall()
+                if bad:  # rolled back: the file stays as it was
+                    raise ProjectError(f"{self.path}: upgrading to project format {target} would leave "
+                                       f"{len(bad)} broken references; the project was not changed")
                 self._conn.execute(f"PRAGMA user_version = {target}")
                 self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 if new and target == 1:
@@ -520,7 +571,8 @@ class Store:
             for photo in photos:
                 key = self.stored_path(photo.path)
                 by_path[os.path.abspath(photo.path)] = photo
-                row = conn.execute("SELECT id, fingerprint, sha256, position_source FROM photos WHERE path = ?",
+                row = conn.execute("SELECT id, fingerprint, sha256, position_source FROM photos "
+                                   "WHERE path = ? AND replaced_by IS NULL",
                                    (key,)).fetchone()
                 if row is not None:
                     same = row[1] == photo.fingerprint
@@ -561,7 +613,7 @@ class Store:
                     counts["duplicates"] += 1
             for copy, first in duplicates:
                 source = by_path.get(os.path.abspath(first))
-                first_row = conn.execute("SELECT id, sha256 FROM photos WHERE path = ?",
+                first_row = conn.execute("SELECT id, sha256 FROM photos WHERE path = ? AND replaced_by IS NULL",
                                          (self.stored_path(first),)).fetchone()
                 if source is None or first_row is None:
                     continue
@@ -571,7 +623,7 @@ class Store:
                 conn.execute(
                     f"INSERT INTO photos(path, abs_path, added_at, duplicate_of, {', '.join(values)}) "
                     f"VALUES (?, ?, ?, ?, {', '.join('?' for _ in values)}) "
-                    f"ON CONFLICT(path) DO UPDATE SET duplicate_of = excluded.duplicate_of, "
+                    f"ON CONFLICT(path) WHERE replaced_by IS NULL DO UPDATE SET duplicate_of = excluded.duplicate_of, "
                     f"sha256 = excluded.sha256, fingerprint = excluded.fingerprint, error = NULL",
                     (key, os.path.abspath(copy), _iso(now_utc()), first_row[0], *values.values()),
                 )
@@ -580,7 +632,7 @@ class Store:
                 key = self.stored_path(bad.path)
                 conn.execute(
                     "INSERT INTO photos(path, abs_path, added_at, error) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(path) DO UPDATE SET error = excluded.error",
+                    "ON CONFLICT(path) WHERE replaced_by IS NULL DO UPDATE SET error = excluded.error",
                     (key, os.path.abspath(bad.path), _iso(now_utc()), bad.reason),
                 )
                 counts["unreadable"] += 1
