@@ -29,11 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from roadinspect.console import TerminalProgress, format_duration
+from roadinspect.core.text import printable, printable_json
 
 
 def _error(message: str) -> int:
-    print(f"roadinspect: error: {message}", file=sys.stderr)
+    print(f"roadinspect: error: {printable(message)}", file=sys.stderr)
     return 2
+
+
+def _say(line: str) -> None:
+    """Print one line of text output with the control characters of file names escaped."""
+    print(printable(line))
 
 
 class _CancelFlag:
@@ -164,7 +170,7 @@ def _summary_text(project: Path, photos: list, result: Any, added: Any, summary:
     lines.append(f"Unreadable: {len(unreadable)}")
     for bad in unreadable:
         lines.append(f"  {bad.path}: {bad.reason}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # a file name's control characters, escaped
 
 
 def project_info(path: Path) -> dict[str, Any]:
@@ -200,18 +206,18 @@ def run_info_command(args: argparse.Namespace) -> int:
     except ProjectError as exc:
         return _error(str(exc))
     if args.json:
-        print(json.dumps(info, ensure_ascii=False, indent=1))
+        print(printable_json(json.dumps(info, ensure_ascii=False, indent=1)))
         return 0
-    print(f"Project: {info['project']}")
-    print(f"Photos: {info['photos']} ({info['analysed']} analysed, {info['duplicates']} duplicates skipped)")
-    print(f"  with position: {info['with_position']} ({info['position_exif']} EXIF, "
+    _say(f"Project: {info['project']}")
+    _say(f"Photos: {info['photos']} ({info['analysed']} analysed, {info['duplicates']} duplicates skipped)")
+    _say(f"  with position: {info['with_position']} ({info['position_exif']} EXIF, "
           f"{info['position_interpolated']} interpolated, {info['position_gpx']} GPX); "
           f"without: {info['without_position']}")
     by_class = ", ".join(f"{n} {k}" for k, n in sorted(info["findings_by_class"].items())) or "none"
-    print(f"Findings: {info['findings']} ({by_class}); sites: {info['sites']}")
-    print(f"Unreadable: {len(info['unreadable'])}")
+    _say(f"Findings: {info['findings']} ({by_class}); sites: {info['sites']}")
+    _say(f"Unreadable: {len(info['unreadable'])}")
     for bad in info["unreadable"]:
-        print(f"  {bad['file']}: {bad['reason']}")
+        _say(f"  {bad['file']}: {bad['reason']}")
     return 0
 
 

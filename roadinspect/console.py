@@ -11,6 +11,8 @@ import sys
 import time
 from typing import TextIO
 
+from roadinspect.core.text import printable
+
 
 def format_duration(seconds: float) -> str:
     """``1:05:09`` / ``5:09`` style duration."""
@@ -46,7 +48,7 @@ class TerminalProgress:
         bar = "#" * filled + "-" * (self.width - filled)
         text = f"{self.label} [{bar}] {done}/{total} {rate:.1f} {self.unit}/s ETA {eta}"
         if message:
-            text += f"  {message}"
+            text += f"  {printable(message)}"  # a file name's ESC sequences must not drive the terminal
         return text
 
     def __call__(self, done: int, total: int, message: str = "") -> None:

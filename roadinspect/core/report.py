@@ -25,6 +25,7 @@ from roadinspect.core.geo import osm_url
 from roadinspect.core.maintenance import MaintenanceList, ProjectData
 from roadinspect.core.priority import RankedSite
 from roadinspect.core.sections import FRENCH_RATINGS
+from roadinspect.core.text import printable
 from roadinspect.core.types import Photo
 
 CROP_MAX_PX = 640
@@ -43,7 +44,7 @@ class ExportCancelled(Exception):
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(printable(value, keep_newlines=True), quote=True)  # bidi overrides and control characters made visible
 
 
 def crop_with_overlay(photo: Photo, polygon_wkt: str, max_px: int = CROP_MAX_PX) -> bytes:
