@@ -82,3 +82,48 @@ def test_weights_from_json(tmp_path):
         PriorityWeights.from_json(broken)
     with pytest.raises(ValueError, match="severity"):
         PriorityWeights(severity=-1.0)
+
+
+@pytest.mark.parametrize(("kind", "measures", "extent"), [
+    ("pothole", {"area_m2": 0.5}, 0.5),          # / 1 m2
+    ("alligator", {"area_m2": 5.0}, 0.5),        # / 10 m2, not the pothole's 1 m2
+    ("alligator", {"area_m2": 0.8}, 0.08),
+    ("longitudinal", {"length_m": 4.0}, 0.4),    # / 10 m
+    ("transverse", {"length_m": 2.5, "area_m2": 9.0}, 0.25),  # a crack's area is not its extent
+    ("isolated", {"metric": 0.0, "size_rel": 0.05}, 0.2),     # unmeasured: / 0.25 of the image
+])
+def test_extent_uses_each_types_documented_reference(kind, measures, extent):
+    terms = {t.name: t for t in score_site(make_site(1, kind, Severity.MEDIUM, measures))[1]}
+    assert terms["extent"].value == pytest.approx(extent)
+    assert terms["extent"].points == pytest.approx(20.0 * extent)
+
+
+def test_alligator_area_is_ranked_against_its_own_reference():
+    # 5 m2 of alligator cracking is half its reference: 40*2/3 + 25*0.8 + 20*0.5 + 15*0.8 = 68.7, below a
+    # medium 0.4 m2 pothole (26.7 + 25 + 8 + 12 = 71.7); read against the pothole's 1 m2 it would score 78.7.
+    alligator = make_site(1, "alligator", Severity.MEDIUM, {"area_m2": 5.0})
+    pothole = make_site(2, "pothole", Severity.MEDIUM, {"area_m2": 0.4})
+    ranked = rank_sites([alligator, pothole])
+    assert [r.site.id for r in ranked] == ["S2", "S1"]
+    assert ranked[1].score == pytest.approx(40 * 2 / 3 + 20 + 10 + 12)
+
+
+@pytest.mark.parametrize(("status", "confidence_value"), [
+    (ReviewStatus.PENDING, 0.6),
+    (ReviewStatus.ACCEPTED, 1.0),
+    (ReviewStatus.CORRECTED, 1.0),  # an inspector's correction confirms the site too
+])
+def test_an_inspectors_confirmation_is_full_confidence(status, confidence_value):
+    site = make_site(1, "pothole", Severity.HIGH, {"area_m2": 0.5}, confidence=0.6, status=status)
+    score, terms = score_site(site)
+    conf = {t.name: t for t in terms}["confidence"]
+    assert conf.value == pytest.approx(confidence_value) and conf.points == pytest.approx(15.0 * confidence_value)
+    assert score == pytest.approx(40 + 25 + 10 + 15 * confidence_value)
+    assert ("confirmed by an inspector" in conf.detail) == (status != ReviewStatus.PENDING)
+
+
+def test_a_corrected_site_outranks_the_same_site_left_pending():
+    pending = make_site(1, "longitudinal", Severity.MEDIUM, {"length_m": 3.0}, confidence=0.5)
+    corrected = make_site(2, "longitudinal", Severity.MEDIUM, {"length_m": 3.0}, confidence=0.5,
+                          status=ReviewStatus.CORRECTED)
+    assert [r.site.id for r in rank_sites([pending, corrected])] == ["S2", "S1"]

@@ -9,7 +9,7 @@ import pytest
 
 from roadinspect.core.sites import SiteSettings, build_sites, effective_finding
 from roadinspect.core.types import DamageClass, Review, ReviewStatus, Severity
-from tests.core.scenes import T0, rect, survey
+from tests.core.scenes import ORIGIN, T0, photo, rect, survey
 
 POTHOLE = (2, rect(0.0, 9.0, 0.6, 9.6))  # 9 m north of the first photo
 FAR_POTHOLE = (2, rect(-0.5, 30.0, 0.3, 30.8))
@@ -106,3 +106,34 @@ def test_photo_times_with_and_without_time_zone_mix():
     [site] = build_sites(photos, findings)
     assert site.photo_ids == (1, 2, 3)
     assert site.first_seen == T0 and site.last_seen == datetime(2025, 5, 12, 8, 0, 1)
+
+
+def test_two_potholes_of_one_photo_are_never_linked():
+    # 2.5 m apart, well within link distance + radii: only the one-photo rule keeps them apart.
+    left, right = (2, rect(-1.55, 9.0, -0.95, 9.6)), (2, rect(0.95, 9.0, 1.55, 9.6))
+    photos, findings = survey(1, 3.0, [left, right])
+    assert len(findings) == 2 and {f.photo_id for f in findings} == {1}
+    sites = build_sites(photos, findings)
+    assert [s.finding_ids for s in sites] == [(1,), (2,)]
+
+
+def _crack_finding(ident: int, photo_id: int, north_m: float, length_m: float):
+    from roadinspect.core.geo import offset_position
+    from roadinspect.core.types import Finding
+
+    return Finding(DamageClass.CRACK, "POLYGON ((0 0, 4 0, 4 40, 0 40, 0 0))", 0.9, "longitudinal", Severity.MEDIUM,
+                   measures={"length_m": length_m, "metric": 1.0}, ground=offset_position(ORIGIN, 0.0, 0.0, north_m),
+                   id=ident, photo_id=photo_id)
+
+
+@pytest.mark.parametrize(("length_m", "apart_m", "sites"), [
+    (10.0, 8.0, 1),   # a 10 m crack seen from two places 8 m apart: 5 + 5 + 5 = 15 m reach, one crack
+    (1.0, 8.0, 2),    # two 1 m cracks 8 m apart: 5 + 0.5 + 0.5 = 6 m reach, two cracks
+    (10.0, 15.5, 2),  # just beyond 15 m
+    (40.0, 30.0, 2),  # half-lengths capped at max_extent_m (10 m): 25 m reach, not 45 m
+    (40.0, 24.0, 1),
+])
+def test_the_link_distance_grows_with_the_cracks_length(length_m, apart_m, sites):
+    photos = {1: photo(0), 2: photo(1)}
+    findings = [_crack_finding(1, 1, 10.0, length_m), _crack_finding(2, 2, 10.0 + apart_m, length_m)]
+    assert len(build_sites(photos, findings)) == sites

@@ -247,6 +247,37 @@ def test_reanalysis_keeps_reviews_and_replaces_only_unreviewed_model_findings(pr
     assert ids[0] not in store.photos_to_analyse("2" * 64)
 
 
+def test_reanalysis_keeps_corrected_findings_with_their_corrections(project: tuple[Store, list[int]]) -> None:
+    store, ids = project
+    first = store.start_analysis("model", "1" * 64)
+    store.record_photo_result(ids[0], first, [finding(SQUARE), finding(ELSEWHERE),
+                                              finding("POLYGON ((200 10, 210 10, 210 20, 200 20, 200 10))")])
+    by_class, by_outline, rejected = [rf.finding.id for rf in store.findings(ids[0])]
+    store.set_review(by_class, ReviewStatus.CORRECTED, "alice", damage=DamageClass.CRACK, severity=Severity.LOW,
+                     kind="transverse", note="fissure")
+    redrawn = "POLYGON ((100 80, 124 80, 124 104, 100 104, 100 80))"
+    store.update_finding_geometry(by_outline, redrawn, "alice", measures={"area_px": 576.0}, severity=Severity.HIGH)
+    store.set_review(rejected, ReviewStatus.REJECTED, "alice")
+    assert store.finding(by_outline).status is ReviewStatus.CORRECTED
+    second = store.start_analysis("model", "2" * 64)
+    # The new model sees the same three damages again, slightly moved, and one new one.
+    outcome = store.record_photo_result(ids[0], second, [
+        finding(SQUARE_SHIFTED), finding("POLYGON ((102 82, 122 82, 122 102, 102 102, 102 82))"),
+        finding("POLYGON ((201 11, 211 11, 211 21, 201 21, 201 11))"),
+        finding("POLYGON ((300 10, 310 10, 310 20, 300 20, 300 10))")])
+    assert (outcome.replaced, outcome.kept_reviewed, outcome.dropped_overlapping, outcome.added) == (0, 3, 3, 1)
+    remaining = {rf.finding.id: rf for rf in store.findings(ids[0])}
+    assert set(remaining) >= {by_class, by_outline, rejected} and len(remaining) == 4
+    corrected = remaining[by_class]
+    assert corrected.status is ReviewStatus.CORRECTED and corrected.review.damage == DamageClass.CRACK
+    assert (corrected.review.severity, corrected.review.kind, corrected.review.note) == (Severity.LOW, "transverse",
+                                                                                         "fissure")
+    outlined = remaining[by_outline]
+    assert outlined.status is ReviewStatus.CORRECTED and outlined.finding.polygon_wkt == redrawn
+    assert outlined.finding.measures == {"area_px": 576.0} and outlined.finding.severity == Severity.HIGH
+    assert remaining[rejected].status is ReviewStatus.REJECTED
+
+
 def test_review_is_durable_at_once_and_audited(tmp_path: Path, project: tuple[Store, list[int]]) -> None:
     store, ids = project
     analysis = store.start_analysis("m", "a" * 64)
