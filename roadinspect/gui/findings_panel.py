@@ -8,6 +8,8 @@ table's selection.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +45,18 @@ _MEASURES = (
 )
 
 
+def _open_web_link(url: str) -> bool:
+    """Open a link of the details (the finding's position on OpenStreetMap) in the browser, on the user's
+    click; anything but an http(s) address (``file://``, a script) is refused. True when opened."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    target = QUrl(url)
+    if target.scheme() not in ("http", "https"):
+        return False
+    return bool(QDesktopServices.openUrl(target))
+
+
 class FindingsPanel(QWidget):
     """Findings table + details + review buttons for the current photo."""
 
@@ -72,11 +86,12 @@ class FindingsPanel(QWidget):
         self.form = QFormLayout(self.details)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
         self.info = QLabel()
         self.info.setWordWrap(True)
-        self.info.setTextFormat(Qt.TextFormat.RichText)
-        self.info.setOpenExternalLinks(True)
+        self.info.setTextFormat(Qt.TextFormat.RichText)  # our table; every stored text in it is escaped
+        self.info.linkActivated.connect(_open_web_link)
         self.accept_button = QPushButton()
         self.reject_button = QPushButton()
         self.accept_button.setObjectName("acceptButton")
@@ -118,6 +133,7 @@ class FindingsPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         self.empty = QLabel()
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: #868e96; padding: 12px;")
@@ -193,7 +209,8 @@ class FindingsPanel(QWidget):
                          f"{f.ground.lat:.6f}, {f.ground.lon:.6f}</a></td></tr>")
         if row.review is not None and row.review.reviewer and row.review.at is not None:
             when = row.review.at.astimezone().strftime("%Y-%m-%d %H:%M")
-            lines.append(f"<tr><td>{reviewed}</td><td align='right'>{row.review.reviewer}, {when}</td></tr>")
+            who = html.escape(row.review.reviewer)  # stored text: never markup (an <img> would load a file)
+            lines.append(f"<tr><td>{reviewed}</td><td align='right'>{who}, {when}</td></tr>")
         self.info.setText("<table width='100%' cellspacing='2'>" + "".join(lines) + "</table>")
         enabled = not self.readonly
         for widget in (self.accept_button, self.reject_button, self.damage_combo, self.severity_combo, self.note):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -41,6 +41,7 @@ class ClockOffsetDialog(QDialog):
         self.setWindowTitle(self.tr("Place photos on a GPX track"))
         layout = QVBoxLayout(self)
         track = QLabel(self.tr("Track: {file}").format(file=gpx.name))
+        track.setTextFormat(Qt.TextFormat.PlainText)  # a file name: shown as typed, never as markup
         track.setToolTip(str(gpx))
         layout.addWidget(track)
         form = QFormLayout()
@@ -93,12 +94,18 @@ def ask_placement(parent: QWidget, folder: str, photos: int) -> tuple[Path, floa
     return Path(chosen), dialog.offset_s()
 
 
+class Gpx(QObject):
+    """The translation context "Gpx" for the texts with a count: ``pyside6-lupdate`` (6.11) reads plural forms
+    from ``self.tr(text, "", n)`` only, not from ``QCoreApplication.translate(context, text, "", n)``."""
+
+
 def result_text(result: PlacementResult) -> str:
     """The status-bar message: ``N photos placed, M still without position``."""
-    text = QCoreApplication.translate("Gpx", "%n photo(s) placed", None, len(result.placed))
+    texts = Gpx()
+    text = texts.tr("%n photo(s) placed", "", len(result.placed))
     if result.interpolated:
-        text += QCoreApplication.translate("Gpx", ", %n more between placed photos", None, len(result.interpolated))
-    return text + QCoreApplication.translate("Gpx", ", %n still without position", None, len(result.unplaced))
+        text += texts.tr(", %n more between placed photos", "", len(result.interpolated))
+    return text + texts.tr(", %n still without position", "", len(result.unplaced))
 
 
 def reason_text(miss: GpxMiss) -> str:
@@ -122,11 +129,12 @@ def details_text(result: PlacementResult) -> str:
     missing = result.unplaced
     if not missing:
         return ""
-    lines = [QCoreApplication.translate("Gpx", "%n photo(s) still without position:", None, len(missing))]
+    texts = Gpx()
+    lines = [texts.tr("%n photo(s) still without position:", "", len(missing))]
     item = QCoreApplication.translate("Gpx", "• {file}: {reason}")  # French puts a space before the colon
     lines += [item.format(file=u.path.name, reason=reason_text(u.miss)) for u in missing[:MAX_LISTED]]
     if len(missing) > MAX_LISTED:
-        lines.append(QCoreApplication.translate("Gpx", "… and %n more", None, len(missing) - MAX_LISTED))
+        lines.append(texts.tr("… and %n more", "", len(missing) - MAX_LISTED))
     lines.append("")
     lines.append(QCoreApplication.translate("Gpx", "Track: {start} to {end} UTC.").format(
         start=_when(result.track_start), end=_when(result.track_end)))

@@ -7,6 +7,8 @@ puts it in the catalogues, and translated when shown.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
 from roadinspect.core.types import DamageClass, Finding, ReviewStatus, Severity
@@ -130,3 +132,14 @@ def size_text(measures: dict[str, float], kind: str) -> str:
 def finding_label(number: int, finding: Finding, kind: str | None = None) -> str:
     """The short label drawn next to a finding on the photo: ``3 · Pothole``."""
     return f"{number} · {kind_name(kind or finding.kind)}"
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` literally: stored text (photo names, notes, reviewer names) must
+    never be read as rich text (``<img src=...>`` would load a file, ``<a href=...>`` make a link).
+
+    Qt guesses whether a tooltip is rich text (``Qt.mightBeRichText``); escaping alone would then show
+    ``&lt;`` literally, so the escaped text is wrapped in ``<qt>`` to be rendered (line breaks kept)."""
+    if not text:
+        return ""
+    return "<qt>" + html.escape(text, quote=False).replace("\n", "<br>") + "</qt>"

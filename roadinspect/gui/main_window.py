@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.progress = TaskProgress()
         self.counter = ReviewCounter()
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # messages name photos and files
         self.statusBar().addWidget(self.message, 1)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.counter)
@@ -475,6 +476,7 @@ class MainWindow(QMainWindow):
             if details:
                 box = QMessageBox(QMessageBox.Icon.Information, self.tr("Photos still without position"), details,
                                   QMessageBox.StandardButton.Ok, self)
+                box.setTextFormat(Qt.TextFormat.PlainText)
                 box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
                 box.open()
 
@@ -690,6 +692,7 @@ class MainWindow(QMainWindow):
         """A warning dialog (non-blocking) and the message in the status bar."""
         self.show_message(f"{title}: {text}")
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the text names files: never markup
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 

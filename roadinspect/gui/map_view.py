@@ -298,7 +298,7 @@ class MapView(QGraphicsView):
             marker.setPos(q)
             marker.setZValue(3)
             marker.setData(0, pid)
-            marker.setToolTip(photo.path.name)
+            marker.setToolTip(labels.plain_tooltip(photo.path.name))
             marker.setCursor(Qt.CursorShape.PointingHandCursor)
             self.scene().addItem(marker)
             self._photo_items[pid] = marker

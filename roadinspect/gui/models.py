@@ -215,7 +215,7 @@ class PhotoTableModel(_TableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 pos = row.photo.position if row.photo is not None else None
                 where = f"{pos.lat:.6f}, {pos.lon:.6f}" if pos else labels.photo_state_name("no_position")
-                return f"{row.path}\n{where}" + (f"\n{row.error}" if row.error else "")
+                return labels.plain_tooltip(f"{row.path}\n{where}" + (f"\n{row.error}" if row.error else ""))
             if role == SORT_ROLE:
                 return row.path.name.lower()
         elif column == 1:
@@ -228,7 +228,7 @@ class PhotoTableModel(_TableModel):
                     return dot_icon(QColor("#a9d8b1"))
                 return dot_icon(_STATE_COLOURS.get(row.state, QColor("#adb5bd")))
             if role == Qt.ItemDataRole.ToolTipRole:
-                return row.error or None
+                return labels.plain_tooltip(row.error) or None
             if role == SORT_ROLE:
                 return ("error", "pending", "analysed", "reviewed").index(row.state) if row.state in (
                     "error", "pending", "analysed", "reviewed") else 9
@@ -277,7 +277,7 @@ class FindingTableModel(_TableModel):
                 parts.append(who)
             if note:
                 parts.append(note)
-            return " · ".join(parts)
+            return labels.plain_tooltip(" · ".join(parts))  # the note and reviewer are stored text
         if role == SORT_ROLE:
             return (row.number, row.kind, ("low", "medium", "high").index(row.severity.value),
                     f.measures.get("area_m2", f.measures.get("length_m", 0.0)), f.confidence, row.status.value)[column]
@@ -338,7 +338,7 @@ class SiteTableModel(_TableModel):
                      f"{labels.number(t.points)}  ({t.detail})"
                      for t in r.terms]
             lines.append(r.explain())
-            return "\n".join(lines)
+            return labels.plain_tooltip("\n".join(lines))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 4, 5, 6, 7, 8, 10):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from roadinspect.gui import labels
@@ -23,6 +23,7 @@ class TaskProgress(QWidget):
         self.bar.setTextVisible(False)
         self.bar.setMaximumHeight(14)
         self.text = QLabel()
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # may name a photo
         self.cancel = QToolButton()
         self.cancel.setIcon(icon("stop"))
         self.cancel.setAutoRaise(True)
