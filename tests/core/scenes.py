@@ -6,6 +6,7 @@ same flat-road camera the extraction uses, so metric measures have a known true 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -93,7 +94,6 @@ def survey(n: int, step_m: float, objects: list[tuple[int, list[tuple[float, flo
            start: GeoPoint = ORIGIN, first_photo_id: int = 1, first_finding_id: int = 1,
            ) -> tuple[dict[int, Photo], list]:
     """Photos of a drive and their extracted findings, with store-like ids."""
-    from dataclasses import replace
 
     from roadinspect.core.findings import extract_findings
 
@@ -123,13 +123,59 @@ NANTES = GeoPoint(lat=47.2, lon=-1.55)
 """West of Greenwich: negative longitudes must stay numbers in exports."""
 
 
+EXPORT_HEADING = 30.0
+EXPORT_PHOTOS, EXPORT_STEP_M = 16, 4.0
+
+
+def _export_objects() -> list[tuple[int, list[tuple[float, float]]]]:
+    """The damage of the export scene: (class value, road rectangle (across, along the drive) in metres)."""
+    objects = [(2, rect(-0.3 + 0.15 * k, 9.0 + 9.0 * k, 0.3 + 0.25 * k, 9.6 + 9.1 * k)) for k in range(6)]
+    objects.append((1, rect(0.9, 12.0, 0.96, 17.0)))
+    return objects
+
+
+@dataclass(frozen=True)
+class TrueDamage:
+    """One damage of the export scene as drawn: its kind, its centre on the ground and its true size."""
+
+    kind: str
+    position: GeoPoint
+    area_m2: float = 0.0
+    length_m: float = 0.0
+    width_m: float = 0.0
+    rejected: bool = False
+
+
+def export_truth() -> list[TrueDamage]:
+    """What ``export_scene`` drew, independent of the extraction, sites and priority code.
+
+    The six potholes are squares 0.6 to 1.1 m wide, 9 m apart; the crack is 5 m long and 6 cm wide,
+    beside the second pothole. The scene rejects its last site, the farthest pothole.
+    """
+    truth = []
+    for value, corners in _export_objects():
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        centre = offset_position(NANTES, EXPORT_HEADING, (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+        w, length = max(xs) - min(xs), max(ys) - min(ys)
+        if value == 2:
+            truth.append(TrueDamage("pothole", centre, area_m2=w * length))
+        else:
+            truth.append(TrueDamage("longitudinal", centre, length_m=length, width_m=w))
+    truth[5] = replace(truth[5], rejected=True)
+    return truth
+
+
+def export_track_end() -> GeoPoint:
+    """Position of the last photo of the export scene's drive."""
+    return offset_position(NANTES, EXPORT_HEADING, 0.0, (EXPORT_PHOTOS - 1) * EXPORT_STEP_M)
+
+
 def export_scene(folder: Path | None = None):
     """A project of a 60 m drive near Nantes with six potholes and a crack, reviewed with hostile notes.
 
     Returns ``ProjectData``. When ``folder`` is given, every photo is written there as a small JPEG
     (so the report can crop it) and one photo is named with a leading ``=``.
     """
-    from dataclasses import replace
 
     from PIL import Image
 
@@ -137,11 +183,9 @@ def export_scene(folder: Path | None = None):
     from roadinspect.core.sites import build_sites
     from roadinspect.core.types import Review, ReviewStatus
 
-    heading = 30.0
-    objects = [(2, along(heading, rect(-0.3 + 0.15 * k, 9.0 + 9.0 * k, 0.3 + 0.25 * k, 9.6 + 9.1 * k)))
-               for k in range(6)]
-    objects.append((1, along(heading, rect(0.9, 12.0, 0.96, 17.0))))
-    photos, findings = survey(16, 4.0, objects, heading=heading, start=NANTES)
+    heading = EXPORT_HEADING
+    objects = [(value, along(heading, corners)) for value, corners in _export_objects()]
+    photos, findings = survey(EXPORT_PHOTOS, EXPORT_STEP_M, objects, heading=heading, start=NANTES)
     if folder is not None:
         rng = np.random.default_rng(0)
         pixels = (rng.random((IMAGE_H // 8, IMAGE_W // 8, 3)) * 255).astype(np.uint8)
