@@ -295,6 +295,10 @@ Details were written to:
 Les détails ont été écrits dans :
 {log}</translation>
     </message>
+    <message>
+        <source>RoadInspect cannot start</source>
+        <translation>RoadInspect ne peut pas démarrer</translation>
+    </message>
 </context>
 <context>
     <name>ClockOffsetDialog</name>

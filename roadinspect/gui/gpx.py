@@ -96,16 +96,27 @@ def ask_placement(parent: QWidget, folder: str, photos: int) -> tuple[Path, floa
 
 class Gpx(QObject):
     """The translation context "Gpx" for the texts with a count: ``pyside6-lupdate`` (6.11) reads plural forms
-    from ``self.tr(text, "", n)`` only, not from ``QCoreApplication.translate(context, text, "", n)``."""
+    from ``self.tr(text, "", n)`` in a class only, not from ``QCoreApplication.translate(context, text, "", n)``."""
+
+    def counts(self, result: PlacementResult) -> str:
+        """``N photos placed[, M more between placed photos], K still without position``."""
+        text = self.tr("%n photo(s) placed", "", len(result.placed))
+        if result.interpolated:
+            text += self.tr(", %n more between placed photos", "", len(result.interpolated))
+        return text + self.tr(", %n still without position", "", len(result.unplaced))
+
+    def missing(self, count: int) -> str:
+        """The first line of the list of photos without a position."""
+        return self.tr("%n photo(s) still without position:", "", count)
+
+    def more(self, count: int) -> str:
+        """The last line of a list cut after :data:`MAX_LISTED` photos."""
+        return self.tr("… and %n more", "", count)
 
 
 def result_text(result: PlacementResult) -> str:
     """The status-bar message: ``N photos placed, M still without position``."""
-    texts = Gpx()
-    text = texts.tr("%n photo(s) placed", "", len(result.placed))
-    if result.interpolated:
-        text += texts.tr(", %n more between placed photos", "", len(result.interpolated))
-    return text + texts.tr(", %n still without position", "", len(result.unplaced))
+    return Gpx().counts(result)
 
 
 def reason_text(miss: GpxMiss) -> str:
@@ -130,11 +141,11 @@ def details_text(result: PlacementResult) -> str:
     if not missing:
         return ""
     texts = Gpx()
-    lines = [texts.tr("%n photo(s) still without position:", "", len(missing))]
+    lines = [texts.missing(len(missing))]
     item = QCoreApplication.translate("Gpx", "• {file}: {reason}")  # French puts a space before the colon
     lines += [item.format(file=u.path.name, reason=reason_text(u.miss)) for u in missing[:MAX_LISTED]]
     if len(missing) > MAX_LISTED:
-        lines.append(texts.tr("… and %n more", "", len(missing) - MAX_LISTED))
+        lines.append(texts.more(len(missing) - MAX_LISTED))
     lines.append("")
     lines.append(QCoreApplication.translate("Gpx", "Track: {start} to {end} UTC.").format(
         start=_when(result.track_start), end=_when(result.track_end)))
