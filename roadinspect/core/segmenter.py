@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,12 @@ from roadinspect.core.resources import models_dir
 
 DEFAULT_MODEL_NAME = "roadinspect-seg"
 DEFAULT_MAX_SIDE = 640
+DEFAULT_DECODER_CHANNELS = (96, 64, 48, 32)
+MAX_SIDE_RANGE = (32, 8192)
+"""Accepted working sizes (longest side, pixels)."""
+THRESHOLD_KEYS = {"crack": "probability", "pothole": "probability", "crack_weight": "weight",
+                  "pothole_weight": "weight"}
+"""Keys of the sidecar's ``thresholds``: probabilities in [0, 1], class weights in (0, 100]."""
 _BAND_ROWS = 256
 
 
@@ -60,6 +67,59 @@ def resolve_device(device: str) -> torch.device:
     if dev.type not in ("cpu", "cuda"):
         raise ModelError(f"device {device!r} is not supported: use auto, cpu or cuda")
     return dev
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_model_info(info: object, meta_path: Path, remedy: str = "reinstall RoadInspect") -> None:
+    """Check every field of a weights sidecar (``<name>.json``) that loading and prediction use.
+
+    Raises :class:`ModelError` with one line naming the file and the field, e.g. ``max_side must be a
+    whole number of pixels between 32 and 8192, got 'big'``. Unknown extra fields (training notes,
+    calibration) are allowed.
+    """
+    def bad(field: str, expected: str, value: object) -> ModelError:
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return ModelError(f"model metadata {meta_path}: {field} must be {expected}, got {shown}; {remedy}")
+
+    if not isinstance(info, dict):
+        raise bad("the file", "a JSON object", info)
+    sha = info.get("sha256")
+    if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdefABCDEF" for c in sha)):
+        raise bad("sha256", "the 64 hexadecimal digits of the weights' SHA-256", sha)
+    if "name" in info and not (isinstance(info["name"], str) and info["name"].strip()):
+        raise bad("name", "a non-empty text", info["name"])
+    if "version" in info and not (isinstance(info["version"], str) or _is_number(info["version"])):
+        raise bad("version", "a text", info["version"])
+    if "arch" in info and info["arch"] != RoadDamageNet.arch:
+        raise bad("arch", f"{RoadDamageNet.arch!r}", info["arch"])
+    if "classes" in info and info["classes"] != ["background", "crack", "pothole"]:
+        raise bad("classes", "['background', 'crack', 'pothole']", info["classes"])
+    low, high = MAX_SIDE_RANGE
+    if "max_side" in info and not (_is_int(info["max_side"]) and low <= info["max_side"] <= high):
+        raise bad("max_side", f"a whole number of pixels between {low} and {high}", info["max_side"])
+    channels = info.get("decoder_channels", list(DEFAULT_DECODER_CHANNELS))
+    if not (isinstance(channels, list) and len(channels) == 4
+            and all(_is_int(c) and 1 <= c <= 4096 for c in channels)):
+        raise bad("decoder_channels", "a list of 4 whole numbers between 1 and 4096", channels)
+    thresholds = info.get("thresholds", {})
+    if not isinstance(thresholds, dict):
+        raise bad("thresholds", "a JSON object", thresholds)
+    for key, value in thresholds.items():
+        kind = THRESHOLD_KEYS.get(key)
+        if kind is None:
+            raise bad(f"thresholds.{key}", f"one of {', '.join(THRESHOLD_KEYS)} (unknown key)", value)
+        if kind == "probability" and not (_is_number(value) and 0.0 <= value <= 1.0):
+            raise bad(f"thresholds.{key}", "a probability between 0 and 1", value)
+        if kind == "weight" and not (_is_number(value) and 0.0 < value <= 100.0):
+            raise bad(f"thresholds.{key}", "a class weight above 0 and at most 100", value)
 
 
 class ModelIntegrityError(ModelError):
@@ -197,27 +257,35 @@ class Segmenter:
             raise ModelError(f"model weights not found: {path}")
         if not meta_path.is_file():
             raise ModelError(f"model metadata not found: {meta_path} (expected beside the weights)")
+        shipped = weights is None or path.resolve() == default_weights().resolve()
+        remedy = "reinstall RoadInspect" if shipped else (
+            "export the weights again (roadinspect train --export) or use the JSON file written with them")
         try:
             info = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot read model metadata {meta_path}: {exc}") from exc
+            raise ModelError(f"cannot read model metadata {meta_path}: {exc}; {remedy}") from exc
+        check_model_info(info, meta_path, remedy)
         actual = file_sha256(path)
-        expected = str(info.get("sha256", "")).lower()
+        expected = info["sha256"].lower()
         if actual != expected:
             raise ModelIntegrityError(
                 f"model weights {path.name} do not match their recorded checksum (sha256 {actual[:12]}... "
-                f"instead of {expected[:12]}...): the file is corrupt or was modified; reinstall RoadInspect"
+                f"instead of {expected[:12]}...): the file is corrupt or was modified; {remedy}"
             )
         try:
             state = load_file(str(path))
         except Exception as exc:  # safetensors raises its own (version-dependent) error types
             raise ModelError(f"cannot read model weights {path}: {exc}") from exc
-        model = RoadDamageNet(tuple(info.get("decoder_channels", (96, 64, 48, 32))))
+        model = RoadDamageNet(tuple(info.get("decoder_channels", DEFAULT_DECODER_CHANNELS)))
         try:
             model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
         except RuntimeError as exc:
             raise ModelError(f"weights {path.name} do not fit architecture {model.arch}: {exc}") from exc
         if max_side:
+            if not (isinstance(max_side, int) and not isinstance(max_side, bool)
+                    and MAX_SIDE_RANGE[0] <= max_side <= MAX_SIDE_RANGE[1]):
+                raise ModelError(f"working size {max_side!r} must be a whole number of pixels between "
+                                 f"{MAX_SIDE_RANGE[0]} and {MAX_SIDE_RANGE[1]}")
             info = {**info, "max_side": int(max_side)}
         return cls.from_model(model, info, actual, device=device, threads=threads)
 
