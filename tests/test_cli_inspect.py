@@ -15,6 +15,7 @@ import pytest
 
 import roadinspect.cli_inspect as cli_inspect
 from roadinspect.cli import main
+from roadinspect.core.sites import build_sites
 from roadinspect.core.store import SCHEMA_VERSION, Store
 from tests.core.photo_files import T0, TruthSegmenter, scene_jpeg, truth_batch
 
@@ -63,7 +64,11 @@ def test_rerun_continues_and_info_reports_json(tmp_path: Path, batch: tuple[Path
     assert main(["info", str(project), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["photos"] == 4 and info["analysed"] == 4 and info["with_position"] == 4
-    assert info["findings"] > 0 and isinstance(info["sites"], int) and 0 < info["sites"] <= info["findings"]
+    with Store.open(project, readonly=True) as store:
+        rows = store.findings()
+        photos = {r.id: r.photo for r in store.photos()}
+    expected_sites = build_sites(photos, [r.finding for r in rows], [r.review for r in rows if r.review])
+    assert info["findings"] == len(rows) > 0 and info["sites"] == len(expected_sites) > 0
     assert sorted(Path(u["file"]).name for u in info["unreadable"]) == ["coupée.jpg", "notes de l'équipe.jpg", "vide.jpg"]
     assert all(u["reason"] for u in info["unreadable"])
     assert main(["info", str(project)]) == 0
@@ -85,8 +90,30 @@ def test_gpx_places_photos_without_gps(tmp_path: Path, monkeypatch: pytest.Monke
     out, _ = capsys.readouterr()
     assert code == 0
     assert "with position: 2 (0 from EXIF, 0 interpolated, 2 from GPX)" in out
-    assert (tmp_path / "p.roadinspect").is_file()
-    assert len(pairs) == 2
+    with Store.open(tmp_path / "p.roadinspect", readonly=True) as store:
+        placed = {r.path.name: r.photo.position for r in store.photos()}
+    # Photos taken 0 s and 10 s after T0 lie on the first and second track points.
+    assert set(placed) == {p.name for p, _ in pairs}
+    for k in range(2):
+        assert placed[f"{k}.jpg"].lat == pytest.approx(49.8722, abs=1e-7)
+        assert placed[f"{k}.jpg"].lon == pytest.approx(2.59 + 0.001 * k, abs=1e-7)
+
+
+def test_info_counts_one_site_for_a_pothole_seen_in_three_photos(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.core.scenes import rect, survey
+
+    photos, findings = survey(3, 3.0, [(2, rect(0.0, 9.0, 0.6, 9.6)), (2, rect(-0.6, 16.0, 0.6, 17.2))])
+    project = tmp_path / "p.roadinspect"
+    with Store.open(project) as store:
+        ids = store.add_batch(list(photos.values())).photo_ids
+        analysis = store.start_analysis("m", "a" * 64)
+        for pid, stored in zip(photos, ids, strict=True):
+            store.record_photo_result(stored, analysis, [f for f in findings if f.photo_id == pid])
+    assert main(["info", str(project), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    # Two potholes 7 m apart, each seen by all three photos: six findings, two sites.
+    assert len(findings) == 6 and info["findings"] == 6 and info["sites"] == 2
 
 
 def test_errors_name_the_file_and_exit_2(tmp_path: Path, batch: tuple[Path, list],

@@ -43,11 +43,17 @@ def test_review_by_keyboard(window: MainWindow, reviewable_project: Path, qtbot)
     assert _statuses(reviewable_project)[second] == ReviewStatus.REJECTED
     qtbot.keyClick(window.view, Qt.Key.Key_K)  # back to the rejected one ...
     assert window.review.finding_id == second
-    qtbot.keyClick(window.view, Qt.Key.Key_2)  # ... it is a pothole after all: corrected
+    with Store.open(reviewable_project, readonly=True) as store:
+        assert store.finding(second).finding.damage == DamageClass.POTHOLE  # the model's class
+    qtbot.keyClick(window.view, Qt.Key.Key_1)  # ... the inspector calls it a crack: corrected
     with Store.open(reviewable_project, readonly=True) as store:
         rf = store.finding(second)
-    assert rf.damage == DamageClass.POTHOLE and (rf.status == ReviewStatus.CORRECTED
-                                                 or rf.finding.damage == DamageClass.POTHOLE)
+    assert rf.status == ReviewStatus.CORRECTED and rf.review.damage == DamageClass.CRACK
+    assert rf.damage == DamageClass.CRACK
+    qtbot.keyClick(window.view, Qt.Key.Key_2)  # ... a pothole after all: the model's class, accepted
+    with Store.open(reviewable_project, readonly=True) as store:
+        rf = store.finding(second)
+    assert rf.status == ReviewStatus.ACCEPTED and rf.review.damage is None and rf.damage == DamageClass.POTHOLE
     assert window.counter.text() == f"2 of {total} findings reviewed"
     qtbot.keyClick(window.view, Qt.Key.Key_Down)
     assert window.review.photo_id != first_photo
