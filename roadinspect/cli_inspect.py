@@ -14,7 +14,8 @@ codes: 0 done (even with photos left unplaced), 2 for a project or GPX file that
 when interrupted before the write (nothing is changed).
 
 ``info FILE [--json]``: what a project holds (photos, analysed, positions, unreadable files with
-their reason, findings, maintenance sites).
+their reason, photos the analysis crashed on (``failed``), photos whose file changed or is missing
+since import (``changed``), findings, maintenance sites).
 """
 
 from __future__ import annotations
@@ -218,6 +219,12 @@ def run_info_command(args: argparse.Namespace) -> int:
     _say(f"Unreadable: {len(info['unreadable'])}")
     for bad in info["unreadable"]:
         _say(f"  {bad['file']}: {bad['reason']}")
+    for key, title in (("failed", "Analysis failed"), ("changed", "Changed or missing since import (findings and "
+                                                                  "reviews kept)")):
+        if info[key]:
+            _say(f"{title}: {len(info[key])}")
+            for bad in info[key]:
+                _say(f"  {bad['file']}: {bad['reason']}")
     return 0
 
 

@@ -18,6 +18,18 @@
 * **flat in memory**: only a bounded handful of photos is in flight (decoded images waiting for
   the model, segmentations waiting for their findings); only counters and the list of failures
   are kept, never images, masks or findings of earlier photos.
+* **a crash doesn't stop the batch for ever**: the photos about to be read are *claimed* in the
+  project (:meth:`Store.claim_photos`, a few at a time, committed before they are read) and the
+  claim goes with the recorded outcome. The analysis holds the project's analysis lock
+  (:meth:`Store.analysis_lock`, released by the operating system when a process dies), so a claim
+  found by the next run belongs to a process that died (native crash, out of memory, ``kill -9``):
+  those photos are retried first, one at a time, each claimed alone; a photo that was being retried
+  alone when its process died again is recorded as failed with the reason "the analysis crashed on
+  this photo" (:meth:`Store.settle_interrupted`) and the batch goes on without it. A second
+  ``analyze`` of the same project while one runs gets :class:`~roadinspect.core.store.ProjectBusy`.
+  Test hook: when the environment variable ``ROADINSPECT_TEST_ABORT_ON`` names a photo file
+  (its name only), the process aborts (``os.abort``) just before that photo's findings are
+  extracted, standing for a native crash; it is read by :func:`analyze` only, for the tests.
 * **bad files don't stop the batch**: a photo that is gone (deleted or moved since it was added),
   unreadable or truncated gets its reason recorded (:meth:`Store.record_photo_error`) and the
   batch goes on. Errors of the model itself are recorded the same way, unless
@@ -33,6 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import threading
 import time
 from collections import deque
@@ -45,7 +58,7 @@ import numpy as np
 
 from roadinspect.core.photos import ImageError, load_image, read_bytes, sha256_bytes
 from roadinspect.core.prefetch import default_workers, findings_workers
-from roadinspect.core.store import PhotoRecord, Store
+from roadinspect.core.store import CRASH_REASON, PhotoRecord, Store
 from roadinspect.core.types import UnreadableFile
 
 if TYPE_CHECKING:  # the segmenter imports torch, which the pipeline module must not load by itself
@@ -54,6 +67,8 @@ if TYPE_CHECKING:  # the segmenter imports torch, which the pipeline module must
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
 MAX_CONSECUTIVE_MODEL_ERRORS = 3
+TEST_ABORT_ENV = "ROADINSPECT_TEST_ABORT_ON"
+"""Test hook (see the module docstring): the name of a photo file on which the process aborts."""
 
 
 class SegmenterLike(Protocol):
@@ -131,17 +146,33 @@ def analyze(
     photo after the other (the reference path; same results). ``batch``: photos per model
     call (``predict_batch``); None: 1 on the CPU, 8 on a GPU.
     """
-    from roadinspect.core.findings import extract_findings
-
     started = time.perf_counter()
     wanted: list[int] | None = None
     if photos is not None:
         wanted = [p.id if isinstance(p, PhotoRecord) else int(p) for p in photos]
+    with store.analysis_lock():  # ProjectBusy when another process analyses this project
+        return _analyze_locked(store, wanted, segmenter, progress, is_cancelled, camera, max_side, who, workers,
+                               batch, started)
+
+
+def _analyze_locked(store: Store, wanted: list[int] | None, segmenter: SegmenterLike, progress: ProgressFn | None,
+                    is_cancelled: CancelFn | None, camera: Any, max_side: int | None, who: str,
+                    workers: int | None, batch: int | None, started: float) -> AnalysisSummary:
+    from roadinspect.core.findings import extract_findings
+
+    retry, crashed = store.settle_interrupted(who)
     todo = store.photos_to_analyse(segmenter.sha256, wanted)
     total = len(wanted) if wanted is not None else len(store.photos())
-    summary = AnalysisSummary(analysis_id=None, total=total, skipped=max(0, total - len(todo)))
+    crashed = [i for i in crashed if wanted is None or i in set(wanted)]
+    summary = AnalysisSummary(analysis_id=None, total=total,
+                              skipped=max(0, total - len(todo) - len(crashed)),
+                              failed=[UnreadableFile(store.photo(i).path, CRASH_REASON) for i in crashed])
     if not todo:
         return summary
+    in_todo = set(todo)
+    alone = [i for i in retry if i in in_todo]
+    first = set(alone)
+    todo = alone + [i for i in todo if i not in first]
     side = max_side if max_side is not None else getattr(segmenter, "max_side", None)
     settings = {"max_side": side, "camera": dataclasses.asdict(camera) if dataclasses.is_dataclass(camera) else None}
     analysis_id = store.start_analysis(segmenter.name, segmenter.sha256, settings, who=who)
@@ -151,8 +182,9 @@ def analyze(
     status = "interrupted"
     run = _Run(store, analysis_id, segmenter, extract_findings, camera, side, timings, summary, who, progress,
                is_cancelled, len(todo))
+    run.abort_on = os.environ.get(TEST_ABORT_ENV) or None
     try:
-        run.process(todo, default_workers() if workers is None else max(0, workers),
+        run.process(todo[:len(alone)], todo[len(alone):], default_workers() if workers is None else max(0, workers),
                     max(1, batch if batch is not None else _default_batch(segmenter)))
         if run.failed_hard is not None:
             status = "failed"
@@ -161,6 +193,7 @@ def analyze(
     finally:
         summary.seconds = time.perf_counter() - started
         summary.timings = {k: round(v, 3) for k, v in timings.items()}
+        store.release_claims(analysis_id)  # photos not recorded (cancel, error) were not crashes
         store.finish_analysis(analysis_id, status, {**summary.timings, "seconds": round(summary.seconds, 3),
                                                     "photos": summary.analysed}, who=who)
     return summary
@@ -249,6 +282,7 @@ class _Run:
         self.consecutive_model_errors = 0
         self.model_failures_in_a_row = 0  # seen by the model thread, to stop calling a broken model
         self.failed_hard: RuntimeError | None = None
+        self.abort_on: str | None = None  # the test hook TEST_ABORT_ENV
         self._last_share = 0.0  # model seconds per photo of the last model call
         self._lock = threading.Lock()
 
@@ -258,12 +292,27 @@ class _Run:
         return self.summary.cancelled
 
     # ------------------------------------------------------------------ the two paths
-    def process(self, todo: list[int], workers: int, batch: int) -> None:
-        records = (self.store.photo(photo_id) for photo_id in todo)
+    def process(self, alone: list[int], todo: list[int], workers: int, batch: int) -> None:
+        """``alone``: photos in flight when an earlier process died, retried one at a time first."""
+        for photo_id in alone:
+            if self.failed_hard is not None or self.cancelled():
+                return
+            self.store.claim_photos(self.analysis_id, [photo_id], alone=True)
+            self._sequential(iter([self.store.photo(photo_id)]))
+        if self.failed_hard is not None or self.cancelled():
+            return
         if workers == 0:
-            self._sequential(records)
+            self._sequential(self._claimed(todo, 8))
         else:
-            self._overlapped(records, workers, batch)
+            self._overlapped(self._claimed(todo, 2 * workers + batch + 2), workers, batch)
+
+    def _claimed(self, todo: list[int], chunk: int) -> Iterator[PhotoRecord]:
+        """The records of ``todo``, each claimed before it is handed out (``chunk`` per transaction)."""
+        for start in range(0, len(todo), chunk):
+            ids = todo[start:start + chunk]
+            self.store.claim_photos(self.analysis_id, ids)
+            for photo_id in ids:
+                yield self.store.photo(photo_id)
 
     def _sequential(self, records: Iterator[PhotoRecord]) -> None:
         for record in records:
@@ -390,6 +439,8 @@ class _Run:
             return _model_failure(exc)
 
     def _findings(self, segmentation: Any, photo: Any, digest: str, work_s: float) -> _Done | _Failed:
+        if self.abort_on is not None and photo.path.name == self.abort_on:
+            os.abort()  # the test hook TEST_ABORT_ENV: stands for a native crash on this photo
         start = time.perf_counter()
         try:
             findings = self.extract(segmentation, photo, self.camera)

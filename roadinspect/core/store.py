@@ -42,9 +42,11 @@ RoadInspect project is refused with a :class:`ProjectError` that names the file.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
+import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -76,6 +78,109 @@ OVERLAP_KEEP = 0.5
 
 class ProjectError(Exception):
     """A project file that cannot be opened or written; the message names the file."""
+
+
+class ProjectBusy(ProjectError):
+    """Another RoadInspect process is analysing this project (the message says which)."""
+
+
+CRASH_REASON = "the analysis crashed on this photo"
+CHANGED_REASON = "file changed or missing since import"
+
+
+class _AnalysisLock:
+    """An exclusive, process-wide lock on a file beside the project (``<project>.analysing``).
+
+    The operating system releases it when the process dies (native crash, out of memory, ``kill -9``),
+    so whoever holds it knows that any photo still claimed by an earlier analysis was in flight in a
+    process that is gone. It is re-entrant within one process (the command line holds it around the
+    import and the analysis, and :func:`roadinspect.core.pipeline.analyze` takes it too). The file
+    holds the holder's process id and host name for the "busy" message and is removed on release.
+    """
+
+    _held: dict[str, list[Any]] = {}  # path -> [count, fd]
+    _guard = threading.Lock()
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self.path = str(project) + ".analysing"
+
+    def __enter__(self) -> _AnalysisLock:
+        with self._guard:
+            held = self._held.get(self.path)
+            if held is not None:
+                held[0] += 1
+                return self
+            fd = self._take()
+            self._held[self.path] = [1, fd]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._guard:
+            held = self._held[self.path]
+            held[0] -= 1
+            if held[0] > 0:
+                return
+            del self._held[self.path]
+            fd = held[1]
+            if os.name != "nt":  # removed while still locked: nobody can lock the old file after this
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
+            os.close(fd)
+            if os.name == "nt":
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)  # fails while another process has it open: harmless
+
+    def _take(self) -> int:
+        for _ in range(100):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise ProjectError(f"cannot analyse the project {self.project}: cannot create the lock file "
+                                   f"{self.path} ({exc.strerror or exc})") from None
+            try:
+                _lock_fd(fd)
+            except OSError:
+                holder = _read_holder(fd)
+                os.close(fd)
+                raise ProjectBusy(f"the project {self.project} is being analysed by another RoadInspect"
+                                  f"{holder}: wait until it finishes (or stop it), then run again") from None
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except OSError:
+                same = False
+            if not same:  # the holder removed the file while we opened it: lock the new one
+                os.close(fd)
+                continue
+            with contextlib.suppress(OSError):  # who holds it, after the locked byte (readable by others)
+                os.ftruncate(fd, 1)
+                os.lseek(fd, 1, os.SEEK_SET)
+                os.write(fd, f"{os.getpid()} {socket.gethostname()}\n".encode())
+            return fd
+        raise ProjectBusy(f"the project {self.project} is being analysed by another RoadInspect: try again")
+
+
+def _lock_fd(fd: int) -> None:
+    """Lock byte 0 of ``fd`` exclusively without waiting (OSError when another process holds it)."""
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)
+
+
+def _read_holder(fd: int) -> str:
+    """`` (process 123 on host)`` from a lock file (the bytes after the locked byte), or ''."""
+    try:
+        os.lseek(fd, 1, os.SEEK_SET)
+        text = os.read(fd, 200).decode("utf-8", "replace").split()
+    except OSError:
+        return ""
+    return f" (process {text[0]} on {text[1]})" if len(text) >= 2 and text[0].isdigit() else ""
 
 
 # ----------------------------------------------------------------------------- schema
@@ -222,7 +327,10 @@ class PhotoRecord:
 
     ``photo`` is None when the file could not be read at import (then ``error`` says why).
     ``error`` is also set when a later analysis could not read it. ``analysis_id`` is the analysis
-    that recorded its findings (None: not analysed yet).
+    that recorded its findings (None: not analysed yet). ``replaced_by``: the newer record of the same
+    path (the file's content changed since this one was imported; this record keeps its findings and
+    reviews, and is no longer analysed). ``failure``: why the analysis could not finish this photo
+    (:data:`CRASH_REASON`).
     """
 
     id: int
@@ -233,6 +341,8 @@ class PhotoRecord:
     duplicate_of: int | None = None
     analysis_id: int | None = None
     analysed_at: datetime | None = None
+    replaced_by: int | None = None
+    failure: str | None = None
 
     @property
     def usable(self) -> bool:
@@ -720,7 +830,8 @@ class Store:
             )
         return PhotoRecord(id=row["id"], path=path, stored_path=row["path"], photo=photo, error=row["error"],
                            duplicate_of=row["duplicate_of"], analysis_id=row["analysis_id"],
-                           analysed_at=_dt(row["analysed_at"]))
+                           analysed_at=_dt(row["analysed_at"]), replaced_by=row["replaced_by"],
+                           failure=row["failure"])
 
     def photos(self, usable_only: bool = True) -> list[PhotoRecord]:
         """Photos in path order; with ``usable_only`` False, also unreadable files and duplicates."""
@@ -735,12 +846,17 @@ class Store:
         return self._record(rows[0])
 
     def photos_to_analyse(self, model_sha256: str, photo_ids: Iterable[int] | None = None) -> list[int]:
-        """Usable photos not yet analysed by this model (resumability: finished photos are skipped)."""
+        """Usable photos not yet analysed by this model (resumability: finished photos are skipped).
+
+        A record replaced by a newer one (its file changed) is not analysed, nor a photo on which
+        this model crashed the analysis (``failure_model``).
+        """
         rows = self._query(
             "SELECT p.id FROM photos p LEFT JOIN analyses a ON a.id = p.analysis_id "
-            "WHERE p.width IS NOT NULL AND p.duplicate_of IS NULL "
+            "WHERE p.width IS NOT NULL AND p.duplicate_of IS NULL AND p.replaced_by IS NULL "
+            "AND (p.failure_model IS NULL OR p.failure_model != ?) "
             "AND (p.analysis_id IS NULL OR a.model_sha256 != ?) ORDER BY p.path",
-            (model_sha256,),
+            (model_sha256, model_sha256),
         )
         todo = [r["id"] for r in rows]
         if photo_ids is None:
@@ -807,6 +923,83 @@ class Store:
             if summary is not None:
                 self._audit(who, "positions", details={**summary, "photos_changed": changed})
         return changed
+
+    # ------------------------------------------------------------------ claims (photos in flight)
+    def analysis_lock(self) -> _AnalysisLock:
+        """The project's analysis lock (a context manager; :class:`ProjectBusy` when another process holds it)."""
+        return _AnalysisLock(self.path)
+
+    def claim_photos(self, analysis_id: int, photo_ids: Sequence[int], alone: bool = False) -> None:
+        """Mark photos as in flight in ``analysis_id`` (committed before they are read).
+
+        ``alone``: the photo is retried on its own after a crash; if the process dies again the next
+        run records it as failed (:meth:`settle_interrupted`).
+        """
+        if not photo_ids:
+            return
+        with self._tx() as conn:
+            conn.executemany("UPDATE photos SET in_flight = ?, in_flight_alone = ? WHERE id = ?",
+                             [(analysis_id, int(alone), i) for i in photo_ids])
+
+    def release_claims(self, analysis_id: int) -> None:
+        """Forget the claims of an analysis that ended (photos not recorded are simply not done yet)."""
+        with self._tx() as conn:
+            conn.execute("UPDATE photos SET in_flight = NULL, in_flight_alone = 0 WHERE in_flight = ?",
+                         (analysis_id,))
+
+    def settle_interrupted(self, who: str = "") -> tuple[list[int], list[int]]:
+        """After a process death: record the photos that crashed it twice, return those to retry alone.
+
+        Call it holding :meth:`analysis_lock` (then every claim left is one of a dead process). A photo
+        that was being retried alone when its process died is recorded as failed with
+        :data:`CRASH_REASON` for the model that crashed on it (that model does not try it again); the
+        other photos that were in flight are to be retried one at a time. Analyses left ``running`` are
+        closed as ``interrupted``. Returns ``(to_retry_alone, recorded_failed)``, photo ids in path order.
+        """
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT p.id, p.in_flight_alone, a.model_sha256, p.in_flight FROM photos p "
+                "LEFT JOIN analyses a ON a.id = p.in_flight WHERE p.in_flight IS NOT NULL ORDER BY p.path"
+            ).fetchall()
+            retry, failed = [], []
+            for photo_id, alone, model_sha256, analysis_id in rows:
+                if alone:
+                    failed.append(photo_id)
+                    conn.execute("UPDATE photos SET failure = ?, failure_model = ?, in_flight = NULL, "
+                                 "in_flight_alone = 0 WHERE id = ?", (CRASH_REASON, model_sha256 or "", photo_id))
+                    conn.execute("UPDATE analyses SET photos_failed = photos_failed + 1 WHERE id = ?", (analysis_id,))
+                    self._audit(who, "photo_error", photo_id=photo_id,
+                                details={"analysis_id": analysis_id, "reason": CRASH_REASON})
+                else:
+                    retry.append(photo_id)
+            dead = [r[0] for r in conn.execute("SELECT id FROM analyses WHERE status = 'running'")]
+            for analysis_id in dead:
+                conn.execute("UPDATE analyses SET status = 'interrupted', finished_at = ? WHERE id = ?",
+                             (_iso(now_utc()), analysis_id))
+                self._audit(who, "analysis_finished", details={"analysis_id": analysis_id, "status": "interrupted",
+                                                               "photos_in_flight": len(rows)})
+        return retry, failed
+
+    def failed(self) -> list[UnreadableFile]:
+        """Photos the analysis could not finish (it crashed on them), with the reason."""
+        return [UnreadableFile(self.resolve(r["path"], r["abs_path"]), r["failure"])
+                for r in self._query("SELECT path, abs_path, failure FROM photos WHERE failure IS NOT NULL "
+                                     "AND replaced_by IS NULL ORDER BY path")]
+
+    def changed(self, check_files: bool = True) -> list[UnreadableFile]:
+        """Photos whose file changed or is missing since import (:data:`CHANGED_REASON`).
+
+        A record replaced by a newer one (same path, new content) is listed; with ``check_files``, so
+        is a usable photo whose file is gone now (one ``stat`` per photo). Their findings and reviews
+        are kept in the project; the file no longer shows what they were made on.
+        """
+        out = []
+        for r in self._query("SELECT path, abs_path, replaced_by FROM photos WHERE width IS NOT NULL "
+                             "AND duplicate_of IS NULL ORDER BY path, id"):
+            path = self.resolve(r["path"], r["abs_path"])
+            if r["replaced_by"] is not None or (check_files and not path.is_file()):
+                out.append(UnreadableFile(path, CHANGED_REASON))
+        return out
 
     # ------------------------------------------------------------------ analyses
     def start_analysis(self, model_name: str, model_sha256: str, settings: dict | None = None, who: str = "") -> int:
@@ -876,7 +1069,8 @@ class Store:
                 added += 1
             conn.execute(
                 "UPDATE photos SET analysis_id = ?, analysed_at = ?, analysis_ms = ?, error = NULL, "
-                "sha256 = COALESCE(?, sha256) WHERE id = ?",
+                "sha256 = COALESCE(?, sha256), in_flight = NULL, in_flight_alone = 0, failure = NULL, "
+                "failure_model = NULL WHERE id = ?",
                 (analysis_id, created, elapsed_ms, sha256, photo_id),
             )
             conn.execute("UPDATE analyses SET photos_done = photos_done + 1 WHERE id = ?", (analysis_id,))
@@ -889,7 +1083,8 @@ class Store:
     def record_photo_error(self, photo_id: int, reason: str, analysis_id: int | None = None, who: str = "") -> None:
         """Record why a photo could not be analysed (its earlier findings, if any, are kept)."""
         with self._tx() as conn:
-            conn.execute("UPDATE photos SET error = ? WHERE id = ?", (reason, photo_id))
+            conn.execute("UPDATE photos SET error = ?, in_flight = NULL, in_flight_alone = 0 WHERE id = ?",
+                         (reason, photo_id))
             if analysis_id is not None:
                 conn.execute("UPDATE analyses SET photos_failed = photos_failed + 1 WHERE id = ?", (analysis_id,))
             self._audit(who, "photo_error", photo_id=photo_id, details={"analysis_id": analysis_id, "reason": reason})
@@ -1149,6 +1344,8 @@ class Store:
             "without_position": photos - one(f"SELECT count(*) AS n FROM photos WHERE {usable} AND lat IS NOT NULL"),
             "duplicates": one("SELECT count(*) AS n FROM photos WHERE duplicate_of IS NOT NULL"),
             "unreadable": [{"file": str(u.path), "reason": u.reason} for u in self.unreadable()],
+            "failed": [{"file": str(u.path), "reason": u.reason} for u in self.failed()],
+            "changed": [{"file": str(u.path), "reason": u.reason} for u in self.changed()],
             "findings": one("SELECT count(*) AS n FROM findings"),
             "findings_by_class": by_class,
             "findings_by_status": by_status,

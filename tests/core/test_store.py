@@ -344,9 +344,11 @@ def test_a_version_1_project_is_upgraded_and_keeps_its_reviews(tmp_path: Path,
                 "INSERT INTO photos(path, abs_path, fingerprint, width, height, added_at) VALUES (?, ?, ?, ?, ?, ?)",
                 ("photos/IMG_0.jpg", str(result.photos[0].path), result.photos[0].fingerprint, 160, 120,
                  "2026-05-01T07:00:00+00:00")).lastrowid
-            store.record_photo_result(pid, store.start_analysis("m", "a" * 64),
-                                      [finding(damage=DamageClass.CRACK, kind="longitudinal")])
-            fid = store._conn.execute("SELECT id FROM findings").fetchone()[0]
+            crack = finding(damage=DamageClass.CRACK, kind="longitudinal")
+            fid = store._conn.execute(
+                "INSERT INTO findings(photo_id, source, damage, kind, severity, polygon_wkt, confidence, created_at) "
+                "VALUES (?, 'model', ?, ?, ?, ?, ?, '2026-05-01T07:30:00+00:00')",
+                (pid, int(crack.damage), crack.kind, crack.severity.value, crack.polygon_wkt, crack.confidence)).lastrowid
             store._conn.execute("INSERT INTO reviews(finding_id, status, severity, note, reviewer, at) "
                                 "VALUES (?, 'corrected', 'high', 'vu', 'ana', '2026-05-01T08:00:00+00:00')", (fid,))
     raw = sqlite3.connect(path)
