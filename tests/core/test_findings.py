@@ -139,8 +139,7 @@ def test_confidence_is_the_mean_class_probability():
     mask = blank()
     draw_ground(mask, rect(-0.3, 4.0, 0.3, 4.6), 2)
     seg = segmentation(mask, p=0.6)
-    seg.probs[2][mask == 2][:10] = 1.0  # (a copy: no effect) — set explicitly below
-    rows, cols = np.nonzero(mask == 2)
+    rows, cols = np.nonzero(mask == 2)  # half the pothole's pixels certain, the other half at 0.6
     seg.probs[2][rows[: len(rows) // 2], cols[: len(rows) // 2]] = 1.0
     [f] = extract_findings(seg, photo(), CAMERA)
     expected = float(seg.probs[2][mask == 2].mean())

@@ -19,6 +19,7 @@ from roadinspect.core.photos import (
     scan,
     sha256_file,
 )
+from roadinspect.core.synth import road_track
 from roadinspect.core.types import Photo, PositionSource, UnreadableFile
 from tests.core.photo_files import custom_exif_jpeg, gps_tags, png_declaring, scene_jpeg
 
@@ -30,8 +31,11 @@ def test_reads_position_heading_times_and_camera(tmp_path: Path) -> None:
     assert isinstance(photo, Photo)
     assert photo.position_source is PositionSource.EXIF
     assert photo.position is not None
-    assert photo.position.lat == pytest.approx(49.8722, abs=1e-3)
-    assert photo.position.lon == pytest.approx(2.5967, abs=1e-3)
+    written, _ = list(road_track(11, 4.5))[-1]  # what scene_jpeg wrote: photo 10, 4.5 m apart on the D1029
+    assert abs(written.lat - 49.8722) < 1e-3 and abs(written.lon - 2.5967) < 1e-3
+    # EXIF stores degrees, minutes and seconds as rationals: read back to 1e-7 degree (about 1 cm).
+    assert photo.position.lat == pytest.approx(written.lat, abs=1e-7)
+    assert photo.position.lon == pytest.approx(written.lon, abs=1e-7)
     assert photo.heading_deg == pytest.approx(89.1, abs=0.2) and not photo.heading_magnetic
     assert photo.altitude_m == pytest.approx(90.0)
     assert photo.taken_at == datetime(2025, 4, 15, 7, 42, 30, tzinfo=timezone.utc)

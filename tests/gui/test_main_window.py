@@ -12,6 +12,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+from roadinspect.core.maintenance import build_maintenance_list
 from roadinspect.core.segmenter import default_weights
 from roadinspect.core.store import Store
 from roadinspect.gui.main_window import MainWindow
@@ -97,7 +98,9 @@ def test_export_writes_the_maintenance_list_and_training_set(window: MainWindow,
     assert {"sites.csv", "sites.geojson", "sections.geojson", "findings.geojson", "inspection.gpkg"} <= names
     with open(out / "sites.csv", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle, delimiter=";"))
-    assert len(rows) >= 2  # header + at least one site
+    expected = build_maintenance_list(session.project_data())
+    assert expected.site_count > 0 and len(rows) == 1 + expected.site_count  # header + one row per site
+    assert [row[1] for row in rows[1:]] == [r.site.id for r in expected.ranked]
     assert len(list((out / "training" / "images").glob("*.jpg"))) == 3
     assert "Written to" in dialog.status.text() and not dialog.errors
     dialog.close()

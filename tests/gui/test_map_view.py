@@ -63,12 +63,34 @@ def test_click_on_site_and_photo(view: MapView, qtbot) -> None:  # noqa: ANN001
         assert view.click_at(photo_at)
     assert blocker.args == [1]
     assert not view.click_at(QPoint(2, 2))
-    view.set_current_photo(3, heading=90.0, center=True)
 
 
-def test_cached_tiles_show_and_failures_stay_quiet(view: MapView, tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_current_photo_is_highlighted_with_its_heading_and_brought_into_view(view: MapView) -> None:
+    view.set_current_photo(3, heading=90.0)
+    marker = view._photo_items[3]
+    assert (marker.radius, marker.heading, marker.fill.name()) == (6.5, 90.0, "#1971c2")
+    assert marker.zValue() > view._photo_items[4].zValue()
+    view.scale(20.0, 20.0)  # zoomed in: photo 12, 110 m away, is out of view
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert not visible.contains(view.photo_pos(12))
+    view.set_current_photo(12, heading=0.0, center=True)
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(view.photo_pos(12))
+    assert (marker.radius, marker.heading, marker.fill.name()) == (4.0, None, "#ffffff")  # the previous one
+    assert view._photo_items[12].radius == 6.5
+    view.set_current_photo(None)
+    assert all(m.radius == 4.0 for m in view._photo_items.values())
+
+
+def test_cached_tiles_show_and_failures_stay_quiet(view: MapView, tmp_path: Path, qtbot, monkeypatch,  # noqa: ANN001
+                                                   request: pytest.FixtureRequest) -> None:
+    import socket
+
     view.tiles.cache_dir = tmp_path
-    monkeypatch.setattr(map_view, "TILE_URL", "http://127.0.0.1:9/{z}/{x}/{y}.png")  # nothing listens there
+    refusing = socket.socket()  # bound, never listening: the system refuses every connection to its port
+    refusing.bind(("127.0.0.1", 0))
+    request.addfinalizer(refusing.close)
+    monkeypatch.setattr(map_view, "TILE_URL", f"http://127.0.0.1:{refusing.getsockname()[1]}/{{z}}/{{x}}/{{y}}.png")
     # pre-fill the cache for every tile that will be wanted, except one that must be downloaded
     view.tiles.enabled = True
     wanted: list[tuple[int, int, int]] = []

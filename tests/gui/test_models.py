@@ -75,9 +75,11 @@ def test_finding_model(qtmodeltester, session: ProjectSession) -> None:  # noqa:
 def test_site_model_sorting_and_filters(qtmodeltester, session: ProjectSession) -> None:  # noqa: ANN001
     data = session.project_data()
     ranked = rank_sites(build_sites(data.photos, data.findings, data.reviews))
-    assert len(ranked) >= 3
+    potholes = sum(r.site.kind == "pothole" for r in ranked)
+    assert 0 < potholes < len(ranked)  # both kinds, so that each filter has something to keep and to drop
     model = SiteTableModel()
     model.set_rows([SiteRow(r, "T1-001") for r in ranked])
+    assert model.rowCount() == len(ranked)
     qtmodeltester.check(model)
     proxy = SiteFilterProxy()
     proxy.setSourceModel(model)
@@ -87,8 +89,10 @@ def test_site_model_sorting_and_filters(qtmodeltester, session: ProjectSession) 
     assert scores == sorted(scores, reverse=True)
     assert "×" in model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)  # the terms of the score
     proxy.set_kind_filter("pothole")
+    assert proxy.rowCount() == potholes
     assert all(proxy.index(i, 0).data(ROW_ROLE).ranked.site.kind == "pothole" for i in range(proxy.rowCount()))
     proxy.set_kind_filter("crack")
+    assert proxy.rowCount() == len(ranked) - potholes
     assert all(proxy.index(i, 0).data(ROW_ROLE).ranked.site.kind != "pothole" for i in range(proxy.rowCount()))
     proxy.set_kind_filter(None)
     proxy.set_status_filter("accepted")
