@@ -29,6 +29,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from roadinspect.cli_args import clock_offset
 from roadinspect.console import TerminalProgress, format_duration
 from roadinspect.core.text import printable, printable_json
 
@@ -184,6 +185,26 @@ def project_info(path: Path) -> dict[str, Any]:
     return info
 
 
+def warn_changed_photos(project: Path) -> int:
+    """Print a warning line (stderr) per photo whose file changed or is missing since import; returns their count.
+
+    Their findings and reviews are in the project and in the exports, but the file no longer shows
+    what they were made on (``Store.changed``). Silent when the project cannot be read (the caller
+    has already reported that).
+    """
+    from roadinspect.core.store import ProjectError, Store
+
+    try:
+        with Store.open(project, create=False, readonly=True) as store:
+            changed = store.changed()
+    except ProjectError:
+        return 0
+    for bad in changed:
+        print(printable(f"warning: {bad.path}: {bad.reason} (its findings and reviews are kept and exported)"),
+              file=sys.stderr)
+    return len(changed)
+
+
 def _count_sites(store: Any) -> int:
     """Maintenance sites, derived from findings and reviews (``roadinspect.core.sites``)."""
     from roadinspect.core.maintenance import count_sites
@@ -282,7 +303,7 @@ def add_analyze_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("photos", nargs="+", type=Path, help="photo files or folders (scanned recursively)")
     p.add_argument("--project", required=True, type=Path, help="project file (.roadinspect), created if missing")
     p.add_argument("--gpx", type=Path, help="GPX track to place photos that have no GPS position")
-    p.add_argument("--clock-offset", type=float, default=0.0, metavar="SECONDS",
+    p.add_argument("--clock-offset", type=clock_offset, default=0.0, metavar="SECONDS",
                    help="seconds to add to the camera clock to get true time (for --gpx); naive camera times "
                         "are read in this computer's time zone")
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
@@ -308,7 +329,7 @@ def add_place_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("place", help="place a project's photos that have no GPS position on a GPX track")
     p.add_argument("project", type=Path, help="project file (.roadinspect)")
     p.add_argument("--gpx", required=True, type=Path, help="GPX track recorded during the survey")
-    p.add_argument("--clock-offset", type=float, default=0.0, metavar="SECONDS",
+    p.add_argument("--clock-offset", type=clock_offset, default=0.0, metavar="SECONDS",
                    help="seconds to add to the camera clock to get true time (a camera 30 s slow: 30); naive "
                         "camera times are read in this computer's time zone")
     p.set_defaults(handler=run_place_command)

@@ -670,8 +670,11 @@ class Store:
 
         A file already in the project with the same fingerprint keeps its analysis and findings
         (its metadata is refreshed, e.g. a position from a new GPX track, but a GPX position it has
-        is kept when the batch brings no EXIF or GPX one); a file whose content changed is marked for
-        analysis again. A new file byte-identical to a photo already in the
+        is kept when the batch brings no EXIF or GPX one). A file whose content changed (a memory
+        card reused: same name, another photo) becomes a NEW record; the earlier one keeps its
+        position, time, findings and reviews and is marked ``replaced_by`` the new one (listed by
+        :meth:`changed`, never analysed again). An earlier record with nothing to keep (never
+        analysed, no finding) is simply updated. A new file byte-identical to a photo already in the
         project is recorded as its duplicate and never analysed.
         """
         by_path: dict[str, Photo] = {}
@@ -684,6 +687,15 @@ class Store:
                 row = conn.execute("SELECT id, fingerprint, sha256, position_source FROM photos "
                                    "WHERE path = ? AND replaced_by IS NULL",
                                    (key,)).fetchone()
+                replacing = None
+                if row is not None and row[1] != photo.fingerprint and conn.execute(
+                        "SELECT analysis_id IS NOT NULL OR EXISTS (SELECT 1 FROM findings WHERE photo_id = photos.id) "
+                        "FROM photos WHERE id = ?", (row[0],)).fetchone()[0]:
+                    # another photo under the same name: the old record and its findings stay as they are
+                    replacing = row[0]
+                    conn.execute("UPDATE photos SET replaced_by = id, replaced_at = ?, in_flight = NULL, "
+                                 "in_flight_alone = 0 WHERE id = ?", (_iso(now_utc()), replacing))
+                    row = None
                 if row is not None:
                     same = row[1] == photo.fingerprint
                     values = self._photo_values(photo)
@@ -717,10 +729,14 @@ class Store:
                      *values.values()),
                 )
                 if original is None:
-                    counts["added"] += 1
+                    counts["added" if replacing is None else "changed"] += 1
                     ids.append(int(cur.lastrowid))
                 else:
                     counts["duplicates"] += 1
+                if replacing is not None:
+                    conn.execute("UPDATE photos SET replaced_by = ? WHERE id = ?", (int(cur.lastrowid), replacing))
+                    self._audit(who, "photo_replaced", photo_id=replacing,
+                                details={"path": key, "replaced_by": int(cur.lastrowid), "reason": CHANGED_REASON})
             for copy, first in duplicates:
                 source = by_path.get(os.path.abspath(first))
                 first_row = conn.execute("SELECT id, sha256 FROM photos WHERE path = ? AND replaced_by IS NULL",
@@ -780,7 +796,8 @@ class Store:
         if not photo.fingerprint:
             return None
         rows = self._conn.execute(
-            "SELECT id, path, abs_path, sha256 FROM photos WHERE fingerprint = ? AND duplicate_of IS NULL",
+            "SELECT id, path, abs_path, sha256 FROM photos WHERE fingerprint = ? AND duplicate_of IS NULL "
+            "AND replaced_by IS NULL",
             (photo.fingerprint,),
         ).fetchall()
         if not rows:

@@ -189,9 +189,10 @@ def test_reimport_updates_instead_of_duplicating_and_a_changed_file_is_analysed_
     again = scan([tmp_path / "photos"])
     result = store.add_batch(again.photos)
     assert (result.added, result.updated, result.changed) == (0, 2, 1)
-    assert sorted(result.photo_ids) == sorted(ids)
-    assert len(store.photos()) == 3
-    assert store.photos_to_analyse("a" * 64) == [ids[1], ids[2]]
+    [new_id] = set(result.photo_ids) - set(ids)  # another photo under an analysed name: a new record
+    assert sorted(result.photo_ids) == sorted([ids[0], new_id, ids[2]])
+    assert len(store.photos()) == 4 and store.photo(ids[1]).replaced_by == new_id
+    assert store.photos_to_analyse("a" * 64) == [new_id, ids[2]]
     assert len(store.findings(ids[0])) == 1
 
 
