@@ -903,6 +903,10 @@ Les détails ont été écrits dans :
         <translation>Dégradations — {name}</translation>
     </message>
     <message>
+        <source>Missed finding to draw: {damage} (1 crack, 2 pothole).</source>
+        <translation>Dégradation manquée à dessiner : {damage} (1 fissure, 2 nid-de-poule).</translation>
+    </message>
+    <message>
         <source>Select a finding to correct its mask first.</source>
         <translation>Sélectionnez d&apos;abord une dégradation pour corriger son masque.</translation>
     </message>

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -62,6 +62,7 @@ class FindingsPanel(QWidget):
 
     findingSelected = Signal(object)  # noqa: N815 - Qt naming; int or None
     reviewRequested = Signal(int, str, object)  # noqa: N815
+    reviewKeysWanted = Signal()  # noqa: N815 - Enter/Escape in the note, a click on the table: keys back to review
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +82,7 @@ class FindingsPanel(QWidget):
         for column in (3, 4):  # size and confidence: shown in the details below
             self.table.setColumnHidden(column, True)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        self.table.pressed.connect(lambda _index: self.reviewKeysWanted.emit())
 
         self.details = QGroupBox()
         self.form = QFormLayout(self.details)
@@ -115,6 +117,8 @@ class FindingsPanel(QWidget):
             lambda i: self._request("severity", self.severity_combo.itemData(i)))
         self.note = QLineEdit()
         self.note.editingFinished.connect(self._note_done)
+        self.note.returnPressed.connect(self.reviewKeysWanted.emit)
+        self.note.installEventFilter(self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept_button)
         buttons.addWidget(self.reject_button)
@@ -139,6 +143,8 @@ class FindingsPanel(QWidget):
         self.empty.setStyleSheet("color: #868e96; padding: 12px;")
         layout.addWidget(self.empty)
         self._rows: list[FindingRow] = []
+        self._shown: FindingRow | None = None  # the finding whose details (and note) are shown
+        self._selecting = False
         self.readonly = False
         self.retranslate()
         self._show_details(None)
@@ -157,15 +163,18 @@ class FindingsPanel(QWidget):
         """Select a finding by id (None: clear); updates the details."""
         row = next((i for i, r in enumerate(self._rows) if r.finding.id == finding_id), None)
         selection = self.table.selectionModel()
-        selection.blockSignals(True)
-        if row is None:
-            selection.clear()
-        else:
-            index = self.model.index(row, 0)
-            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                      | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.scrollTo(index)
-        selection.blockSignals(False)
+        # not blockSignals(): the view repaints the highlighted row from the selection model's signals
+        self._selecting = True
+        try:
+            if row is None:
+                selection.clear()
+            else:
+                index = self.model.index(row, 0)
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                          | QItemSelectionModel.SelectionFlag.Rows)
+                self.table.scrollTo(index)
+        finally:
+            self._selecting = False
         self._show_details(self._rows[row] if row is not None else None)
 
     def current_id(self) -> int | None:
@@ -176,11 +185,15 @@ class FindingsPanel(QWidget):
         return self._rows[index.row()].finding.id
 
     def _on_current(self, current, previous) -> None:  # noqa: ANN001
+        if self._selecting:
+            return
         row = self._rows[current.row()] if current.isValid() and current.row() < len(self._rows) else None
         self._show_details(row)
         self.findingSelected.emit(row.finding.id if row is not None else None)
 
     def _show_details(self, row: FindingRow | None) -> None:
+        self._keep_note()
+        self._shown = row
         self.details.setVisible(row is not None)
         if row is None:
             return
@@ -229,8 +242,35 @@ class FindingsPanel(QWidget):
         if row is None:
             return
         old = row.review.note if row.review is not None else ""
+        self.note.setModified(False)
         if self.note.text() != old:
             self._request("note", self.note.text())
+
+    def _keep_note(self) -> None:
+        """A note typed for the finding shown is saved before another finding's details replace it."""
+        row = self._shown
+        if row is None or self.readonly or not self.note.isModified():
+            return
+        old = row.review.note if row.review is not None else ""
+        self.note.setModified(False)
+        if self.note.text() != old and any(r.finding.id == row.finding.id for r in self._rows):
+            fid, text = row.finding.id, self.note.text()
+            # after the selection change has finished (the save refreshes this panel)
+            QTimer.singleShot(0, self, lambda: self.reviewRequested.emit(fid, "note", text))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Escape in the note puts the saved note back and returns the keys to reviewing."""
+        if (watched is self.note and event.type() == QEvent.Type.ShortcutOverride
+                and event.key() == Qt.Key.Key_Escape):
+            event.accept()  # Escape is the note's (not the Move tool's shortcut): the key press follows
+            return True
+        if watched is self.note and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+            row = self._shown
+            self.note.setText(row.review.note if row is not None and row.review is not None else "")
+            self.note.setModified(False)
+            self.reviewKeysWanted.emit()
+            return True
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ language
     def retranslate(self) -> None:

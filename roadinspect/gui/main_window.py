@@ -31,7 +31,7 @@ from roadinspect.core.maintenance import MaintenanceList
 from roadinspect.core.resources import samples_dir
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.store import PROJECT_SUFFIX, ProjectError
-from roadinspect.core.types import PositionSource
+from roadinspect.core.types import DamageClass, PositionSource
 from roadinspect.gui import gpx, i18n, labels
 from roadinspect.gui.actions import Actions
 from roadinspect.gui.dialogs import ExportDialog, SettingsDialog, load_settings, save_settings, show_about
@@ -164,8 +164,8 @@ class MainWindow(QMainWindow):
         self.progress.cancelRequested.connect(self.cancel_task)
         a.accept.triggered.connect(lambda: r.review("accept"))
         a.reject.triggered.connect(lambda: r.review("reject"))
-        a.set_crack.triggered.connect(lambda: r.review("damage", 1))
-        a.set_pothole.triggered.connect(lambda: r.review("damage", 2))
+        a.set_crack.triggered.connect(lambda: self.choose_class(DamageClass.CRACK))
+        a.set_pothole.triggered.connect(lambda: self.choose_class(DamageClass.POTHOLE))
         a.next_finding.triggered.connect(lambda: r.next_finding(1))
         a.previous_finding.triggered.connect(lambda: r.next_finding(-1))
         a.next_photo.triggered.connect(lambda: r.next_photo(1))
@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         self.sites.siteActivated.connect(self._show_site)
         self.sites.siteSelected.connect(self._highlight_site)
         r.currentChanged.connect(self._on_current)
+        self.findings.reviewKeysWanted.connect(self.focus_review)
         r.message.connect(self.show_message)
         r.failed.connect(lambda m: self.show_error(self.tr("The decision could not be recorded"), m))
         self.undo.cleanChanged.connect(lambda _: self._update_enabled())
@@ -606,6 +607,20 @@ class MainWindow(QMainWindow):
             self.counter.setText("")
             return
         self.counter.set_counts(*self.session.review_progress())
+
+    def focus_review(self) -> None:
+        """Give the keyboard back to reviewing (the photo view takes the focus: A, R, J, K... work again)."""
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def choose_class(self, damage: DamageClass) -> None:
+        """1 / 2: the class of the shape being drawn while a drawing tool is active, otherwise the selected
+        finding's class (a decision). Choosing what to draw never changes a finding."""
+        if self.view.tool() == Tool.POLYGON:
+            self.view.set_new_finding_class(damage)
+            self.show_message(self.tr("Missed finding to draw: {damage} (1 crack, 2 pothole).").format(
+                damage=labels.class_name(damage)))
+            return
+        self.review.review("damage", int(damage))
 
     def _set_tool(self, tool: Tool) -> None:
         if self.session is None or self.session.readonly:

@@ -186,6 +186,7 @@ class SitesPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        self._silent = False
         self.retranslate()
 
     def _site_at(self, index: QModelIndex) -> str | None:
@@ -198,6 +199,8 @@ class SitesPanel(QWidget):
             self.siteActivated.emit(site_id)
 
     def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._silent:
+            return
         site_id = self._site_at(self.proxy.index(current.row(), 0)) if current.isValid() else None
         if site_id:
             self.siteSelected.emit(site_id)
@@ -207,10 +210,13 @@ class SitesPanel(QWidget):
         for r in range(self.proxy.rowCount()):
             index = self.proxy.index(r, 0)
             if self._site_at(index) == site_id:
-                self.table.selectionModel().blockSignals(True)
-                self.table.selectionModel().setCurrentIndex(
-                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-                self.table.selectionModel().blockSignals(False)
+                # not blockSignals(): the view repaints the whole highlighted row from the selection's signals
+                self._silent = True
+                try:
+                    self.table.selectionModel().setCurrentIndex(
+                        index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                finally:
+                    self._silent = False
                 self.table.scrollTo(index)
                 return
 

@@ -648,6 +648,12 @@ class PhotoView(QGraphicsView):
         self.polygonDrawn.emit(shapely.to_wkt(polygon, rounding_precision=2), int(self.new_finding_class))
         return True
 
+    def set_new_finding_class(self, damage: DamageClass) -> None:
+        """The class of the next finding drawn (the polygon being drawn takes its colour at once)."""
+        self.new_finding_class = DamageClass(damage)
+        if self._poly_points:
+            self._draw_polygon(None)
+
     def _draw_polygon(self, hover: QPointF | None) -> None:
         path = QPainterPath()
         points = list(self._poly_points) + ([hover] if hover is not None else [])

@@ -83,6 +83,7 @@ class ReviewController(QObject):
         self._loading: dict[int, Task] = {}
         self._tasks: list[Task] = []
         self._last_index = 0
+        self._pushing = False
         view.findingClicked.connect(self.select_finding)
         view.maskEdited.connect(self._on_mask_edited)
         view.polygonDrawn.connect(self._on_polygon)
@@ -297,15 +298,20 @@ class ReviewController(QObject):
         if self.session is None or self.session.readonly:
             self.message.emit(self.tr("This project is open read-only."))
             return
+        self._pushing = True  # a new decision does not move the selection (undo and redo do)
         try:
             self.undo.push(ReviewCommand(self.session, finding_id, action, value))
         except Exception as exc:  # noqa: BLE001 - a write failure must be shown, not crash the review
             self.failed.emit(str(exc))
+        finally:
+            self._pushing = False
 
     def _on_undo_index(self, index: int) -> None:
         """After undo/redo, show the finding the command changed."""
         forward = index > self._last_index
         self._last_index = index
+        if self._pushing:
+            return
         command = self.undo.command(index - 1 if forward else index)
         fid = getattr(command, "finding_id", None)
         if fid is None or self.session is None:
