@@ -262,6 +262,20 @@ def _parse_heading(tags: dict, notes: list[str]) -> tuple[float | None, bool, bo
     return None, False, False
 
 
+# A photo's time outside these years cannot be right (EXIF dates came with digital cameras), and
+# dates at the ends of Python's range (0001-01-01, 9999-12-31) overflow as soon as a time zone or a
+# clock offset is applied: such a value becomes a note on the photo, never an error of the batch.
+EARLIEST_YEAR, LATEST_YEAR = 1971, 2199
+
+
+def _plausible(when: datetime, what: str, raw: object, notes: list[str]) -> bool:
+    if EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+        return True
+    notes.append(f"unusable {what} {raw!r} (a photo's time must lie between {EARLIEST_YEAR} and {LATEST_YEAR}): "
+                 "ignored")
+    return False
+
+
 _DT_RE = re.compile(r"^\s*(\d{4})[:\-/](\d{2})[:\-/](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _OFFSET_RE = re.compile(r"^\s*([+-])(\d{2}):?(\d{2})")
 
@@ -278,6 +292,8 @@ def _parse_camera_time(tags: dict, notes: list[str]) -> datetime | None:
         when = datetime(*(int(g) for g in match.groups()))
     except ValueError:
         notes.append(f"invalid DateTimeOriginal {raw!r}: ignored")
+        return None
+    if not _plausible(when, "DateTimeOriginal", raw, notes):
         return None
     sub = _text(tags, "EXIF SubSecTimeOriginal")
     if sub and sub.isdigit():
@@ -312,6 +328,8 @@ def _parse_gps_time(tags: dict, notes: list[str]) -> datetime | None:
         base = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=timezone.utc)
     except ValueError:
         notes.append(f"invalid GPS date {date!r}: ignored")
+        return None
+    if not _plausible(base, "GPS date", date, notes):
         return None
     return base + timedelta(hours=int(h), minutes=int(mi), seconds=s)
 
@@ -448,7 +466,12 @@ def read_photo(path: Path | str) -> Photo | UnreadableFile:
         return UnreadableFile(path, "permission denied: the file cannot be read")
     except OSError as exc:
         return UnreadableFile(path, f"cannot read the file: {exc.strerror or exc}")
-    return _photo_from_tags(path, size, stored_size, tags, notes, _fingerprint(size, head, tail))
+    fingerprint = _fingerprint(size, head, tail)
+    try:
+        return _photo_from_tags(path, size, stored_size, tags, list(notes), fingerprint)
+    except (ArithmeticError, ValueError, TypeError) as exc:  # a value no parser above foresaw: the photo goes on
+        notes.append(f"EXIF metadata unusable ({type(exc).__name__}: {exc}): ignored")
+        return _photo_from_tags(path, size, stored_size, {}, notes, fingerprint)
 
 
 def _photo_from_tags(path: Path, size: int, stored_size: tuple[int, int], tags: dict, notes: list[str],
