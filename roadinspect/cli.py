@@ -122,7 +122,24 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", type=Path, help="priority weights as a JSON object (see roadinspect.core.priority)")
     p.add_argument("--road-class-factor", type=float, help="multiplies every priority score (e.g. 1.2 main road)")
     p.add_argument("--section-length", type=float, default=100.0, help="road section length in metres")
+    p.add_argument("--lang", choices=["fr", "en"],
+                   help="language of the report (default: the app's language setting; French on a French system)")
+    p.add_argument("--report-top", type=int, default=50, metavar="N",
+                   help="sites shown as cards with their photo in the report, the others in a table (default 50; "
+                        "0 = all)")
+    p.add_argument("--report-rejected", action="store_true",
+                   help="also list the findings an inspector rejected in the report")
     p.set_defaults(handler=_run_export)
+
+
+def _app_language_setting() -> str:
+    """The app's language setting (``system``, ``fr`` or ``en``) as the GUI stored it; ``system`` if unknown."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # pragma: no cover - PySide6 is a dependency
+        return "system"
+    value = QSettings("RoadInspect", "RoadInspect").value("general/language")
+    return str(value) if value else "system"
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -130,17 +147,21 @@ def _run_export(args: argparse.Namespace) -> int:
 
     from roadinspect.core.export import ExportError, export_project, parse_formats
     from roadinspect.core.priority import PriorityWeights
+    from roadinspect.core.report import ReportOptions
+    from roadinspect.core.report_text import resolve_language
     from roadinspect.core.sections import SectionSettings
     from roadinspect.core.store import ProjectError
 
     try:
         formats = parse_formats(args.formats)
+        lang = args.lang or (resolve_language(_app_language_setting()) if "report" in formats else "fr")
+        report = ReportOptions(lang=lang, top=args.report_top, include_rejected=args.report_rejected)
         weights = PriorityWeights.from_json(args.weights) if args.weights else PriorityWeights()
         if args.road_class_factor is not None:
             weights = replace(weights, road_class_factor=args.road_class_factor)
         sections = SectionSettings(length_m=args.section_length)
         result = export_project(args.project, args.out, formats, args.csv_profile, weights,
-                                section_settings=sections)
+                                section_settings=sections, report=report)
     except (ProjectError, ExportError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

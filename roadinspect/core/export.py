@@ -1,7 +1,8 @@
 """Exports of the maintenance list: ``roadinspect export FILE --out DIR [--formats ...] [--csv-profile ...]``.
 
 Files: ``sites.csv`` (:mod:`export_csv`), ``sites.geojson``, ``sections.geojson``, ``findings.geojson``
-(:mod:`export_geojson`), ``inspection.gpkg`` (:mod:`export_gpkg`), ``report.html`` (:mod:`report`).
+(:mod:`export_geojson`), ``inspection.gpkg`` (:mod:`export_gpkg`), ``report.html`` (:mod:`report`) and
+``report.pdf`` (:mod:`report_pdf`), both from one computation of the report's content (crops encoded once).
 
 Every file is written atomically: to a temporary file in the target folder, then ``os.replace``d over
 the target, so a reader never sees half a file and a failed export leaves the old file as it was.
@@ -24,7 +25,7 @@ from roadinspect.core.export_gpkg import write_gpkg
 from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
 from roadinspect.core.types import Finding, Photo, Review
 from roadinspect.core.priority import PriorityWeights
-from roadinspect.core.report import ExportCancelled, report_html
+from roadinspect.core.report import ExportCancelled, ReportContent, ReportOptions, build_report, render_html
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import SiteSettings
 
@@ -33,7 +34,7 @@ FILES = {
     "csv": ("sites.csv",),
     "geojson": ("sites.geojson", "sections.geojson", "findings.geojson"),
     "gpkg": ("inspection.gpkg",),
-    "report": ("report.html",),
+    "report": ("report.html", "report.pdf"),
 }
 
 Progress = Callable[[int, int], None]
@@ -115,11 +116,13 @@ def export_data(
     site_settings: SiteSettings | None = None,
     section_settings: SectionSettings | None = None,
     mlist: MaintenanceList | None = None,
+    report: ReportOptions | None = None,
 ) -> ExportResult:
     """Write the requested export files of ``data`` into ``out_dir`` (created if needed).
 
-    ``progress(done, total)`` counts files (the report also reports per site through it);
-    ``is_cancelled()`` is checked between files: files already written stay.
+    ``progress(done, total)`` counts files; ``is_cancelled()`` is checked between files (and between
+    the report's crops): files already written stay. ``report`` sets the report's language, number
+    of cards and whether rejected findings are listed (default: French, 50 cards, no rejected).
     """
     formats = parse_formats(list(formats))
     if csv_profile not in PROFILES:
@@ -142,7 +145,22 @@ def export_data(
     if "gpkg" in formats:
         jobs.append(("inspection.gpkg", lambda p: write_gpkg(p, data, mlist)))
     if "report" in formats:
-        jobs.append(("report.html", lambda p: p.write_bytes(report_html(data, mlist, is_cancelled=is_cancelled))))
+        options = report or ReportOptions()
+        content: list[ReportContent] = []
+
+        def report_content() -> ReportContent:
+            if not content:
+                content.append(build_report(data, mlist, options, is_cancelled=is_cancelled,
+                                            section_settings=section_settings))
+            return content[0]
+
+        def write_pdf(path: Path) -> None:
+            from roadinspect.core.report_pdf import render_pdf
+
+            path.write_bytes(render_pdf(report_content()))
+
+        jobs.append(("report.html", lambda p: p.write_bytes(render_html(report_content()))))
+        jobs.append(("report.pdf", write_pdf))
     for done, (name, write) in enumerate(jobs):
         if is_cancelled is not None and is_cancelled():
             break
@@ -177,9 +195,21 @@ def load_project_data(store_path: Path) -> ProjectData:
             findings.append(rf.finding)
             if rf.review is not None and rf.finding.id is not None:
                 reviews[rf.finding.id] = rf.review
+        models = analysed_models(store.photos(), store.analyses())
     finally:
         store.close()
-    return ProjectData(photos=photos, findings=findings, reviews=reviews, name=Path(store_path).stem)
+    return ProjectData(photos=photos, findings=findings, reviews=reviews, name=Path(store_path).stem, models=models)
+
+
+def analysed_models(records: Iterable[object], analyses: Iterable[object]) -> dict[str, int]:
+    """Model name -> number of usable photos whose findings it recorded (``Store.photos()``/``analyses()``)."""
+    names = {a.id: a.model_name for a in analyses}  # type: ignore[attr-defined]
+    counts: dict[str, int] = {}
+    for r in records:
+        aid = getattr(r, "analysis_id", None)
+        if aid is not None and getattr(r, "usable", True) and aid in names:
+            counts[names[aid]] = counts.get(names[aid], 0) + 1
+    return counts
 
 
 def export_project(
@@ -192,8 +222,9 @@ def export_project(
     is_cancelled: Callable[[], bool] | None = None,
     site_settings: SiteSettings | None = None,
     section_settings: SectionSettings | None = None,
+    report: ReportOptions | None = None,
 ) -> ExportResult:
     """Read a project file and write its exports (see :func:`export_data`)."""
     data = load_project_data(Path(store_path))
     return export_data(data, out_dir, formats, csv_profile, weights, progress, is_cancelled,
-                       site_settings, section_settings)
+                       site_settings, section_settings, report=report)

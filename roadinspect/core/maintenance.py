@@ -18,12 +18,17 @@ from roadinspect.core.types import Finding, Photo, Review
 
 @dataclass(frozen=True)
 class ProjectData:
-    """What the derivations read from a project: photos by id, findings (with ids) and latest reviews."""
+    """What the derivations read from a project: photos by id, findings (with ids) and latest reviews.
+
+    ``models`` maps each model that analysed photos of the project to the number of photos whose
+    findings it recorded (the report's survey summary; empty when not known).
+    """
 
     photos: Mapping[int, Photo]
     findings: Sequence[Finding]
     reviews: Mapping[int, Review] = field(default_factory=dict)
     name: str = ""
+    models: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from fudgeo import GeoPackage
 from roadinspect.core import export as export_mod
 from roadinspect.core.export import ExportError, export_data, parse_formats, write_bytes_atomic
 from roadinspect.core.maintenance import build_maintenance_list
-from roadinspect.core.report import crop_with_overlay, report_html
+from roadinspect.core.report import ReportOptions, crop_with_overlay, report_html
 from tests.core.scenes import export_scene
 
 
@@ -29,8 +29,8 @@ def test_every_format_is_written(scene, tmp_path):
     assert result.ok and result.sites == mlist.site_count
     names = sorted(p.name for p in result.written)
     assert names == sorted(["sites.csv", "sites.geojson", "sections.geojson", "findings.geojson", "inspection.gpkg",
-                            "report.html"])
-    assert calls[-1] == (6, 6)
+                            "report.html", "report.pdf"])
+    assert calls[-1] == (7, 7)
     assert sorted(os.listdir(tmp_path / "out")) == names  # no temporary file left behind
 
 
@@ -66,8 +66,9 @@ def test_geopackage_reads_back_with_fudgeo_and_sqlite(scene, tmp_path):
         con.close()
 
 
-def test_report_has_one_block_per_site_in_rank_order_with_images(scene):
+def test_report_has_one_card_per_site_in_rank_order_with_images(scene):
     data, mlist = scene
+    assert all(r.site.status.value == "accepted" for r in mlist.ranked)  # one group: rank order throughout
     html = report_html(data, mlist).decode("utf-8")
     positions = [html.index(f'id="{r.site.id}"') for r in mlist.ranked]
     assert positions == sorted(positions)
@@ -86,7 +87,8 @@ def test_crop_is_a_jpeg_and_missing_photos_are_reported(scene, tmp_path):
     from roadinspect.core.maintenance import ProjectData
 
     gone = {pid: replace(p, path=tmp_path / "deleted.jpg") for pid, p in data.photos.items()}
-    html = report_html(ProjectData(gone, data.findings, data.reviews), mlist).decode("utf-8")
+    html = report_html(ProjectData(gone, data.findings, data.reviews), mlist,
+                       options=ReportOptions(lang="en")).decode("utf-8")
     assert "Photo not available" in html and "deleted.jpg" in html
 
 

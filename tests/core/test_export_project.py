@@ -55,7 +55,7 @@ def test_the_store_gives_the_same_maintenance_list_as_the_scene(project):
 def test_export_project_writes_every_file(project, tmp_path):
     path, scene = project
     result = export_project(path, tmp_path)
-    assert result.ok and len(result.written) == 6 and result.sites == 6
+    assert result.ok and len(result.written) == 7 and result.sites == 6
 
 
 def test_export_command(project, tmp_path, capsys):

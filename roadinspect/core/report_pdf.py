@@ -1,0 +1,304 @@
+"""``report.pdf``: the report on A4 paper, made offline with ReportLab (BSD licence, pure Python).
+
+Why ReportLab: the core never imports Qt (so ``QPdfWriter``/``QTextDocument`` are out: the command
+line and the GUI's worker call the same function), a browser is not something the app can count on,
+and WeasyPrint needs Pango, which Windows lacks. ReportLab's Platypus lays out paragraphs and tables
+over pages (table headers repeated, cards kept whole), its graphics draw the map and the profile from
+the same shapes as the HTML's SVG (``report_figures.to_drawing``: vectors, not pictures), and it has
+no network code in the paths used here and no telemetry. Its wheel is 2 MB and depends on Pillow
+(already ours) and charset-normalizer.
+
+Pages: A4 portrait, 15 mm margins; every page's footer carries the report's title and project on
+the left and ``Page n / N`` on the right (two passes over the pages: the total is known at the end).
+Page 1 is the glance (survey, counts, quantities); the map follows when it fits, then the profile
+and the sections, the cards (kept whole), the compact table (header on every page), the rejected
+findings when asked, the method.
+
+The text font is Bitstream Vera (shipped inside ReportLab, Latin-1 and more: French is complete);
+characters it lacks (emoji, Arabic script) show as an empty box in the PDF, never as markup, and
+the HTML report shows them as typed.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from roadinspect import __version__
+from roadinspect.core.report import (
+    CONFIRMED,
+    ReportContent,
+    kind_label,
+    kpis,
+    measure_rows,
+    position_text,
+    rejected_header,
+    rejected_rows,
+    rest_header,
+    rest_row,
+    summary_tables,
+    survey_rows,
+    term_rows,
+    user_text,
+)
+from roadinspect.core.report_figures import RATING_COLORS, SEVERITY_COLORS, to_drawing
+from roadinspect.core.types import Severity
+
+FONT, FONT_BOLD = "RoadInspectSans", "RoadInspectSans-Bold"
+_REGISTERED = False
+
+
+def _register_fonts() -> None:
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    import reportlab
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    folder = Path(reportlab.__file__).resolve().parent / "fonts"
+    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "VeraBd.ttf")))
+    for bold, italic, name in ((0, 0, FONT), (1, 0, FONT_BOLD), (0, 1, FONT), (1, 1, FONT_BOLD)):
+        addMapping(FONT, bold, italic, name)
+    _REGISTERED = True
+
+
+_FONT_FIXES = str.maketrans({"\u202f": "\u00a0", "→": "–"})
+"""Characters Vera lacks that the report itself writes, and what stands in for them."""
+
+
+def pdf_text(text: object) -> str:
+    """Text the PDF font can draw: the French narrow no-break space becomes a no-break space, arrows dashes."""
+    return str(text).translate(_FONT_FIXES)
+
+
+def _x(text: object) -> str:
+    """Paragraph markup of plain text: escaped, line breaks kept."""
+    return escape(pdf_text(text)).replace("\n", "<br/>")
+
+
+def render_pdf(c: ReportContent) -> bytes:
+    """The bytes of ``report.pdf``."""
+    from reportlab.lib import colors
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        CondPageBreak,
+        Frame,
+        Image,
+        KeepTogether,
+        PageTemplate,
+        Paragraph,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    _register_fonts()
+    t = c.t
+    name = user_text(c.data.name)
+    footer_left = f"{t('title')} — {name}" if name else t("title")
+
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=11.5)
+    small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.2)
+    muted = ParagraphStyle("muted", parent=small, textColor=HexColor("#5f6670"))
+    h1 = ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=17, leading=21, spaceAfter=2)
+    h2 = ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=13, leading=16, spaceBefore=8, spaceAfter=5,
+                        keepWithNext=1)
+    h3 = ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13, spaceBefore=5, spaceAfter=3,
+                        keepWithNext=1)
+    cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=9.6)
+    cell_small = ParagraphStyle("cell_small", parent=base, fontSize=7, leading=8.4)
+    kpi_value = ParagraphStyle("kpi", parent=base, fontName=FONT_BOLD, fontSize=15, leading=18)
+    width = A4[0] - 30 * mm
+
+    grid = [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ("GRID", (0, 0), (-1, -1), 0.4, HexColor("#c8ccd1")), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    header = [("BACKGROUND", (0, 0), (-1, 0), HexColor("#eef0f3")), ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD)]
+
+    def table(head: list[str], rows: list[list[str]], widths: list[float] | None = None, numeric_from: int = 1,
+              style: ParagraphStyle = cell) -> Table:
+        data = [[Paragraph(_x(h), ParagraphStyle("hd", parent=style, fontName=FONT_BOLD)) for h in head]]
+        data += [[Paragraph(_x(v), style) if isinstance(v, str) and i < numeric_from else
+                  (pdf_text(v) if isinstance(v, str) else v) for i, v in enumerate(row)] for row in rows]
+        tbl = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        tbl.setStyle(TableStyle([*grid, *header, ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
+                                 ("FONTSIZE", (0, 0), (-1, -1), style.fontSize)]))
+        return tbl
+
+    story: list = []
+    story.append(Paragraph(_x(t("title")) + (f" — {_x(name)}" if name else ""), h1))
+    story.append(Paragraph(_x(t("generated", date=t.datetime(c.generated), version=__version__)), muted))
+    # ---- at a glance
+    kp = kpis(c)
+    kpi_table = Table([[Paragraph(_x(v), kpi_value) for v, _ in kp], [Paragraph(_x(lbl), small) for _, lbl in kp]],
+                      colWidths=[width / len(kp)] * len(kp), hAlign="LEFT")
+    kpi_table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, HexColor("#c8ccd1")),
+                                   ("LINEAFTER", (0, 0), (-2, -1), 0.5, HexColor("#c8ccd1")),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story += [Paragraph(_x(t("glance")), h2), kpi_table, Paragraph(_x(t("survey")), h3)]
+    facts = Table([[Paragraph(_x(k), ParagraphStyle("k", parent=cell, fontName=FONT_BOLD)), Paragraph(_x(v), cell)]
+                   for k, v in survey_rows(c)], colWidths=[32 * mm, width - 32 * mm], hAlign="LEFT")
+    facts.setStyle(TableStyle([*grid, ("BACKGROUND", (0, 0), (0, -1), HexColor("#eef0f3"))]))
+    story.append(facts)
+    if c.mlist.site_count:
+        tables = summary_tables(c)
+        head, rows = tables["by_type"]
+        by_type = table(head, rows, [48 * mm, 17 * mm, 19 * mm, 17 * mm, 15 * mm])
+        head, rows = tables["by_status"]
+        by_status = table(head, rows, [28 * mm, 22 * mm])
+        side = Table([[[Paragraph(_x(t("by_type")), h3), by_type], [Paragraph(_x(t("by_status")), h3), by_status]]],
+                     colWidths=[122 * mm, width - 122 * mm], hAlign="LEFT")
+        side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        story.append(side)
+        head, rows = tables["totals"]
+        story += [Paragraph(_x(t("totals")), h3), table(head, rows, [48 * mm, 24 * mm, 24 * mm, 24 * mm, 24 * mm])]
+    else:
+        story += [Spacer(1, 6 * mm), Paragraph(_x(t("clean")), ParagraphStyle("clean", parent=h3, textColor=HexColor(
+            "#1a6b3a")))]
+    if c.summary.unmeasured:
+        story.append(Paragraph(_x(t("unmeasured", n=t.int(c.summary.unmeasured))), muted))
+    if c.summary.rejected_findings and not c.options.include_rejected:
+        story.append(Paragraph(_x(t("rejected_count", n=t.int(c.summary.rejected_findings))), muted))
+    # ---- map
+    if c.map is None:
+        story += [Paragraph(_x(t("map")), h2), Paragraph(_x(t("no_map")), base)]
+    else:
+        drawing = to_drawing(c.map, FONT, FONT_BOLD, scale=min(width / c.map.width, 150 * mm / c.map.height),
+                             fix_text=pdf_text)
+        story.append(CondPageBreak(drawing.height + 30 * mm))
+        story.append(KeepTogether([Paragraph(_x(t("map")), h2), drawing, Spacer(1, 2 * mm),
+                                   Paragraph(_x(t("map_legend")), muted)]))
+    # ---- profile and sections
+    story.append(Paragraph(_x(t("profile")), h2))
+    if c.profile is None:
+        story.append(Paragraph(_x(t("no_profile")), base))
+    else:
+        drawing = to_drawing(c.profile, FONT, FONT_BOLD, scale=width / c.profile.width, fix_text=pdf_text)
+        story += [drawing, Paragraph(_x(t("profile_legend")), muted)]
+        mean = c.summary.mean_condition or 0.0
+        story.append(Paragraph(_x(f"{t('sections')} — {t('mean_condition', n=t.int(len(c.mlist.sections)), mean=t.num(mean))}"),
+                               h3))
+        rows = [[s.id, f"{t.num(s.start_m, 0)}–{t.num(s.end_m, 0)} m", t.num(s.score, 1), t.rating(s.rating),
+                 " ".join(s.site_ids) or "—"] for s in c.mlist.sections]
+        tbl = table([t("section"), t("extent"), t("score"), t("rating"), t("sites")],
+                    [[r[0], r[1], r[2], r[3], Paragraph(_x(r[4]), cell_small)] for r in rows],
+                    [20 * mm, 26 * mm, 14 * mm, 26 * mm, width - 86 * mm], numeric_from=2)
+        tbl.setStyle(TableStyle([("ALIGN", (3, 0), (-1, -1), "LEFT")] + [
+            ("BACKGROUND", (3, i + 1), (3, i + 1), HexColor(RATING_COLORS[s.rating]))
+            for i, s in enumerate(c.mlist.sections)] + [
+            ("TEXTCOLOR", (3, i + 1), (3, i + 1), colors.white)
+            for i, s in enumerate(c.mlist.sections) if s.rating in ("serious", "failed", "good")]))
+        story.append(tbl)
+    # ---- cards
+    if c.ordered:
+        intro = t("list_intro", n=t.int(len(c.cards))) if c.rest else t("list_intro_all")
+        story += [Paragraph(_x(t("list")), h2), Paragraph(_x(intro), muted)]
+    colon = "\u00a0:" if t.lang == "fr" else ":"
+    for r in c.cards:
+        s = r.site
+        sev = Severity(s.severity)
+        title = (f'<font backColor="#1f2328" color="#ffffff"> {r.rank} </font>  {_x(kind_label(t, s.kind))} — '
+                 f'{_x(s.id)} — <font color="{SEVERITY_COLORS[sev]}">{_x(t.severity(sev))}</font> — '
+                 f'{_x(t("score"))} {_x(t.num(r.score, 1))}')
+        crop = c.crops.get(s.id)
+        if crop is not None and crop.jpeg is not None:
+            image = Image(io.BytesIO(crop.jpeg))
+            k = min(62 * mm / image.imageWidth, 62 * mm / image.imageHeight)
+            image.drawWidth, image.drawHeight = image.imageWidth * k, image.imageHeight * k
+            left: object = image
+        else:
+            left = Paragraph(_x(crop.error if crop else t("no_photo")), muted)
+        status = t.status(s.status.value) + ("" if s.status in CONFIRMED else "")
+        pos = position_text(t, s.position.lat, s.position.lon) if s.position is not None else t("unknown_position")
+        details: list = [
+            Paragraph(_x(f"{t('status')}{colon} {status} · {t('confidence')} {t.num(s.confidence, 2)} · "
+                         f"{t('section_of_site')} {c.mlist.site_section.get(s.id, '—')}"), cell),
+            Paragraph(_x(f"{t('position')}{colon} {pos}"), cell), Spacer(1, 1.5 * mm)]
+        mrows = measure_rows(t, s.measures)
+        m_tbl = Table([[Paragraph(_x(a), cell_small), pdf_text(b)] for a, b in mrows], hAlign="LEFT",
+                      colWidths=[40 * mm, 30 * mm] if any(b for _, b in mrows) else [70 * mm, 1 * mm])
+        m_tbl.setStyle(TableStyle([*grid, ("FONTSIZE", (0, 0), (-1, -1), 7)]))
+        details += [m_tbl, Spacer(1, 1.5 * mm), Paragraph(f"<b>{_x(t('score_terms'))}</b>", cell_small)]
+        terms = table([t("term"), "×", t("points"), ""], [[a, b, p, Paragraph(_x(d), cell_small)]
+                                                          for a, b, p, d in term_rows(t, r)],
+                      [22 * mm, 20 * mm, 13 * mm, 48 * mm], style=cell_small)
+        terms.setStyle(TableStyle([("ALIGN", (3, 0), (3, -1), "LEFT")]))
+        details += [terms, Spacer(1, 1.5 * mm), Paragraph(
+            _x(f"{t('photos_of_site')} ({len(s.photo_files)}){colon} " + ", ".join(user_text(p) for p in s.photo_files)
+               + (f"\n{t.datetime(s.first_seen)} → {t.datetime(s.last_seen)}" if s.first_seen else "")), cell_small)]
+        if s.notes:
+            details.append(Paragraph(f"<b>{_x(t('notes'))}</b>{_x(colon)} {_x(user_text(s.notes))}", cell))
+        body = Table([[left, details]], colWidths=[66 * mm, width - 66 * mm], hAlign="LEFT")
+        body.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
+                                  ("BOX", (0, 0), (-1, -1), 0.5, HexColor("#c8ccd1"))]))
+        story.append(KeepTogether([Paragraph(title, h3), body, Spacer(1, 3 * mm)]))
+    # ---- the rest
+    if c.rest:
+        story.append(Paragraph(_x(f"{t('rest')} ({t.int(len(c.rest))})"), h3))
+        widths = [10 * mm, 13 * mm, 26 * mm, 14 * mm, 11 * mm, 15 * mm, 15 * mm, 29 * mm, 24 * mm]
+        widths.append(width - sum(widths))
+        head = [Paragraph(_x(h), ParagraphStyle("rh", parent=cell_small, fontName=FONT_BOLD)) for h in rest_header(t)]
+        for start in range(0, len(c.rest), 60):  # chunks: ReportLab splits short tables fast
+            rows = [head]
+            for r in c.rest[start:start + 60]:
+                v = [pdf_text(x) for x in rest_row(c, r)]
+                v[2] = Paragraph(_x(v[2]), cell_small) if len(v[2]) > 16 else v[2]
+                v[7] = Paragraph(_x(v[7]), cell_small)
+                v[8] = Paragraph(_x(v[8]), cell_small) if len(v[8]) > 14 else v[8]
+                v[9] = Paragraph(_x(v[9]), cell_small) if v[9] else ""
+                rows.append(v)
+            tbl = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+            tbl.setStyle(TableStyle([*grid, *header, ("FONTSIZE", (0, 0), (-1, -1), 7),
+                                     ("ALIGN", (0, 1), (0, -1), "RIGHT"), ("ALIGN", (4, 1), (4, -1), "RIGHT")]))
+            story.append(tbl)
+    # ---- rejected, method
+    if c.options.include_rejected:
+        story += [Paragraph(_x(f"{t('rejected')} ({t.int(len(c.rejected))})"), h2),
+                  Paragraph(_x(t("rejected_intro")), muted)]
+        if c.rejected:
+            rows = [[Paragraph(_x(v), cell_small) for v in row] for row in rejected_rows(c)]
+            story.append(table(rejected_header(t), rows, [16 * mm, 40 * mm, 30 * mm, 18 * mm, 28 * mm,
+                                                          width - 132 * mm], numeric_from=99, style=cell_small))
+    story += [Paragraph(_x(t("method")), h2), Paragraph(_x(t("method_text")), muted)]
+
+    page_text = t("page", page="{page}", pages="{pages}")
+
+    class NumberedCanvas(canvas.Canvas):
+        """Keeps every page until the end, then writes ``Page n / N`` on each."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(FONT, 7.5)
+                self.setFillColor(HexColor("#5f6670"))
+                self.drawString(15 * mm, 9 * mm, footer_left[:110])
+                self.drawRightString(A4[0] - 15 * mm, 9 * mm, page_text.format(page=number, pages=total))
+                super().showPage()
+            super().save()
+
+    out = io.BytesIO()
+    doc = BaseDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
+                          bottomMargin=16 * mm, title=footer_left, author="RoadInspect", creator=f"RoadInspect {__version__}",
+                          subject=t("title"), lang=t.lang)
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    doc.build(story, canvasmaker=NumberedCanvas)
+    return out.getvalue()

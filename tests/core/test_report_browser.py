@@ -1,0 +1,140 @@
+"""The report as a supervisor opens it: report.html in a real headless Chromium, report.pdf read back by poppler.
+
+Chromium (Debian package ``chromium``) and poppler-utils (``pdftotext``, ``pdfimages``) are installed
+by ``.ci/run`` when missing; these tests are skipped, saying so, only where they could not be installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+
+import pytest
+
+from roadinspect.core.export import export_data
+from roadinspect.core.maintenance import ProjectData, build_maintenance_list
+from roadinspect.core.report import ReportOptions
+from tests.core.browser import Browser, find_chromium
+from tests.core.scenes import export_scene
+
+HOSTILE_NOTE = ("<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> "
+                "\u202egpj.exe Chaussée 🚧 طريق")
+HOSTILE_NAME = "<b onmouseover=alert(1)>IMG 🚧 \u202eevil.jpg"  # no slash: a file name
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The export scene with an HTML/RTL/emoji note and photo name on the first site, exported (fr and en)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    data = export_scene(folder)
+    first = build_maintenance_list(data).ranked[0].site
+    ev = first.evidence
+    photo = data.photos[ev.photo_id]
+    renamed = photo.path.with_name(HOSTILE_NAME)
+    shutil.copyfile(photo.path, renamed)
+    photos = {**data.photos, ev.photo_id: replace(photo, path=renamed)}
+    fid = first.finding_ids[0]
+    reviews = {**data.reviews, fid: replace(data.reviews[fid], note=HOSTILE_NOTE)}
+    data = ProjectData(photos, data.findings, reviews, name="Tournée <i>test</i> \u202e🚧", models={"seg-2026.11.26": 16})
+    out = {}
+    for lang in ("fr", "en"):
+        target = folder / f"out-{lang}"
+        result = export_data(data, target, formats=["report"], report=ReportOptions(lang=lang, top=3))
+        assert result.ok, result.errors
+        out[lang] = target
+    return data, out, first.id
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    exe = find_chromium()
+    if exe is None:
+        pytest.skip("Chromium is not installed and could not be installed (.ci/run: apt-get install chromium)")
+    return exe
+
+
+def test_the_checker_sees_console_errors(chromium, tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text("<!DOCTYPE html><p>x</p><script>console.error('broken'); undefined_fn();</script>"
+                    "<img src='missing.png'>", encoding="utf-8")
+    with Browser(chromium, tmp_path / "profile") as browser:
+        session = browser.open(page.as_uri())
+        errors = browser.errors(session)
+    assert any("broken" in e for e in errors) and any("undefined_fn" in e for e in errors)
+    assert any("missing.png" in e or "ERR_FILE_NOT_FOUND" in e for e in errors)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_report_renders_in_chromium_without_error_with_drawn_figures(chromium, hostile, tmp_path, lang):
+    data, out, first_id = hostile
+    with Browser(chromium, tmp_path / "profile") as browser:
+        session = browser.open((out[lang] / "report.html").as_uri())
+        errors = browser.errors(session)
+        figures = browser.evaluate(session, """[...document.querySelectorAll('svg.figure')].map(s => {
+            const r = s.getBoundingClientRect(), b = s.getBBox();
+            return {cls: s.getAttribute('class'), w: r.width, h: r.height, bw: b.width, bh: b.height,
+                    shapes: s.querySelectorAll('polyline,polygon,circle,rect').length,
+                    lines: s.querySelectorAll('polyline').length}; })""")
+        page = browser.evaluate(session, """({lang: document.documentElement.lang,
+            pwned: window.__pwned === undefined ? null : window.__pwned,
+            scripts: document.scripts.length,
+            injected: document.querySelectorAll('img[onerror], b[onmouseover], i').length,
+            cards: document.querySelectorAll('article.card').length,
+            images: [...document.querySelectorAll('article.card img')].filter(i => i.complete && i.naturalWidth > 0).length,
+            text: document.body.innerText, title: document.title})""")
+    assert errors == []
+    by_class = {f["cls"]: f for f in figures}
+    for name in ("figure map", "figure profile"):
+        fig = by_class[name]
+        assert fig["w"] > 300 and fig["h"] > 100 and fig["bw"] > 100 and fig["bh"] > 50 and fig["lines"] >= 1
+    assert by_class["figure map"]["shapes"] > 10
+    assert page["lang"] == lang and page["pwned"] is None and page["scripts"] == 0 and page["injected"] == 0
+    assert page["cards"] == 3 and page["images"] == 3
+    shown = HOSTILE_NOTE.replace("\u202e", "\\u202e")  # the override is shown, not obeyed
+    assert shown in page["text"]
+    assert HOSTILE_NAME.replace("\u202e", "\\u202e") in page["text"]
+    assert "Tournée <i>test</i>" in page["title"]
+    heading = "Rapport d'inspection" if lang == "fr" else "Inspection report"
+    assert heading in page["text"]
+
+
+@pytest.fixture(scope="module")
+def poppler():
+    if shutil.which("pdftotext") is None or shutil.which("pdfimages") is None:
+        pytest.skip("poppler-utils is not installed and could not be installed (.ci/run: apt-get install poppler-utils)")
+
+
+def _pdftotext(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True, timeout=60).stdout
+
+
+def test_pdf_has_the_french_headings_page_numbers_and_vector_figures(poppler, hostile):
+    data, out, _ = hostile
+    pdf = out["fr"] / "report.pdf"
+    text = _pdftotext(pdf)
+    for heading in ("Rapport d'inspection", "En bref", "Chantiers par type et gravité", "Quantités (pour le budget)",
+                    "Carte du relevé", "Profil d'état", "Tronçons", "Chantiers par ordre de priorité",
+                    "Autres chantiers", "Méthode"):
+        assert heading in text, heading
+    pages = text.count("\f")
+    assert pages >= 3 and f"Page 1 / {pages}" in text and f"Page {pages} / {pages}" in text
+    assert "nid de poule" in text and "12/05/2025" in text
+    # Map and profile are vectors: their labels are text, and the only pictures are the 3 card crops.
+    assert "très mauvais" in text and "distance le long du parcours" in text
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True).stdout
+    rows = [line for line in images.splitlines()[2:] if line.strip()]
+    assert len(rows) == 3 and all(" jpeg " in r for r in rows)
+    # Hostile text is text: the markup is printed as typed.
+    assert "<script>window.__pwned = 1</script>" in text.replace("\n", " ")
+    size = pdf.stat().st_size
+    assert 10_000 < size < 2_000_000
+
+
+def test_pdf_in_english(poppler, hostile):
+    text = _pdftotext(hostile[1]["en"] / "report.pdf")
+    for heading in ("Inspection report", "At a glance", "Map of the survey", "Condition profile",
+                    "Maintenance sites in priority order"):
+        assert heading in text
+    assert "Page 1 of" in text and "pothole" in text and "12 May 2025" in text
