@@ -143,6 +143,14 @@
         <translation>Dégradation précédente (K ou ←)</translation>
     </message>
     <message>
+        <source>Next finding to &amp;review</source>
+        <translation>Prochaine dégradation à &amp;contrôler</translation>
+    </message>
+    <message>
+        <source>Next finding not reviewed yet, in any listed photo (U)</source>
+        <translation>Prochaine dégradation pas encore contrôlée, dans les photos listées (U)</translation>
+    </message>
+    <message>
         <source>Next p&amp;hoto</source>
         <translation>P&amp;hoto suivante</translation>
     </message>
@@ -984,6 +992,10 @@ Les détails ont été écrits dans :
         <translation>Toutes les photos</translation>
     </message>
     <message>
+        <source>Still to review</source>
+        <translation>À contrôler</translation>
+    </message>
+    <message>
         <source>With findings</source>
         <translation>Avec dégradations</translation>
     </message>
@@ -1044,6 +1056,10 @@ Les détails ont été écrits dans :
     <message>
         <source>Select a finding first (J / K, or click it).</source>
         <translation>Sélectionnez d&apos;abord une dégradation (J / K, ou cliquez dessus).</translation>
+    </message>
+    <message>
+        <source>Every finding of the listed photos is reviewed.</source>
+        <translation>Toutes les dégradations des photos listées sont contrôlées.</translation>
     </message>
     <message>
         <source>This project is open read-only.</source>

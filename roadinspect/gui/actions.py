@@ -60,6 +60,7 @@ class Actions(QObject):
         make("set_crack", "", [QKeySequence("1"), QKeySequence("&"), QKeySequence(kp | Qt.Key.Key_1)])
         make("set_pothole", "", [QKeySequence("2"), QKeySequence(Qt.Key.Key_Eacute), QKeySequence(kp | Qt.Key.Key_2)])
         make("next_finding", "next", _keys("J", "Right"))
+        make("next_unreviewed", "", _keys("U"))
         make("previous_finding", "previous", _keys("K", "Left"))
         make("next_photo", "", _keys("Down", "Shift+J", "PgDown"))
         make("previous_photo", "", _keys("Up", "Shift+K", "PgUp"))
@@ -101,8 +102,8 @@ class Actions(QObject):
                      self.open_demo, None,
                      self.export, self.export_training, None, self.quit],
             "edit": [undo, redo, None, self.settings],
-            "review": [self.accept, self.reject, None, self.set_crack, self.set_pothole, None, self.next_finding,
-                       self.previous_finding, self.next_photo, self.previous_photo],
+            "review": [self.accept, self.reject, None, self.set_crack, self.set_pothole, None, self.next_unreviewed,
+                       self.next_finding, self.previous_finding, self.next_photo, self.previous_photo],
             "view": [self.toggle_overlay, self.fit, self.zoom_in, self.zoom_out, None, self.map_tiles],
             "tools": [self.tool_navigate, self.tool_brush, self.tool_eraser, self.tool_polygon, self.apply_edit,
                       None, self.analyse, self.cancel_task],
@@ -156,6 +157,8 @@ class Actions(QObject):
             "set_pothole": (self.tr("It is a &pothole"), self.tr("Change the finding's type to pothole (2)")),
             "next_finding": (self.tr("&Next finding"), self.tr("Next finding (J or →)")),
             "previous_finding": (self.tr("&Previous finding"), self.tr("Previous finding (K or ←)")),
+            "next_unreviewed": (self.tr("Next finding to &review"),
+                                self.tr("Next finding not reviewed yet, in any listed photo (U)")),
             "next_photo": (self.tr("Next p&hoto"), self.tr("Next photo (↓)")),
             "previous_photo": (self.tr("Previous ph&oto"), self.tr("Previous photo (↑)")),
             "toggle_overlay": (self.tr("Damage &overlay"), self.tr("Show or hide the damage overlay (Space)")),

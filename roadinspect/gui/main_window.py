@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         a.set_crack.triggered.connect(lambda: self.choose_class(DamageClass.CRACK))
         a.set_pothole.triggered.connect(lambda: self.choose_class(DamageClass.POTHOLE))
         a.next_finding.triggered.connect(lambda: r.next_finding(1))
+        a.next_unreviewed.triggered.connect(r.next_unreviewed)
         a.previous_finding.triggered.connect(lambda: r.next_finding(-1))
         a.next_photo.triggered.connect(lambda: r.next_photo(1))
         a.previous_photo.triggered.connect(lambda: r.next_photo(-1))
@@ -650,7 +651,7 @@ class MainWindow(QMainWindow):
                        a.apply_edit):
             action.setEnabled(writable)
         for action in (a.export, a.export_training, a.next_finding, a.previous_finding, a.next_photo,
-                       a.previous_photo):
+                       a.previous_photo, a.next_unreviewed):
             action.setEnabled(has)
         a.add_photos.setEnabled(writable and not busy)
         a.place_gpx.setEnabled(writable and not busy)

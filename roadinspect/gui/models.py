@@ -357,7 +357,8 @@ def _refilter(proxy: QSortFilterProxyModel, attribute: str, value: object) -> No
 
 class PhotoFilterProxy(QSortFilterProxyModel):
     """Photos filtered by state (``pending``, ``analysed``, ``reviewed``, ``error``, ``no_position``,
-    ``with_findings``; None = all) and by damage type (a crack kind or ``crack``/``pothole``; None = all)."""
+    ``with_findings``, ``to_review``: findings still undecided; None = all) and by damage type (a crack kind
+    or ``crack``/``pothole``; None = all)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -382,6 +383,9 @@ class PhotoFilterProxy(QSortFilterProxyModel):
                 return False
         elif self._state == "with_findings":
             if not row.findings:
+                return False
+        elif self._state == "to_review":  # findings not decided yet
+            if row.reviewed >= row.findings:
                 return False
         elif self._state is not None and row.state != self._state:
             return False

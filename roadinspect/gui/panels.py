@@ -57,9 +57,9 @@ class PhotosPanel(QWidget):
         self.state_filter = QComboBox()
         self.damage_filter = QComboBox()
         self.state_filter.currentIndexChanged.connect(
-            lambda _: self.proxy.set_state_filter(self.state_filter.currentData()))
+            lambda _: self._refilter(self.proxy.set_state_filter, self.state_filter.currentData()))
         self.damage_filter.currentIndexChanged.connect(
-            lambda _: self.proxy.set_damage_filter(self.damage_filter.currentData()))
+            lambda _: self._refilter(self.proxy.set_damage_filter, self.damage_filter.currentData()))
         self.table = _table()
         self.table.setModel(self.proxy)
         self.table.setIconSize(THUMB_SIZE)
@@ -79,13 +79,24 @@ class PhotosPanel(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table)
         self._silent = False
+        self._shown: int | None = None  # the photo on screen (kept when a filter hides it)
         self.retranslate()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(330, 600)
 
+    def _refilter(self, apply, value: object) -> None:  # noqa: ANN001
+        """Change a filter without moving the inspector: the photo on screen stays (selected when still listed)."""
+        self._silent = True
+        try:
+            apply(value)
+        finally:
+            self._silent = False
+        self.select(self._shown)
+
     def select(self, photo_id: int | None) -> None:
         """Select a photo without emitting ``photoActivated``."""
+        self._shown = photo_id
         row = self.model.row_of(photo_id) if photo_id is not None else None
         selection = self.table.selectionModel()
         self._silent = True
@@ -131,6 +142,7 @@ class PhotosPanel(QWidget):
         self.damage_filter.blockSignals(True)
         self.state_filter.clear()
         self.state_filter.addItem(self.tr("All photos"), None)
+        self.state_filter.addItem(self.tr("Still to review"), "to_review")
         for state in ("analysed", "reviewed", "pending", "error", "no_position"):
             self.state_filter.addItem(labels.photo_state_name(state), state)
         self.state_filter.addItem(self.tr("With findings"), "with_findings")
@@ -153,6 +165,9 @@ class PhotosPanel(QWidget):
 class SitesPanel(QWidget):
     """The ranked maintenance list (sortable, filterable); the score's terms are columns and tooltips."""
 
+    DESCENDING_FIRST = frozenset({3, 4, 5, 6, 7, 8, 10})
+    """Severity, score, its four terms and the photo count: the worst first on the first click."""
+
     siteActivated = Signal(str)  # noqa: N815 - Qt naming
     siteSelected = Signal(str)  # noqa: N815
 
@@ -163,15 +178,18 @@ class SitesPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.kind_filter = QComboBox()
         self.status_filter = QComboBox()
-        self.kind_filter.currentIndexChanged.connect(lambda _: self.proxy.set_kind_filter(self.kind_filter.currentData()))
+        self.kind_filter.currentIndexChanged.connect(
+            lambda _: self._refilter(self.proxy.set_kind_filter, self.kind_filter.currentData()))
         self.status_filter.currentIndexChanged.connect(
-            lambda _: self.proxy.set_status_filter(self.status_filter.currentData()))
+            lambda _: self._refilter(self.proxy.set_status_filter, self.status_filter.currentData()))
         self.summary = QLabel()
         self.summary.setStyleSheet("color: #495057;")
         self.table = _table()
         self.table.setModel(self.proxy)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self._sort_column = 0
         header = self.table.horizontalHeader()
+        header.sortIndicatorChanged.connect(self._on_sort)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._on_activated)
@@ -187,7 +205,25 @@ class SitesPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table)
         self._silent = False
+        self._selected: str | None = None
         self.retranslate()
+
+    def _refilter(self, apply, value: object) -> None:  # noqa: ANN001
+        """Change a filter without opening another site: the selected site stays selected when still listed."""
+        self._silent = True
+        try:
+            apply(value)
+        finally:
+            self._silent = False
+        if self._selected is not None:
+            self.select(self._selected)
+
+    def _on_sort(self, column: int, order: Qt.SortOrder) -> None:
+        """The first click on a score, severity or photo-count column sorts the highest first."""
+        first_click = column != self._sort_column
+        self._sort_column = column
+        if first_click and column in self.DESCENDING_FIRST and order == Qt.SortOrder.AscendingOrder:
+            self.table.sortByColumn(column, Qt.SortOrder.DescendingOrder)
 
     def _site_at(self, index: QModelIndex) -> str | None:
         row = index.data(ROW_ROLE) if index.isValid() else None
@@ -203,10 +239,12 @@ class SitesPanel(QWidget):
             return
         site_id = self._site_at(self.proxy.index(current.row(), 0)) if current.isValid() else None
         if site_id:
+            self._selected = site_id
             self.siteSelected.emit(site_id)
 
     def select(self, site_id: str) -> None:
         """Select a site's row (e.g. clicked on the map)."""
+        self._selected = site_id
         for r in range(self.proxy.rowCount()):
             index = self.proxy.index(r, 0)
             if self._site_at(index) == site_id:

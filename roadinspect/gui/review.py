@@ -89,7 +89,7 @@ class ReviewController(QObject):
         view.polygonDrawn.connect(self._on_polygon)
         view.detailWanted.connect(self._load_detail)
         panel.findingSelected.connect(self._on_panel_selection)
-        panel.reviewRequested.connect(self.review_finding)
+        panel.reviewRequested.connect(self._on_panel_request)
         undo.indexChanged.connect(self._on_undo_index)
 
     # ------------------------------------------------------------------ project
@@ -252,8 +252,14 @@ class ReviewController(QObject):
         order = self.order()
         if not order:
             return
-        if self.photo_id not in order:
-            self.show_photo(order[0] if step > 0 else order[-1])
+        if self.photo_id not in order:  # the photo on screen is filtered out: its neighbour in the list
+            every = self.session.photo_ids() if self.session is not None else []
+            at = every.index(self.photo_id) if self.photo_id in every else (-1 if step > 0 else len(every))
+            listed = set(order)
+            around = every[at + 1:] if step > 0 else every[:max(at, 0)][::-1]
+            target = next((pid for pid in around if pid in listed), None)
+            if target is not None:
+                self.show_photo(target)
             return
         at = order.index(self.photo_id) + step  # type: ignore[arg-type]
         if 0 <= at < len(order):
@@ -292,6 +298,40 @@ class ReviewController(QObject):
         self.review_finding(fid, action, value)
         if action in ("accept", "reject"):
             self.next_finding(1)
+
+    def _on_panel_request(self, finding_id: int, action: str, value: object = None) -> None:
+        """The panel's Accept and Reject buttons on the finding shown advance like A and R."""
+        if action in ("accept", "reject") and finding_id == self.finding_id:
+            self.review(action, value)
+        else:
+            self.review_finding(finding_id, action, value)
+
+    def next_unreviewed(self) -> bool:
+        """Select the next finding still to review after the one shown (photo list order, wrapping round);
+        False when every finding of the listed photos is decided."""
+        if self.session is None:
+            return False
+        order = self.order()
+        sequence = [(pid, rf.finding.id, rf.status) for pid in order for rf in self.session.findings(pid)]
+        if not sequence:
+            self.message.emit(self.tr("Every finding of the listed photos is reviewed."))
+            return False
+        here = next((i for i, (pid, fid, _) in enumerate(sequence)
+                     if pid == self.photo_id and fid == self.finding_id), None)
+        if here is None:  # no finding selected: from the photo on screen on (or from the top of the list)
+            rank = {pid: i for i, pid in enumerate(order)}
+            at = rank.get(self.photo_id, 0)  # type: ignore[arg-type]
+            here = next((i - 1 for i, (pid, _, _) in enumerate(sequence) if rank[pid] >= at), -1)
+        for k in range(1, len(sequence) + 1):
+            pid, fid, status = sequence[(here + k) % len(sequence)]
+            if status == ReviewStatus.PENDING:
+                if pid == self.photo_id:
+                    self.select_finding(fid)
+                else:
+                    self.show_photo(pid, fid)
+                return True
+        self.message.emit(self.tr("Every finding of the listed photos is reviewed."))
+        return False
 
     def review_finding(self, finding_id: int, action: str, value: object = None) -> None:
         """Record a decision on any finding of the project as an undoable command."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 from roadinspect.core.store import Store
 from roadinspect.core.types import DamageClass, ReviewStatus
 from roadinspect.gui.main_window import MainWindow
+from roadinspect.gui.models import ROW_ROLE
 from roadinspect.gui.photo_view import Tool
 
 
@@ -144,3 +145,106 @@ def test_a_site_clicked_on_the_map_highlights_its_whole_row(window: MainWindow, 
     assert selection.isRowSelected(row)
     assert changes and changes[-1] == set(range(window.sites.proxy.columnCount()))  # every cell, not only Rank
     assert (window.review.photo_id, window.review.finding_id) == (site.evidence.photo_id, site.evidence_id)
+
+
+def _pending(window: MainWindow) -> list[tuple[int, int]]:
+    return [(pid, rf.finding.id) for pid in window.photos.visible_ids() for rf in window.session.findings(pid)
+            if rf.status == ReviewStatus.PENDING]
+
+
+def test_filters_keep_the_inspector_on_the_photo_on_screen(window: MainWindow, reviewable_project: Path,
+                                                           qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    qtbot.waitUntil(lambda: window.maintenance is not None and window.sites.model.rowCount() > 1, timeout=20000)
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    where = (window.review.photo_id, window.review.finding_id)
+    assert where[1] is not None
+    photos, sites = window.photos, window.sites
+    for combo in (photos.state_filter, photos.damage_filter, sites.kind_filter, sites.status_filter):
+        for i in range(combo.count()):
+            combo.setCurrentIndex(i)
+            assert (window.review.photo_id, window.review.finding_id) == where, combo.itemData(i)
+        combo.setCurrentIndex(0)
+    assert photos.table.selectionModel().isRowSelected(photos.proxy.mapFromSource(
+        photos.model.index(photos.model.row_of(where[0]), 0)).row())
+    site = window.maintenance.ranked[0].site  # a site chosen in the list stays chosen through its filters
+    sites.siteActivated.emit(site.id)
+    where = (window.review.photo_id, window.review.finding_id)
+    sites.status_filter.setCurrentIndex(sites.status_filter.findData("pending"))
+    assert (window.review.photo_id, window.review.finding_id) == where
+    sites.status_filter.setCurrentIndex(0)
+    assert sites._site_at(sites.table.selectionModel().currentIndex().siblingAtColumn(0)) == site.id
+
+
+def test_the_first_click_on_score_sorts_the_highest_first(window: MainWindow, reviewable_project: Path,
+                                                          qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    qtbot.waitUntil(lambda: window.maintenance is not None and window.sites.model.rowCount() > 1, timeout=20000)
+    table, proxy = window.sites.table, window.sites.proxy
+    header = table.horizontalHeader()
+    scores = sorted((r.score for r in window.maintenance.ranked), reverse=True)
+
+    def click(column: int) -> None:
+        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+
+    click(4)  # Score
+    shown = [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())]
+    assert [row.ranked.score for row in shown] == scores
+    click(4)  # the second click reverses
+    shown = [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())]
+    assert [row.ranked.score for row in shown] == scores[::-1]
+    click(0)  # Rank: 1 first
+    assert proxy.index(0, 0).data() == "1"
+
+
+def test_still_to_review_photo_filter(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    first = window.session.photo_ids()[0]
+    for rf in window.session.findings(first):
+        window.review.review_finding(rf.finding.id, "accept")
+    photos = window.photos
+    photos.state_filter.setCurrentIndex(photos.state_filter.findData("to_review"))
+    assert photos.state_filter.currentText() == "Still to review"
+    listed = photos.visible_ids()
+    assert first not in listed and listed
+    assert all(any(rf.status == ReviewStatus.PENDING for rf in window.session.findings(p)) for p in listed)
+    assert window.review.photo_id == first  # the photo on screen stays, even filtered out
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)  # ... and Down goes to its next listed neighbour
+    assert window.review.photo_id == listed[0]
+
+
+def test_next_finding_to_review_command_and_key(window: MainWindow, reviewable_project: Path,
+                                                qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    everything = _pending(window)
+    assert len(everything) >= 4
+    for _pid, fid in everything[:2]:
+        window.review.review_finding(fid, "accept")
+    window.review.show_photo(everything[0][0], everything[0][1])
+    qtbot.keyClick(window.view, Qt.Key.Key_U)
+    assert (window.review.photo_id, window.review.finding_id) == everything[2]
+    for _pid, fid in everything[2:-1]:
+        window.review.review_finding(fid, "reject")
+    window.review.show_photo(everything[0][0], everything[0][1])
+    window.actions.next_unreviewed.trigger()
+    assert (window.review.photo_id, window.review.finding_id) == everything[-1]
+    window.review.review_finding(everything[-1][1], "accept")
+    assert not window.review.next_unreviewed()
+    assert window.message.text() == "Every finding of the listed photos is reviewed."
+    assert window.actions.next_unreviewed.text().replace("&", "") == "Next finding to review"
+
+
+def test_accept_and_reject_buttons_advance_like_the_keys(window: MainWindow, reviewable_project: Path,
+                                                         qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    first = window.review.finding_id
+    qtbot.mouseClick(window.findings.accept_button, Qt.MouseButton.LeftButton)
+    assert _stored(reviewable_project, first).status == ReviewStatus.ACCEPTED
+    second = window.review.finding_id
+    assert second not in (None, first)
+    qtbot.mouseClick(window.findings.reject_button, Qt.MouseButton.LeftButton)
+    assert _stored(reviewable_project, second).status == ReviewStatus.REJECTED
+    assert window.review.finding_id not in (None, first, second)
