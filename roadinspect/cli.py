@@ -30,9 +30,14 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def _add_segment(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("segment", help="write a class mask (0/1/2 PNG) for each image")
-    p.add_argument("inputs", nargs="+", type=Path, help="image files or folders")
+    p = sub.add_parser("segment", help="write a class mask (0/1/2 PNG) of what `analyze` would record, for each image")
+    p.add_argument("inputs", nargs="+", type=Path, help="image files or folders (one batch: the road region is "
+                                                           "estimated over them, per camera and size)")
     p.add_argument("--out", required=True, type=Path, help="output folder for <stem>.png masks")
+    p.add_argument("--raw", action="store_true",
+                   help="write the network's own decision (no road region, no size filter) instead of the findings")
+    p.add_argument("--no-road-region", dest="road_region", action="store_false",
+                   help="the findings without the road region (horizon, still parts of the vehicle)")
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.set_defaults(handler=_run_segment)
@@ -41,14 +46,20 @@ def _add_segment(sub: argparse._SubParsersAction) -> None:
 def _run_segment(args: argparse.Namespace) -> int:
     from roadinspect.core.segment_files import segment_files
 
-    return segment_files(args.inputs, args.out, weights=args.weights, device=args.device)
+    return segment_files(args.inputs, args.out, weights=args.weights, device=args.device, raw=args.raw,
+                         road_region=args.road_region)
 
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="score the model on annotated dataset folders")
-    p.add_argument("--data", nargs="+", required=True, type=Path, help="dataset folders (images/, masks/)")
+    p.add_argument("--data", nargs="+", required=True, type=Path,
+                   help="dataset folders: images/ and masks/, or images/ and boxes.json (damage boxes)")
     p.add_argument("--split", choices=["val", "all"], default="all",
                    help="val: only the validation part that `roadinspect train` holds out; all: every image")
+    p.add_argument("--raw", action="store_true",
+                   help="box folders: also score the network's own decision (no road region, no size filter)")
+    p.add_argument("--no-road-region", dest="road_region", action="store_false",
+                   help="box folders: score the findings without the road region")
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="auto")
     p.add_argument("--limit", type=int, default=0, help="score at most N images per dataset (0 = all)")
@@ -170,9 +181,6 @@ def _run_export(args: argparse.Namespace) -> int:
     for err in result.errors:
         print(f"error: {err}", file=sys.stderr)
     print(f"{result.sites} maintenance sites, {result.sections} road sections.")
-    from roadinspect.cli_inspect import warn_changed_photos
-
-    warn_changed_photos(args.project)  # photos changed or missing since import: their findings are exported
     return 0 if result.ok else 1
 
 

@@ -1,4 +1,9 @@
-"""``roadinspect evaluate``: run the segmenter over annotated dataset folders and report the metrics."""
+"""``roadinspect evaluate``: run the segmenter over annotated dataset folders and report the metrics.
+
+Mask folders (``images/`` + ``masks/``) get pixel metrics (:mod:`roadinspect.training.metrics`);
+box-labelled folders (``images/`` + ``boxes.json``) get what an inspector sees, component by
+component (:mod:`roadinspect.training.evaluate_boxes`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from roadinspect.core.backends import accelerate
 from roadinspect.core.segmenter import ModelError, Segmenter
 from roadinspect.core.types import DamageClass
 from roadinspect.training.data import load_pair, open_dataset, split
+from roadinspect.training.boxes import BoxesError, read_boxes
+from roadinspect.training.evaluate_boxes import evaluate_boxes, format_boxes
 from roadinspect.training.metrics import Counts, score_image
 
 
@@ -50,6 +57,13 @@ def _format(result: dict) -> str:
 
 def run_evaluate_command(args: argparse.Namespace) -> int:
     """Handler of ``roadinspect evaluate``; prints a table or one JSON object."""
+    for folder in args.data:  # a bad boxes.json is named before the model loads
+        if (Path(folder) / "boxes.json").is_file():
+            try:
+                read_boxes(Path(folder))
+            except BoxesError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
     try:
         segmenter = Segmenter.load(args.weights, device=args.device)
     except ModelError as exc:
@@ -68,12 +82,18 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
     results = []
     for folder in args.data:
         try:
-            results.append(evaluate_dataset(segmenter, folder, args.split, args.limit, progress))
-        except (FileNotFoundError, ValueError) as exc:
+            if (Path(folder) / "boxes.json").is_file():
+                modes = ("recorded" if getattr(args, "road_region", True) else "no_region",)
+                modes += ("raw",) if getattr(args, "raw", False) else ()
+                results.append(evaluate_boxes(segmenter, folder, args.split, args.limit, modes, progress,
+                                              report=lambda line: print(line, file=sys.stderr)))
+            else:
+                results.append(evaluate_dataset(segmenter, folder, args.split, args.limit, progress))
+        except (FileNotFoundError, ValueError) as exc:  # BoxesError is a ValueError: one line naming the file
             print(f"error: {exc}", file=sys.stderr)
             return 2
         if not args.json:
-            print("\r" + _format(results[-1]))
+            print("\r" + (format_boxes(results[-1]) if results[-1].get("kind") == "boxes" else _format(results[-1])))
     if args.json:
         print(json.dumps({"model": segmenter.name, "sha256": segmenter.sha256, "split": args.split,
                           "backend": chosen.backend, "precision": chosen.precision, "datasets": results},

@@ -1,0 +1,404 @@
+"""The road region: where on a photo damage can be, so findings elsewhere are never recorded.
+
+Damage is only on the road surface. A photo taken from a vehicle also shows the sky, buildings and
+trees (above the horizon) and parts of the vehicle that stay in the same place on every photo of a
+drive: the hood, the dashboard and its reflections, the windscreen's dotted (frit) band, a mount.
+The network is trained to ignore most of this; the road region removes what it still marks there.
+
+What is excluded
+----------------
+* **above the horizon** of the flat-road camera model (:class:`~roadinspect.core.geo.CameraModel`,
+  the project's camera settings and the photo's EXIF focal length): every row whose ray does not
+  meet the road. With the default pitch (12 degrees) the computed horizon lies above the true one of
+  a level camera, so the road is never cut; a camera tilted further down should get its pitch set.
+* **the still parts of the vehicle**, estimated from the batch itself (:func:`estimate_still`):
+  the photos of one camera (EXIF make and model) and image size (after EXIF orientation) are one
+  *group*; up to :data:`MAX_SAMPLE` of them, spread over the group, are decoded small
+  (:data:`GRID_SIDE` pixels on the longer side, grey). Where the scene moves, the brightness
+  gradient points in unrelated directions from one photo to the next; on an edge of the vehicle it
+  points the same way on every photo. The *coherence* of a pixel is the length of the sum of the
+  gradient vectors over the photos (summed over a small window) divided by the sum of their
+  lengths: near 1 on the vehicle's edges, about ``1/sqrt(n)`` on the scene. Pixels whose coherence
+  reaches :func:`coherence_threshold` are the still edges; they are closed into lines, and every area
+  that those lines cut off from the scene (the part of the frame that holds the image centre's
+  row band) is vehicle. A uniform part of the vehicle that has no edge of its own (a flat dark
+  dashboard) is caught that way, between its outline and the frame's border.
+  Guards: fewer than :data:`MIN_STILL_PHOTOS` photos in a group (a batch of one photo) give no
+  still estimate (horizon and network only); an estimate that would exclude more than
+  :data:`MAX_STILL_SHARE` of the frame below the horizon is not credible (a batch taken standing
+  still, or the same view repeated) and is dropped, with a note.
+
+A region is stored per group in the project (``road_regions``, a boolean mask of
+:data:`GRID_SIDE` pixels on the longer side, True = not road) together with its source: ``auto``
+(estimated; re-estimated when the group has grown since) or ``edited`` (the inspector's brush and
+eraser in the app; never overwritten). A drawn region that leaves (almost) nothing of the photo
+is refused (:func:`check_drawn`). Changing a region marks the group's photos for re-analysis:
+the region is applied when a photo is analysed, and the re-analysis rule keeps every reviewed
+finding.
+
+Applying a region (:meth:`RoadRegion.apply`) clears the class mask outside the road at the
+working resolution *before* the findings are extracted, so every size filter of
+:mod:`roadinspect.core.findings` judges what is left (a blob mostly on the dashboard keeps only its
+road part, and is dropped when that is too small).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from roadinspect.core.geo import CameraModel
+from roadinspect.core.photos import ImageError, load_image
+from roadinspect.core.types import Photo
+
+GRID_SIDE = 256
+"""Longer side, in pixels, of the grid on which regions are estimated, stored and edited."""
+MIN_STILL_PHOTOS = 8
+"""Photos a group needs for a still-part estimate (fewer: horizon and network only)."""
+MAX_SAMPLE = 48
+"""Photos of a group decoded for the estimate, spread evenly over the group."""
+MAX_STILL_SHARE = 0.6
+"""An estimate excluding more than this share of the frame below the horizon is dropped."""
+MIN_ROAD_SHARE = 0.01
+"""A drawn region must leave at least this share of the photo as road."""
+_BAND = 0.4
+_SIDE_BAND = 0.15
+COHERENCE_WINDOW = 7
+"""Side, in grid pixels, of the window over which gradient vectors are summed."""
+
+ProgressFn = Callable[[int, int, str], None]
+CancelFn = Callable[[], bool]
+
+
+class RegionError(ValueError):
+    """A road region that cannot be used (e.g. drawn over the whole photo); the message says why."""
+
+
+def group_key(photo: Photo) -> str:
+    """The group of a photo: camera make and model (EXIF) and displayed size, e.g. ``Sony|HDR-AS300|3840x2160``."""
+    make = (photo.camera.make or "").strip() or "?"
+    model = (photo.camera.model or "").strip() or "?"
+    return f"{make}|{model}|{photo.width}x{photo.height}"
+
+
+def describe_key(key: str) -> str:
+    """A readable name for a group key: ``Sony HDR-AS300, 3840x2160`` or ``unknown camera, 600x600``."""
+    make, model, size = (key.split("|") + ["", "", ""])[:3]
+    camera = " ".join(p for p in (make, model) if p and p != "?") or "unknown camera"
+    return f"{camera}, {size}"
+
+
+def grid_size(width: int, height: int, side: int = GRID_SIDE) -> tuple[int, int]:
+    """``(w, h)`` of the region grid of a ``width`` x ``height`` photo (longer side ``side``)."""
+    factor = side / max(width, height)
+    return max(1, round(width * factor)), max(1, round(height * factor))
+
+
+def horizon_mask(camera: CameraModel, width: int, height: int, shape: tuple[int, int]) -> np.ndarray:
+    """``shape`` (rows, cols) boolean grid, True above the camera's horizon for a ``width`` x ``height`` photo."""
+    rows, _ = shape
+    v = camera.horizon_v(width, height)
+    centres = (np.arange(rows) + 0.5) * height / rows
+    above = centres < v
+    return np.repeat(above[:, None], shape[1], axis=1)
+
+
+def coherence_threshold(n: int) -> float:
+    """Coherence a still edge must reach with ``n`` photos: 0.5, higher for few photos (chance level ~1/sqrt(n))."""
+    return max(0.5, 2.0 / math.sqrt(max(n, 1)))
+
+
+@dataclass(frozen=True)
+class StillEstimate:
+    """What :func:`estimate_still` found: the mask (True = vehicle), photos used and a note when dropped."""
+
+    mask: np.ndarray
+    photos: int
+    note: str = ""
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    return (image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)) if image.ndim == 3 else \
+        image.astype(np.float32)
+
+
+def estimate_still(images: Sequence[np.ndarray], below: np.ndarray | None = None) -> StillEstimate:
+    """The parts of the frame that stay still over ``images`` (same-size grey or RGB arrays).
+
+    ``below``: boolean grid, True below the horizon (for the :data:`MAX_STILL_SHARE` guard; None:
+    the whole frame). Returns an all-False mask with a note when there are too few photos or the
+    estimate is not credible (see the module docstring).
+    """
+    shape = images[0].shape[:2] if images else (0, 0)
+    empty = np.zeros(shape, dtype=bool)
+    n = len(images)
+    if n < MIN_STILL_PHOTOS:
+        return StillEstimate(empty, n, f"{n} photo(s): at least {MIN_STILL_PHOTOS} are needed to find the "
+                                       "still parts of the vehicle (horizon and network only)")
+    sum_x = np.zeros(shape, np.float64)
+    sum_y = np.zeros(shape, np.float64)
+    sum_m = np.zeros(shape, np.float64)
+    for image in images:
+        g = ndimage.gaussian_filter(_grey(image), 0.7)
+        gx, gy = ndimage.sobel(g, 1), ndimage.sobel(g, 0)
+        mag = np.hypot(gx, gy)
+        scale = float(np.median(mag)) + 1e-3  # one contrasty photo must not outweigh the others
+        sum_x += gx / scale
+        sum_y += gy / scale
+        sum_m += mag / scale
+    win = COHERENCE_WINDOW
+    coherence = np.hypot(ndimage.uniform_filter(sum_x, win), ndimage.uniform_filter(sum_y, win)) / (
+        ndimage.uniform_filter(sum_m, win) + 1e-3 * n)
+    edges = coherence >= coherence_threshold(n)
+    # Which way each still edge runs: more across (its mean gradient points up or down) or more along.
+    across = np.abs(ndimage.uniform_filter(sum_y, win)) >= 2.0 * np.abs(ndimage.uniform_filter(sum_x, win))
+    along = np.abs(ndimage.uniform_filter(sum_x, win)) >= 2.0 * np.abs(ndimage.uniform_filter(sum_y, win))
+    still = _vehicle_from_edges(edges & across, edges & along)
+    area = below if below is not None else np.ones(shape, bool)
+    share = float(still[area].mean()) if area.any() else 0.0
+    if share > MAX_STILL_SHARE:
+        return StillEstimate(empty, n, f"the still area found would cover {share:.0%} of the road part of the frame "
+                                       "(photos taken standing still?): not used")
+    return StillEstimate(still, n)
+
+
+def _vehicle_from_edges(across: np.ndarray, along: np.ndarray) -> np.ndarray:
+    """The vehicle parts outlined by still edges: what lies between an edge and the frame's border.
+
+    ``across``: still edges running more across the frame than up it (a hood, a dashboard, the
+    windscreen band's lower edge); ``along``: the others (pillars). A lane marking seen at the same
+    place on every photo (the vehicle keeps its lane) runs along the frame from the bottom band and
+    so never fills the road below it.
+
+    Parts of the vehicle enter the frame from its border: the hood and dashboard from the bottom,
+    the windscreen band and a mount from the top, pillars from the sides. In the bottom
+    :data:`_BAND` share of the frame, every pixel below a still edge of its column is vehicle; in
+    the top band, every pixel above one; in the side bands, every pixel outside one. Gaps of a
+    still line are bridged first (a closing along the line's direction), and scraps that do not
+    touch the border are dropped.
+    """
+    rows, cols = across.shape
+    still = np.zeros_like(across)
+    bridge_h = np.ones((1, max(3, cols // 8)), bool)
+    bridge_v = np.ones((max(3, rows // 8), 1), bool)
+    lo, hi = int(rows * (1 - _BAND)), int(rows * _BAND)
+    band = _closed(across[lo:], bridge_h)
+    still[lo:] |= np.logical_or.accumulate(band, 0)
+    band = _closed(across[:hi], bridge_h)
+    still[:hi] |= np.flip(np.logical_or.accumulate(np.flip(band, 0), 0), 0)
+    side = max(1, int(cols * _SIDE_BAND))
+    band = _closed(along[:, :side], bridge_v)
+    still[:, :side] |= np.flip(np.logical_or.accumulate(np.flip(band, 1), 1), 1)
+    band = _closed(along[:, cols - side:], bridge_v)
+    still[:, cols - side:] |= np.logical_or.accumulate(band, 1)
+    labels, _ = ndimage.label(still)
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return np.isin(labels, border[border > 0])
+
+
+def _closed(mask: np.ndarray, structure: np.ndarray) -> np.ndarray:
+    """``mask`` with gaps along ``structure`` bridged, keeping only lines at least as long as ``structure``."""
+    pad = max(structure.shape)
+    closed = ndimage.binary_closing(np.pad(mask, pad), structure=structure)[pad:-pad, pad:-pad] | mask
+    labels, count = ndimage.label(closed, structure=np.ones((3, 3), bool))
+    keep = np.zeros(count + 1, bool)
+    axis = 1 if structure.shape[1] > structure.shape[0] else 0
+    for i, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is not None and sl[axis].stop - sl[axis].start >= 2 * max(structure.shape):
+            keep[i] = True
+    return keep[labels]
+
+
+@dataclass(frozen=True)
+class RoadRegion:
+    """The road region of one group: ``excluded`` is a boolean grid (True = not road) of the photo's aspect.
+
+    ``source`` is ``auto`` or ``edited``; ``photos`` the photos of the still estimate (0: none);
+    ``group_photos`` the size of the group when it was estimated; ``note`` why no still estimate.
+    """
+
+    key: str
+    width: int
+    height: int
+    excluded: np.ndarray
+    source: str = "auto"
+    photos: int = 0
+    group_photos: int = 0
+    note: str = ""
+
+    def road(self, width: int, height: int) -> np.ndarray:
+        """``(height, width)`` boolean: True where a pixel of that grid is road (nearest grid cell)."""
+        gh, gw = self.excluded.shape
+        rows = np.minimum(((np.arange(height) + 0.5) * gh / height).astype(int), gh - 1)
+        cols = np.minimum(((np.arange(width) + 0.5) * gw / width).astype(int), gw - 1)
+        return ~self.excluded[np.ix_(rows, cols)]
+
+    def apply(self, segmentation: Any) -> Any:
+        """The segmentation with its class mask cleared outside the road (probabilities unchanged)."""
+        mask = np.asarray(segmentation.mask)
+        road = self.road(mask.shape[1], mask.shape[0])
+        if road.all():
+            return segmentation
+        return dataclasses.replace(segmentation, mask=np.where(road, mask, 0).astype(mask.dtype))
+
+    @property
+    def excluded_share(self) -> float:
+        return float(self.excluded.mean())
+
+    def to_png(self) -> bytes:
+        """The excluded grid as a 1-bit PNG (how the project stores it)."""
+        buffer = io.BytesIO()
+        Image.fromarray(self.excluded.astype(np.uint8) * 255).convert("1").save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
+
+    @staticmethod
+    def grid_from_png(data: bytes) -> np.ndarray:
+        """The excluded grid stored by :meth:`to_png`."""
+        with Image.open(io.BytesIO(data)) as image:
+            return np.asarray(image.convert("L")) > 127
+
+
+def check_drawn(excluded: np.ndarray, what: str = "the road region") -> None:
+    """Refuse a drawn region that leaves less than :data:`MIN_ROAD_SHARE` of the photo as road.
+
+    Raises:
+        RegionError: with a one-line message saying why.
+    """
+    road = 1.0 - float(np.asarray(excluded, bool).mean()) if np.asarray(excluded).size else 0.0
+    if road < MIN_ROAD_SHARE:
+        raise RegionError(f"{what} would cover the whole photo ({road:.1%} left as road): nothing could be "
+                          "analysed; erase part of it")
+
+
+def _sample(items: Sequence[Any], count: int) -> list[Any]:
+    if len(items) <= count:
+        return list(items)
+    picks = np.linspace(0, len(items) - 1, count).round().astype(int)
+    return [items[i] for i in picks]
+
+
+def load_grid(path: Path | str, shape: tuple[int, int]) -> np.ndarray:
+    """A photo decoded small and upright, resized to the grid ``shape`` (rows, cols), grey float32."""
+    image = load_image(path, max_side=max(shape) * 2)
+    grey = Image.fromarray(_grey(image).clip(0, 255).astype(np.uint8))
+    return np.asarray(grey.resize((shape[1], shape[0]), Image.Resampling.BOX), dtype=np.float32)
+
+
+def estimate_region(key: str, width: int, height: int, paths: Sequence[Path], camera: CameraModel,
+                    is_cancelled: CancelFn | None = None, group_photos: int | None = None) -> RoadRegion:
+    """Estimate the road region of one group from its photos ``paths`` (unreadable ones are skipped)."""
+    gw, gh = grid_size(width, height)
+    above = horizon_mask(camera, width, height, (gh, gw))
+    grids = []
+    for path in _sample(list(paths), MAX_SAMPLE):
+        if is_cancelled is not None and is_cancelled():
+            break
+        try:
+            grids.append(load_grid(path, (gh, gw)))
+        except (ImageError, OSError, ValueError):
+            continue  # a bad file is named by the analysis itself
+    still = estimate_still(grids, ~above)
+    return RoadRegion(key, width, height, above | still.mask, "auto", still.photos if still.mask.any() else 0,
+                      len(paths) if group_photos is None else group_photos, still.note)
+
+
+def horizon_region(key: str, width: int, height: int, camera: CameraModel, note: str = "") -> RoadRegion:
+    """A region of the horizon only (no still estimate)."""
+    gw, gh = grid_size(width, height)
+    return RoadRegion(key, width, height, horizon_mask(camera, width, height, (gh, gw)), "auto", 0, 0, note)
+
+
+def estimate_batch(photos: Iterable[Photo], camera: CameraModel | None = None,
+                   is_cancelled: CancelFn | None = None) -> dict[str, RoadRegion]:
+    """The road region of every group of ``photos`` treated as one batch (``segment``, ``evaluate``).
+
+    The horizon comes from ``camera`` (default :class:`CameraModel`) with the first photo's EXIF
+    focal length of each group.
+    """
+    groups: dict[str, list[Photo]] = {}
+    for photo in photos:
+        groups.setdefault(group_key(photo), []).append(photo)
+    base = camera or CameraModel()
+    return {key: estimate_region(key, members[0].width, members[0].height, [p.path for p in members],
+                                 base.for_photo(members[0]), is_cancelled)
+            for key, members in groups.items()}
+
+
+def region_for(regions: dict[str, RoadRegion] | None, photo: Photo) -> RoadRegion | None:
+    """The region of ``photo``'s group in ``regions`` (None: no region, keep everything)."""
+    if not regions:
+        return None
+    region = regions.get(group_key(photo))
+    if region is None or (region.width, region.height) != (photo.width, photo.height):
+        return None
+    return region
+
+
+def project_regions(store: Any, photo_ids: Iterable[int] | None, camera: CameraModel | None = None,
+                    is_cancelled: CancelFn | None = None, who: str = "") -> dict[str, RoadRegion]:
+    """The road regions of the groups of ``photo_ids`` (None: every photo) in a project, estimated when needed.
+
+    A group without a stored region, or whose ``auto`` region was estimated from a smaller group with
+    fewer than :data:`MAX_SAMPLE` photos, is (re-)estimated from all its usable photos in the project
+    and stored. ``edited`` regions are used as they are.
+    """
+    records = store.photos()
+    wanted = None if photo_ids is None else set(photo_ids)
+    groups: dict[str, list[Photo]] = {}
+    for record in records:
+        if record.photo is not None:
+            groups.setdefault(group_key(record.photo), []).append(record.photo)
+    needed = {group_key(r.photo) for r in records if r.photo is not None and (wanted is None or r.id in wanted)}
+    stored = store.road_regions()
+    base = camera or CameraModel()
+    out: dict[str, RoadRegion] = {}
+    for key in sorted(needed):
+        members = groups[key]
+        region = stored.get(key)
+        stale = (region is not None and region.source == "auto" and region.group_photos < len(members)
+                 and region.group_photos < MAX_SAMPLE)
+        if region is None or stale or (region.width, region.height) != (members[0].width, members[0].height):
+            region = estimate_region(key, members[0].width, members[0].height, [p.path for p in members],
+                                     base.for_photo(members[0]), is_cancelled)
+            if is_cancelled is not None and is_cancelled():
+                return out
+            store.put_road_region(region, who=who)
+        out[key] = region
+    return out
+
+
+def save_edited(store: Any, key: str, excluded: np.ndarray, who: str = "") -> int:
+    """Store the inspector's region for group ``key`` and mark the group's photos for re-analysis.
+
+    Returns the number of photos marked. Raises :class:`RegionError` for a region covering the photo
+    and KeyError for an unknown group.
+    """
+    photos = [r for r in store.photos() if r.photo is not None and group_key(r.photo) == key]
+    if not photos:
+        raise KeyError(f"no photo of the group {describe_key(key)} in the project")
+    check_drawn(excluded)
+    first = photos[0].photo
+    gw, gh = grid_size(first.width, first.height)
+    grid = np.asarray(excluded, bool)
+    if grid.shape != (gh, gw):
+        grid = np.asarray(Image.fromarray(grid.astype(np.uint8) * 255).resize((gw, gh), Image.Resampling.NEAREST)) > 127
+        check_drawn(grid)
+    previous = store.road_regions().get(key)
+    region = RoadRegion(key, first.width, first.height, grid, "edited",
+                        previous.photos if previous else 0, len(photos), "")
+    return store.put_road_region(region, who=who, redo=[r.id for r in photos])
+
+
+__all__ = ["GRID_SIDE", "MAX_SAMPLE", "MAX_STILL_SHARE", "MIN_ROAD_SHARE", "MIN_STILL_PHOTOS", "RegionError",
+           "RoadRegion", "StillEstimate", "check_drawn", "coherence_threshold", "describe_key", "estimate_batch",
+           "estimate_region", "estimate_still", "grid_size", "group_key", "horizon_mask", "horizon_region",
+           "load_grid", "project_regions", "region_for", "save_edited"]

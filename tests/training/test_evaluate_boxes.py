@@ -1,0 +1,81 @@
+"""``roadinspect evaluate`` on box-labelled folders: components against damage boxes, bad boxes.json named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from roadinspect.cli import main
+from roadinspect.training.boxes import read_boxes
+from roadinspect.training.evaluate_boxes import BoxCounts, score_photo, to_stored
+
+
+def _folder(root: Path, entries: dict, size: tuple[int, int] = (64, 48)) -> Path:
+    (root / "images").mkdir(parents=True)
+    for name in entries:
+        Image.fromarray(np.full((size[1], size[0], 3), 120, np.uint8)).save(root / "images" / name)
+    doc = {"images": {n: {"width": size[0], "height": size[1], "boxes": b} for n, b in entries.items()}}
+    (root / "boxes.json").write_text(json.dumps(doc), encoding="utf-8")
+    return root
+
+
+def test_boxes_found_components_on_damage_and_photos_without_a_box(tmp_path: Path) -> None:
+    folder = _folder(tmp_path / "rdd", {
+        "a.jpg": [["D00", 10, 10, 20, 30], ["D40", 40, 5, 50, 15], ["D10", 2, 40, 8, 46]],
+        "b.jpg": [["D50", 0, 0, 10, 10]],  # a manhole only: a photo without a damage box
+    })
+    a, b = read_boxes(folder)
+    counts = BoxCounts()
+    mask = np.zeros((48, 64), np.uint8)
+    mask[12:14, 20:24] = 1  # crack touching the D00 box from the right (pixel 20 covers x = 20..21)
+    mask[30:33, 30:33] = 2  # pothole far from every box: a false component
+    mask[44, 8] = 2  # pothole touching the D10 box: on damage, but does not find a crack box
+    score_photo(mask, a, counts)
+    empty = np.zeros((48, 64), np.uint8)
+    empty[2:4, 2:4] = 2  # on the manhole: still a finding on a photo without a damage box
+    score_photo(empty, b, counts)
+    s = counts.summary()
+    assert (s["crack_boxes"], s["pothole_boxes"]) == (2, 1)
+    assert s["crack_boxes_found"] == 0.5 and s["pothole_boxes_found"] == 0.0
+    assert s["crack_components_on_damage"] == 1.0
+    assert s["pothole_components_on_damage"] == pytest.approx(1 / 3, abs=1e-3)
+    assert s["photos_without_box"] == 1 and s["no_box_with_pothole"] == 1.0 and s["no_box_with_crack"] == 0.0
+    assert s["false_components_per_photo"] == 1.0  # two false potholes over two photos
+    assert s["false_components_per_no_box_photo"] == 1.0
+
+
+def test_a_component_one_pixel_away_from_a_box_does_not_touch_it(tmp_path: Path) -> None:
+    (a,) = read_boxes(_folder(tmp_path / "rdd", {"a.jpg": [["D40", 10, 10, 20, 20]]}))
+    counts = BoxCounts()
+    mask = np.zeros((48, 64), np.uint8)
+    mask[14, 21] = 2  # the box ends at x = 20; pixel 20 would touch it, pixel 21 leaves a gap
+    score_photo(mask, a, counts)
+    assert counts.summary()["pothole_boxes_found"] == 0.0
+
+
+def test_an_upright_mask_goes_back_to_the_stored_pixels_of_a_rotated_photo() -> None:
+    stored = np.zeros((4, 6), np.uint8)
+    stored[0, 5] = 1
+    upright = np.asarray(Image.fromarray(stored).transpose(Image.Transpose.ROTATE_270))  # what orientation 6 shows
+    assert np.array_equal(to_stored(upright, 6), stored)
+    assert np.array_equal(to_stored(stored, 1), stored)
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    ("{not json", "not readable JSON"),
+    (json.dumps({"images": {"a.jpg": {"width": 64, "height": 48, "boxes": [["D99", 1, 1, 5, 5]]}}}),
+     "entry 'a.jpg', box 0: unknown class 'D99'"),
+    (json.dumps({"images": {"gone.jpg": {"width": 64, "height": 48, "boxes": []}}}), "entry 'gone.jpg': image"),
+])
+def test_evaluate_names_the_file_and_entry_of_a_bad_boxes_json(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                               content: str, words: str) -> None:
+    folder = _folder(tmp_path / "rdd", {"a.jpg": []})
+    (folder / "boxes.json").write_text(content, encoding="utf-8")
+    assert main(["evaluate", "--data", str(folder), "--weights", str(tmp_path / "no-model.safetensors")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert str(folder / "boxes.json") in err and words in err
