@@ -127,5 +127,12 @@
             <numerusform>%n road sections</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n rejected finding(s), in no site</source>
+        <translation>
+            <numerusform>%n rejected finding, in no site</numerusform>
+            <numerusform>%n rejected findings, in no site</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -1032,6 +1032,33 @@ Les détails ont été écrits dans :
     </message>
 </context>
 <context>
+    <name>RejectedTableModel</name>
+    <message>
+        <source>Photo</source>
+        <translation>Photo</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>N°</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Gravité</translation>
+    </message>
+    <message>
+        <source>Rejected by</source>
+        <translation>Rejetée par</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Remarque</translation>
+    </message>
+</context>
+<context>
     <name>ReviewController</name>
     <message>
         <source>Loading {name}…</source>
@@ -1289,6 +1316,13 @@ Les détails ont été écrits dans :
             <numerusform>%n tronçons</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n rejected finding(s), in no site</source>
+        <translation>
+            <numerusform>%n dégradation rejetée, dans aucun site</numerusform>
+            <numerusform>%n dégradations rejetées, dans aucun site</numerusform>
+        </translation>
+    </message>
     <message>
         <source>All damage types</source>
         <translation>Tous les types</translation>
@@ -1300,6 +1334,10 @@ Les détails ont été écrits dans :
     <message>
         <source>Any review status</source>
         <translation>Tous les états de contrôle</translation>
+    </message>
+    <message>
+        <source>Rejected (not in the list)</source>
+        <translation>Rejetées (hors de la liste)</translation>
     </message>
 </context>
 <context>

@@ -31,13 +31,13 @@ from roadinspect.core.maintenance import MaintenanceList
 from roadinspect.core.resources import samples_dir
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.store import PROJECT_SUFFIX, ProjectError
-from roadinspect.core.types import DamageClass, PositionSource
+from roadinspect.core.types import DamageClass, PositionSource, ReviewStatus
 from roadinspect.gui import gpx, i18n, labels
 from roadinspect.gui.actions import Actions
 from roadinspect.gui.dialogs import ExportDialog, SettingsDialog, load_settings, save_settings, show_about
 from roadinspect.gui.findings_panel import FindingsPanel
 from roadinspect.gui.map_view import MapView
-from roadinspect.gui.models import SiteRow, ThumbnailCache
+from roadinspect.gui.models import RejectedRow, SiteRow, ThumbnailCache
 from roadinspect.gui.panels import PhotosPanel, SitesPanel
 from roadinspect.gui.photo_view import PhotoView, Tool
 from roadinspect.gui.project import (
@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         self.map.siteClicked.connect(self._show_site)
         self.sites.siteActivated.connect(self._show_site)
         self.sites.siteSelected.connect(self._highlight_site)
+        self.sites.findingSelected.connect(lambda pid, fid: r.show_photo(pid, fid))
         r.currentChanged.connect(self._on_current)
         self.findings.reviewKeysWanted.connect(self.focus_review)
         r.message.connect(self.show_message)
@@ -544,6 +545,8 @@ class MainWindow(QMainWindow):
         first = self.maintenance is None
         self.maintenance = mlist
         self.sites.model.set_rows([SiteRow(r, mlist.site_section.get(r.site.id, "")) for r in mlist.ranked])
+        self.sites.set_rejected([RejectedRow(session.record(pid).path.name, row) for pid in session.photo_ids()
+                                 for row in self.review.rows(pid) if row.status == ReviewStatus.REJECTED])
         photos = [(pid, session.record(pid).photo) for pid in session.photo_ids()
                   if session.record(pid).photo is not None]
         self.map.set_data(photos, mlist.ranked, mlist.sections, fit=first)  # type: ignore[arg-type]

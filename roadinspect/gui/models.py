@@ -344,6 +344,46 @@ class SiteTableModel(_TableModel):
         return None
 
 
+@dataclass(frozen=True)
+class RejectedRow:
+    """A finding the inspector rejected (not in the maintenance list), with its photo's name."""
+
+    photo_name: str
+    finding: FindingRow
+
+
+class RejectedTableModel(_TableModel):
+    """The rejected findings of the project, for the maintenance list's "Rejected" filter."""
+
+    HEADERS = (
+        QT_TRANSLATE_NOOP("RejectedTableModel", "Photo"),
+        QT_TRANSLATE_NOOP("RejectedTableModel", "#"),
+        QT_TRANSLATE_NOOP("RejectedTableModel", "Type"),
+        QT_TRANSLATE_NOOP("RejectedTableModel", "Severity"),
+        QT_TRANSLATE_NOOP("RejectedTableModel", "Rejected by"),
+        QT_TRANSLATE_NOOP("RejectedTableModel", "Note"),
+    )
+
+    def cell(self, row: RejectedRow, column: int, role: int) -> Any:
+        f = row.finding
+        review = f.review
+        if role == Qt.ItemDataRole.DisplayRole:
+            when = review.at.astimezone().strftime("%Y-%m-%d %H:%M") if review and review.at else ""
+            who = ", ".join(x for x in ((review.reviewer if review else ""), when) if x)
+            return (row.photo_name, str(f.number), labels.kind_name(f.kind), labels.severity_name(f.severity), who,
+                    review.note if review else "")[column]
+        if role == SORT_ROLE:
+            return (row.photo_name, f.number, f.kind, ("low", "medium", "high").index(f.severity.value),
+                    review.reviewer if review else "", review.note if review else "")[column]
+        if role == Qt.ItemDataRole.DecorationRole and column == 2:
+            return dot_icon(CLASS_COLOURS.get(f.damage, QColor("white")))
+        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 5):
+            return labels.plain_tooltip(self.cell(row, column, Qt.ItemDataRole.DisplayRole))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
 def _refilter(proxy: QSortFilterProxyModel, attribute: str, value: object) -> None:
     """Change a filter parameter and re-run the row filter (``begin/endFilterChange`` on Qt >= 6.10)."""
     if hasattr(proxy, "endFilterChange"):

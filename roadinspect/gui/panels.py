@@ -7,7 +7,7 @@ Both are a filter bar over a ``QTableView`` on a proxy model (``models.PhotoFilt
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,9 +23,12 @@ from roadinspect.core.findings import KINDS
 from roadinspect.gui import labels
 from roadinspect.gui.models import (
     ROW_ROLE,
+    SORT_ROLE,
     THUMB_SIZE,
     PhotoFilterProxy,
     PhotoTableModel,
+    RejectedRow,
+    RejectedTableModel,
     SiteFilterProxy,
     SiteTableModel,
     ThumbnailCache,
@@ -170,6 +173,7 @@ class SitesPanel(QWidget):
 
     siteActivated = Signal(str)  # noqa: N815 - Qt naming
     siteSelected = Signal(str)  # noqa: N815
+    findingSelected = Signal(int, int)  # noqa: N815 - photo id, finding id (a rejected finding)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -195,6 +199,20 @@ class SitesPanel(QWidget):
         self.table.doubleClicked.connect(self._on_activated)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        # the "Rejected" filter: rejected findings are in no site, so they get their own table
+        self.rejected_model = RejectedTableModel(self)
+        self.rejected_proxy = QSortFilterProxyModel(self)
+        self.rejected_proxy.setSortRole(SORT_ROLE)
+        self.rejected_proxy.setSourceModel(self.rejected_model)
+        self.rejected_table = _table()
+        self.rejected_table.setModel(self.rejected_proxy)
+        self.rejected_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.rejected_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.rejected_table.horizontalHeader().setStretchLastSection(True)
+        self.rejected_table.selectionModel().currentRowChanged.connect(self._on_rejected)
+        self.rejected_table.hide()
+        self._rejected: list[RejectedRow] = []
+        self._summary = ""
         bar = QHBoxLayout()
         bar.addWidget(self.kind_filter)
         bar.addWidget(self.status_filter)
@@ -204,6 +222,7 @@ class SitesPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        layout.addWidget(self.rejected_table)
         self._silent = False
         self._selected: str | None = None
         self.retranslate()
@@ -213,10 +232,38 @@ class SitesPanel(QWidget):
         self._silent = True
         try:
             apply(value)
+            self._show_rejected()
         finally:
             self._silent = False
         if self._selected is not None:
             self.select(self._selected)
+
+    def set_rejected(self, rows: list[RejectedRow]) -> None:
+        """The project's rejected findings (listed when the status filter is "Rejected")."""
+        self._rejected = list(rows)
+        self._silent = True
+        try:
+            self._show_rejected()
+        finally:
+            self._silent = False
+
+    def _show_rejected(self) -> None:
+        rejected = self.status_filter.currentData() == "rejected"
+        kind = self.kind_filter.currentData()
+        rows = [r for r in self._rejected
+                if kind is None or (r.finding.kind != "pothole" if kind == "crack" else r.finding.kind == kind)]
+        if rejected:
+            self.rejected_model.set_rows(rows)
+        self.table.setVisible(not rejected)
+        self.rejected_table.setVisible(rejected)
+        self._update_summary_text()
+
+    def _on_rejected(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._silent or not current.isValid():
+            return
+        row = self.rejected_proxy.index(current.row(), 0).data(ROW_ROLE)
+        if row is not None:
+            self.findingSelected.emit(row.finding.finding.photo_id, row.finding.finding.id)
 
     def _on_sort(self, column: int, order: Qt.SortOrder) -> None:
         """The first click on a score, severity or photo-count column sorts the highest first."""
@@ -261,7 +308,14 @@ class SitesPanel(QWidget):
     def update_summary(self, sites: int, sections: int, worst: str = "") -> None:
         """The line above the table: counts of sites and sections."""
         text = self.tr("%n site(s)", "", sites) + " · " + self.tr("%n road section(s)", "", sections)
-        self.summary.setText(text + (f" · {worst}" if worst else ""))
+        self._summary = text + (f" · {worst}" if worst else "")
+        self._update_summary_text()
+
+    def _update_summary_text(self) -> None:
+        if self.status_filter.currentData() == "rejected":
+            self.summary.setText(self.tr("%n rejected finding(s), in no site", "", self.rejected_model.rowCount()))
+        else:
+            self.summary.setText(self._summary)
 
     def retranslate(self) -> None:
         """Set every text in the current language (keeps the chosen filters)."""
@@ -276,6 +330,7 @@ class SitesPanel(QWidget):
         self.status_filter.addItem(self.tr("Any review status"), None)
         for s in ("pending", "accepted", "corrected"):
             self.status_filter.addItem(labels.status_name(s), s)
+        self.status_filter.addItem(self.tr("Rejected (not in the list)"), "rejected")
         for combo, value in ((self.kind_filter, kind), (self.status_filter, status)):
             at = combo.findData(value)
             combo.setCurrentIndex(at if at >= 0 else 0)

@@ -248,3 +248,27 @@ def test_accept_and_reject_buttons_advance_like_the_keys(window: MainWindow, rev
     qtbot.mouseClick(window.findings.reject_button, Qt.MouseButton.LeftButton)
     assert _stored(reviewable_project, second).status == ReviewStatus.REJECTED
     assert window.review.finding_id not in (None, first, second)
+
+
+def test_the_maintenance_list_lists_rejected_findings(window: MainWindow, reviewable_project: Path,
+                                                      qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    everything = _pending(window)
+    rejected = everything[1]
+    window.review.review_finding(rejected[1], "reject")
+    window.review.show_photo(*everything[0])
+    sites = window.sites
+    qtbot.waitUntil(lambda: window.maintenance is not None and any(
+        r.finding.finding.id == rejected[1] for r in sites._rejected), timeout=20000)
+    assert rejected[1] not in {f.id for r in window.maintenance.ranked for f in r.site.findings}
+    sites.status_filter.setCurrentIndex(sites.status_filter.findData("rejected"))
+    assert window.review.photo_id == everything[0][0]  # the filter alone opens nothing
+    assert sites.rejected_table.isVisibleTo(sites) and not sites.table.isVisibleTo(sites)
+    assert sites.rejected_proxy.rowCount() == 1 and sites.summary.text() == "1 rejected finding, in no site"
+    index = sites.rejected_proxy.index(0, 0)
+    assert index.data() == window.session.record(rejected[0]).path.name
+    sites.rejected_table.selectionModel().setCurrentIndex(
+        index, sites.rejected_table.selectionModel().SelectionFlag.ClearAndSelect)
+    assert (window.review.photo_id, window.review.finding_id) == rejected  # a click opens it
+    sites.status_filter.setCurrentIndex(0)
+    assert sites.table.isVisibleTo(sites) and not sites.rejected_table.isVisibleTo(sites)
