@@ -37,6 +37,7 @@ def clean_settings() -> None:
     settings.clear()
     settings.setValue("general/osm_tiles", False)
     settings.setValue("general/language", "en")
+    settings.setValue("review/reviewer", "tester")  # named: the window asks for a name only when none was set
     from roadinspect.gui.i18n import apply_language
 
     apply_language("en")  # as the app does at start (English plural forms come from the catalogue)
