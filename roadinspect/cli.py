@@ -181,6 +181,9 @@ def _run_export(args: argparse.Namespace) -> int:
     for err in result.errors:
         print(f"error: {err}", file=sys.stderr)
     print(f"{result.sites} maintenance sites, {result.sections} road sections.")
+    from roadinspect.cli_inspect import warn_changed_photos
+
+    warn_changed_photos(args.project)  # photos changed or missing since import: their findings are exported
     return 0 if result.ok else 1
 
 
