@@ -30,6 +30,10 @@
   Test hook: when the environment variable ``ROADINSPECT_TEST_ABORT_ON`` names a photo file
   (its name only), the process aborts (``os.abort``) just before that photo's findings are
   extracted, standing for a native crash; it is read by :func:`analyze` only, for the tests.
+* **findings only on the road**: before the first photo, the road region of each camera group of
+  the photos to do is read from the project, or estimated from the group's photos and stored
+  (:func:`~roadinspect.core.road_region.project_regions`); each photo's class mask is cleared
+  outside it before its findings are extracted.
 * **bad files don't stop the batch**: a photo that is gone (deleted or moved since it was added),
   unreadable or truncated gets its reason recorded (:meth:`Store.record_photo_error`) and the
   batch goes on. Errors of the model itself are recorded the same way, unless
@@ -58,6 +62,7 @@ import numpy as np
 
 from roadinspect.core.photos import ImageError, load_image, read_bytes, sha256_bytes
 from roadinspect.core.prefetch import default_workers, findings_workers
+from roadinspect.core.road_region import project_regions, with_road_region
 from roadinspect.core.store import CRASH_REASON, PhotoRecord, Store
 from roadinspect.core.types import UnreadableFile
 
@@ -175,13 +180,16 @@ def _analyze_locked(store: Store, wanted: list[int] | None, segmenter: Segmenter
     todo = alone + [i for i in todo if i not in first]
     side = max_side if max_side is not None else getattr(segmenter, "max_side", None)
     settings = {"max_side": side, "camera": dataclasses.asdict(camera) if dataclasses.is_dataclass(camera) else None}
+    regions = project_regions(store, todo, camera, is_cancelled, who)  # the road region (estimated when needed)
+    settings["road_regions"] = {k: {"source": r.source, "excluded_share": round(r.excluded_share, 4),
+                                    "photos": r.photos} for k, r in regions.items()}
     analysis_id = store.start_analysis(segmenter.name, segmenter.sha256, settings, who=who)
     summary.analysis_id = analysis_id
     timings = {"read_s": 0.0, "decode_s": 0.0, "predict_s": 0.0, "findings_s": 0.0, "record_s": 0.0, "wait_s": 0.0,
                "wait_model_s": 0.0}
     status = "interrupted"
-    run = _Run(store, analysis_id, segmenter, extract_findings, camera, side, timings, summary, who, progress,
-               is_cancelled, len(todo))
+    run = _Run(store, analysis_id, segmenter, with_road_region(extract_findings, regions), camera, side, timings,
+               summary, who, progress, is_cancelled, len(todo))
     run.abort_on = os.environ.get(TEST_ABORT_ENV) or None
     try:
         run.process(todo[:len(alone)], todo[len(alone):], default_workers() if workers is None else max(0, workers),

@@ -376,6 +376,18 @@ def project_regions(store: Any, photo_ids: Iterable[int] | None, camera: CameraM
     return out
 
 
+def with_road_region(extract: Callable[..., Any], regions: dict[str, RoadRegion] | None) -> Callable[..., Any]:
+    """``extract(segmentation, photo, camera)`` applied to the segmentation cleared outside the photo's road region."""
+    if not regions:
+        return extract
+
+    def extract_on_road(segmentation: Any, photo: Photo, camera: Any = None) -> Any:
+        region = region_for(regions, photo)
+        return extract(region.apply(segmentation) if region is not None else segmentation, photo, camera)
+
+    return extract_on_road
+
+
 def save_edited(store: Any, key: str, excluded: np.ndarray, who: str = "") -> int:
     """Store the inspector's region for group ``key`` and mark the group's photos for re-analysis.
 
@@ -401,4 +413,4 @@ def save_edited(store: Any, key: str, excluded: np.ndarray, who: str = "") -> in
 __all__ = ["GRID_SIDE", "MAX_SAMPLE", "MAX_STILL_SHARE", "MIN_ROAD_SHARE", "MIN_STILL_PHOTOS", "RegionError",
            "RoadRegion", "StillEstimate", "check_drawn", "coherence_threshold", "describe_key", "estimate_batch",
            "estimate_region", "estimate_still", "grid_size", "group_key", "horizon_mask", "horizon_region",
-           "load_grid", "project_regions", "region_for", "save_edited"]
+           "load_grid", "project_regions", "region_for", "save_edited", "with_road_region"]

@@ -314,8 +314,24 @@ def _migrate_photo_history_and_claims(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE UNIQUE INDEX photos_current_path ON photos(path) WHERE replaced_by IS NULL")
 
 
+def _migrate_add_road_regions(conn: sqlite3.Connection) -> None:
+    """``road_regions``: the road region of each camera group (see :mod:`roadinspect.core.road_region`).
+
+    ``key`` is the group (camera make, model and displayed size), ``excluded`` a 1-bit PNG of the
+    grid that is not road, ``source`` ``auto`` (estimated from the photos) or ``edited`` (drawn by
+    an inspector), ``photos`` the photos of the still-part estimate, ``group_photos`` the group's
+    size when it was made, ``note`` why there is no still-part estimate.
+    """
+    conn.execute(
+        "CREATE TABLE road_regions (key TEXT PRIMARY KEY, width INTEGER NOT NULL, height INTEGER NOT NULL, "
+        "excluded BLOB NOT NULL, source TEXT NOT NULL CHECK (source IN ('auto', 'edited')), "
+        "photos INTEGER NOT NULL DEFAULT 0, group_photos INTEGER NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '', "
+        "updated_at TEXT NOT NULL, updated_by TEXT NOT NULL DEFAULT '')")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2,
-                                                               _migrate_photo_history_and_claims)
+                                                               _migrate_photo_history_and_claims,
+                                                               _migrate_add_road_regions)
 """``MIGRATIONS[i]`` brings a file from schema version ``i`` to ``i + 1`` (append, never edit)."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -1309,6 +1325,39 @@ class Store:
             conn.execute("DELETE FROM findings WHERE id = ?", (finding_id,))
             self._audit(reviewer, "finding_deleted", photo_id=row[0], finding_id=finding_id,
                         details={"polygon_wkt": row[2]})
+
+    # ------------------------------------------------------------------ road regions
+    def road_regions(self) -> dict[str, Any]:
+        """The stored road region of each camera group: ``{key: RoadRegion}`` (:mod:`roadinspect.core.road_region`)."""
+        from roadinspect.core.road_region import RoadRegion
+
+        return {r["key"]: RoadRegion(r["key"], r["width"], r["height"], RoadRegion.grid_from_png(r["excluded"]),
+                                     r["source"], r["photos"], r["group_photos"], r["note"])
+                for r in self._query("SELECT * FROM road_regions ORDER BY key")}
+
+    def put_road_region(self, region: Any, who: str = "", redo: Sequence[int] = ()) -> int:
+        """Store ``region`` (a ``RoadRegion``) for its group, audited; photos ``redo`` are marked for re-analysis.
+
+        Marking clears the photos' "analysed" mark (their findings stay until the next analysis,
+        which follows the re-analysis rule). Returns the number of photos marked.
+        """
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO road_regions(key, width, height, excluded, source, photos, group_photos, note, "
+                "updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "width = excluded.width, height = excluded.height, excluded = excluded.excluded, "
+                "source = excluded.source, photos = excluded.photos, group_photos = excluded.group_photos, "
+                "note = excluded.note, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                (region.key, region.width, region.height, region.to_png(), region.source, region.photos,
+                 region.group_photos, region.note, _iso(now_utc()), who))
+            marked = 0
+            for photo_id in redo:
+                marked += conn.execute("UPDATE photos SET analysis_id = NULL WHERE id = ? AND analysis_id IS NOT NULL",
+                                       (photo_id,)).rowcount
+            self._audit(who, "road_region", details={
+                "key": region.key, "source": region.source, "excluded_share": round(region.excluded_share, 4),
+                "photos": region.photos, "note": region.note, "marked_for_reanalysis": marked})
+        return marked
 
     # ------------------------------------------------------------------ meta and audit
     def get_meta(self, key: str, default: Any = None) -> Any:
