@@ -770,6 +770,20 @@ Les détails ont été écrits dans :
         <translation>La décision n&apos;a pas pu être enregistrée</translation>
     </message>
     <message>
+        <source>Reviewer name</source>
+        <translation>Nom du contrôleur</translation>
+    </message>
+    <message>
+        <source>Your name, recorded with every decision and in the project&apos;s audit log
+(Edit › Settings changes it later):</source>
+        <translation>Votre nom, enregistré avec chaque décision et dans le journal du projet
+(Édition › Paramètres pour le changer plus tard) :</translation>
+    </message>
+    <message>
+        <source>Nothing recorded: a decision needs the reviewer&apos;s name.</source>
+        <translation>Rien n&apos;est enregistré : une décision demande le nom du contrôleur.</translation>
+    </message>
+    <message>
         <source>Open project</source>
         <translation>Ouvrir un projet</translation>
     </message>

@@ -17,6 +17,13 @@ from roadinspect.gui.project import ProjectSession, next_review
 _NOTE_ID = 1001
 
 
+def finding_number(session: ProjectSession, finding_id: int) -> int:
+    """The finding's number in its photo, as the findings panel and the photo's labels show it (from 1)."""
+    rf = session.finding(finding_id)
+    ids = [item.finding.id for item in session.findings(rf.finding.photo_id)]  # type: ignore[arg-type]
+    return ids.index(finding_id) + 1 if finding_id in ids else finding_id
+
+
 class ReviewCommand(QUndoCommand):
     """Accept, reject, change class, severity or crack type, or annotate one finding."""
 
@@ -43,7 +50,7 @@ class ReviewCommand(QUndoCommand):
             shown = labels.severity_name(value)  # type: ignore[arg-type]
         elif action == "kind":
             shown = labels.kind_name(str(value))
-        self.setText(texts[action].format(n=finding_id, v=shown))
+        self.setText(texts[action].format(n=finding_number(session, finding_id), v=shown))
 
     def redo(self) -> None:
         """Write the new decision."""
@@ -70,7 +77,7 @@ class GeometryCommand(QUndoCommand):
 
     def __init__(self, session: ProjectSession, finding_id: int, corrected: Finding) -> None:
         super().__init__(QCoreApplication.translate("Commands", "Correct the mask of finding {n}").format(
-            n=finding_id))
+            n=finding_number(session, finding_id)))
         self.session = session
         self.finding_id = finding_id
         current = session.finding(finding_id)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, QUrl
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -195,6 +195,8 @@ class ExportDialog(QDialog):
     is_cancelled=...)`` and returns an object with ``written`` (paths) and ``errors`` (messages).
     """
 
+    folderUsed = Signal(str)  # noqa: N815 - Qt naming; the folder of an export that wrote files (remembered)
+
     FORMATS = (("csv", "CSV (Excel)"), ("geojson", "GeoJSON (QGIS)"), ("gpkg", "GeoPackage (QGIS)"),
                ("report", "HTML report"), ("training", "Training set (corrections)"))
 
@@ -280,6 +282,8 @@ class ExportDialog(QDialog):
         self.written = [Path(p) for p in getattr(outcome, "written", [])]
         self.errors = [str(e) for e in getattr(outcome, "errors", [])]
         folder = Path(self.folder.text()).expanduser()
+        if self.written:
+            self.folderUsed.emit(str(folder))
         names = ", ".join(sorted({p.name for p in self.written if p.parent == folder}))
         text = self.tr("Written to {folder}: {files}").format(folder=folder, files=names or "—")
         if self.errors:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from roadinspect.core.findings import CRACK_KINDS
 from roadinspect.core.geo import osm_url
-from roadinspect.core.types import DamageClass, Severity
+from roadinspect.core.types import DamageClass, ReviewStatus, Severity
 from roadinspect.gui import labels
 from roadinspect.gui.models import FindingRow, FindingTableModel
 
@@ -220,7 +220,8 @@ class FindingsPanel(QWidget):
         if f.ground is not None:
             lines.append(f"<tr><td>{position}</td><td align='right'><a href='{osm_url(f.ground)}'>"
                          f"{f.ground.lat:.6f}, {f.ground.lon:.6f}</a></td></tr>")
-        if row.review is not None and row.review.reviewer and row.review.at is not None:
+        decided = row.status != ReviewStatus.PENDING  # back to "to review" (an undo): nobody reviewed it
+        if decided and row.review is not None and row.review.reviewer and row.review.at is not None:
             when = row.review.at.astimezone().strftime("%Y-%m-%d %H:%M")
             who = html.escape(row.review.reviewer)  # stored text: never markup (an <img> would load a file)
             lines.append(f"<tr><td>{reviewed}</td><td align='right'>{who}, {when}</td></tr>")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -61,6 +62,15 @@ log = logging.getLogger("roadinspect.gui")
 MAX_RECENT = 8
 
 
+def _string_list(value: object) -> list[str]:
+    """A list setting as QSettings reads it back: one entry comes back as a plain string on Linux (INI)."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, str) and v]
+    return []
+
+
 def _save_state(session: ProjectSession, state: dict, *, progress, is_cancelled) -> None:  # noqa: ANN001
     session.save_ui_state(state)
 
@@ -87,6 +97,7 @@ class MainWindow(QMainWindow):
         self.map.set_tiles_enabled(bool(self.values["general/osm_tiles"]))
         self.review = ReviewController(self.view, self.findings, self.undo, self._camera, self)
         self.review.order = self.photos.visible_ids
+        self.review.confirm_reviewer = self.confirm_reviewer
         self.docks = {
             "photos": self._dock("photos", self.photos, Qt.DockWidgetArea.LeftDockWidgetArea),
             "findings": self._dock("findings", self.findings, Qt.DockWidgetArea.RightDockWidgetArea),
@@ -110,6 +121,9 @@ class MainWindow(QMainWindow):
         self.actions.build(self.undo.createUndoAction(self), self.undo.createRedoAction(self), [self.opacity])
         self.actions.map_tiles.setChecked(bool(self.values["general/osm_tiles"]))
         self._task: Task | None = None
+        self._export_folder = ""
+        self._hint: str | None = None
+        self._shown: tuple[int | None, int | None] = (None, None)
         self._maintenance_task: Task | None = None
         self._maintenance_again = False
         self._maintenance_timer = QTimer(self, singleShot=True, interval=400)
@@ -190,7 +204,7 @@ class MainWindow(QMainWindow):
         self.sites.findingSelected.connect(lambda pid, fid: r.show_photo(pid, fid))
         r.currentChanged.connect(self._on_current)
         self.findings.reviewKeysWanted.connect(self.focus_review)
-        r.message.connect(self.show_message)
+        r.message.connect(self.show_hint)
         r.failed.connect(lambda m: self.show_error(self.tr("The decision could not be recorded"), m))
         self.undo.cleanChanged.connect(lambda _: self._update_enabled())
 
@@ -228,6 +242,25 @@ class MainWindow(QMainWindow):
                     self.session.store.set_meta(key, value, who=self.session.reviewer)
         self.actions.map_tiles.setChecked(bool(self.values["general/osm_tiles"]))
         self.schedule_maintenance()
+
+    def confirm_reviewer(self) -> bool:
+        """Before the first decision, ask once for the reviewer's name (recorded with every decision and in the
+        audit log) when it was never set: the login name is only the proposal. False when cancelled."""
+        if QSettings().contains("review/reviewer"):
+            return True
+        name, ok = QInputDialog.getText(
+            self, self.tr("Reviewer name"),
+            self.tr("Your name, recorded with every decision and in the project's audit log\n"
+                    "(Edit › Settings changes it later):"), text=core_settings.reviewer(self.values))
+        name = name.strip()
+        if not ok or not name:
+            self.show_message(self.tr("Nothing recorded: a decision needs the reviewer's name."))
+            return False
+        save_settings({"review/reviewer": name})
+        self.values["review/reviewer"] = name
+        if self.session is not None:
+            self.session.reviewer = name
+        return True
 
     def _set_tiles(self, enabled: bool) -> None:
         self.map.set_tiles_enabled(enabled)
@@ -275,6 +308,7 @@ class MainWindow(QMainWindow):
         self.review.set_session(session)
         self._reload_lists(fit_map=True)
         state = session.ui_state()
+        self._export_folder = str(state.get("export_folder") or "")
         self.photos.set_filters(state.get("filters", {}))
         self.view.set_overlay_opacity(float(state.get("opacity", self.view.overlay_opacity())))
         self.opacity.setValue(round(self.view.overlay_opacity() * 100))
@@ -366,7 +400,7 @@ class MainWindow(QMainWindow):
 
     def _remember(self, path: Path) -> None:
         settings = QSettings()
-        recent = [p for p in (settings.value("recent/projects") or []) if isinstance(p, str) and p != str(path)]
+        recent = [p for p in _string_list(settings.value("recent/projects")) if p != str(path)]
         recent.insert(0, str(path))
         settings.setValue("recent/projects", recent[:MAX_RECENT])
         settings.setValue("recent/folder", str(path.parent))
@@ -374,10 +408,7 @@ class MainWindow(QMainWindow):
 
     def recent_projects(self) -> list[Path]:
         """Recently opened projects that still exist, newest first."""
-        values = QSettings().value("recent/projects") or []
-        if isinstance(values, str):
-            values = [values]
-        return [Path(v) for v in values if isinstance(v, str) and Path(v).exists()]
+        return [Path(v) for v in _string_list(QSettings().value("recent/projects")) if Path(v).exists()]
 
     def _fill_recent(self) -> None:
         menu = self.actions.recent_menu
@@ -591,6 +622,9 @@ class MainWindow(QMainWindow):
         self.schedule_maintenance()
 
     def _on_current(self, photo_id: int | None, finding_id: int | None) -> None:
+        if (photo_id, finding_id) != self._shown:
+            self._shown = (photo_id, finding_id)
+            self.clear_hint()
         self.photos.select(photo_id)
         self.map.set_current_photo(photo_id, self._heading(photo_id), center=True)
         if self.session is not None and photo_id is not None:
@@ -621,7 +655,7 @@ class MainWindow(QMainWindow):
         finding's class (a decision). Choosing what to draw never changes a finding."""
         if self.view.tool() == Tool.POLYGON:
             self.view.set_new_finding_class(damage)
-            self.show_message(self.tr("Missed finding to draw: {damage} (1 crack, 2 pothole).").format(
+            self.show_hint(self.tr("Missed finding to draw: {damage} (1 crack, 2 pothole).").format(
                 damage=labels.class_name(damage)))
             return
         self.review.review("damage", int(damage))
@@ -632,18 +666,19 @@ class MainWindow(QMainWindow):
             return
         self.view.set_tool(tool)
         if self.view.tool() != tool:
-            self.show_message(self.tr("Select a finding to correct its mask first."))
+            self.show_hint(self.tr("Select a finding to correct its mask first."))
 
     def _on_tool_changed(self, tool: Tool) -> None:
         actions = {Tool.NAVIGATE: self.actions.tool_navigate, Tool.BRUSH: self.actions.tool_brush,
                    Tool.ERASER: self.actions.tool_eraser, Tool.POLYGON: self.actions.tool_polygon}
         actions[tool].setChecked(True)
+        self.clear_hint()
         hints = {Tool.BRUSH: self.tr("Paint the damage, then press Enter to apply ([ and ] change the brush size)."),
                  Tool.ERASER: self.tr("Erase what is not damage, then press Enter to apply."),
                  Tool.POLYGON: self.tr("Click the corners of the missed damage; double-click or Enter to finish. "
                                        "1 or 2 first to choose crack or pothole.")}
         if tool in hints:
-            self.show_message(hints[tool])
+            self.show_hint(hints[tool])
 
     def _update_enabled(self) -> None:
         has = self.session is not None
@@ -682,12 +717,19 @@ class MainWindow(QMainWindow):
             return export_project(data, out, formats, csv_profile, weights, sections, progress=progress,
                                   is_cancelled=is_cancelled)
 
-        dialog = ExportDialog(run, self.session.path.parent / f"{self.session.path.stem} export", self)
+        default = self.session.path.parent / f"{self.session.path.stem} export"
+        dialog = ExportDialog(run, Path(self._export_folder) if self._export_folder else default, self)
+        dialog.folderUsed.connect(self._remember_export_folder)
         if training:
             for key, box in dialog.checks.items():
                 box.setChecked(key == "training")
         dialog.show()
         return dialog
+
+    def _remember_export_folder(self, folder: str) -> None:
+        """The next export of this project proposes the folder of the last one (kept in the project)."""
+        self._export_folder = folder
+        self.save_state()
 
     # ------------------------------------------------------------------ state and messages
     def save_state(self, wait: bool = False) -> None:
@@ -695,7 +737,8 @@ class MainWindow(QMainWindow):
         if self.session is None or self.session.readonly:
             return
         state = {"photo": self.review.photo_id, "finding": self.review.finding_id, "filters": self.photos.filters(),
-                 "overlay": self.view.overlay_visible(), "opacity": round(self.view.overlay_opacity(), 3)}
+                 "overlay": self.view.overlay_visible(), "opacity": round(self.view.overlay_opacity(), 3),
+                 "export_folder": self._export_folder}
         task = Task("save view state", self)
         task.error.connect(lambda message, _details: log.warning("cannot save the view state: %s", message))
         task.start(_save_state, self.session, state)
@@ -703,9 +746,22 @@ class MainWindow(QMainWindow):
             task.wait(30)
 
     def show_message(self, text: str) -> None:
-        """A message in the status bar."""
+        """A message in the status bar (it stays until the next one)."""
+        self._hint = None
         self.message.setText(text)
         log.info("status: %s", text)
+
+    def show_hint(self, text: str) -> None:
+        """A hint in the status bar about what is on screen now: it goes when another finding is shown or
+        the tool changes."""
+        self.message.setText(text)
+        self._hint = text
+
+    def clear_hint(self) -> None:
+        """Remove the hint (a message shown since stays)."""
+        if self._hint is not None and self.message.text() == self._hint:
+            self.message.clear()
+        self._hint = None
 
     def show_error(self, title: str, text: str) -> None:
         """A warning dialog (non-blocking) and the message in the status bar."""

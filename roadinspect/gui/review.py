@@ -84,6 +84,8 @@ class ReviewController(QObject):
         self._tasks: list[Task] = []
         self._last_index = 0
         self._pushing = False
+        self.confirm_reviewer: Callable[[], bool] = lambda: True
+        """Called before anything is written; False: nothing is (the window asks the reviewer's name once)."""
         view.findingClicked.connect(self.select_finding)
         view.maskEdited.connect(self._on_mask_edited)
         view.polygonDrawn.connect(self._on_polygon)
@@ -295,8 +297,7 @@ class ReviewController(QObject):
             self.message.emit(self.tr("Select a finding first (J / K, or click it)."))
             return
         fid = self.finding_id
-        self.review_finding(fid, action, value)
-        if action in ("accept", "reject"):
+        if self.review_finding(fid, action, value) and action in ("accept", "reject"):
             self.next_finding(1)
 
     def _on_panel_request(self, finding_id: int, action: str, value: object = None) -> None:
@@ -333,18 +334,22 @@ class ReviewController(QObject):
         self.message.emit(self.tr("Every finding of the listed photos is reviewed."))
         return False
 
-    def review_finding(self, finding_id: int, action: str, value: object = None) -> None:
-        """Record a decision on any finding of the project as an undoable command."""
+    def review_finding(self, finding_id: int, action: str, value: object = None) -> bool:
+        """Record a decision on any finding of the project as an undoable command; False when nothing was."""
         if self.session is None or self.session.readonly:
             self.message.emit(self.tr("This project is open read-only."))
-            return
+            return False
+        if not self.confirm_reviewer():
+            return False
         self._pushing = True  # a new decision does not move the selection (undo and redo do)
         try:
             self.undo.push(ReviewCommand(self.session, finding_id, action, value))
         except Exception as exc:  # noqa: BLE001 - a write failure must be shown, not crash the review
             self.failed.emit(str(exc))
+            return False
         finally:
             self._pushing = False
+        return True
 
     def _on_undo_index(self, index: int) -> None:
         """After undo/redo, show the finding the command changed."""
@@ -375,7 +380,7 @@ class ReviewController(QObject):
         task.start(fn, *args)
 
     def _on_mask_edited(self, finding_id: int, edit: MaskEdit) -> None:
-        if self.session is None or self.session.readonly:
+        if self.session is None or self.session.readonly or not self.confirm_reviewer():
             return
         rf = self.session.finding(finding_id)
         photo = self.session.record(rf.finding.photo_id).photo  # type: ignore[arg-type]
@@ -392,7 +397,7 @@ class ReviewController(QObject):
         self._run(_correct, edit, row.damage, photo, self.camera(), rf.finding, on_result=done)
 
     def _on_polygon(self, wkt: str, damage: int) -> None:
-        if self.session is None or self.session.readonly or self.photo_id is None:
+        if self.session is None or self.session.readonly or self.photo_id is None or not self.confirm_reviewer():
             return
         photo_id = self.photo_id
         photo = self.session.record(photo_id).photo

@@ -220,7 +220,9 @@ def test_panel_changes_the_crack_type_undo_redo_and_reopening(window: MainWindow
         rf = store.finding(crack.id)
     assert rf.status == ReviewStatus.CORRECTED and rf.review.kind == new and rf.finding.kind == model_kind
     assert panel.kind_combo.currentData() == new and window.undo.count() == 1
-    assert window.undo.undoText() == f"Set the crack type of finding {crack.id} to {labels.kind_name(new)}"
+    number = [rf.finding.id for rf in window.session.findings(crack.photo_id)].index(crack.id) + 1  # as the panel
+    assert window.undo.undoText() == f"Set the crack type of finding {number} to {labels.kind_name(new)}"
+    assert panel.title.text().startswith(f"{number} ")
     window.undo.undo()
     with Store.open(reviewable_project, readonly=True) as store:
         rf = store.finding(crack.id)

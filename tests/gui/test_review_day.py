@@ -272,3 +272,104 @@ def test_the_maintenance_list_lists_rejected_findings(window: MainWindow, review
     assert (window.review.photo_id, window.review.finding_id) == rejected  # a click opens it
     sites.status_filter.setCurrentIndex(0)
     assert sites.table.isVisibleTo(sites) and not sites.rejected_table.isVisibleTo(sites)
+
+
+def test_a_finding_back_to_review_after_an_undo_names_no_reviewer(window: MainWindow, reviewable_project: Path,
+                                                                  qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    fid = window.review.finding_id
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    window.review.select_finding(fid)
+    assert "Reviewed by" in window.findings.info.text() and "tester" in window.findings.info.text()
+    window.undo.undo()
+    assert window.review.finding_id == fid and window.session.finding(fid).status == ReviewStatus.PENDING
+    assert "To review" in window.findings.title.text()
+    assert "Reviewed by" not in window.findings.info.text() and "tester" not in window.findings.info.text()
+
+
+def test_the_reviewer_is_asked_once_before_the_first_decision(window: MainWindow, reviewable_project: Path, qtbot,
+                                                              monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QInputDialog
+
+    QSettings().remove("review/reviewer")  # never named: the login name is only a proposal
+    answers = [("", False), ("  Ana Martin ", True)]
+    asked: list[str] = []
+
+    def get_text(parent, title, label, text=""):  # noqa: ANN001, ANN202
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    _open(window, reviewable_project, qtbot)
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    fid = window.review.finding_id
+    qtbot.keyClick(window.view, Qt.Key.Key_A)  # cancelled: nothing recorded
+    assert _stored(reviewable_project, fid).review is None and window.review.finding_id == fid
+    assert "reviewer's name" in window.message.text()
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    assert _stored(reviewable_project, fid).review.reviewer == "Ana Martin"
+    qtbot.keyClick(window.view, Qt.Key.Key_R)  # asked once only
+    assert len(asked) == 2 and asked[0] == asked[1] != ""  # the login name proposed
+    assert QSettings().value("review/reviewer") == "Ana Martin"
+
+
+def test_the_undo_label_numbers_the_finding_as_the_panel_does(window: MainWindow, reviewable_project: Path,
+                                                               qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    pid = window.session.photo_ids()[-1]
+    ids = [rf.finding.id for rf in window.session.findings(pid)]
+    window.review.show_photo(pid, ids[-1])
+    assert ids[-1] != len(ids)  # database ids differ from the numbers shown
+    number = window.findings.title.text().split(" ")[0]
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    assert number == str(len(ids)) and window.undo.undoText() == f"Accept finding {number}"
+
+
+def test_one_recent_project_is_read_back_as_a_path_not_as_characters(window: MainWindow, reviewable_project: Path,
+                                                                     tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue("recent/projects", str(reviewable_project))  # what the Linux INI file gives back
+    assert window.recent_projects() == [reviewable_project]
+    assert window.open_project(reviewable_project)
+    other = tmp_path / "other.roadinspect"
+    assert window.open_project(other, create=True)
+    assert window.recent_projects() == [other, reviewable_project]
+    assert [a.text() for a in window.actions.recent_menu.actions()] == [other.name, reviewable_project.name]
+
+
+def test_the_export_dialog_proposes_the_last_folder_of_the_project(window: MainWindow, reviewable_project: Path,
+                                                                    tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+    assert window.open_project(reviewable_project)
+    dialog = window.show_export()
+    assert dialog.folder.text() == str(reviewable_project.parent / "survey export")
+    dialog.open_when_done = False
+    dialog.folder.setText(str(tmp_path / "for the county"))
+    for key, box in dialog.checks.items():
+        box.setChecked(key == "csv")
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.is_running(), timeout=60000)
+    assert dialog.written
+    dialog.close()
+    assert window.show_export().folder.text() == str(tmp_path / "for the county")
+    window.close_project()  # kept in the project
+    assert window.open_project(reviewable_project)
+    assert window.show_export().folder.text() == str(tmp_path / "for the county")
+
+
+def test_status_bar_hints_go_when_they_stop_applying(window: MainWindow, reviewable_project: Path,
+                                                     qtbot) -> None:  # noqa: ANN001
+    _open(window, reviewable_project, qtbot)
+    qtbot.keyClick(window.view, Qt.Key.Key_A)  # nothing selected yet
+    assert window.message.text() == "Select a finding first (J / K, or click it)."
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    assert window.message.text() == ""
+    qtbot.keyClick(window.view, Qt.Key.Key_P)
+    assert "Click the corners" in window.message.text()
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
+    assert window.view.tool() == Tool.NAVIGATE and window.message.text() == ""
+    window.show_message("Analysis finished: 3 photos")  # a message (not a hint) stays
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    assert window.message.text() == "Analysis finished: 3 photos"
