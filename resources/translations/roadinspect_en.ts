@@ -112,6 +112,16 @@
     </message>
 </context>
 <context>
+    <name>RoadRegionEditor</name>
+    <message numerus="yes">
+        <source>Road region saved: %n photo(s) will be analysed again (F5).</source>
+        <translation>
+            <numerusform>Road region saved: %n photo will be analysed again (F5).</numerusform>
+            <numerusform>Road region saved: %n photos will be analysed again (F5).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SitesPanel</name>
     <message numerus="yes">
         <source>%n site(s)</source>

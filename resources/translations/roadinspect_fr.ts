@@ -95,6 +95,14 @@
         <translation>Arrêter l&apos;analyse, l&apos;import ou l&apos;export</translation>
     </message>
     <message>
+        <source>Road &amp;region of this camera…</source>
+        <translation>&amp;Zone de chaussée de cet appareil…</translation>
+    </message>
+    <message>
+        <source>Where findings are kept: correct the shaded area that is not road</source>
+        <translation>Où les détections sont gardées : corriger la zone grisée qui n’est pas la chaussée</translation>
+    </message>
+    <message>
         <source>&amp;Accept finding</source>
         <translation>&amp;Accepter la dégradation</translation>
     </message>
@@ -1118,6 +1126,48 @@ Les détails ont été écrits dans :
         <translation>
             <numerusform>{done} sur %n dégradation contrôlée</numerusform>
             <numerusform>{done} sur %n dégradations contrôlées</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RoadRegionEditor</name>
+    <message>
+        <source>Road region — {group}</source>
+        <translation>Zone de chaussée — {group}</translation>
+    </message>
+    <message>
+        <source>Findings are only kept on the road. The shaded area is not road: above the horizon and the parts of the vehicle that stay still on the photos. Paint with the brush what is not road, erase what is. Applies to the {count} photo(s) of this camera; they are analysed again.</source>
+        <translation>Les détections ne sont gardées que sur la chaussée. La zone grisée n’est pas la chaussée : au-dessus de l’horizon et les parties du véhicule qui restent immobiles sur les photos. Peignez au pinceau ce qui n’est pas la chaussée, gommez ce qui l’est. S’applique aux {count} photo(s) de cet appareil ; elles sont analysées à nouveau.</translation>
+    </message>
+    <message>
+        <source>&amp;Brush: not road</source>
+        <translation>&amp;Pinceau : hors chaussée</translation>
+    </message>
+    <message>
+        <source>&amp;Eraser: road</source>
+        <translation>&amp;Gomme : chaussée</translation>
+    </message>
+    <message>
+        <source>&amp;Undo my changes</source>
+        <translation>&amp;Annuler mes modifications</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <source>The region covers the whole photo: nothing could be analysed. Erase the part that is road.</source>
+        <translation>La zone couvre toute la photo : rien ne pourrait être analysé. Gommez la partie qui est la chaussée.</translation>
+    </message>
+    <message>
+        <source>Road region</source>
+        <translation>Zone de chaussée</translation>
+    </message>
+    <message numerus="yes">
+        <source>Road region saved: %n photo(s) will be analysed again (F5).</source>
+        <translation>
+            <numerusform>Zone de chaussée enregistrée : %n photo sera analysée à nouveau (F5).</numerusform>
+            <numerusform>Zone de chaussée enregistrée : %n photos seront analysées à nouveau (F5).</numerusform>
         </translation>
     </message>
 </context>

@@ -55,6 +55,7 @@ class Actions(QObject):
         make("settings", "settings", _keys("Ctrl+,"))
         make("analyse", "analyse", _keys("F5"))
         make("cancel_task", "stop", _keys("Shift+F5"))
+        make("road_region")
         make("accept", "accept", _keys("A"))
         make("reject", "reject", _keys("R"))
         make("set_crack", "", [QKeySequence("1"), QKeySequence("&"), QKeySequence(kp | Qt.Key.Key_1)])
@@ -106,7 +107,7 @@ class Actions(QObject):
                        self.next_finding, self.previous_finding, self.next_photo, self.previous_photo],
             "view": [self.toggle_overlay, self.fit, self.zoom_in, self.zoom_out, None, self.map_tiles],
             "tools": [self.tool_navigate, self.tool_brush, self.tool_eraser, self.tool_polygon, self.apply_edit,
-                      None, self.analyse, self.cancel_task],
+                      None, self.analyse, self.road_region, self.cancel_task],
             "help": [self.about],
         }
         for key, items in layout.items():
@@ -151,6 +152,8 @@ class Actions(QObject):
             "settings": (self.tr("&Settings…"), ""),
             "analyse": (self.tr("&Analyse photos"), self.tr("Analyse the photos not analysed yet (F5)")),
             "cancel_task": (self.tr("&Cancel background task"), self.tr("Stop the analysis, import or export")),
+            "road_region": (self.tr("Road &region of this camera…"),
+                            self.tr("Where findings are kept: correct the shaded area that is not road")),
             "accept": (self.tr("&Accept finding"), self.tr("Accept the selected finding (A)")),
             "reject": (self.tr("&Reject finding"), self.tr("Reject the selected finding (R)")),
             "set_crack": (self.tr("It is a &crack"), self.tr("Change the finding's type to crack (1)")),

@@ -33,7 +33,7 @@ from roadinspect.core.resources import samples_dir
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.store import PROJECT_SUFFIX, ProjectError
 from roadinspect.core.types import DamageClass, PositionSource, ReviewStatus
-from roadinspect.gui import gpx, i18n, labels
+from roadinspect.gui import gpx, i18n, labels, road_region
 from roadinspect.gui.actions import Actions
 from roadinspect.gui.dialogs import ExportDialog, SettingsDialog, load_settings, save_settings, show_about
 from roadinspect.gui.findings_panel import FindingsPanel
@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         a.settings.triggered.connect(self.show_settings)
         a.about.triggered.connect(lambda: show_about(self))
         a.analyse.triggered.connect(self.start_analysis)
+        a.road_region.triggered.connect(lambda: road_region.edit_region(self))
         a.cancel_task.triggered.connect(self.cancel_task)
         self.progress.cancelRequested.connect(self.cancel_task)
         a.accept.triggered.connect(lambda: r.review("accept"))
@@ -530,6 +531,7 @@ class MainWindow(QMainWindow):
         def done(summary: Any) -> None:
             if session is not self.session:
                 return
+            road_region.show_region(self, self.review.photo_id)  # the analysis may have estimated it
             if summary.analysis_id is None:
                 self.show_message(self.tr("Every photo is already analysed."))
                 return
@@ -627,6 +629,7 @@ class MainWindow(QMainWindow):
             self.clear_hint()
         self.photos.select(photo_id)
         self.map.set_current_photo(photo_id, self._heading(photo_id), center=True)
+        road_region.show_region(self, photo_id)
         if self.session is not None and photo_id is not None:
             record = self.session.record(photo_id)
             when = record.photo.taken_at.strftime("%H:%M:%S") if record.photo and record.photo.taken_at else ""
@@ -694,6 +697,7 @@ class MainWindow(QMainWindow):
         a.add_photos.setEnabled(writable and not busy)
         a.place_gpx.setEnabled(writable and not busy)
         a.analyse.setEnabled(writable and not busy)
+        a.road_region.setEnabled(writable and not busy)
         a.cancel_task.setEnabled(busy)
         self._fill_recent()
 

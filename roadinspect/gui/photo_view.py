@@ -386,6 +386,31 @@ class PhotoView(QGraphicsView):
         self.viewport().update()
 
     # ------------------------------------------------------------------ overlay
+    def set_road_region(self, excluded: np.ndarray | None, width: int = 0, height: int = 0) -> None:
+        """Shade what is not road on a ``width`` x ``height`` photo (``excluded``: boolean grid, True = not road).
+
+        None (or a grid with nothing excluded) hides the shading.
+        """
+        from roadinspect.gui.road_region import region_image, region_transform
+
+        item = getattr(self, "_region_item", None)
+        if item is None:
+            item = self._region_item = QGraphicsPixmapItem()
+            item.setZValue(0.5)  # over the photo, under the findings
+            self.scene().addItem(item)
+        if excluded is None or width <= 0 or height <= 0 or not np.asarray(excluded).any():
+            item.hide()
+            return
+        grid = np.asarray(excluded, bool)
+        item.setPixmap(QPixmap.fromImage(region_image(grid)))
+        item.setTransform(region_transform(grid.shape, width, height))
+        item.show()
+
+    def road_region_shown(self) -> bool:
+        """True while a road region is shaded."""
+        item = getattr(self, "_region_item", None)
+        return item is not None and item.isVisible()
+
     def set_overlay_visible(self, visible: bool) -> None:
         """Show or hide every finding drawing (Space)."""
         self._overlay_on = bool(visible)
