@@ -288,7 +288,7 @@ def _sample(items: Sequence[Any], count: int) -> list[Any]:
 
 def load_grid(path: Path | str, shape: tuple[int, int]) -> np.ndarray:
     """A photo decoded small and upright, resized to the grid ``shape`` (rows, cols), grey float32."""
-    image = load_image(path, max_side=max(shape) * 2)
+    image = load_image(path, max_side=max(shape))
     grey = Image.fromarray(_grey(image).clip(0, 255).astype(np.uint8))
     return np.asarray(grey.resize((shape[1], shape[0]), Image.Resampling.BOX), dtype=np.float32)
 
