@@ -329,9 +329,29 @@ def _migrate_add_road_regions(conn: sqlite3.Connection) -> None:
         "updated_at TEXT NOT NULL, updated_by TEXT NOT NULL DEFAULT '')")
 
 
+def _migrate_add_merge_tables(conn: sqlite3.Connection) -> None:
+    """Merging the reviews of split parts back (:mod:`roadinspect.core.split_merge`).
+
+    * ``findings.origin``: where a finding drawn in a part came from (``<part id>:<its id there>``),
+      so that merging the same part again finds it instead of adding it twice (NULL: made here).
+    * ``merge_log``: for each part and finding, the part's decision last merged (``part_sig``) and the
+      project's decision just after that merge (``file_sig``); a merge compares against them.
+    * ``review_conflicts``: a finding decided differently here and in a part (or in two parts) since
+      the split; ``decisions`` holds both, ``review_at`` the time of the project's review when it
+      was found: the conflict stays open until a new decision is recorded here.
+    """
+    conn.execute("ALTER TABLE findings ADD COLUMN origin TEXT")
+    conn.execute("CREATE UNIQUE INDEX findings_origin ON findings(origin) WHERE origin IS NOT NULL")
+    conn.execute("CREATE TABLE merge_log (part_id TEXT NOT NULL, finding_id INTEGER NOT NULL, part_sig TEXT, "
+                 "file_sig TEXT, at TEXT NOT NULL, PRIMARY KEY (part_id, finding_id))")
+    conn.execute("CREATE TABLE review_conflicts (finding_id INTEGER PRIMARY KEY REFERENCES findings(id) "
+                 "ON DELETE CASCADE, decisions TEXT NOT NULL, review_at TEXT, found_at TEXT NOT NULL)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2,
                                                                _migrate_photo_history_and_claims,
-                                                               _migrate_add_road_regions)
+                                                               _migrate_add_road_regions,
+                                                               _migrate_add_merge_tables)
 """``MIGRATIONS[i]`` brings a file from schema version ``i`` to ``i + 1`` (append, never edit)."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
