@@ -69,7 +69,6 @@ from typing import Protocol
 import numpy as np
 import shapely
 from scipy import ndimage
-from scipy.spatial import cKDTree
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -217,18 +216,29 @@ def _direction(vx: np.ndarray, vy: np.ndarray) -> tuple[float, float]:
 def _local_directions(sk: np.ndarray, radius: float = 4.0) -> np.ndarray:
     """Unit tangent ``(d row, d col)`` of the skeleton at each of its pixels ``sk`` (``(n, 2)``).
 
-    The principal axis of the skeleton pixels within ``radius`` (a local structure tensor), which is
-    smooth where 8-neighbour steps only know 0 and 45 degrees.
+    The principal axis of the skeleton pixels within ``radius`` (a local structure tensor: the sum of
+    ``d d^T`` over the offsets ``d`` to every other skeleton pixel at most ``radius`` away), which is
+    smooth where 8-neighbour steps only know 0 and 45 degrees. Computed offset by offset on a padded
+    image of the skeleton (memory and time in proportion to the pixels, whatever the skeleton's shape;
+    a k-d tree here degenerated on long straight runs and overflowed a thread's stack).
     """
+    sk = np.asarray(sk, dtype=np.intp).reshape(-1, 2)
     n = len(sk)
     if n < 2:
         return np.tile([0.0, 1.0], (n, 1))
-    pairs = cKDTree(sk).query_pairs(radius, output_type="ndarray")
-    d = (sk[pairs[:, 1]] - sk[pairs[:, 0]]).astype(float)
+    reach = int(math.floor(radius))
+    lo = sk.min(axis=0)
+    local = sk - lo + reach  # positions in an image padded by ``reach`` on every side
+    shape = tuple(int(x) for x in local.max(axis=0) + reach + 1)
+    image = np.zeros(shape, dtype=bool)
+    image[local[:, 0], local[:, 1]] = True
     t = np.zeros((n, 3))
-    contrib = np.column_stack([d[:, 0] * d[:, 0], d[:, 1] * d[:, 1], d[:, 0] * d[:, 1]])
-    np.add.at(t, pairs[:, 0], contrib)
-    np.add.at(t, pairs[:, 1], contrib)
+    for dr in range(-reach, reach + 1):
+        for dc in range(-reach, reach + 1):
+            if (dr == 0 and dc == 0) or dr * dr + dc * dc > radius * radius:
+                continue
+            hit = image[local[:, 0] + dr, local[:, 1] + dc]
+            t[hit] += (dr * dr, dc * dc, dr * dc)
     theta = 0.5 * np.arctan2(2.0 * t[:, 2], t[:, 0] - t[:, 1])  # angle from the row axis
     return np.column_stack([np.cos(theta), np.sin(theta)])
 
