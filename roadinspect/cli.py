@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from roadinspect import __version__
+from roadinspect.cli_args import OneLineParser, setting_float
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -131,8 +132,10 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv-profile", default="excel-fr", choices=["excel-fr", "plain"],
                    help="excel-fr: ';' and decimal comma, UTF-8 with BOM (default); plain: ',' and '.'")
     p.add_argument("--weights", type=Path, help="priority weights as a JSON object (see roadinspect.core.priority)")
-    p.add_argument("--road-class-factor", type=float, help="multiplies every priority score (e.g. 1.2 main road)")
-    p.add_argument("--section-length", type=float, default=100.0, help="road section length in metres")
+    p.add_argument("--road-class-factor", type=setting_float("priority/road_class_factor"),
+                   help="multiplies every priority score (e.g. 1.2 main road; 0 to 10)")
+    p.add_argument("--section-length", type=setting_float("sections/length_m"), default=100.0,
+                   help="road section length in metres (10 to 5000)")
     p.add_argument("--lang", choices=["fr", "en"],
                    help="language of the report (default: the app's language setting; French on a French system)")
     p.add_argument("--report-top", type=int, default=50, metavar="N",
@@ -227,7 +230,7 @@ _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="roadinspect",
         description="Find cracks and potholes in geotagged road photos, review them, export a maintenance list.",
     )

@@ -182,6 +182,12 @@ def project_info(path: Path) -> dict[str, Any]:
     with Store.open(path, create=False, readonly=True) as store:
         info: dict[str, Any] = {"project": str(Path(path).resolve()), **store.counts()}
         info["sites"] = _count_sites(store)
+        from roadinspect.core.split_merge import part_info, review_counts
+
+        info["reviews"] = review_counts(store)
+        part = part_info(store)
+        info["part"] = None if part is None else {"index": part.index, "of": part.of, "source": part.source,
+                                                  "split_at": part.split_at}
     return info
 
 
@@ -237,6 +243,12 @@ def run_info_command(args: argparse.Namespace) -> int:
           f"without: {info['without_position']}")
     by_class = ", ".join(f"{n} {k}" for k, n in sorted(info["findings_by_class"].items())) or "none"
     _say(f"Findings: {info['findings']} ({by_class}); sites: {info['sites']}")
+    reviews = info["reviews"]
+    _say(f"Reviews: {reviews['accepted']} accepted, {reviews['corrected']} corrected, {reviews['rejected']} rejected, "
+         f"{reviews['pending']} pending; conflicts: {reviews['conflicts']}")
+    if info["part"]:
+        _say(f"This file is part {info['part']['index']} of {info['part']['of']} of {info['part']['source']} "
+             f"(split {info['part']['split_at']}): merge it back with roadinspect merge")
     _say(f"Unreadable: {len(info['unreadable'])}")
     for bad in info["unreadable"]:
         _say(f"  {bad['file']}: {bad['reason']}")

@@ -8,13 +8,18 @@ Every file is written atomically: to a temporary file in the target folder, then
 the target, so a reader never sees half a file and a failed export leaves the old file as it was.
 A target that another program holds open (Excel locks its CSV on Windows) makes ``os.replace``
 fail with ``PermissionError``: that file gets a clear :class:`ExportError` naming it, its old
-version stays intact, and the other files are still written.
+version stays intact, and the other files are still written. An export is written in two phases: every
+file under its temporary name first, then all are moved over the old ones; a file that cannot be
+written (a full disk, a writer's error) leaves every old file of the folder as it was, so the folder
+always holds one complete export. The output folder is checked for writing before anything is computed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +43,7 @@ FILES = {
 }
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
 
 
 class ExportError(Exception):
@@ -64,6 +70,55 @@ def _temp_path(target: Path) -> Path:
     return target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
 
 
+def _stage(target: Path, write: Callable[[Path], None]) -> Path:
+    """Write the new ``target`` to its temporary name through ``write(temp_path)``; returns that path.
+
+    Any failure of the writer (a full disk, a read-only folder, SQLite's own errors from the GeoPackage
+    writer, a value JSON cannot hold) is an :class:`ExportError` naming ``target``, and the temporary
+    file is removed; ``target`` itself is never touched here.
+    """
+    tmp = _temp_path(target)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        write(tmp)
+        return tmp
+    except ExportCancelled:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    except Exception as exc:  # noqa: BLE001 - every writer failure becomes one line naming the file
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError | ExportError):
+            _raise_write_error(target, exc)
+        log.warning("writing %s failed", target, exc_info=True)
+        raise ExportError(f"{target}: cannot write the file: {exc}") from exc
+
+
+def _raise_write_error(target: Path, exc: BaseException) -> None:
+    if isinstance(exc, ExportError):
+        raise exc
+    if isinstance(exc, PermissionError):
+        raise ExportError(
+            f"{target}: cannot write the file: it is open in another program (Excel, QGIS, a browser?) "
+            f"or the folder is read-only. Close it and export again; the previous version is unchanged. ({exc})"
+        ) from exc
+    assert isinstance(exc, OSError)
+    raise ExportError(f"{target}: cannot write the file: {exc.strerror or exc}") from exc
+
+
+def _commit(tmp: Path, target: Path) -> None:
+    """``os.replace`` the staged ``tmp`` over ``target`` (:class:`ExportError` naming it on failure)."""
+    try:
+        os.replace(tmp, target)
+    except OSError as exc:
+        _raise_write_error(target, exc)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
     """Write ``target`` through ``write(temp_path)`` then ``os.replace``; :class:`ExportError` on failure.
 
@@ -71,22 +126,19 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
     anything fails; the old target is then untouched.
     """
     target = Path(target)
-    tmp = _temp_path(target)
+    _commit(_stage(target, write), target)
+
+
+def check_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and check a file can be created in it; :class:`ExportError` otherwise."""
+    folder = Path(folder)
     try:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        write(tmp)
-        os.replace(tmp, target)
-    except PermissionError as exc:
-        raise ExportError(
-            f"{target}: cannot write the file: it is open in another program (Excel, QGIS, a browser?) "
-            f"or the folder is read-only. Close it and export again; the previous version is unchanged. ({exc})"
-        ) from exc
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder, prefix=".roadinspect-write-check-"):
+            pass
     except OSError as exc:
-        raise ExportError(f"{target}: cannot write the file: {exc.strerror or exc}") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        reason = exc.strerror or str(exc)
+        raise ExportError(f"{folder}: cannot write in this folder ({reason}); choose another output folder") from exc
 
 
 def write_bytes_atomic(target: Path, payload: bytes) -> None:
@@ -128,10 +180,7 @@ def export_data(
     if csv_profile not in PROFILES:
         raise ValueError(f"unknown CSV profile {csv_profile!r}; choose from {', '.join(PROFILES)}")
     out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"{out_dir}: cannot create the export folder: {exc.strerror or exc}") from exc
+    check_writable(out_dir)  # before anything is computed or written
     if mlist is None:
         mlist = build_maintenance_list(data, weights, site_settings, section_settings)
     result = ExportResult(sites=mlist.site_count, sections=len(mlist.sections))
@@ -161,19 +210,35 @@ def export_data(
 
         jobs.append(("report.html", lambda p: p.write_bytes(render_html(report_content()))))
         jobs.append(("report.pdf", write_pdf))
-    for done, (name, write) in enumerate(jobs):
-        if is_cancelled is not None and is_cancelled():
-            break
-        target = out_dir / name
-        try:
-            write_atomic(target, write)
-            result.written.append(target)
-        except ExportError as exc:
-            result.errors.append(exc)
-        except ExportCancelled:
-            break
-        if progress is not None:
-            progress(done + 1, len(jobs))
+    # Two phases, so that a failed export leaves the previous one complete: every file is first written
+    # under a temporary name; only when all were written are they moved over the old ones. A file that
+    # cannot be replaced (held open by Excel) keeps its old version and the others are still replaced.
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for done, (name, write) in enumerate(jobs):
+            if is_cancelled is not None and is_cancelled():
+                break  # the files finished before the cancel are kept
+            target = out_dir / name
+            try:
+                staged.append((_stage(target, write), target))
+            except ExportError as exc:
+                result.errors.append(exc)
+            except ExportCancelled:
+                break
+            if progress is not None:
+                progress(done + 1, len(jobs))
+        if result.errors:
+            return result  # nothing replaced: the previous export stays as it was
+        for tmp, target in staged:
+            try:
+                _commit(tmp, target)
+                result.written.append(target)
+            except ExportError as exc:
+                result.errors.append(exc)
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
     return result
 
 

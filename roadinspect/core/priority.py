@@ -42,6 +42,15 @@ def _default_extent_refs() -> dict[str, float]:
     return {"crack_length_m": 10.0, "alligator_area_m2": 10.0, "pothole_area_m2": 1.0, "size_rel": 0.25}
 
 
+MAX_WEIGHT = 1000.0
+"""Largest weight of a score term (as in the Settings dialog)."""
+MAX_ROAD_CLASS_FACTOR = 10.0
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 @dataclass(frozen=True)
 class PriorityWeights:
     """User-changeable weights of the priority score (see the module docstring)."""
@@ -58,11 +67,19 @@ class PriorityWeights:
     def __post_init__(self) -> None:
         for name in ("severity", "type", "extent", "confidence", "road_class_factor"):
             value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"priority weight {name!r} must be a number >= 0, got {value!r}")
-        for key, ref in self.extent_refs.items():
-            if not ref > 0:
-                raise ValueError(f"extent reference {key!r} must be > 0, got {ref!r}")
+            high = MAX_ROAD_CLASS_FACTOR if name == "road_class_factor" else MAX_WEIGHT
+            if not (_number(value) and 0 <= value <= high):
+                raise ValueError(f"priority weight {name!r} must be a number between 0 and {high:g}, got {value!r}")
+        for group in ("severity_values", "type_values", "extent_refs"):
+            table = getattr(self, group)
+            if not isinstance(table, dict):
+                raise ValueError(f"priority weights {group!r} must be an object of numbers, got {table!r}")
+            for key, value in table.items():
+                ok = _number(value) and (0 < value <= 1e6 if group == "extent_refs" else 0 <= value <= 1)
+                if not ok:
+                    expected = "a number > 0 (and <= 1e6)" if group == "extent_refs" else "a number between 0 and 1"
+                    label = "extent reference" if group == "extent_refs" else group.replace("_", " ")
+                    raise ValueError(f"{label} {key!r} must be {expected}, got {value!r}")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> PriorityWeights:

@@ -69,8 +69,9 @@ class SectionSettings:
     deduct_k: dict[str, tuple[float, float, float]] = field(default_factory=_default_k)
 
     def __post_init__(self) -> None:
-        if not self.length_m > 0 or not self.lane_width_m > 0:
-            raise ValueError("section length and lane width must be positive")
+        if not (self.length_m > 0 and self.lane_width_m > 0
+                and math.isfinite(self.length_m) and math.isfinite(self.lane_width_m)):
+            raise ValueError("section length and lane width must be positive finite numbers")
 
 
 RATINGS = ((86, "good"), (71, "satisfactory"), (56, "fair"), (41, "poor"), (26, "very poor"), (11, "serious"),

@@ -139,9 +139,11 @@ def test_formats_and_profiles_are_checked(scene, tmp_path):
 
 def test_cancelling_stops_between_files(scene, tmp_path):
     data, mlist = scene
+    done = []  # files are staged under temporary names first: the cancel follows the progress, not the folder
     result = export_data(data, tmp_path, formats=["csv", "geojson"], mlist=mlist,
-                         is_cancelled=lambda: (tmp_path / "sites.csv").exists())
+                         progress=lambda n, total: done.append(n), is_cancelled=lambda: bool(done))
     assert [p.name for p in result.written] == ["sites.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sites.csv"]  # the file finished before the cancel
 
 
 def test_report_escapes_notes(scene):
