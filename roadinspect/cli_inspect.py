@@ -90,7 +90,8 @@ def run_analyze_command(args: argparse.Namespace) -> int:
                 gpx = load_gpx(args.gpx)
             except TrackError as exc:
                 return _error(str(exc))
-        with _CancelFlag() as cancel:
+        # one analysis of a project at a time: a second one says the project is busy before importing anything
+        with store.analysis_lock(), _CancelFlag() as cancel:
             bar = TerminalProgress("Reading photos", unit="files")
             result = scan(args.photos, progress=bar, is_cancelled=cancel)
             bar.close()

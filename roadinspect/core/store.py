@@ -551,18 +551,12 @@ class Store:
             raise ProjectError(f"{path} is a folder, not a project file")
         if not exists and (readonly or not create):
             raise ProjectError(f"project file not found: {path}")
-        if exists:
-            _check_header(path)
-        else:
-            if not path.parent.is_dir():
-                raise ProjectError(f"cannot create the project {path}: the folder {path.parent} does not exist")
-            try:
-                with open(path, "xb"):
-                    pass
-            except OSError as exc:
-                raise ProjectError(f"cannot create the project {path}: the folder {path.parent} is not writable "
-                                   f"({exc.strerror or exc})") from None
-        if not readonly and exists and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        if not exists:
+            cls._create(path)
+        _check_header(path)
+        if readonly:
+            _finish_interrupted_write(path)
+        if not readonly and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             raise ProjectError(f"cannot write to the project {path}: the file or its folder is read-only "
                                "(copy the project to a writable folder, or open it read-only)")
         try:
@@ -575,26 +569,77 @@ class Store:
             raise ProjectError(f"cannot open the project {path}: {exc}") from None
         store = cls(path, conn, readonly)
         try:
-            store._prepare(new=not exists)
+            store._prepare(new=False)
         except BaseException:
             conn.close()
             raise
         return store
 
+    @classmethod
+    def _create(cls, path: Path) -> None:
+        """Create a new project at ``path`` atomically: complete in a temporary file, then linked into place.
+
+        Nobody ever sees a half-made project (two processes creating the same file at once both end up
+        opening the one that was linked first), so an empty file found at a project's path is never
+        ours: it is refused rather than silently turned into a project.
+        """
+        if not path.parent.is_dir():
+            raise ProjectError(f"cannot create the project {path}: the folder {path.parent} does not exist")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.creating")
+        try:
+            with open(tmp, "xb"):
+                pass
+        except OSError as exc:
+            raise ProjectError(f"cannot create the project {path}: the folder {path.parent} is not writable "
+                               f"({exc.strerror or exc})") from None
+        try:
+            conn = sqlite3.connect(str(tmp), isolation_level=None, timeout=30.0, check_same_thread=False)
+            try:
+                cls(path, conn, False)._prepare(new=True)
+            finally:
+                conn.close()
+            try:
+                if os.name == "nt":
+                    os.rename(tmp, path)  # never replaces an existing file on Windows
+                else:
+                    os.link(tmp, path)  # atomic, never replaces
+            except FileExistsError:
+                pass  # another process created it meanwhile: open theirs
+            except OSError:  # a file system without hard links (some network shares)
+                try:
+                    with open(path, "xb") as out, open(tmp, "rb") as src:
+                        out.write(src.read())
+                except FileExistsError:
+                    pass
+                except OSError as exc:
+                    raise ProjectError(f"cannot create the project {path}: {exc.strerror or exc}") from None
+        except sqlite3.Error as exc:
+            raise ProjectError(f"cannot create the project {path}: {exc}") from None
+        finally:
+            for leftover in (tmp, Path(str(tmp) + "-journal")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+
     def _prepare(self, new: bool) -> None:
         conn = self._conn
         try:
             conn.execute("PRAGMA foreign_keys = ON")
-            if not self.readonly:
-                conn.execute("PRAGMA journal_mode = DELETE")
-                conn.execute("PRAGMA synchronous = FULL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables and app_id != APPLICATION_ID:
+                raise ProjectError(f"{self.path} is an SQLite database but not a RoadInspect project")
+            if tables:
+                self._quick_check()
+            if not self.readonly:
+                conn.execute("PRAGMA journal_mode = DELETE")
+                conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY_ROLLBACK":
+                raise ProjectError(_interrupted_write_message(self.path)) from None
+            if _is_damage(exc):
+                raise _damaged(self.path, exc) from None
             raise ProjectError(f"{self.path} is not a RoadInspect project (not an SQLite database: {exc})") from None
-        if tables and app_id != APPLICATION_ID:
-            raise ProjectError(f"{self.path} is an SQLite database but not a RoadInspect project")
         if version > SCHEMA_VERSION:
             raise ProjectError(
                 f"{self.path} was written by a newer RoadInspect (project format {version}; this version reads "
@@ -605,6 +650,18 @@ class Store:
                 raise ProjectError(f"{self.path} uses an older project format ({version}); open it once "
                                    "for writing to upgrade it")
             self._migrate(version, new)
+
+    def _quick_check(self) -> None:
+        """SQLite's ``PRAGMA quick_check`` where it is cheap (files up to :data:`QUICK_CHECK_MAX_BYTES`)."""
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return
+        if size > QUICK_CHECK_MAX_BYTES:
+            return
+        rows = self._conn.execute("PRAGMA quick_check(3)").fetchall()
+        if [r[0] for r in rows] != ["ok"]:
+            raise _damaged(self.path, rows[0][0].replace("*** in database main ***", "").strip().splitlines()[0])
 
     def _migrate(self, version: int, new: bool) -> None:
         # Foreign keys off while migrating (a rebuilt table is dropped: with them on, SQLite would
@@ -661,8 +718,11 @@ class Store:
                 raise ProjectError(f"cannot write to the project {self.path}: {exc}") from None
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+            except BaseException as exc:
+                if self._conn.in_transaction:  # SQLite may have rolled back by itself (a damaged page)
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError) and _is_damage(exc):
+                    raise _damaged(self.path, exc) from None
                 raise
             try:
                 self._conn.execute("COMMIT")
@@ -679,9 +739,14 @@ class Store:
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
-            cur = self._conn.execute(sql, params)
-            cols = [c[0] for c in cur.description]
-            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+            try:
+                cur = self._conn.execute(sql, params)
+                cols = [c[0] for c in cur.description]
+                return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+            except sqlite3.DatabaseError as exc:
+                if _is_damage(exc):
+                    raise _damaged(self.path, exc) from None
+                raise
 
     # ------------------------------------------------------------------ paths
     def stored_path(self, path: Path | str) -> str:
@@ -1440,13 +1505,64 @@ class Store:
 
 
 # ----------------------------------------------------------------------------- module helpers
+QUICK_CHECK_MAX_BYTES = 128 << 20
+"""Projects up to this size are checked page by page on opening (about 7 ms per MB)."""
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """An SQLite error that means the file's pages are damaged (not a lock, a full disk...)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(exc)
+
+
+def _damaged(path: Path, detail: object) -> ProjectError:
+    return ProjectError(f"{path} is damaged ({detail}): restore a copy of the project "
+                        "(RoadInspect has not changed the file)")
+
+
+def _interrupted_write_message(path: Path) -> str:
+    journal = f"{path.name}-journal"
+    return (f"{path}: a write was interrupted (the program writing it stopped) and the folder is read-only, so it "
+            f"cannot be finished here: copy {path.name} and {journal} together to a writable folder and open the "
+            f"project there once (e.g. roadinspect info); never delete {journal}, it holds what is needed to "
+            "repair the project")
+
+
+def _finish_interrupted_write(path: Path) -> None:
+    """Before a read-only open: roll back a write left unfinished by a killed process (a "hot" journal).
+
+    A read-only connection cannot replay the rollback journal, so the file is opened for writing
+    once, which makes SQLite undo the unfinished transaction (it leaves a live writer's journal
+    alone). Where the file or folder is read-only, :func:`_interrupted_write_message` says what to do.
+    """
+    journal = Path(str(path) + "-journal")
+    try:
+        if journal.stat().st_size == 0:
+            return
+    except OSError:
+        return
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return  # the read-only open reports SQLITE_READONLY_ROLLBACK if it needs the rollback
+    try:
+        conn = sqlite3.connect(str(path), timeout=30.0)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # the read-only open that follows reports what is wrong
+
+
 def _check_header(path: Path) -> None:
     try:
         with open(path, "rb") as handle:
             head = handle.read(len(SQLITE_MAGIC))
     except OSError as exc:
         raise ProjectError(f"cannot read the project {path}: {exc.strerror or exc}") from None
-    if head and head != SQLITE_MAGIC:
+    if not head:
+        raise ProjectError(f"{path} is an empty file (0 bytes), not a RoadInspect project: delete it or choose "
+                           "another name to create a new project")
+    if head != SQLITE_MAGIC:
         raise ProjectError(f"{path} is not a RoadInspect project (not an SQLite database)")
 
 
