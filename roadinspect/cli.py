@@ -208,6 +208,13 @@ def _add_place(sub: argparse._SubParsersAction) -> None:
     add_place_parser(sub)
 
 
+def _add_survey(sub: argparse._SubParsersAction) -> None:
+    from roadinspect.cli_survey import add_merge_parser, add_publish_parser, add_review_parser, add_split_parser
+
+    for add in (add_split_parser, add_merge_parser, add_review_parser, add_publish_parser):
+        add(sub)
+
+
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     from roadinspect.benchmarks import add_bench_parser
 
@@ -224,6 +231,7 @@ _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_analyze,
     _add_info,
     _add_place,
+    _add_survey,
     _add_bench,
 ]
 
