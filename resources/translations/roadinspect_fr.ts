@@ -1049,6 +1049,14 @@ Les détails ont été écrits dans :
         <translation>{file} : impossible de créer le fichier de verrouillage {lock} (dossier en lecture seule ?). Ouvrez-le en lecture seule, ou copiez le projet dans un dossier modifiable.</translation>
     </message>
     <message>
+        <source>The analysis crashed on this photo (twice); it was left out and the batch went on.</source>
+        <translation>L&apos;analyse a planté sur cette photo (deux fois) ; elle a été écartée et le lot a continué.</translation>
+    </message>
+    <message>
+        <source>File changed or missing since import: this record keeps its findings and reviews, but the file now holds another photo.</source>
+        <translation>Fichier modifié ou absent depuis l&apos;import : cet enregistrement garde ses dégradations et ses décisions, mais le fichier contient maintenant une autre photo.</translation>
+    </message>
+    <message>
         <source>Training set: no photo is completely reviewed with a correction yet.</source>
         <translation>Jeu d&apos;entraînement : aucune photo n&apos;est encore entièrement contrôlée avec une correction.</translation>
     </message>

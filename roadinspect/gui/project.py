@@ -202,7 +202,16 @@ class ProjectSession(QObject):
         else:
             state = "reviewed" if decided == len(items) else "analysed"
         kinds = frozenset(_effective_kind(rf) for rf in items if rf.status != ReviewStatus.REJECTED)
-        return PhotoRow(photo_id, record.path, record.photo, state, len(items), decided, kinds, record.error or "")
+        note = record.error or ""
+        if record.failure:  # the analysis crashed the process on it twice (core.store.CRASH_REASON)
+            state = "error" if record.analysis_id is None else state
+            note = QCoreApplication.translate(
+                "Project", "The analysis crashed on this photo (twice); it was left out and the batch went on.")
+        if record.replaced_by is not None:  # core.store.CHANGED_REASON
+            note = QCoreApplication.translate(
+                "Project", "File changed or missing since import: this record keeps its findings and reviews, "
+                           "but the file now holds another photo.")
+        return PhotoRow(photo_id, record.path, record.photo, state, len(items), decided, kinds, note)
 
     def rows(self) -> list[PhotoRow]:
         """Every photo's row, in time order."""

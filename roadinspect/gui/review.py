@@ -144,8 +144,8 @@ class ReviewController(QObject):
         if photo_id in self._loading or self.session is None:
             return
         record = self.session.record(photo_id)
-        if record.photo is None:
-            self.view.empty_text = record.error or self.tr("This file cannot be read.")
+        if record.photo is None or record.replaced_by is not None:  # replaced: the file holds another photo now
+            self.view.empty_text = self.session.row(photo_id).error or self.tr("This file cannot be read.")
             self.view.viewport().update()
             return
         task = Task("load photo", self)
