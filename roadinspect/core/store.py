@@ -6,6 +6,11 @@ Tables
                    moved), sha256, fingerprint, size, EXIF fields, position and its source, the
                    reason it cannot be used (``error``), ``duplicate_of`` for byte-identical copies,
                    and ``analysis_id``: the analysis that recorded its findings (the "analysed" mark).
+                   Several records may share a path: when a file's content changed since an analysis
+                   (a reused memory card), the new content is a new record and the old one, which keeps
+                   its findings and reviews, has ``replaced_by`` set. ``in_flight`` /
+                   ``in_flight_alone``: the analysis that claimed the photo (see the pipeline);
+                   ``failure`` / ``failure_model``: the analysis crashed on it (twice) with that model.
     ``analyses``   one row per run of the model: model name and sha256, start/end, status, timings.
     ``findings``   damage instances: photo, analysis, class, kind, severity, polygon (WKT, image
                    pixels), confidence, measures (JSON), ground position, source (model|inspector).
@@ -23,6 +28,19 @@ Durability
     synchronisation flushes the journal and the database at every commit, so a committed review or
     photo result survives a power cut, a crash or ``kill -9``.
 
+    A write cut off by ``kill -9`` leaves a rollback journal (``<file>-journal``) that only a
+    connection able to write can replay: a read-only open (``info``, ``export``) opens the file for
+    writing once first, or, in a read-only folder, says to copy both files to a writable folder.
+    A damaged file (``PRAGMA quick_check`` on opening, up to :data:`QUICK_CHECK_MAX_BYTES`; any
+    SQLITE_CORRUPT later) is a :class:`ProjectError` "damaged: restore a copy" and is never written.
+
+Concurrency
+    A new project is built in a temporary file and linked into place, so two processes opening the
+    same new path end up on one complete project, and an empty file is never taken for one.
+    Migrations re-read the version inside their write transaction. One analysis at a time: the
+    analysis lock (:meth:`Store.analysis_lock`, a file ``<file>.analysing`` locked by the operating
+    system, so it dies with its process) makes a second one fail with :class:`ProjectBusy`.
+
     Every review decision is committed at once, in one transaction with its audit row. A photo's
     analysis result (its findings, its "analysed" mark, its audit row) is one transaction, so a
     photo is never half-recorded: after a crash it is either fully there or analysed again.
@@ -35,7 +53,9 @@ Re-analysis rule (a new model version must not lose reviews)
     not added: the inspector already decided on that damage.
 
 Schema changes go through :data:`MIGRATIONS` (``PRAGMA user_version`` holds the version applied):
-version 1 is the first schema; version 2 adds ``reviews.kind`` (the inspector's corrected crack type).
+version 1 is the first schema; version 2 adds ``reviews.kind`` (the inspector's corrected crack type);
+``_migrate_photo_history_and_claims`` lets several records share a path and adds the claim and crash
+columns of ``photos``.
 A file written by a newer RoadInspect, a file that is not SQLite, or an SQLite file that is not a
 RoadInspect project is refused with a :class:`ProjectError` that names the file.
 """
