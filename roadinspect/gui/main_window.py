@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from roadinspect import __version__
 from roadinspect.core import settings as core_settings
 from roadinspect.core.maintenance import MaintenanceList
+from roadinspect.core.report import ReportOptions
 from roadinspect.core.resources import samples_dir
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.store import PROJECT_SUFFIX, ProjectError
@@ -716,10 +717,11 @@ class MainWindow(QMainWindow):
         data = self.session.project_data()
         weights = core_settings.priority_weights(self.values)
         sections = SectionSettings(length_m=core_settings.section_length(self.values))
+        report = ReportOptions(lang=i18n.current_language())  # the report speaks the app's language
 
         def run(out: Path, *, formats: list[str], csv_profile: str, progress, is_cancelled):  # noqa: ANN001, ANN202
             return export_project(data, out, formats, csv_profile, weights, sections, progress=progress,
-                                  is_cancelled=is_cancelled)
+                                  is_cancelled=is_cancelled, report=report)
 
         default = self.session.path.parent / f"{self.session.path.stem} export"
         dialog = ExportDialog(run, Path(self._export_folder) if self._export_folder else default, self)

@@ -26,6 +26,7 @@ from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_mai
 from roadinspect.core.photos import ScanResult, scan
 from roadinspect.core.placement import PlacementResult, place_project_on_gpx
 from roadinspect.core.priority import PriorityWeights
+from roadinspect.core.report import ReportOptions
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import time_key
 from roadinspect.core.store import AddResult, PhotoRecord, ReviewedFinding, Store
@@ -235,7 +236,10 @@ class ProjectSession(QObject):
                 findings.append(rf.finding)
                 if rf.review is not None:
                     reviews[rf.finding.id] = rf.review  # type: ignore[index]
-        return ProjectData(photos=photos, findings=findings, reviews=reviews, name=self.path.stem)
+        from roadinspect.core.export import analysed_models
+
+        models = analysed_models(self._records.values(), self.store.analyses())
+        return ProjectData(photos=photos, findings=findings, reviews=reviews, name=self.path.stem, models=models)
 
     # ------------------------------------------------------------------ decisions (each durable at once)
     def put_review(self, finding_id: int, review: Review | None) -> None:
@@ -445,8 +449,11 @@ class ExportOutcome:
 
 def export_project(data: ProjectData, out_dir: Path, formats: Sequence[str], csv_profile: str = "excel-fr",
                    weights: PriorityWeights | None = None, section_settings: SectionSettings | None = None, *,
-                   progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> ExportOutcome:
-    """The core exports (``export.export_data``) plus, when asked, the training set (worker function)."""
+                   progress: Callable[..., None], is_cancelled: Callable[[], bool],
+                   report: ReportOptions | None = None) -> ExportOutcome:
+    """The core exports (``export.export_data``) plus, when asked, the training set (worker function).
+
+    ``report``: the report's language and number of cards (default: French, 50)."""
     from roadinspect.core.export import export_data
     from roadinspect.core.training_export import export_training_set
 
@@ -456,7 +463,7 @@ def export_project(data: ProjectData, out_dir: Path, formats: Sequence[str], csv
     standard = [f for f in formats if f != "training"]
     if standard:
         result = export_data(data, out_dir, standard, csv_profile, weights, progress=progress,
-                             is_cancelled=is_cancelled, section_settings=section_settings)
+                             is_cancelled=is_cancelled, section_settings=section_settings, report=report)
         written += result.written
         errors += [str(e) for e in result.errors]
     if "training" in formats and not is_cancelled():

@@ -158,3 +158,30 @@ def test_unexpected_error_is_logged_and_shown(qtbot) -> None:  # noqa: ANN001
     assert "RuntimeError: boom in a slot" in log_file.read_text(encoding="utf-8")
     for box in boxes:
         box.close()
+
+
+def test_export_writes_the_report_in_the_apps_language(window: MainWindow, reviewable_project: Path,
+                                                      tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+    from roadinspect.gui import i18n
+
+    assert window.open_project(reviewable_project)
+    for language, heading in (("fr", "Rapport d&#x27;inspection"), ("en", "Inspection report")):
+        values = dict(window.values)
+        values["general/language"] = language
+        window.apply_settings(values)
+        assert i18n.current_language() == language
+        dialog = window.show_export()
+        dialog.open_when_done = False
+        out = tmp_path / language
+        dialog.folder.setText(str(out))
+        for key, box in dialog.checks.items():
+            box.setChecked(key == "report")
+        dialog.start()
+        qtbot.waitUntil(lambda d=dialog: not d.is_running(), timeout=60000)
+        assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf"] and not dialog.errors
+        html = (out / "report.html").read_text(encoding="utf-8")
+        assert f'<html lang="{language}">' in html and heading in html
+        with Store.open(window.session.path, readonly=True) as store:
+            model = store.analyses()[-1].model_name
+        assert model in html  # the survey summary names the model that analysed the photos
+        dialog.close()
