@@ -382,7 +382,12 @@ class _Run:
     # ------------------------------------------------------------------ steps
     def _model_then_findings(self, group: list[PhotoRecord], loads: list[Future], post: ThreadPoolExecutor
                              ) -> list[Any]:
-        """Model thread: wait for the group's decoded photos, predict, hand the findings to ``post``."""
+        """Model thread: wait for the group's decoded photos, predict, hand the findings to ``post``.
+
+        A group queued before a cancel is not predicted (the calling thread records nothing after it).
+        """
+        if self.cancelled():
+            return [_Failed("cancelled", False)] * len(group)
         start = time.perf_counter()
         loaded = [f.result() for f in loads]
         self.timings["wait_model_s"] += time.perf_counter() - start
