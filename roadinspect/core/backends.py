@@ -117,14 +117,59 @@ def onnx_bytes(segmenter: Any) -> bytes:
     return data
 
 
+def block_openvino_telemetry() -> None:
+    """Keep OpenVINO's usage analytics (Google Analytics, package ``openvino_telemetry``) from ever running.
+
+    OpenVINO imports ``openvino_telemetry`` with a fallback to a no-op stub when it cannot be imported;
+    marking the package unimportable (``sys.modules[name] = None``) before ``import openvino`` selects
+    that stub. Nothing is written anywhere (no consent file in the user's home, no client id). If the
+    package was already imported by someone else, its sender is made a no-op instead. Idempotent.
+    """
+    loaded = sys.modules.get("openvino_telemetry", _ABSENT)
+    if loaded is _ABSENT:
+        sys.modules["openvino_telemetry"] = None  # type: ignore[assignment] - "import" now raises ImportError
+        return
+    if loaded is None:
+        return
+    sender = sys.modules.get("openvino_telemetry.utils.sender")
+    if sender is not None:
+        sender.TelemetrySender.send = lambda self, *args, **kwargs: None  # type: ignore[attr-defined]
+    telemetry = getattr(loaded, "Telemetry", None)
+    if telemetry is not None:
+        for name in ("send_event", "send_error", "send_stack_trace", "start_session", "end_session",
+                     "send_opt_in_event"):
+            if hasattr(telemetry, name):
+                setattr(telemetry, name, lambda self, *args, **kwargs: None)
+
+
+_ABSENT = object()
+
+
+def import_openvino() -> Any:
+    """``import openvino`` with its telemetry blocked first (see :func:`block_openvino_telemetry`)."""
+    block_openvino_telemetry()
+    import openvino as ov
+
+    return ov
+
+
+def import_onnxruntime() -> Any:
+    """``import onnxruntime`` with its telemetry events off (Windows builds log them to ETW otherwise)."""
+    import onnxruntime as ort
+
+    disable = getattr(ort, "disable_telemetry_events", None)
+    if disable is not None:
+        disable()
+    return ort
+
+
 class OnnxRuntimeNet:
     """The network run by ONNX Runtime (fp32); called like the torch module: NCHW tensor in, logits out."""
 
     backend = "onnxruntime"
 
     def __init__(self, model: bytes, threads: int) -> None:
-        import onnxruntime as ort
-
+        ort = import_onnxruntime()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -149,7 +194,7 @@ class OpenVinoNet:
     backend = "openvino"
 
     def __init__(self, model: bytes, threads: int, precision: str = "fp32") -> None:
-        import openvino as ov
+        ov = import_openvino()
 
         core = ov.Core()
         native_bf16 = "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
