@@ -110,29 +110,42 @@ def test_kill_9_mid_batch_then_rerun_completes_without_half_recorded_photos(tmp_
         folder = Path({str(tmp_path / 'photos')!r})
         pairs = [(p, m) for p, m in zip(sorted(folder.glob('*.jpg')), [np.load(f) for f in sorted(folder.parent.glob('mask_*.npy'))])]
 
-        class Slow(TruthSegmenter):
-            def predict(self, image):
-                time.sleep(0.15)
+        ctl = Path({str(tmp_path / 'ctl')!r})
+
+        class Gated(TruthSegmenter):
+            def predict(self, image):  # each call waits until the test releases it
+                n = self.calls + 1
+                (ctl / f"started-{{n}}").touch()
+                deadline = time.monotonic() + 120
+                while not (ctl / f"release-{{n}}").exists() and time.monotonic() < deadline:
+                    time.sleep(0.005)
                 return super().predict(image)
 
         store = Store.open({str(tmp_path / 'p.roadinspect')!r})
-        analyze(store, None, Slow(pairs), progress=lambda d, t, m: print(d, flush=True))
+        analyze(store, None, Gated(pairs), progress=lambda d, t, m: print(d, flush=True))
     """)
+    ctl = tmp_path / "ctl"
+    ctl.mkdir()
+    for n in (1, 2):
+        (ctl / f"release-{n}").touch()
     for i, (_, mask) in enumerate(pairs):
         np.save(tmp_path / f"mask_{i:04d}.npy", mask)
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "1"
-        assert child.stdout.readline().strip() == "2"
-        time.sleep(0.1)  # somewhere inside photo 3
+        assert child.stdout.readline().strip() == "2"  # two photos recorded
+        deadline = time.monotonic() + 120
+        while not (ctl / "started-3").exists():  # killed inside the model call of photo 3
+            assert time.monotonic() < deadline, "photo 3 never reached the model"
+            time.sleep(0.005)
     finally:
         child.kill()
         child.wait()
         child.stdout.close()  # type: ignore[union-attr]
     reopened = Store.open(tmp_path / "p.roadinspect")
     done = reopened.counts()["analysed"]
-    assert 2 <= done < 6
+    assert done == 2
     analysed = {r.path.name for r in reopened.photos() if r.analysis_id is not None}
     partial = per_photo_findings(reopened)
     assert all(partial[name] == 0 for name in partial if name not in analysed)  # no half-recorded photo

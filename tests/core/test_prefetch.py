@@ -57,20 +57,31 @@ def test_an_error_is_raised_when_its_item_is_taken_and_earlier_results_survive()
 
 def test_close_cancels_what_has_not_started_and_joins_the_threads() -> None:
     started: list[int] = []
-    gate = threading.Event()
+    first_started, gate = threading.Event(), threading.Event()
 
     def work(i: int) -> int:
         started.append(i)
-        gate.wait(2)
+        first_started.set()
+        assert gate.wait(60)
         return i
 
     before = threading.active_count()
     pre = Prefetcher(work, range(50), workers=1, depth=10, name="test-prefetch")
     pre._fill()  # noqa: SLF001 - submit the look-ahead without taking anything
-    time.sleep(0.05)
-    gate.set()
+    queued = [future for _, future in pre._queue]  # noqa: SLF001
+    assert first_started.wait(60)  # item 0 runs (and blocks); items 1-9 wait for the one worker
+
+    def release_once_cancelled() -> None:
+        # Let item 0 finish only after close() cancelled the rest, so no queued item can slip in between.
+        while not all(f.cancelled() for f in queued[1:]):
+            time.sleep(0.001)
+        gate.set()
+
+    releaser = threading.Thread(target=release_once_cancelled)
+    releaser.start()
     pre.close()
-    assert len(started) <= 2  # the queued ones were cancelled, not run
+    releaser.join()
+    assert started == [0] and queued[0].result() == 0  # the queued ones were cancelled, not run
     assert not any(t.name.startswith("test-prefetch") for t in threading.enumerate())
     assert threading.active_count() <= before
 
