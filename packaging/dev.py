@@ -29,8 +29,9 @@ VENV = ROOT / ".venv"
 STAMP = VENV / "roadinspect-dev.json"
 PINS = ("torch==2.14.1", "torchvision==0.29.1")
 """The PyTorch build the project is tested with."""
-EXTRAS = "test,fast"
-"""Extras installed with the project: the test tools and the faster CPU backends (OpenVINO, ONNX Runtime)."""
+EXTRAS = "test,fast,postgis"
+"""Extras installed with the project: the test tools, the faster CPU backends (OpenVINO, ONNX Runtime) and the
+PostGIS driver (psycopg) that ``roadinspect publish`` uses."""
 MIN_PYTHON = (3, 11)
 
 
