@@ -19,10 +19,14 @@ What is excluded
   points the same way on every photo. The *coherence* of a pixel is the length of the sum of the
   gradient vectors over the photos (summed over a small window) divided by the sum of their
   lengths: near 1 on the vehicle's edges, about ``1/sqrt(n)`` on the scene. Pixels whose coherence
-  reaches :func:`coherence_threshold` are the still edges; they are closed into lines, and every area
-  that those lines cut off from the scene (the part of the frame that holds the image centre's
-  row band) is vehicle. A uniform part of the vehicle that has no edge of its own (a flat dark
-  dashboard) is caught that way, between its outline and the frame's border.
+  reaches :func:`coherence_threshold` are the still edges. Parts of the vehicle enter the frame
+  from its border, so (:func:`_vehicle_from_edges`) in the bottom 40 % of the frame everything
+  below a still edge that runs across it (a hood, a dashboard) is vehicle, in the top 40 %
+  everything above one (the windscreen band), in the outer 15 % at each side everything outside
+  a still edge that runs up it (a pillar). A uniform part of the vehicle with no edge of its own (a
+  flat dark dashboard) is caught that way, between its outline and the border. Short still edges
+  (under a quarter of the frame) are chance and ignored; a lane marking seen at the same place on
+  every photo runs up the frame, not across, and so never fills the road below it.
   Guards: fewer than :data:`MIN_STILL_PHOTOS` photos in a group (a batch of one photo) give no
   still estimate (horizon and network only); an estimate that would exclude more than
   :data:`MAX_STILL_SHARE` of the frame below the horizon is not credible (a batch taken standing
@@ -179,12 +183,10 @@ def _vehicle_from_edges(across: np.ndarray, along: np.ndarray) -> np.ndarray:
     place on every photo (the vehicle keeps its lane) runs along the frame from the bottom band and
     so never fills the road below it.
 
-    Parts of the vehicle enter the frame from its border: the hood and dashboard from the bottom,
-    the windscreen band and a mount from the top, pillars from the sides. In the bottom
-    :data:`_BAND` share of the frame, every pixel below a still edge of its column is vehicle; in
-    the top band, every pixel above one; in the side bands, every pixel outside one. Gaps of a
-    still line are bridged first (a closing along the line's direction), and scraps that do not
-    touch the border are dropped.
+    In the bottom :data:`_BAND` share of the frame, every pixel below a still edge of its column is
+    vehicle; in the top band, every pixel above one; in the side bands, every pixel outside one.
+    Gaps of a still line are bridged first (a closing along the line's direction), lines shorter
+    than a quarter of the frame are dropped, and so are scraps that do not touch the border.
     """
     rows, cols = across.shape
     still = np.zeros_like(across)
