@@ -27,8 +27,10 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -135,8 +137,9 @@ def crop_with_overlay(photo: Photo, polygon_wkt: str, max_px: int = CROP_MAX_PX,
         margin = max(48.0, 0.6 * max(x1 - x0, y1 - y0))
         box = (max(0.0, x0 - margin), max(0.0, y0 - margin), x1 + margin, y1 + margin)
         side = max(box[2] - box[0], box[3] - box[1])
-        factor = max(1, int(side // max_px))
-        # Decode at a reduced size when the crop is much larger than what the report shows.
+        factor = max(1, int(side // (0.75 * max_px)))
+        # Decode at a reduced size (JPEG: 1/2, 1/4, 1/8) when the crop is larger than what the report shows;
+        # down to 3/4 of max_px: a card shows the crop about 360 px wide on screen and 62 mm wide on paper.
         img.draft("RGB", (max(1, img.width // factor), max(1, img.height // factor)))
         upright = ImageOps.exif_transpose(img).convert("RGB")
     k = upright.width / max(photo.width, 1)
@@ -230,12 +233,19 @@ def build_report(
     n_cards = len(ordered) if options.top == 0 else min(options.top, len(ordered))
     cards, rest = ordered[:n_cards], ordered[n_cards:]
     crops: dict[str, Crop] = {}
-    for i, r in enumerate(cards):
-        if is_cancelled is not None and is_cancelled():
-            raise ExportCancelled("report cancelled")
-        crops[r.site.id] = _crop(data, r, t)
-        if progress is not None:
-            progress(i + 1, len(cards))
+    # Decoding the photos dominates; Pillow releases the GIL while it decodes, so threads overlap them.
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        pending = [(r.site.id, pool.submit(_crop, data, r, t)) for r in cards]
+        try:
+            for i, (site_id, future) in enumerate(pending):
+                if is_cancelled is not None and is_cancelled():
+                    raise ExportCancelled("report cancelled")
+                crops[site_id] = future.result()
+                if progress is not None:
+                    progress(i + 1, len(cards))
+        finally:
+            for _, future in pending:
+                future.cancel()
     numbered = {r.site.id for r in cards[:99]}
     gap = (section_settings or SectionSettings()).max_gap_m
     rejected: list[tuple[Finding, Review]] = []
