@@ -25,7 +25,8 @@ from roadinspect.core.store import Store
 from tests.core.photo_files import truth_batch
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a child process")
+pytestmark = [pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a child process"),
+              pytest.mark.slow]  # three child Pythons: deselect locally with -m "not slow"; CI runs it
 
 CHILD = textwrap.dedent("""
     import sys, time

@@ -18,6 +18,7 @@ needs_samples = pytest.mark.skipif(
     not HAS_SAMPLES, reason="no sample photos yet: resources/samples/*.jpg (python -m roadinspect.core.synth)")
 
 
+@pytest.mark.slow  # deselect locally with -m 'not slow'; CI runs it
 @needs_model
 @needs_samples
 def test_self_test_passes_on_the_shipped_model_and_samples(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HAVE_WEIGHTS = bool(sorted((ROOT / "models").glob("*.safetensors")))
 
 
+@pytest.mark.slow  # deselect locally with -m 'not slow'; CI runs it
 @pytest.mark.skipif(not HAVE_WEIGHTS, reason="no models/*.safetensors yet: the shipped model is still being trained")
 def test_bench_analyze_json_shape(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:

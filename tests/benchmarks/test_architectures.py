@@ -8,6 +8,7 @@ import pytest
 from roadinspect.benchmarks import BENCHMARKS, architectures
 
 
+@pytest.mark.slow  # deselect locally with -m 'not slow'; CI runs it
 def test_every_candidate_runs_and_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(architectures, "WIDTH", 64)
     monkeypatch.setattr(architectures, "HEIGHT", 48)

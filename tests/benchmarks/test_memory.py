@@ -16,6 +16,7 @@ from roadinspect.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # deselect locally with -m 'not slow'; CI runs it
 def test_bench_memory_runs_on_a_tiny_batch(capsys: pytest.CaptureFixture[str]) -> None:
     if not sorted((ROOT / "models").glob("*.safetensors")):
         pytest.skip("no models/*.safetensors yet: the shipped model is still being trained")

@@ -11,12 +11,15 @@ from roadinspect.core.settings import SETTINGS
 from roadinspect.gui import i18n
 from roadinspect.gui.dialogs import SETTING_TEXTS
 
-pytestmark = pytest.mark.skipif(shutil.which(i18n._tool("pyside6-lupdate")) is None,
-                                reason="pyside6-lupdate is not installed (PySide6 tools)")
+def _needs(tool: str) -> pytest.MarkDecorator:
+    """Skip a check that runs one of the PySide6 tools when it is not installed (the others still run)."""
+    return pytest.mark.skipif(shutil.which(i18n._tool(tool)) is None, reason=f"{tool} is not installed (PySide6 tools)")
+
 
 FIX = "run `python -m roadinspect.gui.i18n --update` and translate the new French entries"
 
 
+@_needs("pyside6-lupdate")
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
 def test_catalogue_is_up_to_date_with_the_sources(language: str, tmp_path: Path) -> None:
     committed = i18n.catalogue(language)
@@ -27,6 +30,7 @@ def test_catalogue_is_up_to_date_with_the_sources(language: str, tmp_path: Path)
         f"{committed.name} is stale (strings were added, changed or removed in the sources): {FIX}"
 
 
+@_needs("pyside6-lrelease")
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
 def test_compiled_catalogue_matches_its_source(language: str, tmp_path: Path) -> None:
     ts = i18n.catalogue(language)
