@@ -103,6 +103,8 @@ class AnalysisSummary:
     cancelled: bool = False
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    crashes: list[str] = field(default_factory=list)
+    """How each analysis process that died ended (``analysis_process.analyse_in_child`` restarts it)."""
 
     @property
     def photos_per_second(self) -> float:
@@ -136,11 +138,13 @@ def analyze(
     who: str = "",
     workers: int | None = None,
     batch: int | None = None,
+    on_recorded: Callable[[int], None] | None = None,
 ) -> AnalysisSummary:
     """Analyse ``photos`` (records or ids; None: every photo of the project) with ``segmenter``.
 
     ``progress(done, total, message)`` is called after each photo (``total`` counts the photos left
-    to do in this call). ``camera`` is passed to ``extract_findings`` (a ``CameraModel``; None:
+    to do in this call); ``on_recorded(photo_id)`` just before it, once the photo's outcome is in the
+    project. ``camera`` is passed to ``extract_findings`` (a ``CameraModel``; None:
     the default camera with the photo's EXIF focal length). ``max_side`` overrides the decode size
     (default: the segmenter's ``max_side`` working size; None there too: full size).
 
@@ -157,12 +161,13 @@ def analyze(
         wanted = [p.id if isinstance(p, PhotoRecord) else int(p) for p in photos]
     with store.analysis_lock():  # ProjectBusy when another process analyses this project
         return _analyze_locked(store, wanted, segmenter, progress, is_cancelled, camera, max_side, who, workers,
-                               batch, started)
+                               batch, started, on_recorded)
 
 
 def _analyze_locked(store: Store, wanted: list[int] | None, segmenter: SegmenterLike, progress: ProgressFn | None,
                     is_cancelled: CancelFn | None, camera: Any, max_side: int | None, who: str,
-                    workers: int | None, batch: int | None, started: float) -> AnalysisSummary:
+                    workers: int | None, batch: int | None, started: float,
+                    on_recorded: Callable[[int], None] | None = None) -> AnalysisSummary:
     from roadinspect.core.findings import extract_findings
 
     retry, crashed = store.settle_interrupted(who)
@@ -191,6 +196,7 @@ def _analyze_locked(store: Store, wanted: list[int] | None, segmenter: Segmenter
     run = _Run(store, analysis_id, segmenter, with_road_region(extract_findings, regions), camera, side, timings,
                summary, who, progress, is_cancelled, len(todo))
     run.abort_on = os.environ.get(TEST_ABORT_ENV) or None
+    run.on_recorded = on_recorded
     try:
         run.process(todo[:len(alone)], todo[len(alone):], default_workers() if workers is None else max(0, workers),
                     max(1, batch if batch is not None else _default_batch(segmenter)))
@@ -291,6 +297,7 @@ class _Run:
         self.model_failures_in_a_row = 0  # seen by the model thread, to stop calling a broken model
         self.failed_hard: RuntimeError | None = None
         self.abort_on: str | None = None  # the test hook TEST_ABORT_ENV
+        self.on_recorded: Callable[[int], None] | None = None
         self._last_share = 0.0  # model seconds per photo of the last model call
         self._lock = threading.Lock()
 
@@ -487,6 +494,8 @@ class _Run:
                     f"the model failed on {MAX_CONSECUTIVE_MODEL_ERRORS} photos in a row; "
                     f"last: {record.path}: {outcome.reason}")
         self.done += 1
+        if self.on_recorded is not None:
+            self.on_recorded(record.id)
         if self.progress is not None:
             self.progress(self.done, self.total, message)
         return self.failed_hard is None

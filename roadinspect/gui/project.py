@@ -409,27 +409,23 @@ def project_camera(store: Store, values: dict[str, Any]) -> CameraModel:
 
 def analyse_project(store: Store, camera: CameraModel | None = None, who: str = "", weights: Path | None = None,
                     *, progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> Any:
-    """Analyse every photo not yet analysed by the model (worker function).
+    """Analyse every photo not yet analysed by the model (worker function), in a child process.
 
-    Reports ``progress(done, total, photo_id, message, record, findings)`` after each photo, with the
-    photo's record and findings read back here in the worker, so that the window shows them at once
-    without waiting for the project file (the analysis holds it while it commits). Returns
-    ``roadinspect.core.pipeline.AnalysisSummary``.
+    The model runs in a child process (``roadinspect.core.analysis_process``), so a native crash or
+    memory exhaustion ends the child, not the window; a child that dies is restarted, the photo it
+    died on is retried alone and left out if it crashes again. Reports
+    ``progress(done, total, photo_id, message, record, findings)`` after each photo, with the photo's
+    record and findings read back here in the worker from the project file, so that the window shows
+    them at once. Returns ``roadinspect.core.pipeline.AnalysisSummary`` (``crashes``: how each child
+    that died ended).
     """
-    from roadinspect.core.pipeline import analyze
+    from roadinspect.core.analysis_process import analyse_in_child
 
-    segmenter = load_segmenter(weights)
-    todo = store.photos_to_analyse(segmenter.sha256)
-
-    def report(done: int, total: int, message: str) -> None:
-        photo_id = todo[done - 1] if 0 < done <= len(todo) else None
-        if photo_id is None:
-            progress(done, total, None, message, None, None)
-            return
+    def report(done: int, total: int, photo_id: int, message: str) -> None:
         progress(done, total, photo_id, message, store.photo(photo_id), store.findings(photo_id))
 
-    progress(0, len(todo), None, "", None, None)
-    return analyze(store, todo, segmenter, report, is_cancelled, camera=camera, who=who)
+    progress(0, 0, None, "", None, None)
+    return analyse_in_child(store.path, weights, camera, who, progress=report, is_cancelled=is_cancelled)
 
 
 def compute_maintenance(data: ProjectData, weights: PriorityWeights | None = None,
