@@ -18,6 +18,17 @@ from roadinspect.cli_args import OneLineParser, setting_float
 Handler = Callable[[argparse.Namespace], int]
 
 
+def _pitch(text: str) -> float:
+    """``--camera-pitch``: degrees below the horizon, -10 to 90."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of degrees: {text!r}") from None
+    if not -10.0 <= value <= 90.0:
+        raise argparse.ArgumentTypeError(f"{value:g} degrees is outside -10 to 90")
+    return value
+
+
 def _add_gui(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gui", help="open the desktop app (the default)")
     p.add_argument("project", nargs="?", type=Path, help="project file (.roadinspect) to open")
@@ -39,6 +50,9 @@ def _add_segment(sub: argparse._SubParsersAction) -> None:
                    help="write the network's own decision (no road region, no size filter) instead of the findings")
     p.add_argument("--no-road-region", dest="road_region", action="store_false",
                    help="the findings without the road region (horizon, still parts of the vehicle)")
+    p.add_argument("--camera-pitch", type=_pitch, metavar="DEG",
+                   help="camera angle below the horizon for the road region's horizon (default 12; a level "
+                        "dash camera: about 2)")
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.set_defaults(handler=_run_segment)
@@ -47,8 +61,11 @@ def _add_segment(sub: argparse._SubParsersAction) -> None:
 def _run_segment(args: argparse.Namespace) -> int:
     from roadinspect.core.segment_files import segment_files
 
+    from roadinspect.core.geo import CameraModel
+
+    camera = None if args.camera_pitch is None else CameraModel(pitch_deg=args.camera_pitch)
     return segment_files(args.inputs, args.out, weights=args.weights, device=args.device, raw=args.raw,
-                         road_region=args.road_region)
+                         road_region=args.road_region, camera=camera)
 
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
@@ -61,6 +78,8 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
                    help="box folders: also score the network's own decision (no road region, no size filter)")
     p.add_argument("--no-road-region", dest="road_region", action="store_false",
                    help="box folders: score the findings without the road region")
+    p.add_argument("--camera-pitch", type=_pitch, metavar="DEG",
+                   help="box folders: camera angle below the horizon for the road region (default 12)")
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="auto")
     p.add_argument("--limit", type=int, default=0, help="score at most N images per dataset (0 = all)")

@@ -71,6 +71,22 @@
         <translation>Photos corrigées en images/ + masks/ pour l&apos;entraînement</translation>
     </message>
     <message>
+        <source>&amp;Split for inspectors…</source>
+        <translation>&amp;Répartir entre inspecteurs…</translation>
+    </message>
+    <message>
+        <source>Part files of this project for several inspectors (whole road sections)</source>
+        <translation>Des fichiers parties de ce projet pour plusieurs inspecteurs (tronçons entiers)</translation>
+    </message>
+    <message>
+        <source>&amp;Merge reviews…</source>
+        <translation>&amp;Fusionner les décisions…</translation>
+    </message>
+    <message>
+        <source>Bring the decisions made in part files back into this project</source>
+        <translation>Rapatrier dans ce projet les décisions prises dans les fichiers parties</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
@@ -1022,6 +1038,10 @@ Les détails ont été écrits dans :
         <translation>Avec dégradations</translation>
     </message>
     <message>
+        <source>With a merge conflict</source>
+        <translation>Avec un conflit de fusion</translation>
+    </message>
+    <message>
         <source>All damage types</source>
         <translation>Tous les types</translation>
     </message>
@@ -1410,6 +1430,107 @@ Les détails ont été écrits dans :
     <message>
         <source>Rejected (not in the list)</source>
         <translation>Rejetées (hors de la liste)</translation>
+    </message>
+</context>
+<context>
+    <name>Survey</name>
+    <message>
+        <source>Split for inspectors</source>
+        <translation>Répartir entre inspecteurs</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Parcourir…</translation>
+    </message>
+    <message>
+        <source>Copy each part&apos;s photos next to it (for a laptop in the field)</source>
+        <translation>Copier les photos de chaque partie à côté d&apos;elle (pour un portable sur le terrain)</translation>
+    </message>
+    <message>
+        <source>Parts (one per inspector):</source>
+        <translation>Parties (une par inspecteur) :</translation>
+    </message>
+    <message>
+        <source>Folder for the parts:</source>
+        <translation>Dossier des parties :</translation>
+    </message>
+    <message>
+        <source>Folder for the parts</source>
+        <translation>Dossier des parties</translation>
+    </message>
+    <message>
+        <source>{n} parts written to {folder}: give one to each inspector, then File › Merge reviews… brings their decisions back.</source>
+        <translation>{n} parties écrites dans {folder} : donnez-en une à chaque inspecteur, puis Fichier › Fusionner les décisions… rapatrie leurs décisions.</translation>
+    </message>
+    <message>
+        <source>Photos not copied</source>
+        <translation>Photos non copiées</translation>
+    </message>
+    <message>
+        <source>{n} photo files were not found and not copied:
+{files}</source>
+        <translation>{n} fichiers photo sont introuvables et n&apos;ont pas été copiés :
+{files}</translation>
+    </message>
+    <message>
+        <source>photos</source>
+        <translation>photos</translation>
+    </message>
+    <message>
+        <source>Merge reviews from parts</source>
+        <translation>Fusionner les décisions des parties</translation>
+    </message>
+    <message>
+        <source>RoadInspect projects (*{ext});;All files (*)</source>
+        <translation>Projets RoadInspect (*{ext});;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Conflicts to decide</source>
+        <translation>Conflits à trancher</translation>
+    </message>
+    <message>
+        <source>Merge reviews</source>
+        <translation>Fusion des décisions</translation>
+    </message>
+    <message>
+        <source>findings</source>
+        <translation>dégradations</translation>
+    </message>
+    <message>
+        <source>Nothing new in these parts: the project already holds their decisions.</source>
+        <translation>Rien de nouveau dans ces parties : le projet contient déjà leurs décisions.</translation>
+    </message>
+    <message>
+        <source>{applied} decisions merged, {added} drawn findings added, {conflicts} conflicts to decide.</source>
+        <translation>{applied} décisions fusionnées, {added} dégradations dessinées ajoutées, {conflicts} conflits à trancher.</translation>
+    </message>
+    <message>
+        <source>part {index} of {of} ({file})</source>
+        <translation>partie {index} sur {of} ({file})</translation>
+    </message>
+    <message>
+        <source>this project</source>
+        <translation>ce projet</translation>
+    </message>
+    <message>
+        <source>These findings were decided differently in two places. The project keeps its decision until you decide again (photo list: &quot;With a merge conflict&quot;):</source>
+        <translation>Ces dégradations ont reçu des décisions différentes à deux endroits. Le projet garde sa décision jusqu&apos;à ce que vous tranchiez (liste des photos : « Avec un conflit de fusion ») :</translation>
+    </message>
+    <message>
+        <source>{where}: {status} by {who}</source>
+        <translation>{where} : {status} par {who}</translation>
+    </message>
+    <message>
+        <source>Finding {id}: {sides}</source>
+        <translation>Dégradation {id} : {sides}</translation>
+    </message>
+    <message>
+        <source>… and {n} more.</source>
+        <translation>… et {n} de plus.</translation>
+    </message>
+    <message>
+        <source> — part {index} of {of}</source>
+        <translation> — partie {index} sur {of}</translation>
     </message>
 </context>
 <context>

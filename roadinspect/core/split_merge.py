@@ -611,7 +611,7 @@ def _merge_one(store: Store, conn: sqlite3.Connection, part: _Part, rf: Reviewed
         result.applied += 1
         return
     # both changed, differently: never resolved silently
-    decisions = [_describe(here, "project"), _describe(rf, label)]
+    decisions = [_describe(here, "project"), _describe(rf, label, part)]
     old = conn.execute("SELECT decisions, review_at FROM review_conflicts WHERE finding_id = ?", (target_id,)).fetchone()
     review_at = _iso(here.review.at) if here.review and here.review.at else None
     if old is not None and old[1] == review_at:  # still open: add this decision to it
@@ -621,7 +621,7 @@ def _merge_one(store: Store, conn: sqlite3.Connection, part: _Part, rf: Reviewed
                  "ON CONFLICT(finding_id) DO UPDATE SET decisions = excluded.decisions, review_at = excluded.review_at, "
                  "found_at = excluded.found_at", (target_id, _json(decisions), review_at, _iso(now_utc())))
     store._audit(rf.review.reviewer if rf.review else "", "merge_conflict", photo_id=here.finding.photo_id,
-                 finding_id=target_id, details={"project": decisions[0], "part": _describe(rf, label),
+                 finding_id=target_id, details={"project": decisions[0], "part": _describe(rf, label, part),
                                                 "merged_from": merged_from})
     _log(conn, part, target_id, theirs, ours)
     result.conflicts.append(Conflict(target_id, int(here.finding.photo_id), tuple(decisions),  # type: ignore[arg-type]
@@ -632,10 +632,14 @@ def fid_of(conn: sqlite3.Connection, origin: str) -> int:
     return int(conn.execute("SELECT id FROM findings WHERE origin = ?", (origin,)).fetchone()[0])
 
 
-def _describe(rf: ReviewedFinding, where: str) -> dict[str, Any]:
+def _describe(rf: ReviewedFinding, where: str, part: _Part | None = None) -> dict[str, Any]:
+    """One side of a conflict: where (``project`` or the part), status, who, when, the review and outline."""
     r = rf.review
-    return {"where": where, "status": rf.status.value, "reviewer": r.reviewer if r else None,
-            "at": _iso(r.at) if r and r.at else None, "review": _review_dict(r), "polygon_wkt": rf.finding.polygon_wkt}
+    out = {"where": where, "status": rf.status.value, "reviewer": r.reviewer if r else None,
+           "at": _iso(r.at) if r and r.at else None, "review": _review_dict(r), "polygon_wkt": rf.finding.polygon_wkt}
+    if part is not None:
+        out["part"] = {"index": part.info.index, "of": part.info.of, "file": part.path.name}
+    return out
 
 
 def _log(conn: sqlite3.Connection, part: _Part, finding_id: int, part_sig: str, file_sig: str) -> None:

@@ -51,6 +51,8 @@ class Actions(QObject):
         make("open_demo")
         make("export", "export", _keys("Ctrl+E"))
         make("export_training")
+        make("split_project")
+        make("merge_parts")
         make("quit", "", _keys("Ctrl+Q"))
         make("settings", "settings", _keys("Ctrl+,"))
         make("analyse", "analyse", _keys("F5"))
@@ -101,7 +103,8 @@ class Actions(QObject):
         layout = {
             "file": [self.new_inspection, self.add_photos, self.place_gpx, self.open_project, self.recent_menu,
                      self.open_demo, None,
-                     self.export, self.export_training, None, self.quit],
+                     self.export, self.export_training, None, self.split_project, self.merge_parts, None,
+                     self.quit],
             "edit": [undo, redo, None, self.settings],
             "review": [self.accept, self.reject, None, self.set_crack, self.set_pothole, None, self.next_unreviewed,
                        self.next_finding, self.previous_finding, self.next_photo, self.previous_photo],
@@ -148,6 +151,10 @@ class Actions(QObject):
             "open_demo": (self.tr("Open the &demo project"), self.tr("The bundled sample photos of a French road")),
             "export": (self.tr("&Export…"), self.tr("Maintenance list as CSV, GeoJSON, GeoPackage, report")),
             "export_training": (self.tr("Export &training set…"), self.tr("Corrected photos as images/ + masks/ for training")),
+            "split_project": (self.tr("&Split for inspectors…"),
+                              self.tr("Part files of this project for several inspectors (whole road sections)")),
+            "merge_parts": (self.tr("&Merge reviews…"),
+                            self.tr("Bring the decisions made in part files back into this project")),
             "quit": (self.tr("&Quit"), ""),
             "settings": (self.tr("&Settings…"), ""),
             "analyse": (self.tr("&Analyse photos"), self.tr("Analyse the photos not analysed yet (F5)")),

@@ -34,7 +34,7 @@ from roadinspect.core.resources import samples_dir
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.store import PROJECT_SUFFIX, ProjectError
 from roadinspect.core.types import DamageClass, PositionSource, ReviewStatus
-from roadinspect.gui import gpx, i18n, labels, road_region
+from roadinspect.gui import gpx, i18n, labels, road_region, survey
 from roadinspect.gui.actions import Actions
 from roadinspect.gui.dialogs import ExportDialog, SettingsDialog, load_settings, save_settings, show_about
 from roadinspect.gui.findings_panel import FindingsPanel
@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
         a.open_demo.triggered.connect(self.open_demo)
         a.export.triggered.connect(lambda: self.show_export())
         a.export_training.triggered.connect(lambda: self.show_export(training=True))
+        a.split_project.triggered.connect(lambda: survey.split_for_inspectors(self))
+        a.merge_parts.triggered.connect(lambda: survey.merge_reviews(self))
         a.quit.triggered.connect(self.close)
         a.settings.triggered.connect(self.show_settings)
         a.about.triggered.connect(lambda: show_about(self))
@@ -609,6 +611,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         self.photos.model.set_rows(self.session.rows())
+        self.photos.set_conflict_photos(survey.conflict_photos(self.session.store))
         photos = [(pid, self.session.record(pid).photo) for pid in self.session.photo_ids()
                   if self.session.record(pid).photo is not None]
         if self.maintenance is None:
@@ -621,6 +624,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         self.photos.model.update_photo(self.session.row(photo_id))
+        self.photos.set_conflict_photos(survey.conflict_photos(self.session.store))
         self._update_counter()
         self.schedule_maintenance()
 
@@ -699,6 +703,8 @@ class MainWindow(QMainWindow):
         a.place_gpx.setEnabled(writable and not busy)
         a.analyse.setEnabled(writable and not busy)
         a.road_region.setEnabled(writable and not busy)
+        a.split_project.setEnabled(writable and not busy)
+        a.merge_parts.setEnabled(writable and not busy)
         a.cancel_task.setEnabled(busy)
         self._fill_recent()
 
@@ -707,6 +713,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"RoadInspect {__version__}")
             return
         suffix = self.tr(" [read-only]") if self.session.readonly else ""
+        suffix = survey.part_suffix(self.session.store) + suffix
         self.setWindowTitle(f"{self.session.path.name}{suffix} — RoadInspect")
 
     # ------------------------------------------------------------------ export

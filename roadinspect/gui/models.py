@@ -397,14 +397,20 @@ def _refilter(proxy: QSortFilterProxyModel, attribute: str, value: object) -> No
 
 class PhotoFilterProxy(QSortFilterProxyModel):
     """Photos filtered by state (``pending``, ``analysed``, ``reviewed``, ``error``, ``no_position``,
-    ``with_findings``, ``to_review``: findings still undecided; None = all) and by damage type (a crack kind
-    or ``crack``/``pothole``; None = all)."""
+    ``with_findings``, ``to_review``: findings still undecided, ``conflicts``: a finding in an open merge
+    conflict; None = all) and by damage type (a crack kind or ``crack``/``pothole``; None = all)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._state: str | None = None
         self._damage: str | None = None
+        self._conflicts: frozenset[int] = frozenset()
         self.setSortRole(SORT_ROLE)
+
+    def set_conflict_photos(self, photo_ids: frozenset[int]) -> None:
+        """The photos that hold a finding in an open merge conflict (``core.split_merge.open_conflicts``)."""
+        if photo_ids != self._conflicts:
+            _refilter(self, "_conflicts", frozenset(photo_ids))
 
     def set_state_filter(self, state: str | None) -> None:
         """Show only photos in ``state`` (None: every photo)."""
@@ -426,6 +432,9 @@ class PhotoFilterProxy(QSortFilterProxyModel):
                 return False
         elif self._state == "to_review":  # findings not decided yet
             if row.reviewed >= row.findings:
+                return False
+        elif self._state == "conflicts":
+            if row.id not in self._conflicts:
                 return False
         elif self._state is not None and row.state != self._state:
             return False

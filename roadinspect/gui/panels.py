@@ -117,6 +117,10 @@ class PhotosPanel(QWidget):
         finally:
             self._silent = False
 
+    def set_conflict_photos(self, photo_ids: frozenset[int]) -> None:
+        """The photos with a finding in an open merge conflict (the "With a merge conflict" filter)."""
+        self._refilter(self.proxy.set_conflict_photos, frozenset(photo_ids))
+
     def visible_ids(self) -> list[int]:
         """Photo ids that pass the filters, in list order."""
         return [self.proxy.index(r, 0).data(ROW_ROLE).id for r in range(self.proxy.rowCount())]
@@ -149,6 +153,7 @@ class PhotosPanel(QWidget):
         for state in ("analysed", "reviewed", "pending", "error", "no_position"):
             self.state_filter.addItem(labels.photo_state_name(state), state)
         self.state_filter.addItem(self.tr("With findings"), "with_findings")
+        self.state_filter.addItem(self.tr("With a merge conflict"), "conflicts")
         self.damage_filter.clear()
         self.damage_filter.addItem(self.tr("All damage types"), None)
         self.damage_filter.addItem(self.tr("Any crack"), "crack")

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from roadinspect.core.backends import accelerate
 from roadinspect.core.segmenter import ModelError, Segmenter
@@ -55,6 +56,14 @@ def _format(result: dict) -> str:
             f"pothole img R {f('pothole_image_recall')} P {f('pothole_image_precision')}")
 
 
+def camera_option(args: argparse.Namespace) -> Any:
+    """The camera model of ``--camera-pitch`` (None: the default camera)."""
+    from roadinspect.core.geo import CameraModel
+
+    pitch = getattr(args, "camera_pitch", None)
+    return None if pitch is None else CameraModel(pitch_deg=pitch)
+
+
 def run_evaluate_command(args: argparse.Namespace) -> int:
     """Handler of ``roadinspect evaluate``; prints a table or one JSON object."""
     for folder in args.data:  # a bad boxes.json is named before the model loads
@@ -86,7 +95,8 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
                 modes = ("recorded" if getattr(args, "road_region", True) else "no_region",)
                 modes += ("raw",) if getattr(args, "raw", False) else ()
                 results.append(evaluate_boxes(segmenter, folder, args.split, args.limit, modes, progress,
-                                              report=lambda line: print(line, file=sys.stderr)))
+                                              report=lambda line: print(line, file=sys.stderr),
+                                              camera=camera_option(args)))
             else:
                 results.append(evaluate_dataset(segmenter, folder, args.split, args.limit, progress))
         except (FileNotFoundError, ValueError) as exc:  # BoxesError is a ValueError: one line naming the file

@@ -39,6 +39,7 @@ from shapely.geometry import box as shapely_box
 from roadinspect.core.photos import ImageError, read_photo
 from roadinspect.core.road_region import estimate_batch, region_for
 from roadinspect.core.findings import extract_findings
+from roadinspect.core.geo import CameraModel
 from roadinspect.core.segment_files import PhotoResult, analyse_photo
 from roadinspect.core.types import DamageClass, Finding, Photo
 from roadinspect.training.boxes import BoxedImage, BoxesError, read_boxes, rdd_split
@@ -165,10 +166,11 @@ def score_photo(mask: np.ndarray, item: BoxedImage, counts: BoxCounts,
 
 def evaluate_boxes(segmenter: Any, folder: Path, which: str = "val", limit: int = 0,
                    modes: Sequence[str] = ("recorded",), progress: Callable[[int, int, str], None] | None = None,
-                   report: Callable[[str], None] | None = None) -> dict[str, Any]:
+                   report: Callable[[str], None] | None = None, camera: CameraModel | None = None) -> dict[str, Any]:
     """Scores of ``segmenter`` on the box-labelled ``folder`` for each of ``modes`` (see the module).
 
-    ``which``: ``val`` (the held-out 20 %) or ``all``. Photos that cannot be read are named through
+    ``which``: ``val`` (the held-out 20 %) or ``all``. ``camera``: the flat-road camera model of the
+    horizon and the measures (default :class:`~roadinspect.core.geo.CameraModel`). Photos that cannot be read are named through
     ``report`` and left out of the scores. Raises :class:`BoxesError` for an unusable ``boxes.json``.
     """
     unknown = [m for m in modes if m not in MODES]
@@ -191,16 +193,16 @@ def evaluate_boxes(segmenter: Any, folder: Path, which: str = "val", limit: int 
             if report:
                 report(f"{photo.path}: {photo.reason}")
     started = time.perf_counter()
-    regions = estimate_batch([p for _, p in photos]) if "recorded" in modes else {}
+    regions = estimate_batch([p for _, p in photos], camera) if "recorded" in modes else {}
     counts = {m: BoxCounts() for m in modes}
     for i, (item, photo) in enumerate(photos):
         try:
             region = region_for(regions, photo)
-            result = analyse_photo(segmenter, photo, region)
+            result = analyse_photo(segmenter, photo, region, camera)
             if "recorded" in modes:
                 score_photo(result.recorded_mask(), item, counts["recorded"], result.findings, photo.orientation)
             if "no_region" in modes:
-                plain = result.findings if region is None else extract_findings(result.segmentation, photo)
+                plain = result.findings if region is None else extract_findings(result.segmentation, photo, camera)
                 score_photo(PhotoResult(photo, result.segmentation, plain).recorded_mask(), item,
                             counts["no_region"], plain, photo.orientation)
             if "raw" in modes:
@@ -212,6 +214,7 @@ def evaluate_boxes(segmenter: Any, folder: Path, which: str = "val", limit: int 
         if progress:
             progress(i + 1, len(photos), item.name)
     result_doc: dict[str, Any] = {"dataset": Path(folder).name, "split": which, "kind": "boxes",
+                                  "camera_pitch_deg": (camera or CameraModel()).pitch_deg,
                                   "unreadable": unreadable, "seconds": round(time.perf_counter() - started, 1)}
     for mode in modes:
         result_doc[mode] = counts[mode].summary()

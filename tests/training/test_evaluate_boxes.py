@@ -79,3 +79,43 @@ def test_evaluate_names_the_file_and_entry_of_a_bad_boxes_json(tmp_path: Path, c
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert str(folder / "boxes.json") in err and words in err
+
+
+@pytest.mark.parametrize("value", ["abc", "95"])
+def test_a_bad_camera_pitch_is_a_clear_usage_error(value: str, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["evaluate", "--data", "x", "--camera-pitch", value])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--camera-pitch" in err and "Traceback" not in err
+
+
+def test_evaluate_boxes_scores_recorded_unfiltered_and_raw_masks_from_one_pass(tmp_path: Path) -> None:
+    """A fake network marks a pothole in the box, a speck and a pothole above the horizon of every photo."""
+    from roadinspect.core.geo import CameraModel
+    from roadinspect.core.segmenter import Segmentation
+    from roadinspect.training.evaluate_boxes import evaluate_boxes
+
+    folder = _folder(tmp_path / "rdd", {"a.jpg": [["D40", 20, 30, 36, 44]], "b.jpg": []})
+    calls = []
+
+    class Net:
+        max_side = 64
+
+        def predict(self, image: np.ndarray) -> Segmentation:
+            calls.append(image.shape)
+            mask = np.zeros(image.shape[:2], np.uint8)
+            mask[34:40, 24:32] = 2  # in the box (rows 30-44), on the road
+            mask[2:8, 40:50] = 2  # in the sky: above the horizon of a level camera
+            mask[20, 60] = 2  # a speck, under the size filter
+            probs = np.stack([(mask == 0), np.zeros_like(mask, bool), (mask == 2)]).astype(np.float32)
+            return Segmentation(mask=mask, probs=probs, image_size=(image.shape[1], image.shape[0]))
+
+    result = evaluate_boxes(Net(), folder, "all", modes=("recorded", "no_region", "raw"),
+                            camera=CameraModel(pitch_deg=0.0))
+    assert len(calls) == 2  # one network pass per photo for the three masks
+    rec, plain, raw = result["recorded"], result["no_region"], result["raw"]
+    assert rec["pothole_boxes_found"] == plain["pothole_boxes_found"] == raw["pothole_boxes_found"] == 1.0
+    assert (rec["pothole_components"], plain["pothole_components"], raw["pothole_components"]) == (2, 4, 6)
+    assert rec["no_box_with_pothole"] == 1.0 and rec["false_components_per_no_box_photo"] == 1.0
+    assert rec["findings_per_photo"] == 1.0 and plain["findings_per_photo"] == 2.0 and "findings_per_photo" not in raw
