@@ -23,6 +23,14 @@ rates beside it. Ratios: fast photos/s over naive photos/s (goal >= 4) and over 
 >= 1.0); goal >= 8 photos/s. ``--variants`` adds a table of backend x threads x decode workers on ``--count``
 photos each. All photos are in the page cache (just written), so disk time is not measured; the
 machine's load average is recorded with every run, since other work on the machine slows it.
+
+**Real content** (``roadinspect.benchmarks.real_content``): the same measurements (floor, fast path
+three times, plus ONNX Runtime fp32, the configuration of the Windows bundle) on as many photos made
+at run time from real survey frames of ``../shared/datasets/cracks_and_potholes_road`` (each photo a
+different frame, validation frames first, enlarged to 12 MP with a camera's grain and plausible EXIF,
+in the temporary folder; never committed). Goals there: >= 8 photos/s and >= 1.0x the floor by default,
+>= 6 photos/s and >= 0.7x with ONNX Runtime fp32. When the shared folder is absent the benchmark
+says so and measures the synthetic batch only.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ import time
 from pathlib import Path
 
 GOALS = {"photos_per_s": 8.0, "vs_floor": 1.0, "vs_naive": 4.0, "peak_rss_mb_2000": 1200.0}
+REAL_GOALS = {"photos_per_s": 8.0, "vs_floor": 1.0, "ort_photos_per_s": 6.0, "ort_vs_floor": 0.7}
+"""Real-content goals: the default configuration, and ONNX Runtime fp32 (what the Windows bundle ships)."""
 DEFAULT_COUNT = 120
 DEFAULT_NAIVE = 24
 FAST_RUNS = 3
@@ -290,6 +300,7 @@ def run(args: argparse.Namespace) -> dict:
         fast = sorted(runs, key=lambda r: r["photos_per_s"])[len(runs) // 2]  # the median run
         fast["runs_photos_per_s"] = [r["photos_per_s"] for r in runs]
         naive = _child("naive", folder, naive_count + 1, args)  # + 1 warm-up photo
+        real = _run_real(Path(tmp), count, args, knobs, width * height)
         variants = []
         if getattr(args, "variants", False):
             for variant in VARIANTS:
@@ -315,10 +326,87 @@ def run(args: argparse.Namespace) -> dict:
                   "vs_floor": vs_floor >= GOALS["vs_floor"], "vs_naive": vs_naive >= GOALS["vs_naive"]},
         "goal_values": GOALS,
         "variants": variants,
+        "real": real,
         "cpu": cpu_name(),
         "cpu_count": os.cpu_count(),
         "backends_installed": available_backends(),
     }
+
+
+def _run_real(tmp: Path, count: int, args: argparse.Namespace, knobs: dict, pixels: int) -> dict:
+    """Floor, fast path (median of three) and ONNX Runtime fp32 on real-content photos (see the module doc).
+
+    The photos have about ``pixels`` pixels (the synthetic batch's ``--size``: 12 MP by default), in the
+    frames' aspect ratio.
+    """
+    import math
+
+    from roadinspect.benchmarks.real_content import DATASET, find_frames, make_real_batch
+    from roadinspect.core.backends import available_backends
+
+    frames = find_frames(count + 2)
+    if frames is None or len(frames) < 3:
+        message = (f"real-content photos not measured: ../shared/datasets/{DATASET} not found "
+                   f"(set ROADINSPECT_SHARED_DATASETS); synthetic batch only")
+        print(f"bench analyze: {message}", file=sys.stderr)
+        return {"absent": message}
+    folder = tmp / "real"
+    start = time.perf_counter()
+    width = round(math.sqrt(pixels * 1.6))
+    size = (width, round(width / 1.6))
+    make_real_batch(folder, frames, size)
+    made_s = time.perf_counter() - start
+    if hasattr(os, "sync"):
+        os.sync()
+    photos = len(frames) - 2
+    floor = _child("floor", folder, photos, args)
+    runs = [_child("fast", folder, photos + 2, args, **knobs) for _ in range(FAST_RUNS)]
+    fast = sorted(runs, key=lambda r: r["photos_per_s"])[len(runs) // 2]
+    fast["runs_photos_per_s"] = [r["photos_per_s"] for r in runs]
+    ort = None
+    if "onnxruntime" in available_backends():
+        ort = _child("fast", folder, photos + 2, args, backend="onnxruntime", precision="fp32",
+                     threads=knobs.get("threads"), workers=knobs.get("workers"))
+    out = {"dataset": DATASET, "photos": photos, "width": size[0], "height": size[1], "generate_s": round(made_s, 1), "floor": floor, "fast": fast,
+           "ort_fp32": ort, "vs_floor": round(fast["photos_per_s"] / floor["photos_per_s"], 2),
+           "findings_per_photo": round(fast["findings"] / max(1, fast["photos"]), 2), "goal_values": REAL_GOALS}
+    goals = {"photos_per_s": fast["photos_per_s"] >= REAL_GOALS["photos_per_s"],
+             "vs_floor": out["vs_floor"] >= REAL_GOALS["vs_floor"]}
+    if ort is not None:
+        out["ort_vs_floor"] = round(ort["photos_per_s"] / floor["photos_per_s"], 2)
+        goals["ort_photos_per_s"] = ort["photos_per_s"] >= REAL_GOALS["ort_photos_per_s"]
+        goals["ort_vs_floor"] = out["ort_vs_floor"] >= REAL_GOALS["ort_vs_floor"]
+    out["goals"] = goals
+    return out
+
+
+def _format_real(real: dict | None) -> list[str]:
+    if not real:
+        return []
+    if "absent" in real:
+        return [f"real content: {real['absent']}"]
+    f, fl, o, g = real["fast"], real["floor"], real.get("ort_fp32"), real["goal_values"]
+
+    def ok(key: str) -> str:
+        return "goal met" if real["goals"].get(key) else "below the goal"
+
+    per = ", ".join(f"{k} {v:.0f}" for k, v in f["per_photo_ms"].items())
+    lines = [
+        f"real content: {real['photos']} photos of {real['width']}x{real['height']} made from different {real['dataset']} frames "
+        f"({real['findings_per_photo']} findings per photo); load average before/after the fast run: "
+        f"{f['load_average']['before']} / {f['load_average']['after']}",
+        f"  analyze (default): {f['photos_per_s']:.2f} photos/s (goal >= {g['photos_per_s']:.0f}: {ok('photos_per_s')}; "
+        f"median of {f.get('runs_photos_per_s', [])}); {f['backend']} {f['precision']}, {f['model_threads']} model "
+        f"threads; {real['vs_floor']:.2f}x the floor (goal >= {g['vs_floor']:.1f}: {ok('vs_floor')}); "
+        f"peak RSS {f['peak_rss_mb']:.0f} MB",
+        f"  time per photo summed over threads (ms): {per}",
+        f"  decode floor (full-size Image.load, one core): {fl['photos_per_s']:.2f} photos/s ({fl['decode_ms']:.0f} ms)",
+    ]
+    if o is not None:
+        lines.append(f"  ONNX Runtime fp32 (the Windows bundle): {o['photos_per_s']:.2f} photos/s (goal >= "
+                     f"{g['ort_photos_per_s']:.0f}: {ok('ort_photos_per_s')}); {real['ort_vs_floor']:.2f}x the floor "
+                     f"(goal >= {g['ort_vs_floor']:.1f}: {ok('ort_vs_floor')}); peak RSS {o['peak_rss_mb']:.0f} MB")
+    return lines
 
 
 def format_result(r: dict) -> str:
@@ -330,7 +418,7 @@ def format_result(r: dict) -> str:
 
     per = ", ".join(f"{k} {v:.0f}" for k, v in f["per_photo_ms"].items())
     lines = [
-        f"{r['photos']} geotagged JPEGs of {r['width']}x{r['height']} on {r['cpu_count']} CPUs ({r['cpu']}); "
+        f"synthetic content: {r['photos']} geotagged JPEGs of {r['width']}x{r['height']} (one rendered scene) on {r['cpu_count']} CPUs ({r['cpu']}); "
         f"load average before/after the fast run: {f['load_average']['before']} / {f['load_average']['after']}",
         f"analyze (fast path): {f['photos_per_s']:.2f} photos/s (goal >= {r['goal_values']['photos_per_s']:.0f}: "
         f"{ok('photos_per_s')}; median of {f.get('runs_photos_per_s', [])}); {f['backend']} {f['precision']}, "
@@ -345,6 +433,7 @@ def format_result(r: dict) -> str:
         f"start-up: import {f['startup_s']['import']:.2f} s + model load {f['startup_s']['model_load']:.2f} s = "
         f"{f['startup_s']['total']:.2f} s; peak RSS {f['peak_rss_mb']:.0f} MB (naive {n['peak_rss_mb']:.0f} MB)",
     ]
+    lines += _format_real(r.get("real"))
     for v in r.get("variants", []):
         lines.append(f"  variant {v['backend']:11s} {v['precision']:4s} threads {v['threads']} workers {v['workers']} "
                      f"max side {v['max_side']}: "

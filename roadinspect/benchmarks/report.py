@@ -122,16 +122,26 @@ def _method(name: str) -> str:
 
 def _analyze_tables(r: dict) -> list[str]:
     f = r["fast"]
+    real = r.get("real") or {}
+    rf = real.get("fast")
+    head = "| stage | synthetic: ms per photo | real content: ms per photo |" if rf else "| stage | ms per photo |"
     lines = ["", "Where the time goes in the fast path (per photo, summed over the threads that did it; the",
              "stages overlap, so the wall time per photo is 1000 / photos/s ms):", "",
-             "| stage | ms per photo |", "|---|---|"]
+             head, "|---|---|---|" if rf else "|---|---|"]
     labels = {"read": "read file + sha256 (decode worker)", "decode": "reduced-size JPEG decode (decode worker)",
               "predict": "model: normalise, network, softmax, decision (model thread)",
               "findings": "findings extraction (findings worker)", "record": "record in the project (calling thread)",
               "wait": "calling thread idle, waiting for results", "wait_model": "model thread waiting for decoded photos"}
     for key, value in f["per_photo_ms"].items():
-        lines.append(f"| {labels.get(key, key)} | {value:.1f} |")
-    lines += ["", f"Wall time per photo: {1000 / max(f['photos_per_s'], 1e-9):.0f} ms.", ""]
+        other = f" {rf['per_photo_ms'].get(key, float('nan')):.1f} |" if rf else ""
+        lines.append(f"| {labels.get(key, key)} | {value:.1f} |{other}")
+    wall = f"Wall time per photo: {1000 / max(f['photos_per_s'], 1e-9):.0f} ms (synthetic)"
+    if rf:
+        wall += (f", {1000 / max(rf['photos_per_s'], 1e-9):.0f} ms (real content, "
+                 f"{real.get('findings_per_photo')} findings per photo)")
+    lines += ["", wall + ".", ""]
+    if "absent" in real:
+        lines += [f"Real content: {real['absent']}.".replace("Real content: real-content", "Real-content"), ""]
     if r.get("variants"):
         lines += ["Variants (same photos, each in a fresh process):", "",
                   "| backend | precision | model threads | decode workers | working max side | photos/s | "
@@ -158,7 +168,9 @@ FAST_PATH_NOTES = """\
 - **Overlap** (`roadinspect.core.pipeline`): decode worker(s) read and decode the next photos, the
   model runs on a thread of its own, one more thread extracts the findings, and the calling thread
   only records (one SQLite transaction per photo, in photo order) and reports progress. At most
-  `2 x workers + batch + 2` photos are in flight, so memory does not grow with the batch. Pillow,
+  `2 x workers + batch + 2 + 8` photos are in flight (the 8: segmentations waiting for their findings,
+  so that the model never waits for the findings of a damage-dense photo; about 4 MB each), so memory
+  does not grow with the batch. Pillow,
   ONNX Runtime, OpenVINO and torch release the GIL while they compute.
 - **Backend** (`roadinspect.core.backends`, optional extra `fast`): the BN-folded network is exported
   to ONNX once per weights (cached in the user's cache folder) and run by OpenVINO, else ONNX

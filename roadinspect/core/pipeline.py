@@ -72,6 +72,10 @@ if TYPE_CHECKING:  # the segmenter imports torch, which the pipeline module must
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
 MAX_CONSECUTIVE_MODEL_ERRORS = 3
+FINDINGS_BACKLOG = 8
+"""Photos the model may run ahead of the findings extraction (their segmentations wait, about 4 MB each at
+the working size): a damage-dense photo takes the findings thread several model calls' time, and the
+model keeps going meanwhile instead of waiting for it (``bench analyze`` on real content)."""
 TEST_ABORT_ENV = "ROADINSPECT_TEST_ABORT_ON"
 """Test hook (see the module docstring): the name of a photo file on which the process aborts."""
 
@@ -150,7 +154,7 @@ def analyze(
 
     ``workers``: threads that read and decode photos ahead of the model, which runs on a thread of
     its own while one more thread extracts findings and the calling thread records (at most
-    ``2 * workers + batch + 2`` photos in flight); None:
+    ``2 * workers + batch + 2 + FINDINGS_BACKLOG`` photos in flight); None:
     :func:`~roadinspect.core.prefetch.default_workers`; 0: every step on the calling thread, one
     photo after the other (the reference path; same results). ``batch``: photos per model
     call (``predict_batch``); None: 1 on the CPU, 8 on a GPU.
@@ -211,6 +215,11 @@ def _analyze_locked(store: Store, wanted: list[int] | None, segmenter: Segmenter
         store.finish_analysis(analysis_id, status, {**summary.timings, "seconds": round(summary.seconds, 3),
                                                     "photos": summary.analysed}, who=who)
     return summary
+
+
+def _depth(workers: int, batch: int) -> int:
+    """Photos in flight at most: decode ahead of the model, one model call, and the findings backlog."""
+    return 2 * workers + batch + 2 + FINDINGS_BACKLOG
 
 
 def _default_batch(segmenter: SegmenterLike) -> int:
@@ -279,8 +288,8 @@ class _Run:
     order, ``batch`` per call) -> findings (``workers // 2`` threads, at least 1) -> record (the
     calling thread, in photo order, one transaction per photo). The calling thread only submits
     work, records and reports progress, so SQLite's commits never hold up the model. Everything
-    that touches the store runs on the calling thread. At most ``2 * workers + batch + 2`` photos
-    are in flight.
+    that touches the store runs on the calling thread. At most ``2 * workers + batch + 2 +
+    FINDINGS_BACKLOG`` photos are in flight: the model runs ahead of a slow findings extraction.
 
     With ``workers=0`` every step runs on the calling thread, one photo after the other (the
     reference path).
@@ -319,7 +328,7 @@ class _Run:
         if workers == 0:
             self._sequential(self._claimed(todo, 8))
         else:
-            self._overlapped(self._claimed(todo, 2 * workers + batch + 2), workers, batch)
+            self._overlapped(self._claimed(todo, _depth(workers, batch)), workers, batch)
 
     def _claimed(self, todo: list[int], chunk: int) -> Iterator[PhotoRecord]:
         """The records of ``todo``, each claimed before it is handed out (``chunk`` per transaction)."""
@@ -343,7 +352,7 @@ class _Run:
                 return
 
     def _overlapped(self, records: Iterator[PhotoRecord], workers: int, batch: int) -> None:
-        depth = 2 * workers + batch + 2
+        depth = _depth(workers, batch)
         groups: deque[tuple[list[PhotoRecord], Future]] = deque()
         photos: deque[tuple[PhotoRecord, Any]] = deque()
         decode = ThreadPoolExecutor(workers, thread_name_prefix="roadinspect-decode")

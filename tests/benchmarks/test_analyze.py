@@ -40,6 +40,9 @@ def test_bench_analyze_json_shape(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert r["vs_naive"] == pytest.approx(fast["photos_per_s"] / naive["photos_per_s"], rel=0.02, abs=0.01)
     assert set(r["goals"]) == {"photos_per_s", "vs_floor", "vs_naive"}
     assert "photos/s" in out[1] and "naive path" in "\n".join(out)
+    real = r["real"]  # real-content photos from ../shared, or a line saying it is absent
+    assert "absent" in real or (real["fast"]["photos"] == 3 and real["floor"]["photos"] == 3
+                                and real["vs_floor"] > 0 and "real content" in "\n".join(out))
 
 
 def test_bench_analyze_without_weights_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
