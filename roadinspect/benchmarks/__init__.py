@@ -55,6 +55,8 @@ BENCHMARKS: dict[str, Benchmark] = {
                   "roadinspect.benchmarks.report:run_all", "roadinspect.benchmarks.report:format_all"),
         Benchmark("gui", "event-loop latency of the window while it analyses a batch (p95, goal < 50 ms; needs the model)",
                   "roadinspect.benchmarks.gui_latency:run", "roadinspect.benchmarks.gui_latency:format_result"),
+        Benchmark("report", "time and size of report.html + report.pdf of a 2,000-photo survey (goals < 10 s, < 20 MB)",
+                  "roadinspect.benchmarks.report_export:run", "roadinspect.benchmarks.report_export:format_result"),
     )
 }
 
