@@ -119,7 +119,7 @@ def test_an_inspectors_confirmation_is_full_confidence(status, confidence_value)
     conf = {t.name: t for t in terms}["confidence"]
     assert conf.value == pytest.approx(confidence_value) and conf.points == pytest.approx(15.0 * confidence_value)
     assert score == pytest.approx(40 + 25 + 10 + 15 * confidence_value)
-    assert ("confirmed by an inspector" in conf.detail) == (status != ReviewStatus.PENDING)
+    assert conf.detail == ("model 0.60" if status == ReviewStatus.PENDING else "confirmed by an inspector")
 
 
 def test_a_corrected_site_outranks_the_same_site_left_pending():
@@ -127,3 +127,60 @@ def test_a_corrected_site_outranks_the_same_site_left_pending():
     corrected = make_site(2, "longitudinal", Severity.MEDIUM, {"length_m": 3.0}, confidence=0.5,
                           status=ReviewStatus.CORRECTED)
     assert [r.site.id for r in rank_sites([pending, corrected])] == ["S2", "S1"]
+
+
+def test_each_term_carries_its_weight_and_what_it_was_read_from():
+    site = make_site(1, "pothole", Severity.HIGH, {"area_m2": 0.5}, confidence=0.8)
+    terms = {t.name: t for t in score_site(site)[1]}
+    assert [(t.weight, t.detail) for t in terms.values()] == [
+        (40.0, "high"), (25.0, "pothole"), (20.0, "0.50 m2"), (15.0, "model 0.80")]
+    [ranked] = rank_sites([site], PriorityWeights(road_class_factor=1.2))
+    assert ranked.road_class_factor == 1.2
+    assert ranked.explain() == "(severity 40.0 + type 25.0 + extent 10.0 + confidence 12.0) x 1.2 = 104.4"
+
+
+@pytest.mark.parametrize(("kind", "measures", "extent"), [
+    ("pothole", {"area_m2": 1.5}, 1.0),     # every extent is capped at its reference
+    ("alligator", {"area_m2": 25.0}, 1.0),
+    ("isolated", {"metric": 0.0, "size_rel": 0.5}, 1.0),
+])
+def test_extent_is_capped_at_one_for_every_type(kind, measures, extent):
+    terms = {t.name: t for t in score_site(make_site(1, kind, Severity.LOW, measures))[1]}
+    assert terms["extent"].value == pytest.approx(extent)
+
+
+def test_user_extent_references_divide_the_size():
+    weights = PriorityWeights(extent_refs={"pothole_area_m2": 0.5})
+    terms = {t.name: t for t in score_site(make_site(1, "pothole", Severity.LOW, {"area_m2": 0.2}), weights)[1]}
+    assert terms["extent"].value == pytest.approx(0.4)
+
+
+def test_without_the_metric_flag_the_extent_is_read_from_the_image():
+    from dataclasses import replace
+
+    site = replace(make_site(1, "pothole", Severity.LOW, {}), measures={"area_m2": 0.9, "size_rel": 0.05})
+    assert {t.name: t.value for t in score_site(site)[1]}["extent"] == pytest.approx(0.2)
+    bare = replace(site, measures={})  # nothing measured: no extent
+    assert {t.name: t.value for t in score_site(bare)[1]}["extent"] == 0.0
+
+
+def test_an_unknown_type_or_a_severity_without_value_scores_zero_for_that_term():
+    odd = make_site(1, "rutting", Severity.LOW, {"length_m": 5.0})
+    weights = PriorityWeights(severity_values={"high": 1.0, "medium": 0.5})  # no value for low
+    terms = {t.name: t.value for t in score_site(odd, weights)[1]}
+    assert terms["type"] == 0.0 and terms["severity"] == 0.0
+
+
+def test_weights_are_checked_and_round_trip_through_plain_data(tmp_path):
+    PriorityWeights(extent=0.0, road_class_factor=0.0)  # a weight of 0 switches a term off
+    with pytest.raises(ValueError, match="extent reference 'size_rel' must be"):
+        PriorityWeights(extent_refs={"crack_length_m": 10.0, "alligator_area_m2": 10.0, "pothole_area_m2": 1.0,
+                                     "size_rel": 0.0})
+    with pytest.raises(ValueError, match=r"unknown priority weight\(s\): colour, hue; known: confidence, extent, "):
+        PriorityWeights.from_dict({"colour": 1, "hue": 2})
+    custom = PriorityWeights.from_dict({"severity": 30.0, "type_values": {"pothole": 0.9}})
+    assert PriorityWeights.from_dict(custom.to_dict()) == custom
+    listed = tmp_path / "list.json"
+    listed.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ValueError, match="list.json: priority weights must be a JSON object"):
+        PriorityWeights.from_json(listed)

@@ -137,3 +137,31 @@ def test_the_link_distance_grows_with_the_cracks_length(length_m, apart_m, sites
     photos = {1: photo(0), 2: photo(1)}
     findings = [_crack_finding(1, 1, 10.0, length_m), _crack_finding(2, 2, 10.0 + apart_m, length_m)]
     assert len(build_sites(photos, findings)) == sites
+
+
+def _pothole_finding(ident: int, photo_id: int, north_m: float, measures: dict):
+    from roadinspect.core.geo import offset_position
+    from roadinspect.core.types import Finding
+
+    return Finding(DamageClass.POTHOLE, "POLYGON ((0 0, 9 0, 9 9, 0 9, 0 0))", 0.9, "pothole", Severity.HIGH,
+                   measures=measures, ground=offset_position(ORIGIN, 0.0, 0.0, north_m), id=ident, photo_id=photo_id)
+
+
+@pytest.mark.parametrize(("measures", "apart_m", "sites"), [
+    ({"diameter_m": 3.0}, 7.5, 1),   # 5 + 1.5 + 1.5 = 8 m reach: a wide pothole seen from two places
+    ({"diameter_m": 0.5}, 7.5, 2),   # 5 + 0.25 + 0.25 = 5.5 m
+    ({"diameter_m": 3.0}, 8.5, 2),
+    ({}, 5.4, 2),                    # unmeasured: no radius, 5 m reach
+    ({}, 4.9, 1),
+])
+def test_the_link_distance_grows_with_the_potholes_diameter(measures, apart_m, sites):
+    photos = {1: photo(0), 2: photo(1)}
+    findings = [_pothole_finding(1, 1, 10.0, measures), _pothole_finding(2, 2, 10.0 + apart_m, measures)]
+    assert len(build_sites(photos, findings)) == sites
+
+
+def test_an_unmeasured_crack_has_no_length_in_the_link_distance():
+    photos = {1: photo(0), 2: photo(1)}
+    findings = [_crack_finding(1, 1, 10.0, 0.0), _crack_finding(2, 2, 15.4, 0.0)]
+    findings = [replace(f, measures={}) for f in findings]
+    assert len(build_sites(photos, findings)) == 2
