@@ -122,6 +122,8 @@ class ReportContent:
     profile: Figure | None
     rejected: list[tuple[Finding, Review]] = field(default_factory=list)
     generated: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    make_map: Callable[[float], Figure | None] | None = None
+    """The map drawn again at another width (points): the PDF's map keeps its text size when narrower."""
 
     @property
     def title(self) -> str:
@@ -254,11 +256,15 @@ def build_report(
             review = data.reviews.get(f.id) if f.id is not None else None
             if review is not None and review.status == ReviewStatus.REJECTED:
                 rejected.append((f, review))
+    photos = list(data.photos.values())
+
+    def make_map(width: float) -> Figure | None:
+        return survey_map(photos, mlist.sections, mlist.ranked, numbered, t, width=width, max_gap_m=gap)
+
     return ReportContent(
         t=t, data=data, mlist=mlist, options=options, summary=_summary(data, mlist), ordered=ordered, cards=cards,
-        rest=rest, crops=crops, rejected=rejected,
-        map=survey_map(list(data.photos.values()), mlist.sections, mlist.ranked, numbered, t, max_gap_m=gap),
-        profile=condition_profile(mlist.sections, t),
+        rest=rest, crops=crops, rejected=rejected, map=make_map(520.0), profile=condition_profile(mlist.sections, t),
+        make_map=make_map,
     )
 
 

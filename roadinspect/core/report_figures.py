@@ -144,7 +144,8 @@ def survey_map(photos: Sequence[Photo], sections: Sequence[Section], sites: Sequ
     margin = 18.0
     if height <= 0:  # follow the survey's shape: from 40 % to 80 % of the width
         height = float(np.clip((width - 2 * margin) * span[1] / span[0] + 2 * margin + 18.0, 0.4 * width, 0.8 * width))
-    legend_h = 34.0
+    narrow = width < 480.0  # the legend takes two rows of ratings and a row per symbol
+    legend_h = 58.0 if narrow else 34.0
     full_height, height = height + legend_h, height
     scale = min((width - 2 * margin) / span[0], (height - 2 * margin - 18.0) / span[1])
 
@@ -183,16 +184,18 @@ def survey_map(photos: Sequence[Photo], sections: Sequence[Section], sites: Sequ
     nx, ny = width - 20.0, 16.0
     fig.add(Polygon(((nx, ny), (nx + 6, ny + 16), (nx, ny + 12), (nx - 6, ny + 16)), fill=INK, stroke=INK))
     fig.add(Text(nx, ny + 26, "N", size=9, anchor="middle", bold=True))
-    _rating_legend(fig, 0.0, height + 12.0, width)
+    y = _rating_legend(fig, 0.0, height + 12.0, width, per_row=4 if narrow else len(RATINGS)) + 15.0
     x = 0.0
-    y = height + 27.0
     for kind in ("pothole", "crack"):
         for sev in (Severity.LOW, Severity.MEDIUM, Severity.HIGH):
             _symbol(fig, kind, x + 5, y - 3, 3.6, SEVERITY_COLORS[sev], 0.4)
             x += 11
         label = f"{t.kind('pothole') if kind == 'pothole' else t.word('crack')} ({t.word('severities')})"
         fig.add(Text(x, y, label, size=7))
-        x += 8 + 3.9 * len(label)
+        if narrow:
+            x, y = 0.0, y + 12.0
+        else:
+            x += 8 + 3.9 * len(label)
     return fig
 
 
@@ -204,13 +207,15 @@ def _symbol(fig: Figure, kind: str, x: float, y: float, size: float, color: str,
         fig.add(Polygon(((x, y - d), (x + d, y), (x, y + d), (x - d, y)), fill=color, stroke=INK, width=width))
 
 
-def _rating_legend(fig: Figure, x: float, y: float, width: float) -> None:
-    """One row of rating swatches with their names and floors."""
-    step = width / len(RATINGS)
+def _rating_legend(fig: Figure, x: float, y: float, width: float, per_row: int) -> float:
+    """Rows of rating swatches with their names and floors; returns the baseline of the last row."""
+    step = width / per_row
     t = fig.texts
     for i, (floor, name) in enumerate(RATINGS):
-        fig.add(Rect(x + i * step, y - 7, 9, 8, fill=RATING_COLORS[name], stroke="#777777", width=0.4))
-        fig.add(Text(x + i * step + 12, y, f"{t.rating(name)} ≥ {floor}", size=6.5))
+        row, col = divmod(i, per_row)
+        fig.add(Rect(x + col * step, y + 12 * row - 7, 9, 8, fill=RATING_COLORS[name], stroke="#777777", width=0.4))
+        fig.add(Text(x + col * step + 12, y + 12 * row, f"{t.rating(name)} ≥ {floor}", size=6.5))
+    return y + 12 * ((len(RATINGS) - 1) // per_row)
 
 
 # ----------------------------------------------------------------------------- the profile

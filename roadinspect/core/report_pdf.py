@@ -275,9 +275,16 @@ def render_pdf(c: ReportContent) -> bytes:
     if c.map is None:
         story += [Paragraph(_x(t("map")), h2), Paragraph(_x(t("no_map")), base)]
     else:
-        drawing = to_drawing(c.map, FONT, FONT_BOLD, scale=min(width / c.map.width, 150 * mm / c.map.height),
-                             fix_text=pdf_text)
-        story.append(CondPageBreak(drawing.height + 30 * mm))
+        # At most 105 mm high: with the glance it usually fits on the first page. A tall survey makes a
+        # narrower map, drawn again at that width so that its legend and labels keep their size on paper.
+        figure = c.map
+        scale = min(width / figure.width, 105 * mm / figure.height)
+        if scale < 0.95 and c.make_map is not None:
+            figure = c.make_map(max(260.0, figure.width * scale)) or figure
+            scale = min(width / figure.width, 105 * mm / figure.height)
+        drawing = to_drawing(figure, FONT, FONT_BOLD, scale=scale, fix_text=pdf_text)
+        drawing.hAlign = "CENTER"
+        story.append(CondPageBreak(drawing.height + 22 * mm))
         story.append(KeepTogether([Paragraph(_x(t("map")), h2), drawing, Spacer(1, 2 * mm),
                                    Paragraph(_x(t("map_legend")), muted)]))
     # ---- profile and sections

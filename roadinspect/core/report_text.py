@@ -103,6 +103,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "rating": ("État", "Rating"),
     "sites": ("Chantiers", "Sites"),
     "mean_condition": ("{n} tronçons, note moyenne {mean}/100", "{n} sections, mean score {mean}/100"),
+    "mean_condition_1": ("1 tronçon, note {mean}/100", "1 section, score {mean}/100"),
     "mean_kpi": ("note d'état moyenne", "mean condition score"),
     "list": ("Chantiers par ordre de priorité", "Maintenance sites in priority order"),
     "list_intro": ("Chantiers confirmés par un inspecteur d'abord, puis ceux en attente de revue ; dans chaque "
@@ -206,6 +207,8 @@ class Texts:
         self._i = 0 if lang == "fr" else 1
 
     def __call__(self, key: str, **values: object) -> str:
+        if values.get("n") in (1, "1") and f"{key}_1" in _STRINGS:
+            key = f"{key}_1"  # the singular
         text = _STRINGS[key][self._i]
         return text.format(**values) if values else text
 
