@@ -129,6 +129,7 @@ def _crack_finding(ident: int, photo_id: int, north_m: float, length_m: float):
 @pytest.mark.parametrize(("length_m", "apart_m", "sites"), [
     (10.0, 8.0, 1),   # a 10 m crack seen from two places 8 m apart: 5 + 5 + 5 = 15 m reach, one crack
     (1.0, 8.0, 2),    # two 1 m cracks 8 m apart: 5 + 0.5 + 0.5 = 6 m reach, two cracks
+    (10.0, 14.0, 1),  # within 15 m: half the length counts, not a third
     (10.0, 15.5, 2),  # just beyond 15 m
     (40.0, 30.0, 2),  # half-lengths capped at max_extent_m (10 m): 25 m reach, not 45 m
     (40.0, 24.0, 1),
@@ -165,3 +166,27 @@ def test_an_unmeasured_crack_has_no_length_in_the_link_distance():
     findings = [_crack_finding(1, 1, 10.0, 0.0), _crack_finding(2, 2, 15.4, 0.0)]
     findings = [replace(f, measures={}) for f in findings]
     assert len(build_sites(photos, findings)) == 2
+
+
+@pytest.mark.parametrize(("kind", "damage"), [("pothole", DamageClass.POTHOLE), ("alligator", DamageClass.CRACK)])
+def test_the_evidence_of_an_area_type_is_its_largest_area(kind, damage):
+    photos = {1: photo(0), 2: photo(1), 3: photo(2)}
+    base = replace(_pothole_finding(1, 1, 10.0, {}), damage=damage, kind=kind)
+    findings = [replace(base, id=1, photo_id=1, measures={"area_px": 0.5, "length_px": 900.0}),
+                replace(base, id=2, photo_id=2, measures={"area_px": 800.0, "length_px": 10.0}),
+                replace(base, id=3, photo_id=3, measures={})]  # unmeasured: the smallest
+    [site] = build_sites(photos, findings)
+    assert site.evidence_id == 2
+    [site] = build_sites(photos, [findings[0], findings[2]])
+    assert site.evidence_id == 1
+
+
+def test_the_evidence_of_a_crack_is_its_longest_view():
+    photos = {1: photo(0), 2: photo(1), 3: photo(2)}
+    findings = [replace(_crack_finding(1, 1, 10.0, 3.0), measures={"length_px": 0.5, "area_px": 900.0}),
+                replace(_crack_finding(2, 2, 10.0, 3.0), measures={"length_px": 300.0, "area_px": 10.0}),
+                replace(_crack_finding(3, 3, 10.0, 3.0), measures={})]
+    [site] = build_sites(photos, findings)
+    assert site.evidence_id == 2
+    [site] = build_sites(photos, [findings[0], findings[2]])
+    assert site.evidence_id == 1
