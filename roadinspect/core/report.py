@@ -446,7 +446,7 @@ def _glance_html(c: ReportContent) -> str:
             parts.append(f"<div><h3>{_e(t(key))}</h3>{_table(head, rows)}</div>")
     parts.append("</div>")
     if not c.mlist.site_count:
-        parts.append(f'<p class="clean">{_e(t("clean"))}</p>')
+        parts.append(f'<p class="clean">{_e(clean_text(c))}</p>')
     if c.summary.unmeasured:
         parts.append(f'<p class="muted small">{_e(t("unmeasured", n=t.int(c.summary.unmeasured)))}</p>')
     if c.summary.rejected_findings and not c.options.include_rejected:
@@ -469,8 +469,17 @@ def _sections_rows(c: ReportContent) -> list[list[str]]:
              " ".join(s.site_ids) or "—"] for s in c.mlist.sections]
 
 
+def clean_text(c: ReportContent) -> str:
+    """The sentence of a survey without any site (sections all at 100 when there are any)."""
+    t = c.t
+    n = len(c.mlist.sections)
+    return t("clean") + (" " + t("clean_sections", n=t.int(n)) if n else "")
+
+
 def _profile_html(c: ReportContent) -> str:
     t = c.t
+    if not c.mlist.site_count and c.mlist.sections:
+        return ""  # a clean road: every section scores 100, the glance says so
     out = [f'<section id="profile"><h2>{_e(t("profile"))}</h2>']
     if c.profile is None:
         out.append(f'<p class="no-profile">{_e(t("no_profile"))}</p>')

@@ -30,6 +30,7 @@ from roadinspect import __version__
 from roadinspect.core.report import (
     CONFIRMED,
     ReportContent,
+    clean_text,
     kind_label,
     kpis,
     measure_rows,
@@ -265,7 +266,7 @@ def render_pdf(c: ReportContent) -> bytes:
         head, rows = tables["totals"]
         story += [Paragraph(_x(t("totals")), h3), table(head, rows, [48 * mm, 24 * mm, 24 * mm, 24 * mm, 24 * mm])]
     else:
-        story += [Spacer(1, 6 * mm), Paragraph(_x(t("clean")), ParagraphStyle("clean", parent=h3, textColor=HexColor(
+        story += [Spacer(1, 6 * mm), Paragraph(_x(clean_text(c)), ParagraphStyle("clean", parent=h3, textColor=HexColor(
             "#1a6b3a")))]
     if c.summary.unmeasured:
         story.append(Paragraph(_x(t("unmeasured", n=t.int(c.summary.unmeasured))), muted))
@@ -287,13 +288,15 @@ def render_pdf(c: ReportContent) -> bytes:
         story.append(CondPageBreak(drawing.height + 22 * mm))
         story.append(KeepTogether([Paragraph(_x(t("map")), h2), drawing, Spacer(1, 2 * mm),
                                    Paragraph(_x(t("map_legend")), muted)]))
-    # ---- profile and sections
-    story.append(Paragraph(_x(t("profile")), h2))
-    if c.profile is None:
+    # ---- profile and sections (none for a clean road: every section scores 100, the glance says so)
+    if not c.mlist.site_count and c.mlist.sections:
+        pass
+    elif c.profile is None:
+        story.append(Paragraph(_x(t("profile")), h2))
         story.append(Paragraph(_x(t("no_profile")), base))
     else:
         drawing = to_drawing(c.profile, FONT, FONT_BOLD, scale=width / c.profile.width, fix_text=pdf_text)
-        story += [drawing, Paragraph(_x(t("profile_legend")), muted)]
+        story += [Paragraph(_x(t("profile")), h2), drawing, Paragraph(_x(t("profile_legend")), muted)]
         mean = c.summary.mean_condition or 0.0
         story.append(Paragraph(_x(f"{t('sections')} — {t('mean_condition', n=t.int(len(c.mlist.sections)), mean=t.num(mean))}"),
                                h3))

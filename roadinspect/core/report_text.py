@@ -81,6 +81,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
                        "{n} findings rejected by an inspector (not listed)"),
     "clean": ("Aucun défaut retenu : la route relevée est sans chantier d'entretien.",
               "No damage retained: the surveyed road has no maintenance site."),
+    "clean_sections": ("Ses {n} tronçons sont notés 100/100.", "Its {n} sections all score 100/100."),
+    "clean_sections_1": ("Son tronçon est noté 100/100.", "Its section scores 100/100."),
     "map": ("Carte du relevé", "Map of the survey"),
     "no_map": ("Pas de carte : aucune photo de ce relevé n'a de position GPS (ni EXIF, ni trace GPX).",
                "No map: no photo of this survey has a GPS position (neither EXIF nor a GPX track)."),

@@ -210,8 +210,9 @@ def test_no_finding_is_a_short_report_saying_the_road_is_clean(scene):
     content = build_report(clean, mlist)
     html = render_html(content).decode()
     assert "la route relevée est sans chantier d&#x27;entretien" in html and "<article" not in html
-    assert 'id="sites"' not in html and "<svg" in html  # the track is still mapped
-    pdf = render_pdf(replace(content, map=None, profile=None))
+    assert "Son tronçon est noté 100/100." in html and 'id="profile"' not in html
+    assert 'id="sites"' not in html and html.count("<svg") == 1  # the track is still mapped
+    pdf = render_pdf(content)
     assert _pages(pdf) == 1
 
 
