@@ -14,9 +14,15 @@ weights sha256 in :func:`cache_dir`) and run by
 * ``onnxruntime`` (extra ``fast``): fp32, about 1.5x faster than eager torch on the CPU;
 * ``torch``: the reference (fp32, channels_last, BN folded).
 
-``backend="auto"`` picks the first of these that imports, on the CPU only (a CUDA segmenter keeps
-torch with fp16 autocast). ``ROADINSPECT_BACKEND`` and ``ROADINSPECT_PRECISION`` override the
-defaults. Measured figures and the tolerance of each backend against torch fp32 are in
+``backend="auto"`` chooses **by measurement** at first use on this CPU, on the CPU only (a CUDA
+segmenter keeps torch with fp16 autocast): every installed candidate (OpenVINO bf16 where the CPU has
+native bf16 units, OpenVINO fp32, ONNX Runtime fp32, torch fp32; fp32 only when ``precision="fp32"``)
+runs the network a few times at the working size (one warm-up, then the median of
+:data:`AUTO_RUNS`), the fastest wins, and the choice is cached per CPU model, weights, threads and
+library versions in ``backend-choice.json`` of :func:`cache_dir` (a corrupt or unreadable file is
+ignored and rewritten). A CPU feature flag alone is not a measurement: the same native-bf16 flag
+gives different speed-ups on an Intel Xeon and an AMD EPYC. ``ROADINSPECT_BACKEND`` and
+``ROADINSPECT_PRECISION`` override the defaults. Measured figures and the tolerance of each backend against torch fp32 are in
 ``docs/performance.md`` (``roadinspect bench analyze``); a backend that fails to export or to
 load falls back to torch, and the reason is kept in :attr:`Accelerated.note`. The extra ``fast``
 also installs ``onnx``, which the exporter needs.
@@ -27,10 +33,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
+import json
 import logging
 import os
+import platform
+import statistics
 import sys
 import threading
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +53,9 @@ BACKENDS = ("openvino", "onnxruntime", "torch")
 PRECISIONS = ("auto", "fp32", "bf16")
 """``auto``: bf16 where OpenVINO runs on a CPU with native bf16 units, fp32 elsewhere."""
 ONNX_OPSET = 17
+AUTO_RUNS = 3
+"""Timed network calls per candidate when ``backend="auto"`` measures (after one warm-up call)."""
+CHOICE_FILE = "backend-choice.json"
 _EXPORT_VERSION = "1"  # bump when the export changes, to invalidate cached ONNX files
 
 
@@ -224,6 +237,196 @@ def _choice(requested: str | None) -> str:
     return choice
 
 
+def cpu_model() -> str:
+    """This CPU's model name (``/proc/cpuinfo``; the registry on Windows; ``platform`` elsewhere)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    if sys.platform == "win32":
+        try:
+            import winreg
+
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"HARDWARE\DESCRIPTION\System\CentralProcessor\0") as key:
+                return str(winreg.QueryValueEx(key, "ProcessorNameString")[0]).strip()
+        except OSError:
+            pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in ("torch", "onnxruntime", "openvino"):
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            pass
+    return ", ".join(out)
+
+
+def _choice_key(segmenter: Any, threads: int, precision: str) -> str:
+    return " | ".join([cpu_model(), getattr(segmenter, "sha256", "") or "?", f"threads {threads}",
+                       f"precision {precision}", _versions()])
+
+
+def _read_choices(path: Path) -> dict[str, dict]:
+    """The cached choices; a missing, unreadable or corrupt file gives none (it is rewritten)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring the backend choice cache %s (%s): measuring again", path, exc)
+        return {}
+    if not isinstance(data, dict):
+        log.warning("ignoring the backend choice cache %s (not an object): measuring again", path)
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict) and v.get("backend") in BACKENDS
+            and v.get("precision") in ("fp32", "bf16")}
+
+
+def _write_choices(path: Path, choices: dict[str, dict]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(choices, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only profile only costs the measurement next start
+        log.info("cannot cache the backend choice in %s: %s", path.parent, exc)
+
+
+def openvino_native_bf16() -> bool:
+    """Whether OpenVINO sees native bf16 units on this CPU (False when OpenVINO is absent or fails)."""
+    try:
+        return "BF16" in import_openvino().Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    except Exception:  # noqa: BLE001 - no OpenVINO, no bf16
+        return False
+
+
+def _candidates(precision: str) -> list[tuple[str, str]]:
+    """(backend, precision) pairs that ``auto`` measures, in the order of :data:`BACKENDS`."""
+    out: list[tuple[str, str]] = []
+    installed = available_backends()
+    if "openvino" in installed:
+        if precision in ("auto", "bf16") and openvino_native_bf16():
+            out.append(("openvino", "bf16"))
+        out.append(("openvino", "fp32"))
+    if "onnxruntime" in installed:
+        out.append(("onnxruntime", "fp32"))
+    out.append(("torch", "fp32"))
+    return out
+
+
+def _probe_input(segmenter: Any) -> Any:
+    """A photo-like network input at the segmenter's working size (4:3, padded to the stride)."""
+    import torch
+
+    from roadinspect.core.network import STRIDE
+
+    side = int(getattr(segmenter, "max_side", None) or 640)
+    w = -(-side // STRIDE) * STRIDE
+    h = -(-round(side * 3 / 4) // STRIDE) * STRIDE
+    return torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(0))
+
+
+def time_network(net: Any, x: Any, runs: int = AUTO_RUNS) -> float:
+    """Median seconds of ``runs`` calls of ``net(x)`` after one warm-up call."""
+    import torch
+
+    with torch.inference_mode():
+        net(x)
+        times = []
+        for _ in range(max(1, runs)):
+            start = time.perf_counter()
+            net(x)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _build(name: str, precision: str, segmenter: Any, threads: int) -> Any:
+    """The network run by ``name`` (``torch``: the reference module)."""
+    if name == "torch":
+        return segmenter.torch_model
+    data = onnx_bytes(segmenter)
+    return OpenVinoNet(data, threads, precision) if name == "openvino" else OnnxRuntimeNet(data, threads)
+
+
+def _install(segmenter: Any, name: str, net: Any, threads: int, note: str) -> Accelerated:
+    import torch
+
+    if name == "torch":
+        torch.set_num_threads(threads)
+        segmenter.model = segmenter.torch_model
+        segmenter.backend = Accelerated("torch", "fp32", threads, note)
+        return segmenter.backend
+    # What is left to torch (normalise, pad, softmax of one photo) is cheaper on one thread: with
+    # two, OpenMP's barrier costs 5x the work itself when the decode and findings threads are busy.
+    torch.set_num_threads(1)
+    segmenter.model = net
+    segmenter.backend = Accelerated(name, net.precision, threads, note)
+    return segmenter.backend
+
+
+def _measured_choice(segmenter: Any, threads: int, precision: str) -> Accelerated:
+    """``backend="auto"``: the cached choice for this CPU and weights, else measure every candidate."""
+    import torch
+
+    path = cache_dir() / CHOICE_FILE
+    key = _choice_key(segmenter, threads, precision)
+    choices = _read_choices(path)
+    notes: list[str] = []
+    cached = choices.get(key)
+    if cached is not None and (cached["backend"] == "torch" or cached["backend"] in available_backends()):
+        try:
+            net = _build(cached["backend"], cached["precision"], segmenter, threads)
+            if cached["backend"] == "torch" or net.precision == cached["precision"]:
+                return _install(segmenter, cached["backend"], net, threads,
+                                f"chosen by measurement on this CPU ({cached.get('measured', 'cached')})")
+        except Exception as exc:  # noqa: BLE001 - measured again below
+            notes.append(f"{cached['backend']} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
+    x = _probe_input(segmenter)
+    timings: dict[str, float] = {}
+    best: tuple[float, str, Any] | None = None
+    torch.set_num_threads(threads)
+    failed: set[str] = set()
+    for name, prec in _candidates(precision):
+        if name in failed:
+            continue
+        try:
+            net = _build(name, prec, segmenter, threads)
+        except Exception as exc:  # noqa: BLE001 - an optional backend never stops the analysis
+            failed.add(name)
+            notes.append(f"{name} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
+            log.warning("inference backend %s unavailable: %s", name, exc)
+            continue
+        got = getattr(net, "precision", "fp32")
+        if got != prec:
+            continue  # bf16 asked, fp32 given: that is the fp32 candidate, measured on its own
+        # Each candidate measured with torch on the threads it will have (one beside an optional backend).
+        torch.set_num_threads(threads if name == "torch" else 1)
+        seconds = time_network(net, x)
+        timings[f"{name} {prec}"] = round(seconds * 1000, 1)
+        if best is None or seconds < best[0]:
+            best = (seconds, name, net)
+    assert best is not None  # torch is always a candidate
+    _, name, net = best
+    chosen_precision = getattr(net, "precision", "fp32") if name != "torch" else "fp32"
+    measured = ", ".join(f"{k} {v} ms" for k, v in timings.items())
+    if len(timings) > 1:
+        choices[key] = {"backend": name, "precision": chosen_precision, "measured": measured,
+                        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+        _write_choices(path, choices)
+    notes.append(f"chosen by measurement on this CPU ({measured})")
+    if len(timings) == 1 and not failed:
+        notes.append("no optional backend installed (pip install roadinspect[fast])")
+    return _install(segmenter, name, net, threads, "; ".join(notes))
+
+
 def accelerate(segmenter: Any, backend: str | None = None, threads: int | None = None,
                precision: str | None = None) -> Accelerated:
     """Run ``segmenter``'s network with the fastest backend available (in place); returns what was chosen.
@@ -232,8 +435,8 @@ def accelerate(segmenter: Any, backend: str | None = None, threads: int | None =
     ``torch``. ``threads``: the network's threads (default: the torch setting the segmenter made; with an
     optional backend torch itself then runs on one thread: it only normalises, pads and applies the
     softmax, measured 5x cheaper so while the decode and findings threads share the CPU).
-    ``precision``: ``auto`` (default; ``ROADINSPECT_PRECISION``: bf16 where OpenVINO has native bf16
-    units, else fp32), ``fp32``, or ``bf16`` (OpenVINO on such a CPU only; elsewhere fp32, said in the
+    ``precision``: ``auto`` (default; ``ROADINSPECT_PRECISION``: bf16 allowed where OpenVINO has native
+    bf16 units, and with ``backend="auto"`` taken only when measured faster; else fp32), ``fp32``, or ``bf16`` (OpenVINO on such a CPU only; elsewhere fp32, said in the
     note). A CUDA segmenter is left as it is (torch, fp16 autocast).
     Calling it again on the same segmenter replaces the previous choice.
     """
@@ -255,31 +458,21 @@ def accelerate(segmenter: Any, backend: str | None = None, threads: int | None =
         torch.set_num_threads(threads)
         segmenter.backend = Accelerated("torch", "fp32", threads)
         return segmenter.backend
-    candidates = [b for b in available_backends() if b != "torch"] if choice == "auto" else [choice]
+    if choice == "auto":
+        return _measured_choice(segmenter, threads, precision)
     notes = []
-    for name in candidates:
-        try:
-            data = onnx_bytes(segmenter)
-            net: OnnxRuntimeNet | OpenVinoNet
-            net = OpenVinoNet(data, threads, precision) if name == "openvino" else OnnxRuntimeNet(data, threads)
-        except Exception as exc:  # noqa: BLE001 - an optional backend never stops the analysis
-            notes.append(f"{name} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
-            log.warning("inference backend %s unavailable, trying the next: %s", name, exc)
-            continue
-        if precision == "bf16" and net.precision != "bf16":
-            notes.append(f"{precision} not available with {name} on this CPU: {net.precision}")
-        # What is left to torch (normalise, pad, softmax of one photo) is cheaper on one thread: with
-        # two, OpenMP's barrier costs 5x the work itself when the decode and findings threads are busy.
-        torch.set_num_threads(1)
-        segmenter.model = net
-        segmenter.backend = Accelerated(name, net.precision, threads, "; ".join(notes))
-        return segmenter.backend
-    torch.set_num_threads(threads)
-    if not notes and choice == "auto":
-        notes.append("no optional backend installed (pip install roadinspect[fast])")
-    segmenter.backend = Accelerated("torch", "fp32", threads, "; ".join(notes))
-    return segmenter.backend
+    try:
+        data = onnx_bytes(segmenter)
+        net: OnnxRuntimeNet | OpenVinoNet
+        net = OpenVinoNet(data, threads, precision) if choice == "openvino" else OnnxRuntimeNet(data, threads)
+    except Exception as exc:  # noqa: BLE001 - an optional backend never stops the analysis
+        notes.append(f"{choice} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
+        log.warning("inference backend %s unavailable, using torch: %s", choice, exc)
+        return _install(segmenter, "torch", None, threads, "; ".join(notes))
+    if precision == "bf16" and net.precision != "bf16":
+        notes.append(f"{precision} not available with {choice} on this CPU: {net.precision}")
+    return _install(segmenter, choice, net, threads, "; ".join(notes))
 
 
-__all__ = ["Accelerated", "BACKENDS", "OnnxRuntimeNet", "OpenVinoNet", "accelerate", "available_backends",
-           "cache_dir", "export_onnx", "onnx_bytes"]
+__all__ = ["AUTO_RUNS", "Accelerated", "BACKENDS", "OnnxRuntimeNet", "OpenVinoNet", "accelerate", "available_backends",
+           "cache_dir", "cpu_model", "export_onnx", "onnx_bytes", "openvino_native_bf16", "time_network"]

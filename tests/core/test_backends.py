@@ -62,10 +62,10 @@ def test_backend_matches_torch_on_any_size(weights: Path, name: str) -> None:
     assert [r.image_size for r in batch] == [(160, 120), (131, 97)]
 
 
-def test_auto_prefers_an_optional_backend_and_torch_is_the_reference(weights: Path) -> None:
+def test_auto_chooses_by_measurement_and_torch_is_the_reference(weights: Path) -> None:
     seg = Segmenter.load(weights, device="cpu", threads=1)
-    chosen = accelerate(seg)
-    assert chosen.backend == (OPTIONAL[0] if OPTIONAL else "torch")
+    chosen = accelerate(seg)  # measured here (tests/core/test_backend_choice.py pins the rule)
+    assert chosen.backend in available_backends() and "chosen by measurement" in chosen.note
     assert seg.torch_model is not None
     back = accelerate(seg, backend="torch", threads=1)
     assert back.backend == "torch" and seg.model is seg.torch_model
