@@ -64,3 +64,21 @@ def test_openvino_telemetry_is_blocked_even_where_it_would_send(tmp_path: Path) 
     assert report["facts"]["telemetry_usable"] is False
     _no_violation(report)
     assert list(home.rglob("openvino_*")) == []
+
+
+def test_the_app_opens_a_project_and_draws_the_map_without_any_request(tmp_path: Path) -> None:
+    from roadinspect.core.store import Store
+    from tests.core.scenes import export_scene
+
+    folder = tmp_path / "survey"
+    folder.mkdir()
+    scene = export_scene(folder)
+    project = folder / "survey.roadinspect"
+    with Store.open(project) as store:
+        store.add_batch([scene.photos[k] for k in sorted(scene.photos)])
+    report, _, proc = _run(tmp_path, "app", str(project), "8", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    facts = report["facts"]
+    assert facts.get("project_open") and facts.get("map_photos", 0) > 0, (facts, proc.stderr[-3000:])
+    assert facts["tiles_enabled"] is False  # online tiles are opt-in
+    _no_violation(report)

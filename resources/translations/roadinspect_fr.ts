@@ -255,12 +255,12 @@
         <translation>Appliquer la correction du masque ou fermer le polygone (Entrée)</translation>
     </message>
     <message>
-        <source>OpenStreetMap &amp;background</source>
-        <translation>Fond &amp;OpenStreetMap</translation>
+        <source>Online map &amp;tiles</source>
+        <translation>Fond de carte en &amp;ligne</translation>
     </message>
     <message>
-        <source>Show map tiles when the network allows</source>
-        <translation>Afficher les tuiles de carte quand le réseau le permet</translation>
+        <source>Download the map&apos;s background from the tile server set in Settings (asks first)</source>
+        <translation>Télécharger le fond de carte depuis le serveur de tuiles choisi dans les Paramètres (demande d&apos;abord)</translation>
     </message>
     <message>
         <source>&amp;About RoadInspect</source>
@@ -808,6 +808,18 @@ Les détails ont été écrits dans :
         <translation>Rien n&apos;est enregistré : une décision demande le nom du contrôleur.</translation>
     </message>
     <message>
+        <source>Online map tiles</source>
+        <translation>Fond de carte en ligne</translation>
+    </message>
+    <message>
+        <source>The map will download its background from {server}.
+
+That server then learns which area you look at (the surveyed roads). Turn online map tiles on?</source>
+        <translation>La carte va télécharger son fond depuis {server}.
+
+Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activer le fond de carte en ligne ?</translation>
+    </message>
+    <message>
         <source>Open project</source>
         <translation>Ouvrir un projet</translation>
     </message>
@@ -999,6 +1011,10 @@ Les détails ont été écrits dans :
 </context>
 <context>
     <name>MapView</name>
+    <message>
+        <source>Offline map: no background</source>
+        <translation>Carte hors ligne : pas de fond</translation>
+    </message>
     <message>
         <source>Sites by priority (rank)</source>
         <translation>Points par priorité (rang)</translation>
@@ -1218,12 +1234,52 @@ Les détails ont été écrits dans :
         <translation>Langue de l&apos;interface : celle du système, le français ou l&apos;anglais.</translation>
     </message>
     <message>
-        <source>OpenStreetMap background</source>
-        <translation>Fond de carte OpenStreetMap</translation>
+        <source>Online map tiles</source>
+        <translation>Fond de carte en ligne</translation>
     </message>
     <message>
-        <source>Show OpenStreetMap tiles behind the map when the network allows (cached on disk).</source>
-        <translation>Afficher les tuiles OpenStreetMap derrière la carte quand le réseau le permet (mises en cache sur le disque).</translation>
+        <source>Download the map&apos;s background from the tile server below; that server then sees which area you look at. Off: the map works offline.</source>
+        <translation>Télécharger le fond de carte depuis le serveur de tuiles ci-dessous ; ce serveur voit alors quelle zone vous regardez. Désactivé : la carte fonctionne hors ligne.</translation>
+    </message>
+    <message>
+        <source>Tile server address</source>
+        <translation>Adresse du serveur de tuiles</translation>
+    </message>
+    <message>
+        <source>Address of the tiles with {z}, {x} and {y}: OpenStreetMap, your département&apos;s server or Plan IGN.</source>
+        <translation>Adresse des tuiles avec {z}, {x} et {y} : OpenStreetMap, le serveur de votre département ou le Plan IGN.</translation>
+    </message>
+    <message>
+        <source>Tile credit</source>
+        <translation>Crédit des tuiles</translation>
+    </message>
+    <message>
+        <source>Credit line shown on the map for the online tiles (most servers require one).</source>
+        <translation>Mention affichée sur la carte pour les tuiles en ligne (exigée par la plupart des serveurs).</translation>
+    </message>
+    <message>
+        <source>Tile cache size</source>
+        <translation>Taille du cache de tuiles</translation>
+    </message>
+    <message>
+        <source>Disk space the downloaded tiles may take; the oldest are removed first (0: keep none).</source>
+        <translation>Espace disque que peuvent occuper les tuiles téléchargées ; les plus anciennes sont supprimées d&apos;abord (0 : n&apos;en garder aucune).</translation>
+    </message>
+    <message>
+        <source>Tile cache expiry</source>
+        <translation>Durée de conservation des tuiles</translation>
+    </message>
+    <message>
+        <source>Downloaded tiles older than this are fetched again.</source>
+        <translation>Les tuiles téléchargées plus anciennes sont téléchargées à nouveau.</translation>
+    </message>
+    <message>
+        <source>Offline base map</source>
+        <translation>Fond de carte hors ligne</translation>
+    </message>
+    <message>
+        <source>An MBTiles or GeoPackage tile file drawn behind the map with no network (empty: none).</source>
+        <translation>Un fichier de tuiles MBTiles ou GeoPackage affiché sous la carte, sans réseau (vide : aucun).</translation>
     </message>
     <message>
         <source>Camera height</source>
@@ -1300,6 +1356,18 @@ Les détails ont été écrits dans :
     <message>
         <source>general</source>
         <translation>général</translation>
+    </message>
+    <message>
+        <source>map</source>
+        <translation>carte</translation>
+    </message>
+    <message>
+        <source>MB</source>
+        <translation>Mo</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>jours</translation>
     </message>
     <message>
         <source>review</source>

@@ -50,7 +50,7 @@ def measure(folder: Path, count: int, size: tuple[int, int], review: bool = True
 
     app = create_application([])
     QSettings().clear()
-    QSettings().setValue("general/osm_tiles", False)
+    QSettings().setValue("map/online_tiles", False)
     photos = folder / "photos"
     make_benchmark_batch(photos, count, size[0], size[1])
     from roadinspect.gui.main_window import MainWindow

@@ -18,6 +18,7 @@ from typing import Any
 
 from roadinspect.core.geo import CameraModel
 from roadinspect.core.priority import PriorityWeights
+from roadinspect.core.tiles import DEFAULT_ATTRIBUTION, DEFAULT_TILE_URL
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("general/language", str, "system", "Language",
             "Language of the interface: the system's language, French or English.",
             choices=("system", "fr", "en")),
-    Setting("general/osm_tiles", bool, True, "OpenStreetMap background",
-            "Show OpenStreetMap tiles behind the map when the network allows (cached on disk)."),
+    Setting("map/online_tiles", bool, False, "Online map tiles",
+            "Download the map's background from the tile server below; that server then sees which area you "
+            "look at. Off: the map works offline."),
+    Setting("map/tile_url", str, DEFAULT_TILE_URL, "Tile server address",
+            "Address of the tiles with {z}, {x} and {y}: OpenStreetMap, your département's server or Plan IGN."),
+    Setting("map/attribution", str, DEFAULT_ATTRIBUTION, "Tile credit",
+            "Credit line shown on the map for the online tiles (most servers require one)."),
+    Setting("map/cache_mb", int, 200, "Tile cache size",
+            "Disk space the downloaded tiles may take; the oldest are removed first (0: keep none).",
+            minimum=0, maximum=10000, unit="MB"),
+    Setting("map/cache_days", int, 30, "Tile cache expiry",
+            "Downloaded tiles older than this are fetched again.", minimum=1, maximum=365, unit="days"),
+    Setting("map/base_map_file", str, "", "Offline base map",
+            "An MBTiles or GeoPackage tile file drawn behind the map with no network (empty: none)."),
     Setting("camera/height_m", float, _CAMERA.height_m, "Camera height",
             "Height of the camera above the road (flat-road model used for metric measures).",
             minimum=0.2, maximum=5.0, unit="m"),

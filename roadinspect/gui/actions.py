@@ -180,7 +180,8 @@ class Actions(QObject):
             "tool_eraser": (self.tr("Mask &eraser"), self.tr("Erase from the selected finding's mask (E)")),
             "tool_polygon": (self.tr("Draw a missed &finding"), self.tr("Click the corners, double-click or Enter to finish (P)")),
             "apply_edit": (self.tr("Apply the &correction"), self.tr("Apply the mask correction or close the polygon (Enter)")),
-            "map_tiles": (self.tr("OpenStreetMap &background"), self.tr("Show map tiles when the network allows")),
+            "map_tiles": (self.tr("Online map &tiles"),
+                          self.tr("Download the map's background from the tile server set in Settings (asks first)")),
             "about": (self.tr("&About RoadInspect"), ""),
         }
         for name, (text, tip) in texts.items():

@@ -44,8 +44,22 @@ SETTING_TEXTS = (
     QT_TRANSLATE_NOOP("Settings", "Name recorded with every review decision and in the audit log."),
     QT_TRANSLATE_NOOP("Settings", "Language"),
     QT_TRANSLATE_NOOP("Settings", "Language of the interface: the system's language, French or English."),
-    QT_TRANSLATE_NOOP("Settings", "OpenStreetMap background"),
-    QT_TRANSLATE_NOOP("Settings", "Show OpenStreetMap tiles behind the map when the network allows (cached on disk)."),
+    QT_TRANSLATE_NOOP("Settings", "Online map tiles"),
+    QT_TRANSLATE_NOOP("Settings", "Download the map's background from the tile server below; that server then sees "
+                                  "which area you look at. Off: the map works offline."),
+    QT_TRANSLATE_NOOP("Settings", "Tile server address"),
+    QT_TRANSLATE_NOOP("Settings", "Address of the tiles with {z}, {x} and {y}: OpenStreetMap, your département's "
+                                  "server or Plan IGN."),
+    QT_TRANSLATE_NOOP("Settings", "Tile credit"),
+    QT_TRANSLATE_NOOP("Settings", "Credit line shown on the map for the online tiles (most servers require one)."),
+    QT_TRANSLATE_NOOP("Settings", "Tile cache size"),
+    QT_TRANSLATE_NOOP("Settings",
+                      "Disk space the downloaded tiles may take; the oldest are removed first (0: keep none)."),
+    QT_TRANSLATE_NOOP("Settings", "Tile cache expiry"),
+    QT_TRANSLATE_NOOP("Settings", "Downloaded tiles older than this are fetched again."),
+    QT_TRANSLATE_NOOP("Settings", "Offline base map"),
+    QT_TRANSLATE_NOOP("Settings",
+                      "An MBTiles or GeoPackage tile file drawn behind the map with no network (empty: none)."),
     QT_TRANSLATE_NOOP("Settings", "Camera height"),
     QT_TRANSLATE_NOOP("Settings", "Height of the camera above the road (flat-road model used for metric measures)."),
     QT_TRANSLATE_NOOP("Settings", "Camera pitch"),
@@ -69,6 +83,9 @@ SETTING_TEXTS = (
     QT_TRANSLATE_NOOP("Settings", "Road class factor"),
     QT_TRANSLATE_NOOP("Settings", "Multiplies every score: e.g. 1.2 for a main road, 0.8 for a lane."),
     QT_TRANSLATE_NOOP("Settings", "general"),
+    QT_TRANSLATE_NOOP("Settings", "map"),
+    QT_TRANSLATE_NOOP("Settings", "MB"),
+    QT_TRANSLATE_NOOP("Settings", "days"),
     QT_TRANSLATE_NOOP("Settings", "review"),
     QT_TRANSLATE_NOOP("Settings", "camera"),
     QT_TRANSLATE_NOOP("Settings", "sections"),
@@ -144,6 +161,8 @@ class SettingsDialog(QDialog):
             spin = QSpinBox()
             spin.setRange(int(s.minimum if s.minimum is not None else -1e9),
                           int(s.maximum if s.maximum is not None else 1e9))
+            if s.unit:
+                spin.setSuffix(f" {_t(s.unit)}")
             return spin
         if s.type is float:
             dspin = QDoubleSpinBox()

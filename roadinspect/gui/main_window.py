@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         self.photos = PhotosPanel(self.thumbnails)
         self.sites = SitesPanel()
         self.map = MapView()
-        self.map.set_tiles_enabled(bool(self.values["general/osm_tiles"]))
+        self._apply_map_settings()
         self.review = ReviewController(self.view, self.findings, self.undo, self._camera, self)
         self.review.order = self.photos.visible_ids
         self.review.confirm_reviewer = self.confirm_reviewer
@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         self.opacity.valueChanged.connect(lambda v: self.view.set_overlay_opacity(v / 100))
         self.actions = Actions(self)
         self.actions.build(self.undo.createUndoAction(self), self.undo.createRedoAction(self), [self.opacity])
-        self.actions.map_tiles.setChecked(bool(self.values["general/osm_tiles"]))
+        self.actions.map_tiles.setChecked(bool(self.values["map/online_tiles"]))
         self._task: Task | None = None
         self._export_folder = ""
         self._hint: str | None = None
@@ -233,8 +233,13 @@ class MainWindow(QMainWindow):
     def apply_settings(self, values: dict[str, Any]) -> None:
         """Store and apply new settings."""
         old = self.values
+        values = dict(values)
+        if values.get("map/online_tiles") and not old.get("map/online_tiles") and not self._confirm_online_tiles(
+                str(values.get("map/tile_url", ""))):
+            values["map/online_tiles"] = False
         save_settings(values)
         self.values = core_settings.resolve(values)
+        self._apply_map_settings()
         if self.values["general/language"] != old.get("general/language"):
             i18n.apply_language(self.values["general/language"])
         if self.session is not None:
@@ -244,7 +249,7 @@ class MainWindow(QMainWindow):
             if changed and not self.session.readonly:
                 for key, value in changed.items():  # the project's camera (the command line reads it too)
                     self.session.store.set_meta(key, value, who=self.session.reviewer)
-        self.actions.map_tiles.setChecked(bool(self.values["general/osm_tiles"]))
+        self.actions.map_tiles.setChecked(bool(self.values["map/online_tiles"]))
         self.schedule_maintenance()
 
     def confirm_reviewer(self) -> bool:
@@ -267,10 +272,44 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_tiles(self, enabled: bool) -> None:
-        self.map.set_tiles_enabled(enabled)
-        if bool(self.values["general/osm_tiles"]) != enabled:
-            self.values["general/osm_tiles"] = enabled
-            save_settings({"general/osm_tiles": enabled})
+        if enabled and not self.values["map/online_tiles"] and not self._confirm_online_tiles(
+                self.values["map/tile_url"]):
+            blocked = self.actions.map_tiles.blockSignals(True)
+            self.actions.map_tiles.setChecked(False)
+            self.actions.map_tiles.blockSignals(blocked)
+            return
+        if bool(self.values["map/online_tiles"]) != enabled:
+            self.values["map/online_tiles"] = enabled
+            save_settings({"map/online_tiles": enabled})
+        self._apply_map_settings()
+
+    def _confirm_online_tiles(self, url: str) -> bool:
+        """Ask once per tile server before the map downloads anything: the server sees the area looked at."""
+        from roadinspect.core.tiles import tile_host
+
+        store = QSettings()
+        if store.value("map/online_tiles_confirmed", "") == url:
+            return True
+        answer = QMessageBox.question(
+            self, self.tr("Online map tiles"),
+            self.tr("The map will download its background from {server}.\n\nThat server then learns which area you "
+                    "look at (the surveyed roads). Turn online map tiles on?").format(server=tile_host(url)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        store.setValue("map/online_tiles_confirmed", url)
+        return True
+
+    def _apply_map_settings(self) -> None:
+        """Give the map its background settings; a bad address or base map file is said in the status bar."""
+        v = self.values
+        problems = self.map.configure_background(
+            online=bool(v["map/online_tiles"]), url=str(v["map/tile_url"]), attribution=str(v["map/attribution"]),
+            cache_mb=int(v["map/cache_mb"]), cache_days=int(v["map/cache_days"]), base_file=str(v["map/base_map_file"]))
+        for problem in problems:
+            log.warning("map background: %s", problem)
+        if problems and getattr(self, "message", None) is not None:
+            self.show_message(problems[0])
 
     # ------------------------------------------------------------------ projects
     def open_project(self, path: Path | None = None, create: bool = False) -> bool:

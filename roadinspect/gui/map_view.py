@@ -1,10 +1,19 @@
 """The map: the surveyed track, the photos, the sites coloured by priority, the sections by condition.
 
 Everything is drawn on a plane in Web-Mercator pixels at zoom ``REF_ZOOM`` (a "scaled plane": no network
-is needed to see the track, the photos and the sites). When the network allows and the setting is on,
-OpenStreetMap tiles are fetched asynchronously with ``QNetworkAccessManager`` behind the drawing and
-cached on disk (``QStandardPaths.CacheLocation``/``tiles``); a failure never blocks and is logged
-once, after which the map stays offline for a while before trying again.
+is needed to see the track, the photos and the sites). Behind it (:class:`TileLayer`):
+
+* nothing, by default: a plain background, the corner says the map is offline, no request is made;
+* an offline base map, when the user chose a local MBTiles or GeoPackage tile file (Settings › Map);
+* online tiles, only when the user turned them on (Settings › Map or View › Online map tiles, after a
+  question naming the server that will see the area): fetched asynchronously with
+  ``QNetworkAccessManager`` from the configured address (OpenStreetMap, a département's server, Plan
+  IGN), each download capped in size, cached on disk (``QStandardPaths.CacheLocation``/``tiles``) within
+  a size limit and an expiry; a failure never blocks and is logged once, after which the map stays
+  offline for a while before trying again.
+
+Site markers keep their screen size; sites closer than their markers at the closest zoom (the sites
+of one photo) are spread on a small circle around their place (:func:`spread_markers`).
 
 Clicking a photo dot emits ``photoClicked(photo_id)``, clicking a site emits ``siteClicked(site_id)``.
 """
@@ -45,6 +54,18 @@ from PySide6.QtWidgets import (
 from roadinspect import __version__
 from roadinspect.core.priority import RankedSite
 from roadinspect.core.sections import Section
+from roadinspect.core.tiles import (
+    DEFAULT_ATTRIBUTION,
+    DEFAULT_TILE_URL,
+    MAX_TILE_BYTES,
+    TileCache,
+    TileFile,
+    TileFileError,
+    check_tile_url,
+    open_tile_file,
+    tile_host,
+    tile_url,
+)
 from roadinspect.core.types import GeoPoint, Photo
 from roadinspect.gui import labels
 from roadinspect.gui.style import condition_colour, ramp
@@ -54,7 +75,9 @@ log = logging.getLogger("roadinspect.map")
 REF_ZOOM = 20
 """Zoom level whose Web-Mercator pixels are the scene units."""
 TILE_SIZE = 256
-TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+MAX_SCALE = 4.0
+"""The closest zoom (screen pixels per scene unit)."""
+SITE_RADIUS = 9.0
 _OFFLINE_PAUSE_S = 300.0
 _MAX_TILE_ZOOM = 19
 
@@ -72,6 +95,49 @@ def project(point: GeoPoint) -> QPointF:
 def metres_per_unit(lat: float) -> float:
     """Ground metres per scene unit at latitude ``lat``."""
     return 40075016.686 * math.cos(math.radians(lat)) / (TILE_SIZE * (1 << REF_ZOOM))
+
+
+def spread_markers(points: Sequence[QPointF], min_distance: float) -> list[QPointF]:
+    """Positions for markers at ``points`` such that no two are closer than ``min_distance`` scene units.
+
+    Markers keep a constant screen size, so sites of one photo (same or nearly the same ground position)
+    would cover each other even at the closest zoom. Each group of markers closer than ``min_distance``
+    (linked transitively) is laid on a circle around its centre, in the given order (the rank), with
+    neighbours ``min_distance`` apart; a lone marker stays where it is.
+    """
+    n = len(points)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i, q in enumerate(points):
+        cx, cy = math.floor(q.x() / min_distance), math.floor(q.y() / min_distance)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for j in cells.get((cx + dx, cy + dy), ()):
+                    if math.hypot(q.x() - points[j].x(), q.y() - points[j].y()) < min_distance:
+                        parent[root(i)] = root(j)
+        cells.setdefault((cx, cy), []).append(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    out = [QPointF(q) for q in points]
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        cx = sum(points[i].x() for i in members) / len(members)
+        cy = sum(points[i].y() for i in members) / len(members)
+        k = len(members)
+        radius = min_distance / (2 * math.sin(math.pi / k)) * 1.05
+        for step, i in enumerate(members):
+            angle = -math.pi / 2 + 2 * math.pi * step / k
+            out[i] = QPointF(cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+    return out
 
 
 class _Marker(QGraphicsItem):
@@ -116,12 +182,22 @@ class _Marker(QGraphicsItem):
 
 
 class TileLayer:
-    """OpenStreetMap tiles behind the map: disk cache first, then an asynchronous download."""
+    """The map's background: an offline tile file first, then (only when turned on) online tiles.
+
+    Online tiles come from :attr:`url` (checked by :func:`~roadinspect.core.tiles.check_tile_url`),
+    through a bounded disk cache (:class:`~roadinspect.core.tiles.TileCache`); a download larger than
+    :data:`~roadinspect.core.tiles.MAX_TILE_BYTES` is aborted. With no base file and online tiles off,
+    nothing is drawn and no request is ever made.
+    """
 
     def __init__(self, view: MapView) -> None:
         self.view = view
         self.enabled = False
-        self.cache_dir = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)) / "tiles"
+        self.url = DEFAULT_TILE_URL
+        self.attribution = DEFAULT_ATTRIBUTION
+        cache_root = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)) / "tiles"
+        self.cache = TileCache(cache_root, 200 * 1024 * 1024, 30 * 86400.0)
+        self.base: TileFile | None = None
         self._manager: QNetworkAccessManager | None = None
         self._items: dict[tuple[int, int, int], QGraphicsPixmapItem] = {}
         self._pending: set[tuple[int, int, int]] = set()
@@ -129,10 +205,40 @@ class TileLayer:
         self._logged = False
         self.downloaded = 0
         self.failed = 0
+        self.too_large = 0
+
+    @property
+    def cache_dir(self) -> Path:
+        """The folder of the tile cache."""
+        return self.cache.folder
+
+    @cache_dir.setter
+    def cache_dir(self, folder: Path) -> None:
+        self.cache.folder = Path(folder)
+
+    @property
+    def active(self) -> bool:
+        """True when a background is drawn (a base file, or online tiles turned on)."""
+        return self.base is not None or self.enabled
+
+    def set_base_file(self, path: str | Path | None) -> str:
+        """Use a local MBTiles/GeoPackage tile file as the base map ('' or None: none); returns an error or ''."""
+        if self.base is not None:
+            self.base.close()
+            self.base = None
+        self.clear()
+        if not path:
+            return ""
+        try:
+            self.base = open_tile_file(Path(path))
+        except TileFileError as exc:
+            log.info("base map not used: %s", exc)
+            return str(exc)
+        return ""
 
     def tile_path(self, z: int, x: int, y: int) -> Path:
-        """The cache file of one tile."""
-        return self.cache_dir / str(z) / str(x) / f"{y}.png"
+        """The cache file of one online tile of the current server."""
+        return self.cache.path(tile_host(self.url), z, x, y)
 
     def clear(self) -> None:
         """Remove every tile item (the disk cache stays)."""
@@ -142,14 +248,16 @@ class TileLayer:
         self._items.clear()
 
     def refresh(self) -> None:
-        """Show the tiles that cover the visible area at the view's zoom (cached ones at once)."""
-        if not self.enabled:
+        """Show the tiles that cover the visible area at the view's zoom (local ones at once)."""
+        if not self.active:
             self.clear()
             return
         scale = self.view.transform().m11()
         if scale <= 0:
             return
         z = max(0, min(_MAX_TILE_ZOOM, round(REF_ZOOM + math.log2(scale))))
+        if self.base is not None and not self.enabled:
+            z = max(self.base.min_zoom, min(self.base.max_zoom, z))  # a coarser level scaled up beats nothing
         factor = 1 << (REF_ZOOM - z)
         span = TILE_SIZE * factor
         rect = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
@@ -166,20 +274,23 @@ class TileLayer:
         for key in sorted(wanted):
             if key in self._items or key in self._pending:
                 continue
-            path = self.tile_path(*key)
-            if path.is_file():
-                pix = QPixmap(str(path))
-                if not pix.isNull():
-                    self._place(key, pix)
+            data = self.base.tile(*key) if self.base is not None else None
+            if data is None and self.enabled:
+                data = self.cache.get(tile_host(self.url), *key)
+                if data is None:
+                    self._download(key)
                     continue
-            self._download(key)
+            if data is not None:
+                pix = QPixmap()
+                if pix.loadFromData(data):
+                    self._place(key, pix)
 
     def _place(self, key: tuple[int, int, int], pix: QPixmap) -> None:
         z, x, y = key
         factor = 1 << (REF_ZOOM - z)
         item = QGraphicsPixmapItem(pix)
         item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-        item.setScale(factor)
+        item.setScale(factor * TILE_SIZE / max(1, pix.width()))
         item.setPos(x * TILE_SIZE * factor, y * TILE_SIZE * factor)
         item.setZValue(-10)
         item.setOpacity(0.85)
@@ -187,42 +298,58 @@ class TileLayer:
         self._items[key] = item
 
     def _download(self, key: tuple[int, int, int]) -> None:
-        if time.monotonic() < self._offline_until or len(self._pending) >= 8:
+        if not self.enabled or time.monotonic() < self._offline_until or len(self._pending) >= 8:
             return
         if self._manager is None:
             self._manager = QNetworkAccessManager(self.view)
-        request = QNetworkRequest(QUrl(TILE_URL.format(z=key[0], x=key[1], y=key[2])))
+        request = QNetworkRequest(QUrl(tile_url(self.url, *key)))
         request.setHeader(QNetworkRequest.KnownHeaders.UserAgentHeader,
                           f"RoadInspect/{__version__} (road inspection desktop app)")
+        request.setAttribute(QNetworkRequest.Attribute.RedirectPolicyAttribute,
+                             QNetworkRequest.RedirectPolicy.SameOriginRedirectPolicy)
         request.setTransferTimeout(8000)
         reply = self._manager.get(request)
+        reply.setReadBufferSize(MAX_TILE_BYTES + 1)  # Qt stops reading the socket there: memory stays bounded
         self._pending.add(key)
+        reply.metaDataChanged.connect(lambda: self._check_size(reply))
+        reply.readyRead.connect(lambda: self._check_size(reply))
         reply.finished.connect(lambda: self._on_reply(key, reply))
+
+    @staticmethod
+    def _check_size(reply: QNetworkReply) -> None:
+        """Abort a download that announces (Content-Length) or brings more than a tile may weigh."""
+        announced = reply.header(QNetworkRequest.KnownHeaders.ContentLengthHeader)
+        try:
+            announced = int(announced) if announced is not None else 0
+        except (TypeError, ValueError):
+            announced = 0
+        if (announced > MAX_TILE_BYTES or reply.bytesAvailable() > MAX_TILE_BYTES) and not reply.isFinished():
+            reply.setProperty("too_large", True)
+            reply.abort()
 
     def _on_reply(self, key: tuple[int, int, int], reply: QNetworkReply) -> None:
         self._pending.discard(key)
         reply.deleteLater()
-        if reply.error() != QNetworkReply.NetworkError.NoError:
+        too_large = bool(reply.property("too_large"))
+        if not too_large and reply.error() != QNetworkReply.NetworkError.NoError:
             self.failed += 1
             self._offline_until = time.monotonic() + _OFFLINE_PAUSE_S
             if not self._logged:
                 log.info("map tiles unavailable (%s); the map stays offline for a while", reply.errorString())
                 self._logged = True
             return
-        data = bytes(reply.readAll().data())
+        data = b"" if too_large else bytes(reply.read(MAX_TILE_BYTES + 1).data())
+        if too_large or len(data) > MAX_TILE_BYTES:
+            self.too_large += 1
+            self.failed += 1
+            log.info("map tile %s refused: larger than %d bytes", key, MAX_TILE_BYTES)
+            return
         pix = QPixmap()
         if not pix.loadFromData(data) or not self.enabled:
             return
         self.downloaded += 1
         self._logged = False
-        path = self.tile_path(*key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".part")
-            tmp.write_bytes(data)
-            tmp.replace(path)
-        except OSError as exc:
-            log.info("cannot cache tile %s: %s", path, exc)
+        self.cache.put(tile_host(self.url), *key, data)
         self._place(key, pix)
 
 
@@ -252,7 +379,6 @@ class MapView(QGraphicsView):
         self._lat = 45.0
         self._bounds = QRectF()
         self._press: QPointF | None = None
-        self.attribution = ""
         self._fit_on_resize = True
 
     # ------------------------------------------------------------------ content
@@ -302,12 +428,13 @@ class MapView(QGraphicsView):
             marker.setCursor(Qt.CursorShape.PointingHandCursor)
             self.scene().addItem(marker)
             self._photo_items[pid] = marker
-        for ranked in sites:
+        placed = [r for r in sites if r.site.position is not None]
+        spots = spread_markers([project(r.site.position) for r in placed],  # type: ignore[arg-type]
+                               (2 * SITE_RADIUS + 2) / MAX_SCALE)
+        for ranked, spot in zip(placed, spots, strict=True):
             site = ranked.site
-            if site.position is None:
-                continue
-            marker = _Marker(9.0, ramp(min(1.0, ranked.score / 100.0)), QColor("#212121"), str(ranked.rank))
-            marker.setPos(project(site.position))
+            marker = _Marker(SITE_RADIUS, ramp(min(1.0, ranked.score / 100.0)), QColor("#212121"), str(ranked.rank))
+            marker.setPos(spot)
             marker.setZValue(5 + 1.0 / ranked.rank)
             marker.setData(1, site.id)
             marker.setToolTip(f"#{ranked.rank} {site.id}: {labels.kind_name(site.kind)}, "
@@ -369,11 +496,48 @@ class MapView(QGraphicsView):
         return self._site_items[site_id].pos()
 
     def set_tiles_enabled(self, enabled: bool) -> None:
-        """Turn the OpenStreetMap background on or off."""
+        """Turn the online tiles on or off (the address is :meth:`configure_background`'s)."""
         self.tiles.enabled = bool(enabled)
-        self.attribution = "© OpenStreetMap contributors" if enabled else ""
         self.tiles.refresh()
         self.viewport().update()
+
+    def configure_background(self, online: bool = False, url: str = DEFAULT_TILE_URL,
+                             attribution: str = DEFAULT_ATTRIBUTION, cache_mb: int = 200, cache_days: int = 30,
+                             base_file: str = "") -> list[str]:
+        """Set the background from the settings; returns the problems (a bad address, an unusable file).
+
+        A tile address that is not usable leaves online tiles off; a base file that cannot be read is
+        not used. Nothing is requested here unless ``online`` is on.
+        """
+        problems = []
+        try:
+            url = check_tile_url(url)
+        except ValueError as exc:
+            problems.append(str(exc))
+            online = False
+        if url != self.tiles.url:
+            self.tiles.clear()
+            self.tiles.url = url
+        self.tiles.attribution = str(attribution).strip()
+        self.tiles.cache.max_bytes = max(0, int(cache_mb)) * 1024 * 1024
+        self.tiles.cache.max_age_s = max(1, int(cache_days)) * 86400.0
+        current = str(self.tiles.base.path) if self.tiles.base is not None else ""
+        if str(base_file or "") != current:
+            error = self.tiles.set_base_file(base_file or None)
+            if error:
+                problems.append(error)
+        self.set_tiles_enabled(online)
+        return problems
+
+    @property
+    def attribution(self) -> str:
+        """The credit line of the background, or the word that says there is none (offline)."""
+        parts = []
+        if self.tiles.base is not None:
+            parts.append(self.tiles.base.attribution)
+        if self.tiles.enabled and self.tiles.attribution:
+            parts.append(self.tiles.attribution)
+        return " · ".join(parts) if parts else self.tr("Offline map: no background")
 
     # ------------------------------------------------------------------ navigation
     def fit_all(self) -> None:
@@ -395,7 +559,7 @@ class MapView(QGraphicsView):
             return
         factor = 1.25 ** steps
         new = self.transform().m11() * factor
-        if not (1e-4 < new < 4.0):
+        if not (1e-4 < new <= MAX_SCALE):
             return
         self._fit_on_resize = False
         at = event.position().toPoint()

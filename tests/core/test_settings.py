@@ -28,8 +28,8 @@ def test_every_setting_is_declared_once_with_a_usable_default() -> None:
         ("camera/height_m", math.nan, 1.5),
         ("general/language", "fr", "fr"),
         ("general/language", "de", "system"),  # not a choice
-        ("general/osm_tiles", "false", False),
-        ("general/osm_tiles", "maybe", True),
+        ("map/online_tiles", "true", True),
+        ("map/online_tiles", "maybe", False),  # online tiles are opt-in: unusable means off
         ("priority/type", "30", 30.0),
         ("priority/type", "-1", 25.0),
         ("review/reviewer", None, settings.setting("review/reviewer").default),

@@ -35,7 +35,7 @@ def clean_settings() -> None:
     """Every test starts from default settings, English, no map tiles (no network in tests)."""
     settings = QSettings()
     settings.clear()
-    settings.setValue("general/osm_tiles", False)
+    settings.setValue("map/online_tiles", False)
     settings.setValue("general/language", "en")
     settings.setValue("review/reviewer", "tester")  # named: the window asks for a name only when none was set
     from roadinspect.gui.i18n import apply_language

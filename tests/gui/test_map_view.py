@@ -90,7 +90,7 @@ def test_cached_tiles_show_and_failures_stay_quiet(view: MapView, tmp_path: Path
     refusing = socket.socket()  # bound, never listening: the system refuses every connection to its port
     refusing.bind(("127.0.0.1", 0))
     request.addfinalizer(refusing.close)
-    monkeypatch.setattr(map_view, "TILE_URL", f"http://127.0.0.1:{refusing.getsockname()[1]}/{{z}}/{{x}}/{{y}}.png")
+    view.tiles.url = f"http://127.0.0.1:{refusing.getsockname()[1]}/{{z}}/{{x}}/{{y}}.png"
     # pre-fill the cache for every tile that will be wanted, except one that must be downloaded
     view.tiles.enabled = True
     wanted: list[tuple[int, int, int]] = []
@@ -103,7 +103,7 @@ def test_cached_tiles_show_and_failures_stay_quiet(view: MapView, tmp_path: Path
     for z, x, y in wanted[1:]:
         path = view.tiles.tile_path(z, x, y)
         path.parent.mkdir(parents=True, exist_ok=True)
-        pix.save(str(path))
+        assert pix.save(str(path), "PNG")
     monkeypatch.setattr(view.tiles, "_download", original)
     view.set_tiles_enabled(True)
     assert len(view.tiles._items) == len(wanted) - 1
@@ -146,7 +146,7 @@ def test_downloaded_tiles_are_drawn_and_cached(view: MapView, tmp_path: Path, qt
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        monkeypatch.setattr(map_view, "TILE_URL", f"http://127.0.0.1:{server.server_port}/{{z}}/{{x}}/{{y}}.png")
+        view.tiles.url = f"http://127.0.0.1:{server.server_port}/{{z}}/{{x}}/{{y}}.png"
         view.tiles.cache_dir = tmp_path
         view.set_tiles_enabled(True)
         qtbot.waitUntil(lambda: view.tiles.downloaded >= 1 and not view.tiles._pending, timeout=10000)
