@@ -76,6 +76,8 @@ MIN_ROAD_SHARE = 0.01
 """A drawn region must leave at least this share of the photo as road."""
 _BAND = 0.4
 _SIDE_BAND = 0.15
+ACROSS_RATIO = 2.0
+"""A still edge runs across the frame when its mean vertical gradient is this many times its horizontal one."""
 COHERENCE_WINDOW = 7
 """Side, in grid pixels, of the window over which gradient vectors are summed."""
 
@@ -164,8 +166,8 @@ def estimate_still(images: Sequence[np.ndarray], below: np.ndarray | None = None
         ndimage.uniform_filter(sum_m, win) + 1e-3 * n)
     edges = coherence >= coherence_threshold(n)
     # Which way each still edge runs: more across (its mean gradient points up or down) or more along.
-    across = np.abs(ndimage.uniform_filter(sum_y, win)) >= 2.0 * np.abs(ndimage.uniform_filter(sum_x, win))
-    along = np.abs(ndimage.uniform_filter(sum_x, win)) >= 2.0 * np.abs(ndimage.uniform_filter(sum_y, win))
+    across = np.abs(ndimage.uniform_filter(sum_y, win)) >= ACROSS_RATIO * np.abs(ndimage.uniform_filter(sum_x, win))
+    along = np.abs(ndimage.uniform_filter(sum_x, win)) >= ACROSS_RATIO * np.abs(ndimage.uniform_filter(sum_y, win))
     still = _vehicle_from_edges(edges & across, edges & along)
     area = below if below is not None else np.ones(shape, bool)
     share = float(still[area].mean()) if area.any() else 0.0
