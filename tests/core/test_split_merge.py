@@ -280,3 +280,24 @@ def test_split_refuses_a_part(project, tmp_path):
     parts = _split(project, tmp_path, 2)
     with pytest.raises(SplitError, match="already part 1 of 2"):
         split_project(parts[0], 2, tmp_path / "again")
+
+
+def test_a_cancelled_merge_or_split_writes_nothing(project, tmp_path, capsys):
+    from roadinspect.core.split_merge import Cancelled
+
+    parts = _split(project, tmp_path, 2)
+    with Store.open(parts[0], create=False, readonly=True) as store:
+        fid = store.findings()[0].finding.id
+    assert _cli(capsys, "review", str(parts[0]), str(fid), "reject", "--as", "Alice")[0] == 0
+    before = _state(project)
+    calls = []
+    with pytest.raises(Cancelled):
+        merge_parts(project, parts, is_cancelled=lambda: bool(calls.append(1)) or len(calls) > 3)
+    assert _state(project) == before
+    seen = []
+    with pytest.raises(Cancelled):
+        split_project(project, 3, tmp_path / "cancelled", progress=lambda done, total: seen.append((done, total)),
+                      is_cancelled=lambda: bool(seen))
+    assert seen and not list((tmp_path / "cancelled").glob("*"))
+    result = merge_parts(project, parts, progress=lambda done, total: seen.append((done, total)))
+    assert result.applied == 1 and seen[-1][0] == seen[-1][1]
