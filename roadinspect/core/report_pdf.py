@@ -77,6 +77,15 @@ def pdf_text(text: object) -> str:
     return str(text).translate(_FONT_FIXES)
 
 
+MAX_CELL_LINES = 30
+"""Lines of one compact-table cell on paper (a row must fit on a page; report.html has the whole text)."""
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (table cells on paper; the HTML has it whole)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _x(text: object) -> str:
     """Paragraph markup of plain text: escaped, line breaks kept."""
     return escape(pdf_text(text)).replace("\n", "<br/>")
@@ -301,7 +310,7 @@ def render_pdf(c: ReportContent) -> bytes:
         story.append(Paragraph(_x(f"{t('sections')} — {t('mean_condition', n=t.int(len(c.mlist.sections)), mean=t.num(mean))}"),
                                h3))
         rows = [[s.id, f"{t.num(s.start_m, 0)}–{t.num(s.end_m, 0)} m", t.num(s.score, 1), t.rating(s.rating),
-                 " ".join(s.site_ids) or "—"] for s in c.mlist.sections]
+                 clip(" ".join(s.site_ids), 1200) or "—"] for s in c.mlist.sections]
         tbl = table([t("section"), t("extent"), t("score"), t("rating"), t("sites")],
                     [[r[0], r[1], r[2], r[3], Paragraph(_x(r[4]), cell_small)] for r in rows],
                     [20 * mm, 26 * mm, 14 * mm, 26 * mm, width - 86 * mm], numeric_from=2)
@@ -345,15 +354,19 @@ def render_pdf(c: ReportContent) -> bytes:
                                                           for a, b, p, d in term_rows(t, r)],
                       [22 * mm, 20 * mm, 13 * mm, 48 * mm], style=cell_small)
         terms.setStyle(TableStyle([("ALIGN", (3, 0), (3, -1), "LEFT")]))
-        details += [terms, Spacer(1, 1.5 * mm), Paragraph(
-            _x(f"{t('photos_of_site')} ({len(s.photo_files)}){colon} " + ", ".join(user_text(p) for p in s.photo_files)
-               + (f"\n{t.datetime(s.first_seen)} → {t.datetime(s.last_seen)}" if s.first_seen else "")), cell_small)]
-        if s.notes:
-            details.append(Paragraph(f"<b>{_x(t('notes'))}</b>{_x(colon)} {_x(user_text(s.notes))}", cell))
+        details.append(terms)
         body = Table([[left, details]], colWidths=[66 * mm, width - 66 * mm], hAlign="LEFT")
         body.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                                   ("BOX", (0, 0), (-1, -1), 0.5, HexColor("#c8ccd1"))]))
-        story.append(KeepTogether([Paragraph(title, h3), body, Spacer(1, 3 * mm)]))
+        # Photos and notes below the box, full width: a long list or note flows on to the next page
+        # (inside the box it would make a row taller than a page, which cannot be laid out).
+        below = [Spacer(1, 1 * mm), Paragraph(
+            _x(f"{t('photos_of_site')} ({len(s.photo_files)}){colon} " + ", ".join(user_text(p) for p in s.photo_files)
+               + (f"\n{t.datetime(s.first_seen)} → {t.datetime(s.last_seen)}" if s.first_seen else "")), cell_small)]
+        if s.notes:
+            below.append(Paragraph(f"<b>{_x(t('notes'))}</b>{_x(colon)} {_x(user_text(s.notes))}", cell))
+        story.append(KeepTogether([Paragraph(title, h3), body, *below[:2]]))
+        story += [*below[2:], Spacer(1, 3 * mm)]
     # ---- the rest
     if c.rest:
         story.append(Paragraph(_x(f"{t('rest')} ({t.int(len(c.rest))})"), h3))
@@ -365,7 +378,7 @@ def render_pdf(c: ReportContent) -> bytes:
         for r in c.rest:
             v = [pdf_text(x) for x in rest_row(c, r)]
             v[7] = v[7].replace(" ; ", "\n").replace(", ", "\n")
-            rows.append([wrap(x, inner[i], 7).split("\n") for i, x in enumerate(v)])
+            rows.append([wrap(x, inner[i], 7).split("\n")[:MAX_CELL_LINES] for i, x in enumerate(v)])
         head_cells = [wrap(pdf_text(h), inner[i], 7).split("\n") for i, h in enumerate(rest_header(t))]
         story.append(compact_table(head_cells, rows, widths, right=(0, 4)))
     # ---- rejected, method
@@ -373,7 +386,7 @@ def render_pdf(c: ReportContent) -> bytes:
         story += [Paragraph(_x(f"{t('rejected')} ({t.int(len(c.rejected))})"), h2),
                   Paragraph(_x(t("rejected_intro")), muted)]
         if c.rejected:
-            rows = [[Paragraph(_x(v), cell_small) for v in row] for row in rejected_rows(c)]
+            rows = [[Paragraph(_x(clip(v, 1500)), cell_small) for v in row] for row in rejected_rows(c)]
             story.append(table(rejected_header(t), rows, [16 * mm, 40 * mm, 30 * mm, 18 * mm, 28 * mm,
                                                           width - 132 * mm], numeric_from=99, style=cell_small))
     story += [Paragraph(_x(t("method")), h2), Paragraph(_x(t("method_text")), muted)]

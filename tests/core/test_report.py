@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -303,3 +304,16 @@ def test_export_command_rejects_a_negative_top(tmp_path, capsys):
     assert main(["export", str(tmp_path / "x.roadinspect"), "--out", str(tmp_path), "--report-top", "-1"]) == 2
     assert "report top" in capsys.readouterr().err
 
+
+
+def test_a_note_longer_than_a_page_flows_on_in_the_pdf(scene):
+    data, _ = scene
+    long_note = "Très longue note de l'inspecteur. " * 2500  # about 25 pages of text
+    reviews = {fid: replace(r, note=long_note) for fid, r in data.reviews.items()}
+    noted = ProjectData(data.photos, data.findings, reviews, name=data.name)
+    mlist = build_maintenance_list(noted)
+    for top in (50, 1):  # the note on a card, then in the compact table (cut there; the HTML has it whole)
+        content = build_report(noted, mlist, ReportOptions(top=top, include_rejected=True))
+        pdf = render_pdf(content)
+        assert pdf[:5] == b"%PDF-"
+        assert html.escape(long_note.strip(), quote=True) in render_html(content).decode()
