@@ -4,7 +4,11 @@ export that fails leaves the previous export complete (issue 12 point 10)."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -85,19 +89,37 @@ def test_export_to_a_folder_it_cannot_create_is_one_line(project, tmp_path: Path
     assert len(err.strip().splitlines()) == 1 and "a file" in err and "Traceback" not in err
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes in read-only folders")
-def test_export_to_a_read_only_folder_is_refused_before_writing(project, tmp_path: Path, capsys) -> None:  # noqa: F811
+def _as_unprivileged() -> list[str] | None:
+    """A command prefix that runs as an ordinary user (root writes in read-only folders), or None."""
+    if not hasattr(os, "geteuid"):
+        return None
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] if setpriv else None
+
+
+@pytest.mark.skipif(_as_unprivileged() is None, reason="needs POSIX permissions (and setpriv when run as root)")
+def test_export_to_a_read_only_folder_is_refused_before_writing(project) -> None:  # noqa: F811
     path, _ = project
-    out = tmp_path / "ro"
-    out.mkdir()
-    out.chmod(0o555)
+    work = Path(tempfile.mkdtemp(prefix="roadinspect-ro-"))  # outside pytest's root-only tmp folder
     try:
-        assert main(["export", str(path), "--out", str(out)]) == 2
-        err = capsys.readouterr().err
-        assert "cannot write in this folder" in err and len(err.strip().splitlines()) == 1
+        work.chmod(0o755)
+        shutil.copy(path, work / "p.roadinspect")
+        (work / "p.roadinspect").chmod(0o644)
+        out = work / "ro"
+        out.mkdir()
+        out.chmod(0o555)
+        proc = subprocess.run([*_as_unprivileged(), sys.executable, "-m", "roadinspect", "export",
+                               str(work / "p.roadinspect"), "--out", str(out)],
+                              capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1],
+                              env={**os.environ, "HOME": str(work)})
+        assert proc.returncode == 2, proc.stderr
+        assert "cannot write in this folder" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
         assert list(out.iterdir()) == []
     finally:
-        out.chmod(0o755)
+        (work / "ro").chmod(0o755)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_the_write_check_refuses_a_folder_where_no_file_can_be_created(tmp_path: Path, monkeypatch) -> None:

@@ -290,6 +290,7 @@ def export_project(
     report: ReportOptions | None = None,
 ) -> ExportResult:
     """Read a project file and write its exports (see :func:`export_data`)."""
+    check_writable(Path(out_dir))  # an output folder that cannot be written is said first, before reading
     data = load_project_data(Path(store_path))
     return export_data(data, out_dir, formats, csv_profile, weights, progress, is_cancelled,
                        site_settings, section_settings, report=report)
