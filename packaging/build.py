@@ -5,7 +5,8 @@
 1. installs PyInstaller (the ``package`` extra of ``pyproject.toml``) into this environment if missing;
 2. refreshes what the bundle ships that is generated: the third-party notices
    (``packaging/collect_licenses.py``, for the packages of *this* environment), the ``.ico`` when the ``.svg``
-   is newer, and the Windows version resource (``build/version_info.txt``) from ``roadinspect.__version__``;
+   is newer, the Windows version resource (``build/version_info.txt``) from ``roadinspect.__version__``, and
+   the shipped model's ONNX export for the bundled ONNX Runtime (``build/onnx/``; torch's exporter is not bundled);
 3. runs PyInstaller on ``packaging/roadinspect.spec`` -> ``dist/RoadInspect/``;
 4. runs the frozen ``roadinspect-cli --self-test`` (model, samples, analysis, every export);
 5. measures the bundle (total size and its big parts: torch, CUDA libraries, Qt, models) and the time from
@@ -26,6 +27,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,7 @@ DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
 BUNDLE = DIST / "RoadInspect"
 VERSION_FILE = ROOT / "build" / "version_info.txt"
+ONNX_DIR = ROOT / "build" / "onnx"  # the shipped model's ONNX export, bundled into models/ by the spec
 REPORT = DIST / "build-report.json"
 EXE_SUFFIX = ".exe" if sys.platform == "win32" else ""
 STARTUP_GOAL_S = 3.0
@@ -60,8 +63,9 @@ def package_requirements() -> list[str]:
 
 
 def ensure_pyinstaller() -> None:
-    """Install the ``package`` extra into this environment when PyInstaller is missing."""
-    if importlib.util.find_spec("PyInstaller") and importlib.util.find_spec("_pyinstaller_hooks_contrib"):
+    """Install the ``package`` extra (PyInstaller, its hooks, ONNX Runtime) into this environment when missing."""
+    if (importlib.util.find_spec("PyInstaller") and importlib.util.find_spec("_pyinstaller_hooks_contrib")
+            and importlib.util.find_spec("onnxruntime")):
         return
     requirements = package_requirements()
     log(f"installing {' '.join(requirements)}")
@@ -135,6 +139,26 @@ def prepare_generated_files(version: str) -> None:
         subprocess.run([sys.executable, str(ROOT / "packaging" / "make_icon.py")], check=True)
     VERSION_FILE.parent.mkdir(parents=True, exist_ok=True)
     VERSION_FILE.write_text(version_info_text(version), encoding="utf-8")
+
+
+def export_shipped_onnx() -> Path:
+    """Export the shipped model to ONNX for the bundle's ONNX Runtime (the bundle has no torch exporter).
+
+    Written as ``build/onnx/<name>-<sha256[:16]>.onnx``, the name ``roadinspect.core.backends.shipped_onnx``
+    looks for; the spec copies it into ``models/``.
+    """
+    sys.path.insert(0, str(ROOT))
+    from roadinspect.core.backends import export_onnx
+    from roadinspect.core.segmenter import Segmenter
+
+    segmenter = Segmenter.load(device="cpu")
+    if ONNX_DIR.exists():
+        shutil.rmtree(ONNX_DIR)
+    ONNX_DIR.mkdir(parents=True)
+    path = ONNX_DIR / f"{segmenter.name}-{segmenter.sha256[:16]}.onnx"
+    path.write_bytes(export_onnx(segmenter.model))
+    log(f"exported {path.name} ({path.stat().st_size / 2**20:.1f} MiB) for ONNX Runtime")
+    return path
 
 
 def run_pyinstaller(nice: bool) -> float:
@@ -295,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_build:
         ensure_pyinstaller()
         prepare_generated_files(version)
+        export_shipped_onnx()
         report["build_seconds"] = round(run_pyinstaller(args.nice), 1)
         log(f"PyInstaller finished in {report['build_seconds']:.0f} s")
     if not program("RoadInspect").exists():

@@ -109,8 +109,29 @@ def export_onnx(model: Any) -> bytes:
     return buffer.getvalue()
 
 
+def shipped_onnx(segmenter: Any) -> Path | None:
+    """The ONNX export of these weights shipped in the bundle's ``models/`` (None: none shipped).
+
+    ``packaging/build.py`` writes it as ``<name>-<first 16 hex digits of the weights sha256>.onnx``,
+    so the frozen app runs ONNX Runtime without torch's exporter (left out of the bundle).
+    """
+    sha = getattr(segmenter, "sha256", "") or ""
+    if len(sha) < 16:
+        return None
+    from roadinspect.core.resources import models_dir
+
+    path = models_dir() / f"{segmenter.name}-{sha[:16]}.onnx"
+    return path if path.is_file() else None
+
+
 def onnx_bytes(segmenter: Any) -> bytes:
-    """The segmenter's network as ONNX, from the cache when this weights/torch/app version was exported before."""
+    """The segmenter's network as ONNX: the bundle's shipped export, else the cache, else exported now."""
+    shipped = shipped_onnx(segmenter)
+    if shipped is not None:
+        try:
+            return shipped.read_bytes()
+        except OSError as exc:
+            log.warning("cannot read the shipped ONNX model %s: %s", shipped, exc)
     key = _cache_key(segmenter)
     path = cache_dir() / f"{segmenter.name}-{key}.onnx" if key else None
     if path is not None and path.is_file():
@@ -475,4 +496,5 @@ def accelerate(segmenter: Any, backend: str | None = None, threads: int | None =
 
 
 __all__ = ["AUTO_RUNS", "Accelerated", "BACKENDS", "OnnxRuntimeNet", "OpenVinoNet", "accelerate", "available_backends",
-           "cache_dir", "cpu_model", "export_onnx", "onnx_bytes", "openvino_native_bf16", "time_network"]
+           "cache_dir", "cpu_model", "export_onnx", "onnx_bytes", "openvino_native_bf16", "shipped_onnx",
+           "time_network"]

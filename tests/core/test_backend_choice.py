@@ -109,3 +109,25 @@ def test_precision_fp32_never_measures_bf16(weights, monkeypatch):
     monkeypatch.setattr(backends, "openvino_native_bf16", lambda: True)
     chosen = accelerate(Segmenter.load(weights, device="cpu", threads=1), threads=1, precision="fp32")
     assert "openvino bf16" not in calls and chosen.precision == "fp32"
+
+
+@pytest.mark.skipif("onnxruntime" not in OPTIONAL, reason="onnxruntime is not installed (extra 'fast')")
+def test_the_bundle_runs_onnx_runtime_from_its_shipped_export_without_the_exporter(weights, tmp_path, monkeypatch):
+    """The Windows bundle leaves torch's ONNX exporter out: the export made at build time is used."""
+    from roadinspect.core import resources
+
+    seg = Segmenter.load(weights, device="cpu", threads=1)
+    models = tmp_path / "bundle" / "models"
+    models.mkdir(parents=True)
+    (models / f"{seg.name}-{seg.sha256[:16]}.onnx").write_bytes(backends.export_onnx(seg.model))
+
+    def no_exporter(model):
+        raise ModuleNotFoundError("No module named 'torch.onnx'")
+
+    monkeypatch.setattr(backends, "export_onnx", no_exporter)
+    monkeypatch.setattr(resources, "models_dir", lambda: models)
+    chosen = accelerate(seg, backend="onnxruntime", threads=1)
+    assert (chosen.backend, chosen.precision, chosen.note) == ("onnxruntime", "fp32", "")
+    other = Segmenter.load(weights, device="cpu", threads=1)  # weights of another sha: no shipped export
+    other.sha256 = "f" * 64
+    assert accelerate(other, backend="onnxruntime", threads=1).backend == "torch"
