@@ -365,6 +365,8 @@ def survey_rows(c: ReportContent) -> list[tuple[str, str]]:
                            for k in ("accepted", "corrected", "rejected") if counts[k])
         reviews.append(t("review_by", who=user_text(who) or t("unknown_reviewer"), n=t.int(sum(counts.values())),
                          detail=detail))
+    if len(reviews) > 12:  # a handful of inspectors is the rule; a long list would not fit a page
+        reviews = [*reviews[:11], t("more_reviewers", n=t.int(len(reviews) - 11))]
     if s.pending_findings:
         reviews.append(t("findings_pending", n=t.int(s.pending_findings)))
     return [

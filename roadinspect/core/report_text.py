@@ -63,6 +63,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "review_by": ("{who} : {n} décisions ({detail})", "{who}: {n} decisions ({detail})"),
     "review_none": ("aucune décision d'inspecteur", "no inspector decision yet"),
     "unknown_reviewer": ("(sans nom)", "(no name)"),
+    "more_reviewers": ("… et {n} autres inspecteurs", "… and {n} other reviewers"),
     "findings_pending": ("{n} constats en attente de revue", "{n} findings awaiting review"),
     "sites_count": ("Chantiers", "Maintenance sites"),
     "by_type": ("Chantiers par type et gravité", "Sites by type and severity"),

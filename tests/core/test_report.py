@@ -16,13 +16,13 @@ from roadinspect.core import report_text
 from roadinspect.core.geo import MetricFrame, offset_position
 from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
 from roadinspect.core.priority import rank_sites
-from roadinspect.core.report import ReportOptions, build_report, order_sites, render_html
+from roadinspect.core.report import ReportOptions, build_report, order_sites, render_html, survey_rows
 from roadinspect.core.report_figures import Line, Rect, Text, condition_profile, nice_length
 from roadinspect.core.report_pdf import render_pdf
 from roadinspect.core.report_text import Texts, resolve_language
 from roadinspect.core.sections import build_sections, site_sections
 from roadinspect.core.sites import Site
-from roadinspect.core.types import DamageClass, Finding, Photo, ReviewStatus, Severity
+from roadinspect.core.types import DamageClass, Finding, Photo, Review, ReviewStatus, Severity
 from tests.core.scenes import NANTES, export_scene
 
 
@@ -317,3 +317,14 @@ def test_a_note_longer_than_a_page_flows_on_in_the_pdf(scene):
         pdf = render_pdf(content)
         assert pdf[:5] == b"%PDF-"
         assert html.escape(long_note.strip(), quote=True) in render_html(content).decode()
+
+
+def test_many_reviewers_are_summed_up_on_the_first_page(scene):
+    data, _ = scene
+    reviews = {f.id: Review(f.id, ReviewStatus.ACCEPTED, reviewer=f"inspecteur {f.id:02d}") for f in data.findings}
+    assert len(reviews) > 12
+    many = ProjectData(data.photos, data.findings, reviews)
+    content = build_report(many, build_maintenance_list(many))
+    review_row = dict(survey_rows(content))["Revue"]
+    assert review_row.count("inspecteur ") == 11 and f"… et {len(reviews) - 11} autres inspecteurs" in review_row
+    assert render_pdf(content)[:5] == b"%PDF-"
