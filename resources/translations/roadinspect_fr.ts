@@ -1398,6 +1398,18 @@ Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activ
         <translation>en</translation>
     </message>
     <message>
+        <source>none: a plain background</source>
+        <translation>aucun : un fond uni</translation>
+    </message>
+    <message>
+        <source>Tile files (*.mbtiles *.gpkg);;All files (*)</source>
+        <translation>Fichiers de tuiles (*.mbtiles *.gpkg);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Choose an MBTiles or GeoPackage tile file</source>
+        <translation>Choisir un fichier de tuiles MBTiles ou GeoPackage</translation>
+    </message>
+    <message>
         <source>System language</source>
         <translation>Langue du système</translation>
     </message>

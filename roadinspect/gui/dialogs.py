@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -114,6 +115,27 @@ def save_settings(values: dict[str, Any]) -> None:
     store.sync()
 
 
+def _tile_file_editor() -> QLineEdit:
+    """The base map's path, with a button that chooses an MBTiles or GeoPackage file (and one that clears it)."""
+    edit = QLineEdit()
+    edit.setClearButtonEnabled(True)
+    edit.setPlaceholderText(QCoreApplication.translate("Settings", "none: a plain background"))
+
+    def choose() -> None:
+        start = str(Path(edit.text()).parent) if edit.text() else ""
+        chosen, _ = QFileDialog.getOpenFileName(
+            edit, QCoreApplication.translate("Settings", "Offline base map"), start,
+            QCoreApplication.translate("Settings", "Tile files (*.mbtiles *.gpkg);;All files (*)"))
+        if chosen:
+            edit.setText(chosen)
+
+    browse = edit.addAction(edit.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon),
+                            QLineEdit.ActionPosition.TrailingPosition)
+    browse.setToolTip(QCoreApplication.translate("Settings", "Choose an MBTiles or GeoPackage tile file"))
+    browse.triggered.connect(choose)
+    return edit
+
+
 class SettingsDialog(QDialog):
     """Edit every declared setting; one tab per group, tooltips from the declarations."""
 
@@ -172,6 +194,8 @@ class SettingsDialog(QDialog):
             if s.unit:
                 dspin.setSuffix(f" {s.unit}")
             return dspin
+        if s.key == "map/base_map_file":
+            return _tile_file_editor()
         return QLineEdit()
 
     def set_values(self, values: dict[str, Any]) -> None:

@@ -169,3 +169,21 @@ def test_turning_online_tiles_on_asks_first(qtbot, monkeypatch, tmp_path: Path) 
     window.actions.map_tiles.setChecked(False)
     window.actions.map_tiles.setChecked(True)
     assert len(asked) == 2  # asked once per server
+
+
+def test_the_settings_dialog_chooses_a_base_map_file(qtbot, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QFileDialog
+
+    from roadinspect.core import settings as core_settings
+    from roadinspect.gui.dialogs import SettingsDialog
+
+    dialog = SettingsDialog(core_settings.defaults())
+    qtbot.addWidget(dialog)
+    values = dialog.values()
+    assert values["map/online_tiles"] is False and values["map/base_map_file"] == ""
+    chosen = tmp_path / "fond.mbtiles"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(chosen), ""))
+    _, editor = dialog._editors["map/base_map_file"]
+    [browse] = [a for a in editor.actions() if a.toolTip()]
+    browse.trigger()
+    assert dialog.values()["map/base_map_file"] == str(chosen)
