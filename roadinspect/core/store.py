@@ -113,12 +113,13 @@ class _AnalysisLock:
 
     The operating system releases it when the process dies (native crash, out of memory, ``kill -9``),
     so whoever holds it knows that any photo still claimed by an earlier analysis was in flight in a
-    process that is gone. It is re-entrant within one process (the command line holds it around the
-    import and the analysis, and :func:`roadinspect.core.pipeline.analyze` takes it too). The file
+    process that is gone. It is re-entrant within one thread (the command line holds it around the
+    import and the analysis, and :func:`roadinspect.core.pipeline.analyze` takes it too); another
+    thread of the same process gets :class:`ProjectBusy` like another process. The file
     holds the holder's process id and host name for the "busy" message and is removed on release.
     """
 
-    _held: dict[str, list[Any]] = {}  # path -> [count, fd]
+    _held: dict[str, list[Any]] = {}  # path -> [count, fd, owning thread]
     _guard = threading.Lock()
 
     def __init__(self, project: Path) -> None:
@@ -129,10 +130,13 @@ class _AnalysisLock:
         with self._guard:
             held = self._held.get(self.path)
             if held is not None:
+                if held[2] != threading.get_ident():
+                    raise ProjectBusy(f"the project {self.project} is being analysed by this RoadInspect already: "
+                                      "wait until it finishes")
                 held[0] += 1
                 return self
             fd = self._take()
-            self._held[self.path] = [1, fd]
+            self._held[self.path] = [1, fd, threading.get_ident()]
         return self
 
     def __exit__(self, *exc: object) -> None:
