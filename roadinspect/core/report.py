@@ -403,7 +403,7 @@ padding:.5em 1em;min-width:9em}.kpi b{display:block;font-size:1.7em}
 table{border-collapse:collapse;font-size:.92em}td,th{border:1px solid var(--line);padding:3px 7px;text-align:left;
 vertical-align:top}th{background:#f2f4f6}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 table.facts th{width:9em}.pre{white-space:pre-line}
-svg.figure{width:100%;height:auto;display:block;border-radius:4px}
+svg.figure{width:100%;height:auto;display:block;border-radius:4px}svg.map{max-width:760px;margin:0 auto}
 .swatch{display:inline-block;width:.9em;height:.9em;border:1px solid #777;vertical-align:-.1em;margin-right:.25em}
 .card{border:1px solid var(--line);border-radius:8px;padding:.8em 1em;margin:1em 0;break-inside:avoid}
 .card .cols{display:flex;gap:1.2em;flex-wrap:wrap}.card img{width:360px;max-width:100%;border:1px solid #999}
