@@ -150,6 +150,12 @@ class _AnalysisLock:
             if os.name != "nt":  # removed while still locked: nobody can lock the old file after this
                 with contextlib.suppress(OSError):
                     os.unlink(self.path)
+            else:  # Windows wants its byte locks released before the file is closed
+                import msvcrt
+
+                with contextlib.suppress(OSError):
+                    os.lseek(fd, 0, os.SEEK_SET)
+                    msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
             os.close(fd)
             if os.name == "nt":
                 with contextlib.suppress(OSError):
