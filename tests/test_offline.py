@@ -16,6 +16,7 @@ import pytest
 
 from tests.core.photo_files import scene_jpeg
 
+pytestmark = pytest.mark.slow  # child Pythons (OpenVINO, the app): deselect locally with -m "not slow"; CI runs them
 ROOT = Path(__file__).resolve().parents[1]
 MONITOR = ROOT / "tests" / "network_monitor.py"
 needs_openvino = pytest.mark.skipif(importlib.util.find_spec("openvino") is None, reason="extra 'fast' not installed")
