@@ -586,7 +586,7 @@ def _merge_one(store: Store, conn: sqlite3.Connection, part: _Part, rf: Reviewed
         if row is None:
             _add_drawn(store, conn, rf, origin, merged_from)
             sig = decision(rf)
-            _log(conn, part, fid_of(conn, origin), sig, sig)
+            _log(conn, part, _fid_of(conn, origin), sig, sig)
             result.added += 1
             return
         target_id, base = row[0], None
@@ -628,7 +628,7 @@ def _merge_one(store: Store, conn: sqlite3.Connection, part: _Part, rf: Reviewed
                                      _iso(now_utc()) or ""))
 
 
-def fid_of(conn: sqlite3.Connection, origin: str) -> int:
+def _fid_of(conn: sqlite3.Connection, origin: str) -> int:
     return int(conn.execute("SELECT id FROM findings WHERE origin = ?", (origin,)).fetchone()[0])
 
 

@@ -67,8 +67,10 @@ def start() -> tuple[Server | None, str, callable]:
     except ImportError:
         return None, 'psycopg is not installed (pip install -e ".[postgis]")', lambda: None
     prefix: list[str] = []
-    folder = Path(tempfile.mkdtemp(prefix="roadinspect-pg-"))
-    if os.geteuid() == 0:
+    # under root the server runs as 'postgres', which must reach the folder: /tmp, not a private TMPDIR
+    root = os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix="roadinspect-pg-", dir="/tmp" if root and os.path.isdir("/tmp") else None))
+    if root:
         try:
             user = pwd.getpwnam("postgres")
         except KeyError:
