@@ -25,8 +25,8 @@ import numpy as np
 import pytest
 
 import roadinspect.cli_inspect as cli_inspect
+import roadinspect.core.store as store_module
 from roadinspect.cli import main
-from roadinspect.core.photos import scan
 from roadinspect.core.store import SCHEMA_VERSION, ProjectError, Store
 from roadinspect.core.types import DamageClass, Finding, Severity
 from tests.core.photo_files import TruthSegmenter, truth_batch
@@ -81,6 +81,39 @@ def test_info_and_export_finish_a_write_killed_half_way(project: tuple[Path, Pat
     assert info["photos"] == before["photos"] and info["findings"] == before["findings"]  # undone, not half-applied
     assert not journal.exists()
     assert main(["export", str(path), "--out", str(tmp_path / "out"), "--formats", "csv"]) == 0
+
+
+def kill_mid_write(path: Path) -> Path:
+    """A child that dies (SIGKILL) in the middle of a write transaction; returns the journal it leaves."""
+    code = textwrap.dedent(f"""
+        import os, sqlite3
+        conn = sqlite3.connect({str(path)!r}, isolation_level=None)
+        conn.execute("PRAGMA cache_size = 2")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE findings SET measures = '{{}}', confidence = 0.1")
+        os.kill(os.getpid(), 9)
+    """)
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode != 0
+    journal = Path(str(path) + "-journal")
+    assert journal.stat().st_size > 0
+    return journal
+
+
+def test_a_killed_write_that_cannot_be_finished_here_says_what_to_do(project: tuple[Path, Path],
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The project on a read-only share (stood for by os.access): one line saying what to do, nothing changed."""
+    path, _ = project
+    journal = kill_mid_write(path)
+    before = digest(path), digest(journal)
+    monkeypatch.setattr(store_module.os, "access", lambda *args, **kwargs: False)
+    capsys.readouterr()
+    assert main(["info", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"copy {path.name} and {journal.name} together to a writable folder" in err
+    assert f"never delete {journal.name}" in err
+    assert (digest(path), digest(journal)) == before
 
 
 @pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="needs a folder this user cannot write to")
