@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QStandardPaths, QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QStandardPaths, Qt, QThread, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -84,6 +84,7 @@ def report_exception(exc_type: type[BaseException], exc: BaseException, tb: Trac
     def show() -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Ok,
                           app.activeWindow())
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the error may quote a file name: never markup
         box.setDetailedText(text)
         _open_dialogs.append(box)  # keep the Python wrapper alive while the dialog is shown
         box.finished.connect(lambda _result: _open_dialogs.remove(box) if box in _open_dialogs else None)

@@ -326,8 +326,8 @@ class MainWindow(QMainWindow):
         try:
             session = ProjectSession.open(path, reviewer, create=create)
         except ProjectLocked as exc:
-            answer = QMessageBox.question(self, self.tr("Project already open"),
-                                          str(exc) + "\n\n" + self.tr("Open it read-only?"))
+            answer = QMessageBox.question(self, self.tr("Project already open"),  # the text names a file: plain
+                                          labels.plain_tooltip(str(exc) + "\n\n" + self.tr("Open it read-only?")))
             if answer != QMessageBox.StandardButton.Yes:
                 return False
             try:

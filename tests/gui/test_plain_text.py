@@ -77,3 +77,20 @@ def test_map_tooltip_of_a_hostile_photo_name(qtbot) -> None:  # noqa: ANN001
     view.set_data([(1, photo)])
     marker = next(item for item in view.scene().items() if item.data(0) == 1)
     assert shown(marker.toolTip()) == HOSTILE_PHOTO
+
+
+def test_the_error_dialog_shows_a_hostile_file_name_as_text(qtbot, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QStandardPaths
+
+    from roadinspect.gui import app as gui_app
+
+    QStandardPaths.setTestModeEnabled(True)  # the log goes to a test folder
+    try:
+        error = OSError(f"cannot read {HOSTILE_PHOTO}")
+        gui_app.report_exception(OSError, error, None)
+        box = gui_app._open_dialogs[-1]
+        assert box.textFormat() == Qt.TextFormat.PlainText and HOSTILE_PHOTO in box.text()
+        box.close()
+    finally:
+        QStandardPaths.setTestModeEnabled(False)
+        gui_app._open_dialogs.clear()
