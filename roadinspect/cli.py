@@ -179,6 +179,7 @@ def _run_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from roadinspect.core.export import ExportError, export_project, parse_formats
+    from roadinspect.core.text import printable
     from roadinspect.core.priority import PriorityWeights
     from roadinspect.core.report import ReportOptions
     from roadinspect.core.report_text import resolve_language
@@ -196,12 +197,12 @@ def _run_export(args: argparse.Namespace) -> int:
         result = export_project(args.project, args.out, formats, args.csv_profile, weights,
                                 section_settings=sections, report=report)
     except (ProjectError, ExportError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)
         return 2
     for path in result.written:
-        print(f"wrote {path}")
+        print(printable(f"wrote {path}"))
     for err in result.errors:
-        print(f"error: {err}", file=sys.stderr)
+        print(printable(f"error: {err}"), file=sys.stderr)
     print(f"{result.sites} maintenance sites, {result.sections} road sections.")
     from roadinspect.cli_inspect import warn_changed_photos
 

@@ -284,7 +284,7 @@ def run_place_command(args: argparse.Namespace) -> int:
         return _error(str(exc))
     finally:
         store.close()
-    print(placement_text(result))
+    print("\n".join(printable(line) for line in placement_text(result).splitlines()))
     return 130 if result.cancelled else 0
 
 

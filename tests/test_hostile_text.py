@@ -80,3 +80,19 @@ def test_report_neutralises_bidi_overrides_in_names_and_notes(tmp_path: Path) ->
     text = report_html(data, build_maintenance_list(data)).decode("utf-8")
     assert "\u202e" not in text and "\x1b" not in text
     assert "ok\\u202e sutats" in text
+
+
+def test_export_lines_escape_file_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from roadinspect.core.store import Store
+    from tests.core.scenes import export_scene
+
+    folder = tmp_path / "survey"
+    folder.mkdir()
+    scene = export_scene(folder)
+    project = folder / f"tournée{ESC_NAME[4:12]}.roadinspect"
+    with Store.open(project) as store:
+        store.add_batch([scene.photos[k] for k in sorted(scene.photos)])
+    out_dir = tmp_path / "sortie\x1b[31m"
+    assert main(["export", str(project), "--out", str(out_dir), "--formats", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert "wrote" in out and "sortie\\x1b[31m" in out and not _raw_controls(out + err)
