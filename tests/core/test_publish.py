@@ -147,6 +147,18 @@ def test_publishing_again_replaces_the_survey_in_one_transaction(project, pristi
         publish_project(project, dsn, schema)
     monkeypatch.setattr(publish, "_finding_row", real)
     assert _rows(conn, count)[0] == both
+    # half-way through a publication (old rows deleted, new sites written, findings not yet), another
+    # session (QGIS) still reads the earlier survey, whole
+    seen = []
+
+    def look_then_row(*args):
+        if not seen:
+            seen.append(_rows(conn, count)[0])  # conn is another session, autocommit
+        return real(*args)
+
+    monkeypatch.setattr(publish, "_finding_row", look_then_row)
+    publish_project(project, dsn, schema)
+    assert seen == [both] and _rows(conn, count)[0] == both
 
 
 def test_a_survey_published_then_merged_and_published_again(project, tmp_path, postgis_server, db, capsys):
