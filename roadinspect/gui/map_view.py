@@ -526,6 +526,8 @@ class MapView(QGraphicsView):
             error = self.tiles.set_base_file(base_file or None)
             if error:
                 problems.append(error)
+        if online and not self.tiles.enabled:
+            self.tiles.cache.prune()  # a smaller limit or expiry applies at once, not after 64 new tiles
         self.set_tiles_enabled(online)
         return problems
 

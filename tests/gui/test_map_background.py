@@ -187,3 +187,13 @@ def test_the_settings_dialog_chooses_a_base_map_file(qtbot, monkeypatch, tmp_pat
     [browse] = [a for a in editor.actions() if a.toolTip()]
     browse.trigger()
     assert dialog.values()["map/base_map_file"] == str(chosen)
+
+
+def test_turning_online_tiles_on_applies_the_cache_limits(view: MapView, monkeypatch) -> None:  # noqa: ANN001
+    cache = view.tiles.cache
+    for i in range(5):
+        cache.put("tile.openstreetmap.org", 16, i, 0, bytes(400_000))
+    monkeypatch.setattr(view.tiles, "_download", lambda key: None)  # no request from a test
+    view.configure_background(online=True, cache_mb=1)
+    left = list(Path(cache.folder).rglob("*.tile"))
+    assert len(left) == 2 and sum(p.stat().st_size for p in left) <= 1024 * 1024
