@@ -247,11 +247,12 @@ def load_project_data(store_path: Path) -> ProjectData:
 
     Raises ``roadinspect.core.store.ProjectError`` (naming the file) when it cannot be read.
     """
-    from roadinspect.core.store import Store
+    from roadinspect.core.store import CHANGED_REASON, Store
 
     store = Store.open(store_path, create=False, readonly=True)
     try:
         photos: dict[int, Photo] = {r.id: r.photo for r in store.photos() if r.photo is not None}
+        changed = {r.id: CHANGED_REASON for r in store.photos() if r.replaced_by is not None}
         findings: list[Finding] = []
         reviews: dict[int, Review] = {}
         for rf in store.findings():
@@ -263,7 +264,8 @@ def load_project_data(store_path: Path) -> ProjectData:
         models = analysed_models(store.photos(), store.analyses())
     finally:
         store.close()
-    return ProjectData(photos=photos, findings=findings, reviews=reviews, name=Path(store_path).stem, models=models)
+    return ProjectData(photos=photos, findings=findings, reviews=reviews, name=Path(store_path).stem, models=models,
+                       changed=changed)
 
 
 def analysed_models(records: Iterable[object], analyses: Iterable[object]) -> dict[str, int]:

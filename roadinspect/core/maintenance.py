@@ -21,7 +21,9 @@ class ProjectData:
     """What the derivations read from a project: photos by id, findings (with ids) and latest reviews.
 
     ``models`` maps each model that analysed photos of the project to the number of photos whose
-    findings it recorded (the report's survey summary; empty when not known).
+    findings it recorded (the report's survey summary; empty when not known). ``changed`` maps the id
+    of a photo whose file now holds another photo (``Store.changed``) to the reason: its findings
+    count, but its file must not be shown under them.
     """
 
     photos: Mapping[int, Photo]
@@ -29,6 +31,7 @@ class ProjectData:
     reviews: Mapping[int, Review] = field(default_factory=dict)
     name: str = ""
     models: Mapping[str, int] = field(default_factory=dict)
+    changed: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,8 @@ def _crop(data: ProjectData, r: RankedSite, t: Texts) -> Crop:
     photo = data.photos.get(ev.photo_id) if ev.photo_id is not None else None
     if photo is None:
         return Crop(None, "", t("no_photo"))
+    if ev.photo_id in data.changed:  # the file holds another photo now: never draw the finding over it
+        return Crop(None, photo.path.name, f"{t('photo_missing', name=str(photo.path))} ({data.changed[ev.photo_id]})")
     try:
         return Crop(crop_with_overlay(photo, ev.polygon_wkt), photo.path.name)
     except Exception as exc:  # noqa: BLE001 - any unreadable photo: say so and go on

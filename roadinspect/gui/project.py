@@ -239,7 +239,11 @@ class ProjectSession(QObject):
         from roadinspect.core.export import analysed_models
 
         models = analysed_models(self._records.values(), self.store.analyses())
-        return ProjectData(photos=photos, findings=findings, reviews=reviews, name=self.path.stem, models=models)
+        from roadinspect.core.store import CHANGED_REASON
+
+        changed = {pid: CHANGED_REASON for pid, r in self._records.items() if r.replaced_by is not None}
+        return ProjectData(photos=photos, findings=findings, reviews=reviews, name=self.path.stem, models=models,
+                           changed=changed)
 
     # ------------------------------------------------------------------ decisions (each durable at once)
     def put_review(self, finding_id: int, review: Review | None) -> None:

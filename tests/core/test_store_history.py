@@ -14,7 +14,9 @@ import pytest
 
 import roadinspect.cli_inspect as cli_inspect
 from roadinspect.cli import main
+from roadinspect.core.export import export_project
 from roadinspect.core.photos import scan
+from roadinspect.core.report import ReportOptions
 from roadinspect.core.store import CHANGED_REASON, Store
 from roadinspect.core.types import DamageClass, Finding, ReviewStatus, Severity
 from tests.core.photo_files import TruthSegmenter, scene_jpeg, truth_batch
@@ -67,6 +69,12 @@ def test_a_reused_card_adds_new_records_and_the_old_ones_keep_their_reviews(tmp_
     third = store.add_batch(scan([card]).photos)  # the same files again: nothing new
     assert third.updated == 2 and third.changed == 0 and store.counts()["photos"] == 4
     store.close()
+
+    # the report keeps the old findings but never draws them over the other photo the file now holds
+    result = export_project(store.path, tmp_path / "out", ["report"], report=ReportOptions(lang="en"))
+    assert result.ok, result.errors
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert html.count(f"({CHANGED_REASON})") >= 1
 
 
 def test_a_changed_file_never_analysed_is_updated_in_place(tmp_path: Path) -> None:
