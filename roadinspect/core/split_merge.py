@@ -40,6 +40,7 @@ Merge (:func:`merge_parts`)
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -127,12 +128,13 @@ def project_id(store: Store, create: bool = False, who: str = "") -> str | None:
 
 
 def decision(rf: ReviewedFinding) -> str:
-    """A finding's decision as a comparable string: review status, corrections, note and outline."""
+    """A finding's decision as a comparable digest of its review status, corrections, note and outline."""
     r = rf.review
     status = r.status.value if r else ReviewStatus.PENDING.value
-    return _json([status, int(r.damage) if r and r.damage is not None else None,
+    text = _json([status, int(r.damage) if r and r.damage is not None else None,
                   Severity(r.severity).value if r and r.severity else None, r.kind if r else None,
                   r.note if r else "", rf.finding.polygon_wkt])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def review_counts(store: Store) -> dict[str, int]:
@@ -505,6 +507,10 @@ def _check_part(part: _Part, store: Store, pid: str | None) -> None:
     if pid is None or part.info.project_id != pid:
         raise MergeError(f"{part.path} is a part of another project ({part.info.source}), not of {project}: "
                          "refused")
+    analysed_again = [rf for rf in part.findings if rf.finding.id not in part.baseline and rf.finding.source == "model"]
+    if analysed_again:
+        raise MergeError(f"{part.path} was analysed again after the split (finding {analysed_again[0].finding.id} "
+                         "comes from a model run in the part): its decisions refer to another analysis; refused")
     rows = {r["id"]: r for r in store._query("SELECT id, sha256, fingerprint, analysis_id, path FROM photos")}
     for photo_id, (sha, fingerprint) in part.photos.items():
         row = rows.get(photo_id)

@@ -212,6 +212,11 @@ def test_a_part_of_another_project_or_another_analysis_is_refused(project, prist
     assert code == 2 and "not a part" in err
     assert _state(project) == before
     parts = _split(project, tmp_path, 2)
+    with Store.open(parts[1], create=True) as store:  # analysed again in the field, in the part
+        rf = store.findings()[0]  # pending: a new analysis replaces it with a new model finding
+        store.record_photo_result(rf.finding.photo_id, store.start_analysis("field", "7" * 64), [rf.finding])
+    code, _, err = _cli(capsys, "merge", str(project), str(parts[1]))
+    assert code == 2 and "analysed again after the split" in err
     with Store.open(project, create=True) as store:  # analysed again since the split
         photo = store.photos()[0].id
         analysis = store.start_analysis("newer", "6" * 64)
