@@ -73,7 +73,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from roadinspect.core.geo import CameraModel, ground_position
-from roadinspect.core.morphology import find_contours, skeletonize
+from roadinspect.core.morphology import binary_rings, skeletonize
 from roadinspect.core.types import DamageClass, Finding, GeoPoint, Photo, Severity
 
 CRACK_KINDS = ("longitudinal", "transverse", "alligator", "isolated")
@@ -246,8 +246,9 @@ def _local_directions(sk: np.ndarray, radius: float = 4.0) -> np.ndarray:
 def _polygon(inst: np.ndarray, frame: _Frame, r0: int, c0: int) -> BaseGeometry:
     """Polygon (photo pixels) of the mask pixels of ``inst`` whose top-left is mask pixel ``(r0, c0)``.
 
-    One pass: the iso-contours at 0.5 of the padded instance (marching squares; the foreground is
-    4-connected there, so two rings never touch or cross) are simplified ring by ring (Douglas-Peucker,
+    One pass: the iso-contours at 0.5 of the padded instance (marching squares assembled with array
+    operations, :func:`~roadinspect.core.morphology.binary_rings`; the foreground is 4-connected there,
+    so two rings never touch or cross) are simplified ring by ring (Douglas-Peucker,
     a quarter of a working pixel, each ring kept simple), sorted into shells (foreground inside) and
     holes by their orientation, each hole given to the smallest shell around it, and the polygons
     built once. The region is the one the former way gave (rings combined one by one with
@@ -255,17 +256,16 @@ def _polygon(inst: np.ndarray, frame: _Frame, r0: int, c0: int) -> BaseGeometry:
     damage-dense photo); vertices agree within the simplification tolerance, the outlines within half
     a working pixel (Hausdorff; ``tests/core/test_findings_shapes.py``).
     """
-    contours = [c for c in find_contours(np.pad(inst.astype(np.uint8), 1), 0.5) if len(c) >= 4]
-    if not contours:
+    points, ring_of = binary_rings(inst)
+    if not len(points):
         return Polygon()
-    ring_of = np.repeat(np.arange(len(contours)), [len(c) for c in contours])
-    points = np.concatenate(contours)
-    xs = frame.ox + (points[:, 1] - 1 + c0 + 0.5) * frame.sx
-    ys = frame.oy + (points[:, 0] - 1 + r0 + 0.5) * frame.sy
+    n_rings = int(ring_of[-1]) + 1
+    xs = frame.ox + (points[:, 1] + c0 + 0.5) * frame.sx
+    ys = frame.oy + (points[:, 0] + r0 + 0.5) * frame.sy
     # Twice the signed area of each ring (shoelace; rings are closed: last vertex = first).
     same = ring_of[:-1] == ring_of[1:]
     cross = (xs[:-1] * ys[1:] - xs[1:] * ys[:-1])[same]
-    twice_area = np.bincount(ring_of[:-1][same], weights=cross, minlength=len(contours))
+    twice_area = np.bincount(ring_of[:-1][same], weights=cross, minlength=n_rings)
     rings = shapely.linearrings(np.column_stack([xs, ys]), indices=ring_of)
     simple = shapely.simplify(rings, 0.25 * min(frame.sx, frame.sy), preserve_topology=True)
     keep = shapely.is_empty(simple) | (shapely.get_num_coordinates(simple) < 4)

@@ -205,3 +205,72 @@ def find_contours(image: np.ndarray, level: float) -> list[np.ndarray]:
     if array.shape[0] < 2 or array.shape[1] < 2:
         raise ValueError("find_contours needs an image of at least 2x2 pixels")
     return _assemble(_segments(array, float(level)))
+
+
+# Doubled (row, col) offsets of the midpoint of each edge of a square: top, bottom, left, right.
+_EDGE_DR = np.array([0, 2, 1, 1], dtype=np.intp)
+_EDGE_DC = np.array([1, 1, 0, 2], dtype=np.intp)
+_FIRST = np.full((16, 2), -1, dtype=np.intp)
+_SECOND = np.full((16, 2), -1, dtype=np.intp)
+for _case, _pairs in _CASE_SEGMENTS.items():
+    _FIRST[_case] = _pairs[0]
+    if len(_pairs) == 2:
+        _SECOND[_case] = _pairs[1]
+
+
+def binary_rings(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The closed iso-contours at 0.5 of a 2-D boolean ``mask`` padded with background, in one pass.
+
+    The same rings as ``find_contours(np.pad(mask, 1), 0.5)`` (vertices at edge midpoints, low values on
+    the left, the 4-connected foreground's outlines; then shifted back by the padding), each closed by
+    repeating its first vertex, but assembled with array operations (successor of each segment by a
+    sorted search, rings and their order by pointer jumping) instead of a dictionary walk: time in
+    proportion to the outline, whatever the number of rings. A ring may start at another of its
+    vertices than ``find_contours``'s, and rings come in another order.
+
+    Returns ``(points, ring)``: ``(n, 2)`` float (row, col) vertices and the ring number of each.
+    """
+    a = np.pad(np.asarray(mask, dtype=bool), 1)
+    if a.ndim != 2:
+        raise ValueError(f"binary_rings needs a 2-D mask, got {a.ndim - 0} dimensions")
+    case = (a[:-1, :-1].astype(np.uint8) | (a[:-1, 1:].astype(np.uint8) << 1)
+            | (a[1:, :-1].astype(np.uint8) << 2) | (a[1:, 1:].astype(np.uint8) << 3))
+    r0, c0 = np.nonzero((case != 0) & (case != 15))
+    if not len(r0):
+        return np.zeros((0, 2)), np.zeros(0, dtype=np.intp)
+    cases = case[r0, c0]
+    saddle = _SECOND[cases, 0] >= 0
+    rr = np.concatenate([r0, r0[saddle]])
+    cc = np.concatenate([c0, c0[saddle]])
+    frm = np.concatenate([_FIRST[cases, 0], _SECOND[cases[saddle], 0]])
+    to = np.concatenate([_FIRST[cases, 1], _SECOND[cases[saddle], 1]])
+    width = 2 * a.shape[1] + 1
+    start = (2 * rr + _EDGE_DR[frm]) * width + 2 * cc + _EDGE_DC[frm]  # doubled coordinates as one key
+    end = (2 * rr + _EDGE_DR[to]) * width + 2 * cc + _EDGE_DC[to]
+    n = len(start)
+    by_start = np.argsort(start, kind="stable")
+    succ = by_start[np.searchsorted(start[by_start], end)]  # the segment that begins where each one ends
+    steps = max(1, int(np.ceil(np.log2(n))) + 1)
+    label, jump = np.arange(n), succ.copy()
+    for _ in range(steps):  # each ring's label: its smallest segment number
+        label = np.minimum(label, label[jump])
+        jump = jump[jump]
+    last = succ == label  # the segment before the ring's first one
+    ahead = np.where(last, 0, 1)
+    nxt = np.where(last, np.arange(n), succ)
+    for _ in range(steps):  # segments left to the end of the ring (list ranking)
+        ahead = ahead + ahead[nxt]
+        nxt = nxt[nxt]
+    order = np.lexsort((-ahead, label))
+    rings_of = label[order]
+    first = np.flatnonzero(np.r_[True, rings_of[1:] != rings_of[:-1]])
+    ring_number = np.cumsum(np.r_[True, rings_of[1:] != rings_of[:-1]]) - 1
+    key = start[order]
+    rows = (key // width).astype(float) / 2.0 - 1.0
+    cols = (key % width).astype(float) / 2.0 - 1.0
+    # close each ring: its first vertex again after its last
+    insert_at = np.r_[first[1:], len(order)]
+    rows = np.insert(rows, insert_at, rows[first])
+    cols = np.insert(cols, insert_at, cols[first])
+    ring = np.insert(ring_number, insert_at, ring_number[first])
+    return np.column_stack([rows, cols]), ring

@@ -250,3 +250,30 @@ def test_one_finding_covering_the_whole_photo(value):
     geom = shapely.from_wkt(finding.polygon_wkt)
     assert geom.is_valid and len(geom.interiors) == 0
     assert geom.area == pytest.approx(IMAGE_W * IMAGE_H, rel=0.01)
+
+
+def _cyclic(ring: np.ndarray) -> tuple:
+    """A closed ring as a tuple of its vertices from its smallest one (same orientation)."""
+    points = [tuple(p) for p in ring[:-1]]
+    k = points.index(min(points))
+    return tuple(points[k:] + points[:k])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_binary_rings_are_the_marching_squares_contours(seed):
+    from scipy import ndimage
+
+    from roadinspect.core.morphology import binary_rings, find_contours
+
+    rng = np.random.default_rng(seed)
+    for smooth in (0.0, 1.0, 2.5):
+        image = rng.random((37, 53))
+        mask = (ndimage.gaussian_filter(image, smooth) if smooth else image) > rng.uniform(0.4, 0.6)
+        reference = sorted(_cyclic(c - 1) for c in find_contours(np.pad(mask.astype(np.uint8), 1), 0.5))
+        points, ring = binary_rings(mask)
+        assert np.all(np.diff(ring) >= 0)  # rings one after the other
+        mine = sorted(_cyclic(points[ring == k]) for k in range(int(ring.max()) + 1))
+        assert mine == reference
+    assert binary_rings(np.zeros((4, 5), bool))[0].shape == (0, 2)
+    points, ring = binary_rings(np.ones((3, 3), bool))  # touching the border: closed by the padding
+    assert (points.min(), points.max(), int(ring.max())) == (-0.5, 2.5, 0)
