@@ -173,10 +173,18 @@ FAST_PATH_NOTES = """\
   does not grow with the batch. Pillow,
   ONNX Runtime, OpenVINO and torch release the GIL while they compute.
 - **Backend** (`roadinspect.core.backends`, optional extra `fast`): the BN-folded network is exported
-  to ONNX once per weights (cached in the user's cache folder) and run by OpenVINO, else ONNX
-  Runtime, else torch (channels_last, BN folded, `inference_mode`, flush-denormals). torch stays
-  the reference and the training path; beside an optional backend torch itself runs on one thread
-  (it only normalises, pads and applies the softmax).
+  to ONNX once per weights (cached in the user's cache folder; shipped in the Windows bundle) and run
+  by the backend **measured fastest on this CPU at first use** (OpenVINO bf16 where the CPU has native
+  bf16 units, OpenVINO fp32, ONNX Runtime fp32, torch fp32: a warm-up and the median of 3 network
+  calls each at the working size; the choice cached per CPU model and weights). torch (channels_last,
+  BN folded, `inference_mode`, flush-denormals) stays the reference and the training path; beside an
+  optional backend torch itself runs on one thread (it only normalises, pads and applies the softmax).
+  The Windows bundle ships ONNX Runtime (not OpenVINO: `packaging/README.md`).
+- **Findings in proportion to what is found** (`roadinspect.core.findings`): a finding's polygon is
+  built in one pass (the outline's rings assembled with array operations, simplified ring by ring,
+  holes given to their shells, the polygon built once); combining the rings one by one was quadratic
+  (a 5,000-mesh alligator crack took about 9 minutes, now about 2.5 s). Polygons agree with the former
+  construction within 0.5 working pixel (`tests/core/test_findings_shapes.py`).
 - **Batching**: not used on the CPU: at batch 4 the network costs as much or more per photo
   (CPU ms per photo, batch 1 vs 4, measured 25 Nov 2026 under load: OpenVINO 120 vs 125, ONNX
   Runtime 122 vs 132, torch 165 vs 250); 8 photos per call on a GPU.
@@ -184,9 +192,9 @@ FAST_PATH_NOTES = """\
   `tests/core/test_pipeline_fast.py`): fp32 backends give class probabilities within 1e-3 of torch
   (measured about 1e-6) and >= 99.99 % equal mask pixels (measured 100 %); the fast path records the
   same findings per photo and class as the reference path (`workers=0`, torch), polygons at IoU >=
-  0.95. **bf16 is the default where it is native** (`precision=auto`: OpenVINO on CPUs with bf16
-  units such as Intel AMX; fp32 elsewhere; `ROADINSPECT_PRECISION=fp32` or `analyze --precision fp32`
-  forces fp32): about 2.5x faster on the network; masks agree with fp32 on >= 99.5 % of pixels
+  0.95. **bf16 is allowed where it is native** (`precision=auto`: OpenVINO on CPUs with bf16
+  units such as Intel AMX, chosen when measured fastest; fp32 elsewhere; `ROADINSPECT_PRECISION=fp32` or
+  `analyze --precision fp32` forces fp32): about 2.5x faster on the network where it wins; masks agree with fp32 on >= 99.5 % of pixels
   (measured 99.95-99.999 %), and its accuracy is measured, not assumed: `roadinspect evaluate
   --backend openvino --precision bf16` on the validation split gives the figures of the model card
   (`models/roadinspect-seg.md`, section "bf16") within 0.01 of fp32.
