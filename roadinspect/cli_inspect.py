@@ -166,6 +166,9 @@ def _summary_text(project: Path, photos: list, result: Any, added: Any, summary:
         lines.append(f"Analysed: {summary.analysed} now, {summary.skipped} already analysed, "
                      f"{len(summary.failed)} failed; {summary.findings} findings; {state} in "
                      f"{format_duration(summary.seconds)} ({summary.photos_per_second:.2f} photos/s)")
+        if summary.retried_alone:
+            lines.append(f"  retried one at a time: {summary.retried_alone} photo(s) that were being analysed when "
+                         "an earlier run stopped (one that crashes the analysis again is left out)")
         unreadable += summary.failed
     counts = store.counts()
     lines.append(f"Project total: {counts['photos']} photos, {counts['analysed']} analysed, "

@@ -108,6 +108,8 @@ class AnalysisSummary:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     crashes: list[str] = field(default_factory=list)
+    retried_alone: int = 0
+    """Photos that were in flight when an earlier process died, retried one at a time by this call."""
     """How each analysis process that died ended (``analysis_process.analyse_in_child`` restarts it)."""
 
     @property
@@ -187,6 +189,7 @@ def _analyze_locked(store: Store, wanted: list[int] | None, segmenter: Segmenter
     alone = [i for i in retry if i in in_todo]
     first = set(alone)
     todo = alone + [i for i in todo if i not in first]
+    summary.retried_alone = len(alone)
     side = max_side if max_side is not None else getattr(segmenter, "max_side", None)
     settings = {"max_side": side, "camera": dataclasses.asdict(camera) if dataclasses.is_dataclass(camera) else None}
     regions = project_regions(store, todo, camera, is_cancelled, who)  # the road region (estimated when needed)

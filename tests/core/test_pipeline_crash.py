@@ -86,6 +86,7 @@ def test_a_photo_that_crashes_twice_is_recorded_failed_and_the_batch_goes_on(
     assert set(left.values()) <= {0}  # the others still in flight from the first run wait their turn
     assert {name for name in claimed if name < "IMG_0003.jpg"} <= analysed_names(project)
 
+    assert "retried one at a time" not in first.stdout
     third = run_child(survey, "IMG_0003.jpg")  # records it as failed and finishes the batch
     assert third.returncode == 0, third.stderr
     assert f"IMG_0003.jpg: {CRASH_REASON}" in third.stdout
@@ -119,6 +120,7 @@ def test_a_photo_merely_in_flight_when_the_process_died_is_analysed_on_the_next_
     assert in_flight(project)
     again = run_child(survey, None)
     assert again.returncode == 0, again.stderr
+    assert "retried one at a time: " in again.stdout
     assert analysed_names(project) == {f"IMG_{i:04d}.jpg" for i in range(6)}
     assert in_flight(project) == {}
     with Store.open(project, readonly=True) as store:
