@@ -34,8 +34,10 @@ What is excluded
 
 A region is stored per group in the project (``road_regions``, a boolean mask of
 :data:`GRID_SIDE` pixels on the longer side, True = not road) together with its source: ``auto``
-(estimated; re-estimated when the group has grown since) or ``edited`` (the inspector's brush and
-eraser in the app; never overwritten). A drawn region that leaves (almost) nothing of the photo
+(the estimated still parts only, re-estimated when the group has grown since; the horizon is added
+from the project's camera settings each time it is used, so a corrected camera pitch applies at the
+next analysis) or ``edited`` (the whole region as the inspector left it with the brush and eraser
+in the app, horizon included; never overwritten). A drawn region that leaves (almost) nothing of the photo
 is refused (:func:`check_drawn`). Changing a region marks the group's photos for re-analysis:
 the region is applied when a photo is analysed, and the re-analysis rule keeps every reviewed
 finding.
@@ -239,6 +241,16 @@ class RoadRegion:
     group_photos: int = 0
     note: str = ""
 
+    def with_horizon(self, camera: CameraModel) -> RoadRegion:
+        """The region to apply: an ``auto`` region (still parts only) with the rows above ``camera``'s horizon added.
+
+        An ``edited`` region is the inspector's whole drawing and comes back as it is.
+        """
+        if self.source != "auto":
+            return self
+        above = horizon_mask(camera, self.width, self.height, self.excluded.shape)
+        return dataclasses.replace(self, excluded=self.excluded | above)
+
     def road(self, width: int, height: int) -> np.ndarray:
         """``(height, width)`` boolean: True where a pixel of that grid is road (nearest grid cell)."""
         gh, gw = self.excluded.shape
@@ -299,7 +311,12 @@ def load_grid(path: Path | str, shape: tuple[int, int]) -> np.ndarray:
 
 def estimate_region(key: str, width: int, height: int, paths: Sequence[Path], camera: CameraModel,
                     is_cancelled: CancelFn | None = None, group_photos: int | None = None) -> RoadRegion:
-    """Estimate the road region of one group from its photos ``paths`` (unreadable ones are skipped)."""
+    """Estimate the still parts of one group from its photos ``paths`` (unreadable ones are skipped).
+
+    The result is an ``auto`` region without the horizon (as the project stores it): use
+    :meth:`RoadRegion.with_horizon` for the region to apply. ``camera`` gives the horizon of the
+    credibility guard.
+    """
     gw, gh = grid_size(width, height)
     above = horizon_mask(camera, width, height, (gh, gw))
     grids = []
@@ -311,7 +328,7 @@ def estimate_region(key: str, width: int, height: int, paths: Sequence[Path], ca
         except (ImageError, OSError, ValueError):
             continue  # a bad file is named by the analysis itself
     still = estimate_still(grids, ~above)
-    return RoadRegion(key, width, height, above | still.mask, "auto", still.photos if still.mask.any() else 0,
+    return RoadRegion(key, width, height, still.mask, "auto", still.photos if still.mask.any() else 0,
                       len(paths) if group_photos is None else group_photos, still.note)
 
 
@@ -333,7 +350,7 @@ def estimate_batch(photos: Iterable[Photo], camera: CameraModel | None = None,
         groups.setdefault(group_key(photo), []).append(photo)
     base = camera or CameraModel()
     return {key: estimate_region(key, members[0].width, members[0].height, [p.path for p in members],
-                                 base.for_photo(members[0]), is_cancelled)
+                                 base.for_photo(members[0]), is_cancelled).with_horizon(base.for_photo(members[0]))
             for key, members in groups.items()}
 
 
@@ -353,7 +370,8 @@ def project_regions(store: Any, photo_ids: Iterable[int] | None, camera: CameraM
 
     A group without a stored region, or whose ``auto`` region was estimated from a smaller group with
     fewer than :data:`MAX_SAMPLE` photos, is (re-)estimated from all its usable photos in the project
-    and stored. ``edited`` regions are used as they are.
+    and stored. ``auto`` regions get the horizon of ``camera`` (the project's camera settings, so a
+    corrected pitch applies at the next analysis); ``edited`` regions are used as they are.
     """
     records = store.photos()
     wanted = None if photo_ids is None else set(photo_ids)
@@ -376,7 +394,7 @@ def project_regions(store: Any, photo_ids: Iterable[int] | None, camera: CameraM
             if is_cancelled is not None and is_cancelled():
                 return out
             store.put_road_region(region, who=who)
-        out[key] = region
+        out[key] = region.with_horizon(base.for_photo(members[0]))
     return out
 
 

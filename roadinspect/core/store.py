@@ -1443,7 +1443,11 @@ class Store:
 
     # ------------------------------------------------------------------ road regions
     def road_regions(self) -> dict[str, Any]:
-        """The stored road region of each camera group: ``{key: RoadRegion}`` (:mod:`roadinspect.core.road_region`)."""
+        """The stored road region of each camera group: ``{key: RoadRegion}`` (:mod:`roadinspect.core.road_region`).
+
+        An ``auto`` region holds the still parts of the vehicle only (``RoadRegion.with_horizon`` adds
+        the camera's horizon); an ``edited`` one the whole region as drawn.
+        """
         from roadinspect.core.road_region import RoadRegion
 
         return {r["key"]: RoadRegion(r["key"], r["width"], r["height"], RoadRegion.grid_from_png(r["excluded"]),

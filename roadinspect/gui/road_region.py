@@ -197,6 +197,8 @@ def show_region(window: QWidget, photo_id: int | None) -> None:
         window.view.set_road_region(None)  # type: ignore[attr-defined]
         return
     region = session.store.road_regions().get(group_key(record.photo))
+    if region is not None:
+        region = region.with_horizon(window._camera().for_photo(record.photo))  # type: ignore[attr-defined]
     window.view.set_road_region(None if region is None else region.excluded,  # type: ignore[attr-defined]
                                 record.photo.width, record.photo.height)
 
@@ -218,9 +220,11 @@ def edit_region(window: QWidget) -> None:
     key = group_key(record.photo)
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
+        camera = window._camera()  # type: ignore[attr-defined]
         region = session.store.road_regions().get(key)
         if region is None:  # not analysed yet: estimate it now (a second or two)
-            region = project_regions(session.store, [photo_id], window._camera(), who=session.reviewer)[key]  # type: ignore[attr-defined]
+            region = project_regions(session.store, [photo_id], camera, who=session.reviewer)[key]
+        region = region.with_horizon(camera.for_photo(record.photo))
         image = load_photo_image(record.path, 1280)
     except OSError as exc:
         QApplication.restoreOverrideCursor()

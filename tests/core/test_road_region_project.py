@@ -15,7 +15,7 @@ from roadinspect.core.road_region import RegionError, save_edited
 from roadinspect.core.segmenter import Segmentation
 from roadinspect.core.store import Store
 from roadinspect.core.types import DamageClass
-from tests.core.test_road_region import DASH, H, W, _frame
+from tests.core.test_road_region import BAND, DASH, H, W, _frame
 
 LEVEL = CameraModel(pitch_deg=60.0)  # horizon above the frame: only the still parts are excluded here
 
@@ -107,3 +107,21 @@ def test_a_single_photo_gets_the_horizon_and_the_network_only(tmp_path: Path) ->
     (region,) = store.road_regions().values()
     assert region.photos == 0 and "at least" in region.note
     assert len(_potholes_low(store)) == 2  # nothing removed: the horizon is above this frame
+
+
+def test_a_corrected_camera_pitch_moves_the_horizon_at_the_next_analysis(tmp_path: Path) -> None:
+    from roadinspect.core.road_region import project_regions
+
+    store = _project(tmp_path)
+    analyze(store, None, DashNet(), camera=LEVEL, workers=0)
+    (stored,) = store.road_regions().values()
+    assert not stored.excluded[BAND + 10: H // 2 - 10].any()  # auto regions keep the still parts only
+    (level,) = project_regions(store, None, CameraModel(pitch_deg=0.0)).values()  # the horizon in the middle
+    rows = level.excluded.shape[0]
+    assert level.excluded[: rows // 2 - 1].all() and not level.excluded[rows // 2 + 2: rows * 3 // 4].any()
+    analyze(store, None, DashNet("d" * 64), camera=CameraModel(pitch_deg=0.0), workers=0)
+    assert len(_potholes_low(store)) == 10  # the road potholes straddle the middle: their lower half is kept
+    # An edited region is the inspector's drawing: the camera does not change it.
+    save_edited(store, stored.key, np.zeros(stored.excluded.shape, bool))
+    (edited,) = project_regions(store, None, CameraModel(pitch_deg=0.0)).values()
+    assert not edited.excluded.any()
