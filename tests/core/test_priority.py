@@ -184,3 +184,23 @@ def test_weights_are_checked_and_round_trip_through_plain_data(tmp_path):
     listed.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(ValueError, match="list.json: priority weights must be a JSON object"):
         PriorityWeights.from_json(listed)
+
+
+def test_the_documented_default_tables():
+    weights = PriorityWeights()  # built here, not at import, so that a changed table shows
+    assert weights.severity_values == pytest.approx({"low": 1 / 3, "medium": 2 / 3, "high": 1.0})
+    assert weights.type_values == pytest.approx(
+        {"pothole": 1.0, "alligator": 0.8, "transverse": 0.6, "longitudinal": 0.5, "isolated": 0.3})
+    assert weights.extent_refs == pytest.approx(
+        {"crack_length_m": 10.0, "alligator_area_m2": 10.0, "pothole_area_m2": 1.0, "size_rel": 0.25})
+    for kind, value in weights.type_values.items():
+        site = make_site(1, kind, Severity.LOW, {"length_m": 1.0, "area_m2": 0.1})
+        assert {t.name: t.value for t in score_site(site, weights)[1]}["type"] == value
+
+
+def test_the_road_class_factor_has_its_own_bound():
+    from roadinspect.core import priority
+
+    PriorityWeights(severity=priority.MAX_ROAD_CLASS_FACTOR + 1)  # an ordinary weight may exceed it
+    with pytest.raises(ValueError, match="road_class_factor"):
+        PriorityWeights(road_class_factor=priority.MAX_ROAD_CLASS_FACTOR + 1)
