@@ -201,6 +201,7 @@ class TileLayer:
         self._manager: QNetworkAccessManager | None = None
         self._items: dict[tuple[int, int, int], QGraphicsPixmapItem] = {}
         self._pending: set[tuple[int, int, int]] = set()
+        self._received: dict[tuple[int, int, int], bytearray] = {}
         self._offline_until = 0.0
         self._logged = False
         self.downloaded = 0
@@ -309,36 +310,47 @@ class TileLayer:
                              QNetworkRequest.RedirectPolicy.SameOriginRedirectPolicy)
         request.setTransferTimeout(8000)
         reply = self._manager.get(request)
-        reply.setReadBufferSize(MAX_TILE_BYTES + 1)  # Qt stops reading the socket there: memory stays bounded
+        reply.setReadBufferSize(256 * 1024)  # Qt stops reading the socket there until we read: bounded memory
         self._pending.add(key)
-        reply.metaDataChanged.connect(lambda: self._check_size(reply))
-        reply.readyRead.connect(lambda: self._check_size(reply))
+        self._received[key] = bytearray()
+        reply.metaDataChanged.connect(lambda: self._check_size(key, reply))
+        reply.readyRead.connect(lambda: self._check_size(key, reply))
         reply.finished.connect(lambda: self._on_reply(key, reply))
 
-    @staticmethod
-    def _check_size(reply: QNetworkReply) -> None:
-        """Abort a download that announces (Content-Length) or brings more than a tile may weigh."""
+    def _check_size(self, key: tuple[int, int, int], reply: QNetworkReply) -> None:
+        """Take what arrived; abort a download that announces (Content-Length) or brings more than a tile may weigh."""
+        if reply.property("too_large"):
+            return
         announced = reply.header(QNetworkRequest.KnownHeaders.ContentLengthHeader)
         try:
             announced = int(announced) if announced is not None else 0
         except (TypeError, ValueError):
             announced = 0
-        if (announced > MAX_TILE_BYTES or reply.bytesAvailable() > MAX_TILE_BYTES) and not reply.isFinished():
+        buffer = self._received.get(key)
+        if buffer is not None and reply.isOpen() and reply.bytesAvailable() > 0:
+            buffer += bytes(reply.read(MAX_TILE_BYTES + 1 - len(buffer)).data())
+        if announced > MAX_TILE_BYTES or (buffer is not None and len(buffer) > MAX_TILE_BYTES):
             reply.setProperty("too_large", True)
-            reply.abort()
+            self._received.pop(key, None)
+            if not reply.isFinished():
+                reply.abort()
 
     def _on_reply(self, key: tuple[int, int, int], reply: QNetworkReply) -> None:
         self._pending.discard(key)
         reply.deleteLater()
         too_large = bool(reply.property("too_large"))
         if not too_large and reply.error() != QNetworkReply.NetworkError.NoError:
+            self._received.pop(key, None)
             self.failed += 1
             self._offline_until = time.monotonic() + _OFFLINE_PAUSE_S
             if not self._logged:
                 log.info("map tiles unavailable (%s); the map stays offline for a while", reply.errorString())
                 self._logged = True
             return
-        data = b"" if too_large else bytes(reply.read(MAX_TILE_BYTES + 1).data())
+        if not too_large:
+            self._check_size(key, reply)  # what is left in the reply
+            too_large = bool(reply.property("too_large"))
+        data = bytes(self._received.pop(key, b""))
         if too_large or len(data) > MAX_TILE_BYTES:
             self.too_large += 1
             self.failed += 1
@@ -518,6 +530,7 @@ class MapView(QGraphicsView):
         if url != self.tiles.url:
             self.tiles.clear()
             self.tiles.url = url
+            self.tiles._offline_until = 0.0  # a new server gets its own try
         self.tiles.attribution = str(attribution).strip()
         self.tiles.cache.max_bytes = max(0, int(cache_mb)) * 1024 * 1024
         self.tiles.cache.max_age_s = max(1, int(cache_days)) * 86400.0

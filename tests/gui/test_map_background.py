@@ -111,11 +111,14 @@ def test_a_download_larger_than_a_tile_is_cut_off(view: MapView, qtbot) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         for kind in ("withlength", "nolength"):
-            view.tiles.too_large = 0
+            view.tiles.too_large = view.tiles.failed = 0
             view.configure_background(online=True, url=f"http://127.0.0.1:{server.server_port}/{kind}/{{z}}/{{x}}/{{y}}.png")
             view.fit_all()
             view.tiles.refresh()
-            qtbot.waitUntil(lambda: view.tiles.too_large >= 1 and not view.tiles._pending, timeout=15000)
+            state = lambda: (view.tiles.too_large, view.tiles.failed, view.tiles.downloaded,  # noqa: E731
+                             len(view.tiles._pending), view.tiles._offline_until > 0)
+            qtbot.waitUntil(lambda: view.tiles.too_large >= 1 and not view.tiles._pending, timeout=30000)
+            assert view.tiles.failed == view.tiles.too_large, state()  # every failure was a tile too large
             assert view.tiles.downloaded == 0 and not view.tiles._items
             assert not list(Path(view.tiles.cache_dir).rglob("*.tile"))  # nothing oversized cached
             view.configure_background(online=False)
