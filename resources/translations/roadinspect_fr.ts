@@ -1012,6 +1012,10 @@ Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activ
 <context>
     <name>MapView</name>
     <message>
+        <source>Offline: the tile server cannot be reached</source>
+        <translation>Hors ligne : le serveur de tuiles est injoignable</translation>
+    </message>
+    <message>
         <source>Offline map: no background</source>
         <translation>Carte hors ligne : pas de fond</translation>
     </message>

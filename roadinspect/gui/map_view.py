@@ -550,7 +550,9 @@ class MapView(QGraphicsView):
         parts = []
         if self.tiles.base is not None:
             parts.append(self.tiles.base.attribution)
-        if self.tiles.enabled and self.tiles.attribution:
+        if self.tiles.enabled and not self.tiles._items and time.monotonic() < self.tiles._offline_until:
+            parts.append(self.tr("Offline: the tile server cannot be reached"))  # no credit over an empty map
+        elif self.tiles.enabled and self.tiles.attribution:
             parts.append(self.tiles.attribution)
         return " · ".join(parts) if parts else self.tr("Offline map: no background")
 

@@ -200,3 +200,19 @@ def test_turning_online_tiles_on_applies_the_cache_limits(view: MapView, monkeyp
     view.configure_background(online=True, cache_mb=1)
     left = list(Path(cache.folder).rglob("*.tile"))
     assert len(left) == 2 and sum(p.stat().st_size for p in left) <= 1024 * 1024
+
+
+def test_an_unreachable_tile_server_shows_offline_not_its_credit(view: MapView, qtbot,  # noqa: ANN001
+                                                                 request: pytest.FixtureRequest) -> None:
+    import socket
+
+    refusing = socket.socket()  # bound, never listening: every connection is refused
+    refusing.bind(("127.0.0.1", 0))
+    request.addfinalizer(refusing.close)
+    view.configure_background(online=True, url=f"http://127.0.0.1:{refusing.getsockname()[1]}/{{z}}/{{x}}/{{y}}.png",
+                              attribution="© OpenStreetMap contributors")
+    assert view.attribution == "© OpenStreetMap contributors"
+    view.fit_all()
+    qtbot.waitUntil(lambda: view.tiles.failed >= 1 and not view.tiles._pending, timeout=15000)
+    assert not view.tiles._items
+    assert "OpenStreetMap" not in view.attribution and "Offline" in view.attribution
