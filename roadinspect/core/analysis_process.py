@@ -77,13 +77,19 @@ def _child_main(inbox: Any, outbox: Any, project: str, weights: str | None, came
         accelerate(segmenter)  # falls back to torch by itself
         with Store.open(project, create=False) as store:
             outbox.send(("total", len(store.photos_to_analyse(segmenter.sha256))))
+            crashed_before = store.claimed(alone=True)  # recorded failed by this analysis (the parent shows them)
             last: list[int] = []
+            sent = [0, 0]
 
             def progress(done: int, total: int, message: str) -> None:
+                sent[:] = [done, total]
                 outbox.send(("photo", done, total, last[-1] if last else None, message))
 
             summary = analyze(store, None, segmenter, progress, cancelled.is_set, camera=camera, who=who,
                               on_recorded=last.append)
+            for photo_id in crashed_before:
+                if store.photo(photo_id).failure:
+                    outbox.send(("photo", sent[0], sent[1], photo_id, store.photo(photo_id).path.name))
         outbox.send(("summary", summary))
     except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent, which shows it
         outbox.send(("error", type(exc).__name__, str(exc), traceback.format_exc()))

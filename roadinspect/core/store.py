@@ -1089,6 +1089,11 @@ class Store:
             conn.executemany("UPDATE photos SET in_flight = ?, in_flight_alone = ? WHERE id = ?",
                              [(analysis_id, int(alone), i) for i in photo_ids])
 
+    def claimed(self, alone: bool = False) -> list[int]:
+        """Photos claimed by an analysis (``alone``: only those retried alone), in path order."""
+        extra = " AND in_flight_alone = 1" if alone else ""
+        return [r["id"] for r in self._query(f"SELECT id FROM photos WHERE in_flight IS NOT NULL{extra} ORDER BY path")]
+
     def release_claims(self, analysis_id: int) -> None:
         """Forget the claims of an analysis that ended (photos not recorded are simply not done yet)."""
         with self._tx() as conn:
