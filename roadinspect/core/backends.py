@@ -30,6 +30,7 @@ also installs ``onnx``, which the exporter needs.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.util
 import io
@@ -412,7 +413,7 @@ def _measured_choice(segmenter: Any, threads: int, precision: str) -> Accelerate
             notes.append(f"{cached['backend']} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
     x = _probe_input(segmenter)
     timings: dict[str, float] = {}
-    best: tuple[float, str, Any] | None = None
+    best: tuple[float, str, str] | None = None
     torch.set_num_threads(threads)
     failed: set[str] = set()
     for name, prec in _candidates(precision):
@@ -426,16 +427,18 @@ def _measured_choice(segmenter: Any, threads: int, precision: str) -> Accelerate
             log.warning("inference backend %s unavailable: %s", name, exc)
             continue
         got = getattr(net, "precision", "fp32")
-        if got != prec:
-            continue  # bf16 asked, fp32 given: that is the fp32 candidate, measured on its own
-        # Each candidate measured with torch on the threads it will have (one beside an optional backend).
-        torch.set_num_threads(threads if name == "torch" else 1)
-        seconds = time_network(net, x)
-        timings[f"{name} {prec}"] = round(seconds * 1000, 1)
-        if best is None or seconds < best[0]:
-            best = (seconds, name, net)
+        if got == prec:  # (bf16 asked, fp32 given: that is the fp32 candidate, measured on its own)
+            # Each candidate measured with torch on the threads it will have (one beside an optional backend).
+            torch.set_num_threads(threads if name == "torch" else 1)
+            seconds = time_network(net, x)
+            timings[f"{name} {prec}"] = round(seconds * 1000, 1)
+            if best is None or seconds < best[0]:
+                best = (seconds, name, prec)
+        del net  # one candidate in memory at a time (each compiled network holds its own buffers)
+        gc.collect()
     assert best is not None  # torch is always a candidate
-    _, name, net = best
+    _, name, prec = best
+    net = _build(name, prec, segmenter, threads)
     chosen_precision = getattr(net, "precision", "fp32") if name != "torch" else "fp32"
     measured = ", ".join(f"{k} {v} ms" for k, v in timings.items())
     if len(timings) > 1:
