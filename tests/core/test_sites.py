@@ -190,3 +190,60 @@ def test_the_evidence_of_a_crack_is_its_longest_view():
     assert site.evidence_id == 2
     [site] = build_sites(photos, [findings[0], findings[2]])
     assert site.evidence_id == 1
+
+
+def test_a_severity_only_correction_keeps_the_models_crack_type():
+    photos, findings = survey(1, 3.0, [POTHOLE])
+    crack = replace(findings[0], damage=DamageClass.CRACK, kind="transverse")
+    eff = effective_finding(crack, Review(crack.id, ReviewStatus.CORRECTED, severity=Severity.LOW))
+    assert (eff.kind, eff.severity, eff.damage) == ("transverse", Severity.LOW, DamageClass.CRACK)
+
+
+def test_a_sites_severity_is_the_highest_and_its_confidence_the_best_of_its_findings():
+    photos = {1: photo(0), 2: photo(1), 3: photo(2)}
+    findings = [replace(_pothole_finding(i, i, 10.0, {"diameter_m": 0.5}), severity=sev, confidence=conf)
+                for i, sev, conf in ((1, Severity.LOW, 0.7), (2, Severity.HIGH, 0.6), (3, Severity.MEDIUM, 0.9))]
+    [site] = build_sites(photos, findings)
+    assert site.severity == Severity.HIGH and site.confidence == 0.9 and site.evidence_id == 3
+
+
+def test_photos_of_a_site_are_in_time_order_whatever_their_ids():
+    photos = {1: photo(2), 2: photo(0), 3: photo(1)}  # ids out of time order
+    findings = [_pothole_finding(i, i, 10.0, {"diameter_m": 0.5}) for i in (1, 2, 3)]
+    [site] = build_sites(photos, findings)
+    assert site.photo_ids == (2, 3, 1) and site.first_seen == T0
+
+
+def test_times_with_a_time_zone_are_compared_in_utc(monkeypatch):
+    import time as time_module
+    from datetime import datetime, timedelta, timezone
+
+    monkeypatch.setenv("TZ", "America/New_York")  # naive times are UTC whatever the machine's zone
+    time_module.tzset()
+    try:
+        photos = {1: photo(0), 2: photo(1)}
+        paris = timezone(timedelta(hours=2))
+        photos[1] = replace(photos[1], taken_at=datetime(2025, 5, 12, 9, 30, tzinfo=paris))  # 07:30 UTC
+        photos[2] = replace(photos[2], taken_at=datetime(2025, 5, 12, 8, 0))  # naive: 08:00 UTC
+        findings = [_pothole_finding(i, i, 10.0, {"diameter_m": 0.5}) for i in (1, 2)]
+        [site] = build_sites(photos, findings)
+        assert site.photo_ids == (1, 2) and site.last_seen == datetime(2025, 5, 12, 8, 0)
+    finally:
+        monkeypatch.undo()
+        time_module.tzset()
+
+
+def test_without_a_ground_position_a_finding_is_placed_at_its_photo():
+    photos, findings = survey(3, 3.0, [POTHOLE])
+    findings = [replace(f, ground=None) for f in findings]  # photos 3 m apart: one site
+    [site] = build_sites(photos, findings)
+    assert site.finding_ids == (1, 2, 3)
+    middle = photos[2].position
+    assert site.position.lat == pytest.approx(middle.lat, abs=1e-7) and site.position.lon == pytest.approx(
+        middle.lon, abs=1e-7)
+
+
+def test_findings_without_ids_are_numbered_by_their_place_in_the_list():
+    photos, findings = survey(1, 3.0, [(2, rect(-1.55, 9.0, -0.95, 9.6)), (2, rect(0.95, 9.0, 1.55, 9.6))])
+    sites = build_sites(photos, [replace(f, id=None) for f in findings])
+    assert [s.id for s in sites] == ["S0", "S1"] and [s.finding_ids for s in sites] == [(0,), (1,)]
