@@ -223,11 +223,11 @@ def test_times_with_a_time_zone_are_compared_in_utc(monkeypatch):
     try:
         photos = {1: photo(0), 2: photo(1)}
         paris = timezone(timedelta(hours=2))
-        photos[1] = replace(photos[1], taken_at=datetime(2025, 5, 12, 9, 30, tzinfo=paris))  # 07:30 UTC
-        photos[2] = replace(photos[2], taken_at=datetime(2025, 5, 12, 8, 0))  # naive: 08:00 UTC
+        photos[1] = replace(photos[1], taken_at=datetime(2025, 5, 12, 11, 30, tzinfo=paris))  # 09:30 UTC
+        photos[2] = replace(photos[2], taken_at=datetime(2025, 5, 12, 8, 0))  # naive: 08:00 UTC (12:00 in New York)
         findings = [_pothole_finding(i, i, 10.0, {"diameter_m": 0.5}) for i in (1, 2)]
         [site] = build_sites(photos, findings)
-        assert site.photo_ids == (1, 2) and site.last_seen == datetime(2025, 5, 12, 8, 0)
+        assert site.photo_ids == (2, 1) and site.first_seen == datetime(2025, 5, 12, 8, 0)
     finally:
         monkeypatch.undo()
         time_module.tzset()
