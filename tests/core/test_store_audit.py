@@ -85,3 +85,28 @@ def test_a_new_model_finding_is_dropped_from_half_an_overlap_with_a_reviewed_one
     store.set_review(fid, ReviewStatus.ACCEPTED, "ana")
     outcome = store.record_photo_result(pid, store.start_analysis("m", "b" * 64), [finding(shifted(dx))])
     assert (outcome.dropped_overlapping, outcome.added) == ((1, 0) if dropped else (0, 1))
+
+
+def test_an_outline_correction_stores_its_new_ground_position_and_audits_before_and_after(store: Store) -> None:
+    from roadinspect.core.types import Review
+
+    [pid] = [r.id for r in store.photos()]
+    store.record_photo_result(pid, store.start_analysis("m", "a" * 64), [finding()])
+    [fid] = [rf.finding.id for rf in store.findings(pid)]
+    moved = GeoPoint(49.8701234, 2.5987654)
+    redrawn = shifted(3)
+    rf = store.update_finding_geometry(fid, redrawn, "ana", measures={"area_px": 380.0}, ground=moved,
+                                       kind="pothole", severity=Severity.HIGH)
+    assert rf.finding.ground == moved and rf.finding.polygon_wkt == redrawn and rf.finding.severity == Severity.HIGH
+    assert rf.status == ReviewStatus.CORRECTED and rf.review.reviewer == "ana"
+    entry = store.audit_log()[-1]
+    assert (entry.who, entry.action, entry.photo_id, entry.finding_id) == ("ana", "geometry", pid, fid)
+    assert entry.details == {"before": SQUARE, "after": redrawn, "measures_before": {"area_px": 400.0},
+                             "measures_after": {"area_px": 380.0}}
+    store.update_finding_geometry(fid, SQUARE, "bob")  # outline only: the measures are not part of the row
+    assert store.audit_log()[-1].details["measures_before"] is None
+    # The GUI's undo puts an earlier decision back with the outline, written under the one who undoes.
+    undone = store.update_finding_geometry(fid, SQUARE, "carla", review=Review(fid, ReviewStatus.PENDING, "ana"))
+    assert undone.status == ReviewStatus.PENDING and undone.review.reviewer == "carla"
+    with pytest.raises(KeyError, match=f"no finding {fid + 99}"):
+        store.update_finding_geometry(fid + 99, SQUARE, "bob")
