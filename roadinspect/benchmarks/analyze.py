@@ -5,8 +5,9 @@ rendered road scene with cracks and a pothole, encoded once, each file with its 
 them in a fresh project, then measures, each in a fresh Python process (so that start-up, peak
 memory and thread settings are those of a real run):
 
-* **fast**: what ``roadinspect analyze`` does: ``Segmenter.load`` + ``accelerate`` (the fastest
-  backend installed), then ``pipeline.analyze`` with its defaults: reduced-size JPEG decoding
+* **fast**: what ``roadinspect analyze`` does: ``Segmenter.load`` + ``accelerate`` (the backend
+  measured fastest on this CPU at first use, then cached: the first start on a PC also measures),
+  then ``pipeline.analyze`` with its defaults: reduced-size JPEG decoding
   (Pillow ``draft``) in a decode worker, the model on a thread of its own, findings extraction in
   another worker, recording (one SQLite transaction per photo) on the calling thread. Start-up =
   import time + model load (checksum, weights, BN folding, backend set-up, ONNX export cached);
