@@ -247,3 +247,19 @@ def test_findings_without_ids_are_numbered_by_their_place_in_the_list():
     photos, findings = survey(1, 3.0, [(2, rect(-1.55, 9.0, -0.95, 9.6)), (2, rect(0.95, 9.0, 1.55, 9.6))])
     sites = build_sites(photos, [replace(f, id=None) for f in findings])
     assert [s.id for s in sites] == ["S0", "S1"] and [s.finding_ids for s in sites] == [(0,), (1,)]
+
+
+def test_an_unlocated_site_among_located_ones_has_no_position():
+    photos = {1: photo(0), 2: photo(1, position=None), 3: photo(2)}
+    findings = [_pothole_finding(1, 1, 10.0, {}), replace(_pothole_finding(2, 2, 0.0, {}), ground=None),
+                replace(_pothole_finding(3, 3, 0.0, {}), ground=None, photo_id=4)]  # photo 4: not in the mapping
+    sites = {s.id: s for s in build_sites(photos, findings)}
+    assert sites["S1"].position is not None
+    assert sites["S2"].position is None and sites["S3"].position is None and sites["S3"].photo_ids == (4,)
+
+
+def test_equal_views_make_the_smallest_id_the_evidence():
+    photos = {1: photo(0), 2: photo(1)}
+    findings = [_pothole_finding(i, i, 10.0, {"diameter_m": 0.5, "area_px": 100.0}) for i in (2, 1)]
+    [site] = build_sites(photos, findings)
+    assert site.evidence_id == 1
