@@ -67,6 +67,8 @@ def test_each_review_is_audited_with_the_decision_before_and_after(store: Store)
     assert second.details["before"] == corrected
     assert second.details["after"] == {"status": "accepted", "damage": None, "severity": None, "kind": None,
                                        "note": "", "reviewer": "bob"}
+    store.set_review(fid, ReviewStatus.REJECTED, "carla")
+    assert store.audit_log()[-1].details["before"] == second.details["after"]  # an empty note stays empty
     with pytest.raises(KeyError, match=f"no finding {fid + 99}"):
         store.set_review(fid + 99, ReviewStatus.ACCEPTED, "bob")
     with pytest.raises(ValueError, match="a corrected class must be crack or pothole"):
