@@ -112,3 +112,12 @@ def test_an_outline_correction_stores_its_new_ground_position_and_audits_before_
     assert undone.status == ReviewStatus.PENDING and undone.review.reviewer == "carla"
     with pytest.raises(KeyError, match=f"no finding {fid + 99}"):
         store.update_finding_geometry(fid + 99, SQUARE, "bob")
+
+
+def test_without_a_reviewer_name_the_system_user_is_recorded(store: Store) -> None:
+    [pid] = [r.id for r in store.photos()]
+    store.record_photo_result(pid, store.start_analysis("m", "a" * 64), [finding()])
+    [fid] = [rf.finding.id for rf in store.findings(pid)]
+    assert store.set_review(fid, ReviewStatus.ACCEPTED).reviewer == default_reviewer()
+    assert store.update_finding_geometry(fid, shifted(2)).review.reviewer == default_reviewer()
+    assert store.audit_log()[-1].who == default_reviewer()
