@@ -15,12 +15,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -135,7 +137,14 @@ class FindingsPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         self.table.setMinimumHeight(4 * self.table.verticalHeader().defaultSectionSize() + 6)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.details)
+        # the details scroll on a short screen instead of making the window taller than it
+        self.details_area = QScrollArea()
+        self.details_area.setWidget(self.details)
+        self.details_area.setWidgetResizable(True)
+        self.details_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details_area.setMinimumHeight(120)
+        layout.addWidget(self.details_area, 1)
         self.empty = QLabel()
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -155,6 +164,10 @@ class FindingsPanel(QWidget):
         self._rows = list(rows)
         self.model.set_rows(rows)
         self.table.setVisible(bool(rows))
+        # as tall as its rows (at least 4, at most 12): the rest of the height goes to the details
+        rows_shown = min(12, max(4, len(rows)))
+        self.table.setMaximumHeight(self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+                                    + rows_shown * self.table.verticalHeader().defaultSectionSize() + 2)
         self.empty.setText(empty_text)
         self.empty.setVisible(not rows)
         self.select(select)
@@ -195,6 +208,7 @@ class FindingsPanel(QWidget):
         self._keep_note()
         self._shown = row
         self.details.setVisible(row is not None)
+        self.details_area.setVisible(row is not None)
         if row is None:
             return
         f = row.finding

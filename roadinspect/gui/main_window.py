@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QSlider,
     QWidget,
 )
@@ -106,9 +107,13 @@ class MainWindow(QMainWindow):
             "sites": self._dock("sites", self.sites, Qt.DockWidgetArea.BottomDockWidgetArea),
         }
         self.splitDockWidget(self.docks["findings"], self.docks["map"], Qt.Orientation.Vertical)
+        # the findings column runs down to the status bar: the maintenance list sits under the photo and the list
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.progress = TaskProgress()
         self.counter = ReviewCounter()
         self.message = QLabel()
+        # a long message must never widen the window or push the counter out of sight
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.message.setTextFormat(Qt.TextFormat.PlainText)  # messages name photos and files
         self.statusBar().addWidget(self.message, 1)
         self.statusBar().addPermanentWidget(self.progress)
@@ -141,17 +146,36 @@ class MainWindow(QMainWindow):
             if isinstance(state, QByteArray):
                 self.restoreState(state)
         else:
+            screen = self.screen().availableGeometry() if self.screen() is not None else None
+            if screen is not None and (screen.width() < 1500 or screen.height() < 950):  # a laptop: all of it
+                self.resize(min(1500, screen.width()), min(950, screen.height()))
+                self.setWindowState(Qt.WindowState.WindowMaximized)
             QTimer.singleShot(0, self.default_layout)
         self._update_enabled()
 
+    COMPACT_HEIGHT = 900
+    """Below this window height (a laptop: 1366x768, 1280x720) the map shares the bottom dock with the
+    maintenance list as tabs: the findings column keeps the full height and each dock a usable size."""
+
     def default_layout(self) -> None:
-        """Dock sizes of a first start: list left, findings over the map right, maintenance list below."""
+        """Dock sizes of a first start: list left, findings right (over the map on a tall screen), maintenance
+        list below the photo; on a laptop screen the map is a tab beside the maintenance list."""
         width, height = self.width(), self.height()
-        self.resizeDocks([self.docks["photos"], self.docks["findings"]], [int(width * 0.2), int(width * 0.25)],
+        compact = height < self.COMPACT_HEIGHT
+        findings, map_dock, sites = self.docks["findings"], self.docks["map"], self.docks["sites"]
+        if compact and map_dock not in self.tabifiedDockWidgets(sites):
+            self.tabifyDockWidget(sites, map_dock)
+            sites.raise_()
+        elif not compact and map_dock in self.tabifiedDockWidgets(sites):
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, map_dock)
+            self.splitDockWidget(findings, map_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["photos"], findings], [int(width * 0.2), int(width * 0.26)],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["findings"], self.docks["map"]], [int(height * 0.5), int(height * 0.25)],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["sites"]], [int(height * 0.24)], Qt.Orientation.Vertical)
+        if compact:
+            self.resizeDocks([sites], [int(height * 0.34)], Qt.Orientation.Vertical)
+        else:
+            self.resizeDocks([findings, map_dock], [int(height * 0.55), int(height * 0.3)], Qt.Orientation.Vertical)
+            self.resizeDocks([sites], [int(height * 0.26)], Qt.Orientation.Vertical)
 
     def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(self)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -193,6 +194,9 @@ class SitesPanel(QWidget):
             lambda _: self._refilter(self.proxy.set_status_filter, self.status_filter.currentData()))
         self.summary = QLabel()
         self.summary.setStyleSheet("color: #495057;")
+        # a long summary is cut on a narrow window (whole in its tooltip), never widening the window
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.table = _table()
         self.table.setModel(self.proxy)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -221,8 +225,7 @@ class SitesPanel(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.kind_filter)
         bar.addWidget(self.status_filter)
-        bar.addStretch(1)
-        bar.addWidget(self.summary)
+        bar.addWidget(self.summary, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
@@ -321,6 +324,7 @@ class SitesPanel(QWidget):
             self.summary.setText(self.tr("%n rejected finding(s), in no site", "", self.rejected_model.rowCount()))
         else:
             self.summary.setText(self._summary)
+        self.summary.setToolTip(self.summary.text())
 
     def retranslate(self) -> None:
         """Set every text in the current language (keeps the chosen filters)."""

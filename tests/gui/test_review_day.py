@@ -373,3 +373,47 @@ def test_status_bar_hints_go_when_they_stop_applying(window: MainWindow, reviewa
     window.show_message("Analysis finished: 3 photos")  # a message (not a hint) stays
     qtbot.keyClick(window.view, Qt.Key.Key_J)
     assert window.message.text() == "Analysis finished: 3 photos"
+
+
+def _inside(window: MainWindow, widget) -> bool:  # noqa: ANN001
+    top_left = widget.mapTo(window, widget.rect().topLeft())
+    return widget.isVisible() and window.rect().contains(top_left) and \
+        window.rect().contains(top_left + widget.rect().bottomRight())
+
+
+def test_the_window_is_usable_on_a_laptop_screen(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+    from roadinspect.gui.i18n import apply_language
+
+    apply_language("fr")  # the longest texts
+    _open(window, reviewable_project, qtbot)
+    qtbot.waitUntil(lambda: window.maintenance is not None and window.sites.model.rowCount() >= 3, timeout=20000)
+    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    window.show_message("Analyse terminée : 3 photos, 4 dégradations, et un message bien plus long que la barre "
+                        "d'état ne peut en montrer sur un écran de portable de 1280 pixels de large, vraiment")
+    hint = window.minimumSizeHint()
+    assert hint.height() <= 700 and hint.width() <= 1280, hint
+    for width, height in ((1280, 720), (1366, 768)):
+        window.resize(width, height - 30)  # the title bar and the taskbar take the rest
+        window.default_layout()
+        qtbot.wait(50)
+        assert window.size().toTuple() == (width, height - 30)
+        assert window.docks["map"] in window.tabifiedDockWidgets(window.docks["sites"])  # map and list as tabs
+        assert _inside(window, window.counter) and window.counter.text().startswith("0 sur 4")
+        table = window.sites.table
+        assert table.viewport().height() >= 3 * table.verticalHeader().defaultSectionSize()  # 3+ sites shown
+        window.docks["map"].raise_()
+        qtbot.wait(20)
+        assert window.map.height() >= 150 and window.map.width() >= 600
+        window.docks["sites"].raise_()
+        panel = window.findings
+        assert _inside(window, panel.accept_button)
+        panel.details_area.ensureWidgetVisible(panel.note)  # the details scroll when they do not fit
+        viewport = panel.details_area.viewport()
+        at = panel.note.mapTo(viewport, panel.note.rect().center())
+        assert viewport.rect().contains(at) and _inside(window, viewport)
+        assert window.view.height() >= 300
+    window.resize(1600, 970)  # a desktop screen: the map under the findings, the list below the photo
+    window.default_layout()
+    qtbot.wait(50)
+    assert window.docks["map"] not in window.tabifiedDockWidgets(window.docks["sites"])
+    assert window.map.height() >= 200 and _inside(window, window.map) and _inside(window, window.counter)
