@@ -267,6 +267,22 @@
         <translation>À &amp;propos de RoadInspect</translation>
     </message>
     <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Every key of the window, searchable (F1)</source>
+        <translation>Toutes les touches de la fenêtre, avec recherche (F1)</translation>
+    </message>
+    <message>
+        <source>&amp;Getting started</source>
+        <translation>&amp;Prise en main</translation>
+    </message>
+    <message>
+        <source>From a folder of photos to the maintenance list</source>
+        <translation>D&apos;un dossier de photos à la liste des interventions</translation>
+    </message>
+    <message>
         <source>Undo (Ctrl+Z)</source>
         <translation>Annuler (Ctrl+Z)</translation>
     </message>
@@ -584,6 +600,17 @@ Les détails ont été écrits dans :
     <message>
         <source>Selected finding</source>
         <translation>Dégradation sélectionnée</translation>
+    </message>
+</context>
+<context>
+    <name>GettingStartedDialog</name>
+    <message>
+        <source>Getting started</source>
+        <translation>Prise en main</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;From road photos to a maintenance list&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;File › New inspection&lt;/b&gt;: choose the folder of the drive&apos;s photos (GPS in their EXIF, or &lt;b&gt;File › Place photos on a GPX track&lt;/b&gt;). The photos are analysed in the background.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Review&lt;/b&gt; every finding: J / K move to the next or previous one, U to the next one still to review; A accepts, R rejects, 1 and 2 change the type (crack, pothole). Undo: Ctrl+Z.&lt;/li&gt;&lt;li&gt;Correct a mask with the brush (B) or the eraser (E) and Enter; draw a missed finding with P, 1 or 2 for its type, then Enter.&lt;/li&gt;&lt;li&gt;The &lt;b&gt;Maintenance list&lt;/b&gt; ranks the sites by priority; the map shows them with the road sections.&lt;/li&gt;&lt;li&gt;&lt;b&gt;File › Export&lt;/b&gt;: CSV for Excel, GeoJSON and GeoPackage for QGIS, the supervisor&apos;s report.&lt;/li&gt;&lt;/ol&gt;&lt;p&gt;Every decision is saved at once in the project file.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Des photos de la route à la liste des interventions&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;Fichier › Nouvelle inspection&lt;/b&gt; : choisissez le dossier des photos du parcours (GPS dans leur EXIF, ou &lt;b&gt;Fichier › Placer les photos sur une trace GPX&lt;/b&gt;). Les photos sont analysées en arrière-plan.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Contrôlez&lt;/b&gt; chaque dégradation : J / K passent à la suivante ou à la précédente, U à la prochaine encore à contrôler ; A accepte, R rejette, 1 et 2 changent le type (fissure, nid-de-poule). Annuler : Ctrl+Z.&lt;/li&gt;&lt;li&gt;Corrigez un masque au pinceau (B) ou à la gomme (E) puis Entrée ; dessinez une dégradation manquée avec P, 1 ou 2 pour son type, puis Entrée.&lt;/li&gt;&lt;li&gt;La &lt;b&gt;liste des interventions&lt;/b&gt; classe les points par priorité ; la carte les montre avec les tronçons.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Fichier › Exporter&lt;/b&gt; : CSV pour Excel, GeoJSON et GeoPackage pour QGIS, le rapport pour le responsable.&lt;/li&gt;&lt;/ol&gt;&lt;p&gt;Chaque décision est enregistrée aussitôt dans le fichier du projet.&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
@@ -1423,6 +1450,29 @@ Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activ
     <message>
         <source>Settings</source>
         <translation>Paramètres</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Search an action or a key…</source>
+        <translation>Chercher une action ou une touche…</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Touches</translation>
+    </message>
+    <message>
+        <source>While you type a note, the keys type text: Enter or Escape gives them back to the review. 1 and 2 choose the class of a missed finding while you draw it.</source>
+        <translation>Pendant la saisie d&apos;une remarque, les touches écrivent du texte : Entrée ou Échap les rendent au contrôle. 1 et 2 choisissent le type d&apos;une dégradation manquée pendant que vous la dessinez.</translation>
     </message>
 </context>
 <context>

@@ -78,6 +78,8 @@ class Actions(QObject):
         make("apply_edit", "accept")  # Enter is handled by the photo view itself (never steals it from fields)
         make("map_tiles", "map", checkable=True)
         make("about")
+        make("shortcuts", "", _keys("F1"))
+        make("getting_started")
         self.toggle_overlay.setChecked(True)
         self.tools = QActionGroup(window)
         for action in (self.tool_navigate, self.tool_brush, self.tool_eraser, self.tool_polygon):
@@ -111,7 +113,7 @@ class Actions(QObject):
             "view": [self.toggle_overlay, self.fit, self.zoom_in, self.zoom_out, None, self.map_tiles],
             "tools": [self.tool_navigate, self.tool_brush, self.tool_eraser, self.tool_polygon, self.apply_edit,
                       None, self.analyse, self.road_region, self.cancel_task],
-            "help": [self.about],
+            "help": [self.getting_started, self.shortcuts, None, self.about],
         }
         for key, items in layout.items():
             menu = bar.addMenu("")
@@ -183,6 +185,8 @@ class Actions(QObject):
             "map_tiles": (self.tr("Online map &tiles"),
                           self.tr("Download the map's background from the tile server set in Settings (asks first)")),
             "about": (self.tr("&About RoadInspect"), ""),
+            "shortcuts": (self.tr("&Keyboard shortcuts"), self.tr("Every key of the window, searchable (F1)")),
+            "getting_started": (self.tr("&Getting started"), self.tr("From a folder of photos to the maintenance list")),
         }
         for name, (text, tip) in texts.items():
             action: QAction = getattr(self, name)

@@ -200,6 +200,8 @@ class MainWindow(QMainWindow):
         a.quit.triggered.connect(self.close)
         a.settings.triggered.connect(self.show_settings)
         a.about.triggered.connect(lambda: show_about(self))
+        a.shortcuts.triggered.connect(lambda: self.show_help("shortcuts"))
+        a.getting_started.triggered.connect(lambda: self.show_help("start"))
         a.analyse.triggered.connect(self.start_analysis)
         a.road_region.triggered.connect(lambda: road_region.edit_region(self))
         a.cancel_task.triggered.connect(self.cancel_task)
@@ -275,6 +277,20 @@ class MainWindow(QMainWindow):
                     self.session.store.set_meta(key, value, who=self.session.reviewer)
         self.actions.map_tiles.setChecked(bool(self.values["map/online_tiles"]))
         self.schedule_maintenance()
+
+    def show_help(self, page: str) -> QDialog:
+        """Help › Keyboard shortcuts (``shortcuts``) or Getting started (``start``), non-modal."""
+        from roadinspect.gui.help import GettingStartedDialog, ShortcutsDialog
+
+        if page == "shortcuts":
+            menus = [self.actions.menus[k] for k in ("file", "edit", "review", "view", "tools", "help")]
+            listed = [a for menu in menus for a in menu.actions() if not a.isSeparator() and a.menu() is None]
+            dialog: QDialog = ShortcutsDialog(listed, self)
+        else:
+            dialog = GettingStartedDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def confirm_reviewer(self) -> bool:
         """Before the first decision, ask once for the reviewer's name (recorded with every decision and in the

@@ -417,3 +417,26 @@ def test_the_window_is_usable_on_a_laptop_screen(window: MainWindow, reviewable_
     qtbot.wait(50)
     assert window.docks["map"] not in window.tabifiedDockWidgets(window.docks["sites"])
     assert window.map.height() >= 200 and _inside(window, window.map) and _inside(window, window.counter)
+
+
+def test_help_lists_every_shortcut_searchably_in_both_languages(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    from roadinspect.gui.i18n import apply_language
+
+    dialog = window.show_help("shortcuts")
+    rows = dialog.visible_rows()
+    assert ("Accept finding", "A") in rows and ("Next finding to review", "U") in rows
+    assert any(text == "Next finding" and keys.startswith("J") for text, keys in rows)
+    dialog.search.setText("reject")
+    assert dialog.visible_rows() == [("Reject finding", "R")]
+    dialog.close()
+    apply_language("fr")
+    dialog = window.show_help("shortcuts")
+    assert ("Accepter la dégradation", "A") in dialog.visible_rows() or any(
+        keys == "A" and "ccepter" in text for text, keys in dialog.visible_rows())
+    dialog.search.setText("U")
+    assert any(keys == "U" for _text, keys in dialog.visible_rows())
+    assert dialog.windowTitle() == "Raccourcis clavier"
+    dialog.close()
+    start = window.show_help("start")
+    assert start.windowTitle() == "Prise en main"
+    start.close()
