@@ -49,6 +49,16 @@ CHILD = textwrap.dedent("""
                 time.sleep(0.01)
             return super().predict(image)
 
+    handle = cli_inspect._CancelFlag._handle
+
+    def traced(self, signum, frame):  # tells the test when a Ctrl+C raised KeyboardInterrupt
+        try:
+            handle(self, signum, frame)
+        except KeyboardInterrupt:
+            (ctl / "interrupt-raised").touch()
+            raise
+
+    cli_inspect._CancelFlag._handle = traced
     cli_inspect._load_segmenter = lambda args: Gated(pairs)
     sys.exit(main(["analyze", folder, "--project", project]))
 """)
@@ -118,13 +128,14 @@ def test_second_ctrl_c_interrupts_at_once_and_keeps_the_finished_photos(child) -
     wait_for(lambda: (ctl / "started-2").exists() and _analysed(project) == 1, "the first photo recorded")
     proc.send_signal(signal.SIGINT)
     wait_for(lambda: "Stopping after the current photo" in stderr(), "the stop message")
-    proc.send_signal(signal.SIGINT)  # the second photo is never released: only the interruption ends it
-    wait_for(lambda: "Interrupted" in stderr(), "the interruption")
-    # The model thread cannot be stopped inside a call: the process ends once the call under way
-    # returns (the double's call returns when released), starting no other.
+    proc.send_signal(signal.SIGINT)
+    wait_for(lambda: (ctl / "interrupt-raised").exists(), "the interruption")
+    # A model call cannot be stopped from outside: the process ends once the call under way returns
+    # (the double's returns when released), starting no other and recording nothing more.
     (ctl / "release-2").touch()
     proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr()
+    assert "Interrupted." in stderr()
     assert "Traceback" not in stderr() and not (ctl / "started-3").exists()
     assert _analysed(project) == 1  # the finished photo is kept, the interrupted one is not half-recorded
     with Store.open(project, readonly=True) as store:
