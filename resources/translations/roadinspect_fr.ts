@@ -227,8 +227,8 @@
         <translation>&amp;Pinceau de masque</translation>
     </message>
     <message>
-        <source>Paint onto the selected finding&apos;s mask (B; [ and ] change the size)</source>
-        <translation>Peindre sur le masque de la dégradation sélectionnée (B ; [ et ] changent la taille)</translation>
+        <source>Paint onto the selected finding&apos;s mask, or a missed finding (B; 1/2 its class; [ and ] change the size)</source>
+        <translation>Peindre sur le masque de la dégradation sélectionnée, ou une dégradation manquée (B ; 1/2 sa classe ; [ et ] changent la taille)</translation>
     </message>
     <message>
         <source>Mask &amp;eraser</source>
@@ -609,8 +609,8 @@ Les détails ont été écrits dans :
         <translation>Prise en main</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;From road photos to a maintenance list&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;File › New inspection&lt;/b&gt;: choose the folder of the drive&apos;s photos (GPS in their EXIF, or &lt;b&gt;File › Place photos on a GPX track&lt;/b&gt;). The photos are analysed in the background.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Review&lt;/b&gt; every finding: J / K move to the next or previous one, U to the next one still to review; A accepts, R rejects, 1 and 2 change the type (crack, pothole). Undo: Ctrl+Z.&lt;/li&gt;&lt;li&gt;Correct a mask with the brush (B) or the eraser (E) and Enter; draw a missed finding with P, 1 or 2 for its type, then Enter.&lt;/li&gt;&lt;li&gt;The &lt;b&gt;Maintenance list&lt;/b&gt; ranks the sites by priority; the map shows them with the road sections.&lt;/li&gt;&lt;li&gt;&lt;b&gt;File › Export&lt;/b&gt;: CSV for Excel, GeoJSON and GeoPackage for QGIS, the supervisor&apos;s report.&lt;/li&gt;&lt;/ol&gt;&lt;p&gt;Every decision is saved at once in the project file.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Des photos de la route à la liste des interventions&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;Fichier › Nouvelle inspection&lt;/b&gt; : choisissez le dossier des photos du parcours (GPS dans leur EXIF, ou &lt;b&gt;Fichier › Placer les photos sur une trace GPX&lt;/b&gt;). Les photos sont analysées en arrière-plan.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Contrôlez&lt;/b&gt; chaque dégradation : J / K passent à la suivante ou à la précédente, U à la prochaine encore à contrôler ; A accepte, R rejette, 1 et 2 changent le type (fissure, nid-de-poule). Annuler : Ctrl+Z.&lt;/li&gt;&lt;li&gt;Corrigez un masque au pinceau (B) ou à la gomme (E) puis Entrée ; dessinez une dégradation manquée avec P, 1 ou 2 pour son type, puis Entrée.&lt;/li&gt;&lt;li&gt;La &lt;b&gt;liste des interventions&lt;/b&gt; classe les points par priorité ; la carte les montre avec les tronçons.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Fichier › Exporter&lt;/b&gt; : CSV pour Excel, GeoJSON et GeoPackage pour QGIS, le rapport pour le responsable.&lt;/li&gt;&lt;/ol&gt;&lt;p&gt;Chaque décision est enregistrée aussitôt dans le fichier du projet.&lt;/p&gt;</translation>
+        <source>&lt;h3&gt;From road photos to a maintenance list&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;File › New inspection&lt;/b&gt;: choose the folder of the drive&apos;s photos (GPS in their EXIF, or &lt;b&gt;File › Place photos on a GPX track&lt;/b&gt;). The photos are analysed in the background.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Review&lt;/b&gt; every finding: J / K move to the next or previous one, U to the next one still to review; A accepts, R rejects, 1 and 2 change the type (crack, pothole). Undo: Ctrl+Z.&lt;/li&gt;&lt;li&gt;Correct a mask with the brush (B) or the eraser (E) and Enter; draw a missed finding with P (its corners) or paint it with B (no finding selected, or outside the dashed frame), 1 or 2 for its type, then Enter.&lt;/li&gt;&lt;li&gt;The &lt;b&gt;Maintenance list&lt;/b&gt; ranks the sites by priority; the map shows them with the road sections.&lt;/li&gt;&lt;li&gt;&lt;b&gt;File › Export&lt;/b&gt;: CSV for Excel, GeoJSON and GeoPackage for QGIS, the supervisor&apos;s report.&lt;/li&gt;&lt;/ol&gt;&lt;p&gt;Every decision is saved at once in the project file.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Des photos de la route à la liste des interventions&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;&lt;b&gt;Fichier › Nouvelle inspection&lt;/b&gt; : choisissez le dossier des photos du parcours (GPS dans leur EXIF, ou &lt;b&gt;Fichier › Placer les photos sur une trace GPX&lt;/b&gt;). Les photos sont analysées en arrière-plan.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Contrôlez&lt;/b&gt; chaque dégradation : J / K passent à la suivante ou à la précédente, U à la prochaine encore à contrôler ; A accepte, R rejette, 1 et 2 changent le type (fissure, nid-de-poule). Annuler : Ctrl+Z.&lt;/li&gt;&lt;li&gt;Corrigez un masque au pinceau (B) ou à la gomme (E) puis Entrée ; dessinez une dégradation manquée avec P (ses coins) ou peignez-la avec B (aucune dégradation sélectionnée, ou hors du cadre en pointillés), 1 ou 2 pour son type, puis Entrée.&lt;/li&gt;&lt;li&gt;La &lt;b&gt;liste des interventions&lt;/b&gt; classe les points par priorité ; la carte les montre avec les tronçons.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Fichier › Exporter&lt;/b&gt; : CSV pour Excel, GeoJSON et GeoPackage pour QGIS, le rapport pour le responsable.&lt;/li&gt;&lt;/ol&gt;&lt;p&gt;Chaque décision est enregistrée aussitôt dans le fichier du projet.&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
@@ -922,6 +922,14 @@ Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activ
         <source>Every photo is already analysed.</source>
         <translation>Toutes les photos sont déjà analysées.</translation>
     </message>
+    <message>
+        <source>Paint the missed damage (1 crack, 2 pothole first), then press Enter to add it ([ and ] change the brush size).</source>
+        <translation>Peignez la dégradation manquée (d&apos;abord 1 fissure, 2 nid-de-poule), puis Entrée pour l&apos;ajouter ([ et ] changent la taille du pinceau).</translation>
+    </message>
+    <message>
+        <source>Paint the damage, then press Enter to apply; a stroke outside the dashed frame draws a new finding ([ and ] change the brush size).</source>
+        <translation>Peignez la dégradation, puis Entrée pour appliquer ; un trait hors du cadre en pointillés dessine une nouvelle dégradation ([ et ] changent la taille du pinceau).</translation>
+    </message>
     <message numerus="yes">
         <source>%n photo(s) added</source>
         <translation>
@@ -996,10 +1004,6 @@ Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activ
         <translation>Sélectionnez d&apos;abord une dégradation pour corriger son masque.</translation>
     </message>
     <message>
-        <source>Paint the damage, then press Enter to apply ([ and ] change the brush size).</source>
-        <translation>Peignez la dégradation, puis Entrée pour appliquer ([ et ] changent la taille du pinceau).</translation>
-    </message>
-    <message>
         <source>Erase what is not damage, then press Enter to apply.</source>
         <translation>Effacez ce qui n&apos;est pas une dégradation, puis Entrée pour appliquer.</translation>
     </message>
@@ -1068,6 +1072,13 @@ Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activ
     <message>
         <source>Findings</source>
         <translation>Dégradations</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoView</name>
+    <message>
+        <source>The eraser only edits the selected finding inside its dashed frame.</source>
+        <translation>La gomme ne modifie que la dégradation sélectionnée, dans son cadre en pointillés.</translation>
     </message>
 </context>
 <context>
@@ -1192,6 +1203,10 @@ Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activ
     <message>
         <source>The corrected mask is empty: reject the finding instead (R).</source>
         <translation>Le masque corrigé est vide : rejetez plutôt la dégradation (R).</translation>
+    </message>
+    <message>
+        <source>The painted damage is too small to record: paint more of it.</source>
+        <translation>La dégradation peinte est trop petite pour être enregistrée : peignez-en davantage.</translation>
     </message>
 </context>
 <context>

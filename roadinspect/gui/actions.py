@@ -178,7 +178,8 @@ class Actions(QObject):
             "zoom_in": (self.tr("Zoom &in"), ""),
             "zoom_out": (self.tr("Zoom o&ut"), ""),
             "tool_navigate": (self.tr("&Move and select"), self.tr("Pan, zoom and select findings (N or Esc)")),
-            "tool_brush": (self.tr("Mask &brush"), self.tr("Paint onto the selected finding's mask (B; [ and ] change the size)")),
+            "tool_brush": (self.tr("Mask &brush"), self.tr("Paint onto the selected finding's mask, or a missed finding "
+                                                              "(B; 1/2 its class; [ and ] change the size)")),
             "tool_eraser": (self.tr("Mask &eraser"), self.tr("Erase from the selected finding's mask (E)")),
             "tool_polygon": (self.tr("Draw a missed &finding"), self.tr("Click the corners, double-click or Enter to finish (P)")),
             "apply_edit": (self.tr("Apply the &correction"), self.tr("Apply the mask correction or close the polygon (Enter)")),

@@ -72,6 +72,24 @@ class ReviewCommand(QUndoCommand):
         return True
 
 
+class ClassChangeCommand(ReviewCommand):
+    """A change of class (crack <-> pothole) with the outline measured again as the new class: the decision
+    and the new measures, type and severity are written in one transaction; undo writes both back."""
+
+    def __init__(self, session: ProjectSession, finding_id: int, damage: object, measured: Finding) -> None:
+        super().__init__(session, finding_id, "damage", damage)
+        self.before_finding = session.finding(finding_id).finding
+        self.measured = measured
+
+    def redo(self) -> None:
+        """Store the new measures with the new decision."""
+        self.session.set_geometry(self.finding_id, self.measured, self.after, restore_review=True)
+
+    def undo(self) -> None:
+        """Put the earlier measures and decision back."""
+        self.session.set_geometry(self.finding_id, self.before_finding, self.before, restore_review=True)
+
+
 class GeometryCommand(QUndoCommand):
     """A mask correction: the finding's new outline with its recomputed measures, type and severity."""
 

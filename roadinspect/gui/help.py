@@ -88,8 +88,9 @@ class GettingStartedDialog(QDialog):
             "<b>File › Place photos on a GPX track</b>). The photos are analysed in the background.</li>"
             "<li><b>Review</b> every finding: J / K move to the next or previous one, U to the next one still to "
             "review; A accepts, R rejects, 1 and 2 change the type (crack, pothole). Undo: Ctrl+Z.</li>"
-            "<li>Correct a mask with the brush (B) or the eraser (E) and Enter; draw a missed finding with P, "
-            "1 or 2 for its type, then Enter.</li>"
+            "<li>Correct a mask with the brush (B) or the eraser (E) and Enter; draw a missed finding with P "
+            "(its corners) or paint it with B (no finding selected, or outside the dashed frame), 1 or 2 for its "
+            "type, then Enter.</li>"
             "<li>The <b>Maintenance list</b> ranks the sites by priority; the map shows them with the road sections.</li>"
             "<li><b>File › Export</b>: CSV for Excel, GeoJSON and GeoPackage for QGIS, the supervisor's report.</li>"
             "</ol><p>Every decision is saved at once in the project file.</p>"))

@@ -740,7 +740,7 @@ class MainWindow(QMainWindow):
     def choose_class(self, damage: DamageClass) -> None:
         """1 / 2: the class of the shape being drawn while a drawing tool is active, otherwise the selected
         finding's class (a decision). Choosing what to draw never changes a finding."""
-        if self.view.tool() == Tool.POLYGON:
+        if self.view.tool() in (Tool.POLYGON, Tool.BRUSH):
             self.view.set_new_finding_class(damage)
             self.show_hint(self.tr("Missed finding to draw: {damage} (1 crack, 2 pothole).").format(
                 damage=labels.class_name(damage)))
@@ -760,7 +760,11 @@ class MainWindow(QMainWindow):
                    Tool.ERASER: self.actions.tool_eraser, Tool.POLYGON: self.actions.tool_polygon}
         actions[tool].setChecked(True)
         self.clear_hint()
-        hints = {Tool.BRUSH: self.tr("Paint the damage, then press Enter to apply ([ and ] change the brush size)."),
+        brush = (self.tr("Paint the missed damage (1 crack, 2 pothole first), then press Enter to add it "
+                         "([ and ] change the brush size).") if self.view.is_drawing_new() else
+                 self.tr("Paint the damage, then press Enter to apply; a stroke outside the dashed frame draws a "
+                         "new finding ([ and ] change the brush size)."))
+        hints = {Tool.BRUSH: brush,
                  Tool.ERASER: self.tr("Erase what is not damage, then press Enter to apply."),
                  Tool.POLYGON: self.tr("Click the corners of the missed damage; double-click or Enter to finish. "
                                        "1 or 2 first to choose crack or pothole.")}

@@ -13,6 +13,10 @@ Tools (``Tool``):
   editable layer (its bounding box plus a margin, at most ``EDIT_MAX_PX`` pixels on a side); painting
   adds or removes pixels; ``apply_mask_edit()`` emits ``maskEdited`` with the boolean region, its
   origin and scale in photo pixels (the arguments of ``roadinspect.core.findings.finding_from_mask``).
+  The brush also draws a missed finding (of ``new_finding_class``, chosen with 1/2 first): with no
+  finding selected, or when a stroke starts outside the selected finding's frame (what was painted
+  on that finding is applied first), an empty layer over the visible part of the photo opens, and
+  applying it emits ``maskDrawn`` (region, damage class). The eraser outside the frame says so.
 * POLYGON: click the corners of a damage the model missed; double-click or Enter closes it and emits
   ``polygonDrawn`` (WKT in photo pixels, damage class); Escape cancels.
 """
@@ -176,6 +180,8 @@ class PhotoView(QGraphicsView):
     findingClicked = Signal(int)  # noqa: N815 - Qt naming
     maskEdited = Signal(int, object)  # noqa: N815
     polygonDrawn = Signal(str, int)  # noqa: N815
+    maskDrawn = Signal(object, int)  # noqa: N815 - a missed finding painted with the brush: MaskEdit, damage
+    notice = Signal(str)
     toolChanged = Signal(object)  # noqa: N815
     zoomChanged = Signal(float)  # noqa: N815
     detailWanted = Signal()  # noqa: N815
@@ -224,6 +230,8 @@ class PhotoView(QGraphicsView):
         self._edit_item: QGraphicsPixmapItem | None = None
         self._edit_rect = QRectF()
         self._edit_k = 1.0
+        self._edit_new = False  # the open layer is a new finding (brush), not the selected one's mask
+        self._edit_dirty = False
         self._last_paint: QPointF | None = None
         self._cursor = QGraphicsEllipseItem()
         self._cursor.setPen(QPen(QColor("white"), 0))
@@ -301,8 +309,10 @@ class PhotoView(QGraphicsView):
         return QSize(self._photo_size)
 
     def set_findings(self, shapes: list[FindingShape]) -> None:
-        """Replace the drawn findings (keeps the selection when the id is still there)."""
-        self.cancel_edit()
+        """Replace the drawn findings (keeps the selection when the id is still there, and a new finding being
+        painted)."""
+        if not self._edit_new:
+            self.cancel_edit()
         for item in list(self._items.values()) + list(self._labels.values()):
             self.scene().removeItem(item)
         self._items.clear()
@@ -526,9 +536,10 @@ class PhotoView(QGraphicsView):
         if tool == self._tool:
             return
         if tool in (Tool.BRUSH, Tool.ERASER):
-            if self._edit_id is None and not self.begin_mask_edit(self._selected):
-                tool = Tool.NAVIGATE
-        elif self._edit_id is not None:
+            if not self.is_editing() and not self.begin_mask_edit(self._selected):
+                if tool != Tool.BRUSH or not self.begin_new_mask():
+                    tool = Tool.NAVIGATE
+        elif self.is_editing():
             self.cancel_edit()
         if tool != Tool.POLYGON:
             self._clear_polygon()
@@ -541,14 +552,18 @@ class PhotoView(QGraphicsView):
         self.toolChanged.emit(tool)
 
     def is_editing(self) -> bool:
-        """True while a mask edit is open."""
-        return self._edit_id is not None
+        """True while a mask edit (of the selected finding or of a new one) is open."""
+        return self._edit_id is not None or self._edit_new
+
+    def is_drawing_new(self) -> bool:
+        """True while the brush paints a new finding (the open layer is not a finding's mask)."""
+        return self._edit_new
 
     def begin_mask_edit(self, finding_id: int | None) -> bool:
         """Open the finding's mask in an editable layer; False when there is no such finding."""
         if finding_id is None or finding_id not in self._shapes or self._photo_size.isEmpty():
             return False
-        self.cancel_edit()
+        self._drop_layer()
         shape = self._shapes[finding_id]
         path = wkt_to_path(shape.polygon_wkt)
         bounds = path.boundingRect()
@@ -570,6 +585,37 @@ class PhotoView(QGraphicsView):
         painter.fillPath(path, self._edit_colour(shape.damage))
         painter.end()
         self._edit_id, self._edit_image, self._edit_rect, self._edit_k = finding_id, image, rect, k
+        self._show_layer()
+        self._items[finding_id].hide()
+        return True
+
+    def begin_new_mask(self, rect: QRectF | None = None) -> bool:
+        """Open an empty layer to paint a missed finding of ``new_finding_class`` (default: over the visible
+        part of the photo); False when no photo is shown."""
+        if self._photo_size.isEmpty():
+            return False
+        self._drop_layer()
+        photo = QRectF(0, 0, self._photo_size.width(), self._photo_size.height())
+        if rect is None:
+            rect = self.mapToScene(self.viewport().rect()).boundingRect()
+        rect = rect.intersected(photo)
+        if rect.width() < 1 or rect.height() < 1:
+            rect = photo
+        rect = QRectF(math.floor(rect.left()), math.floor(rect.top()),
+                      math.ceil(rect.width()), math.ceil(rect.height())).intersected(photo)
+        k = min(1.0, EDIT_MAX_PX / max(rect.width(), rect.height()))
+        image = QImage(max(1, round(rect.width() * k)), max(1, round(rect.height() * k)),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        self._edit_id, self._edit_image, self._edit_rect, self._edit_k = None, image, rect, k
+        self._edit_new = True
+        self._show_layer()
+        return True
+
+    def _show_layer(self) -> None:
+        image = self._edit_image
+        rect, k = self._edit_rect, self._edit_k
+        self._edit_dirty = False
         self._edit_item = QGraphicsPixmapItem(QPixmap.fromImage(image))
         self._edit_item.setPos(rect.topLeft())
         self._edit_item.setScale(1.0 / k)
@@ -578,8 +624,6 @@ class PhotoView(QGraphicsView):
         frame = QGraphicsRectItem(QRectF(0, 0, image.width(), image.height()), self._edit_item)
         pen = QPen(QColor("white"), 0, Qt.PenStyle.DashLine)
         frame.setPen(pen)
-        self._items[finding_id].hide()
-        return True
 
     @staticmethod
     def _edit_colour(damage: DamageClass) -> QColor:
@@ -589,7 +633,7 @@ class PhotoView(QGraphicsView):
 
     def paint_at(self, scene_pos: QPointF, erase: bool | None = None) -> None:
         """Paint (or erase) a disc of ``brush_radius`` photo pixels on the open mask, joined to the last stroke point."""
-        if self._edit_image is None or self._edit_id is None:
+        if self._edit_image is None or not self.is_editing():
             return
         erase = self._tool == Tool.ERASER if erase is None else erase
         k = self._edit_k
@@ -598,7 +642,7 @@ class PhotoView(QGraphicsView):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         if erase:
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
-        colour = self._edit_colour(self._shapes[self._edit_id].damage)
+        colour = self._edit_colour(self._edit_damage())
         radius = self.brush_radius * k
         pen = QPen(colour, 2 * radius, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
@@ -609,8 +653,33 @@ class PhotoView(QGraphicsView):
         painter.drawEllipse(local, radius, radius)
         painter.end()
         self._last_paint = local
+        self._edit_dirty = True
         if self._edit_item is not None:
             self._edit_item.setPixmap(QPixmap.fromImage(self._edit_image))
+
+    def _edit_damage(self) -> DamageClass:
+        if self._edit_id is not None and self._edit_id in self._shapes:
+            return self._shapes[self._edit_id].damage
+        return self.new_finding_class
+
+    def start_stroke(self, scene_pos: QPointF) -> bool:
+        """A brush or eraser press: paint at ``scene_pos``. A brush press outside the open layer (the selected
+        finding's frame) applies what was painted there and starts a new finding; an eraser press there
+        says why nothing happens. False when nothing was painted."""
+        self.end_stroke()
+        if self.is_editing() and not self._edit_rect.contains(scene_pos):
+            if self._tool == Tool.ERASER:
+                self.notice.emit(self.tr("The eraser only edits the selected finding inside its dashed frame."))
+                return False
+            if self._edit_dirty:
+                self._emit_edit()
+            self.begin_new_mask()
+            if not self._edit_rect.contains(scene_pos):
+                self.begin_new_mask(QRectF(0, 0, self._photo_size.width(), self._photo_size.height()))
+        if not self.is_editing():
+            return False
+        self.paint_at(scene_pos)
+        return True
 
     def end_stroke(self) -> None:
         """Finish the current brush stroke (the next paint starts a new one)."""
@@ -629,24 +698,41 @@ class PhotoView(QGraphicsView):
                         scale=(1.0 / self._edit_k, 1.0 / self._edit_k))
 
     def apply_mask_edit(self) -> bool:
-        """Close the open mask and emit ``maskEdited(finding_id, MaskEdit)``; False when none is open."""
-        edit = self.edit_region()
-        fid = self._edit_id
-        if edit is None or fid is None:
-            return False
+        """Close the open mask and emit ``maskEdited(finding_id, MaskEdit)``, or ``maskDrawn(MaskEdit, damage)``
+        for a new finding; False when none is open (or nothing was painted for a new one)."""
+        emitted = self._emit_edit()
         self.cancel_edit()
         self.set_tool(Tool.NAVIGATE)
-        self.maskEdited.emit(fid, edit)
+        return emitted
+
+    def _emit_edit(self) -> bool:
+        """Emit the open layer's region (the layer is dropped; the tool stays)."""
+        edit = self.edit_region()
+        fid, new, dirty = self._edit_id, self._edit_new, self._edit_dirty
+        self._drop_layer()
+        if edit is None or (new and (not dirty or not edit.region.any())):
+            return False
+        if new:
+            self.maskDrawn.emit(edit, int(self.new_finding_class))
+        elif fid is not None:
+            self.maskEdited.emit(fid, edit)
+        else:
+            return False
         return True
 
-    def cancel_edit(self) -> None:
-        """Drop the open mask edit (if any) without emitting anything."""
+    def _drop_layer(self) -> None:
+        """Remove the open layer (if any); the tool stays."""
         if self._edit_item is not None:
             self.scene().removeItem(self._edit_item)
         if self._edit_id is not None and self._edit_id in self._items:
             self._items[self._edit_id].show()
         self._edit_id = self._edit_image = self._edit_item = None
+        self._edit_new = self._edit_dirty = False
         self._last_paint = None
+
+    def cancel_edit(self) -> None:
+        """Drop the open mask edit (if any) without emitting anything."""
+        self._drop_layer()
         if self._tool in (Tool.BRUSH, Tool.ERASER):
             self._tool = Tool.NAVIGATE
             self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
@@ -678,6 +764,13 @@ class PhotoView(QGraphicsView):
         self.new_finding_class = DamageClass(damage)
         if self._poly_points:
             self._draw_polygon(None)
+        if self._edit_new and self._edit_image is not None:  # the new finding's paint takes the class colour
+            painter = QPainter(self._edit_image)
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+            painter.fillRect(self._edit_image.rect(), self._edit_colour(self.new_finding_class))
+            painter.end()
+            if self._edit_item is not None:
+                self._edit_item.setPixmap(QPixmap.fromImage(self._edit_image))
 
     def _draw_polygon(self, hover: QPointF | None) -> None:
         path = QPainterPath()
@@ -702,8 +795,7 @@ class PhotoView(QGraphicsView):
         pos = self.mapToScene(event.position().toPoint())
         if event.button() == Qt.MouseButton.LeftButton:
             if self._tool in (Tool.BRUSH, Tool.ERASER):
-                self.end_stroke()
-                self.paint_at(pos)
+                self.start_stroke(pos)
                 event.accept()
                 return
             if self._tool == Tool.POLYGON:

@@ -4,7 +4,10 @@
 the current photo and finding, moves between them (next/previous finding flows into the next photo
 that has findings), turns key presses and panel buttons into undoable commands
 (``roadinspect.gui.commands``), and runs mask corrections and drawn polygons through the core
-(``findings.finding_from_mask`` / ``finding_from_polygon``) in the background worker before storing them.
+(``findings.finding_from_mask`` / ``finding_from_polygon``) in the background worker before storing them;
+a missed finding painted with the brush goes the same way. A change of class (crack <-> pothole) measures
+the outline again as the new class (a crack gets its length and width, a pothole its diameter and area)
+and stores those measures with the decision, in one undoable step.
 Photos are decoded in the worker too, with a small cache and the next photo prefetched.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Signal
@@ -21,7 +25,7 @@ from roadinspect.core.findings import finding_from_mask, finding_from_polygon
 from roadinspect.core.geo import CameraModel
 from roadinspect.core.types import DamageClass, Finding, Photo, ReviewStatus
 from roadinspect.gui import labels
-from roadinspect.gui.commands import AddFindingCommand, GeometryCommand, ReviewCommand
+from roadinspect.gui.commands import AddFindingCommand, ClassChangeCommand, GeometryCommand, ReviewCommand
 from roadinspect.gui.findings_panel import FindingsPanel
 from roadinspect.gui.models import FindingRow
 from roadinspect.gui.photo_view import FindingShape, MaskEdit, PhotoView, load_photo_image
@@ -47,6 +51,23 @@ def _correct(edit: MaskEdit, damage: DamageClass, photo: Photo, camera: CameraMo
         return None
     return Finding(corrected.damage, corrected.polygon_wkt, base.confidence, corrected.kind, corrected.severity,
                    corrected.measures, corrected.ground, base.id, base.photo_id, base.source)
+
+
+def _drawn(edit: MaskEdit, damage: DamageClass, photo: Photo, camera: CameraModel, *,
+           progress, is_cancelled) -> Finding | None:  # noqa: ANN001
+    return finding_from_mask(edit.region, damage, photo, camera, origin=edit.origin, scale=edit.scale,
+                             confidence=1.0, source="inspector")
+
+
+def remeasured(finding: Finding, damage: DamageClass, photo: Photo, camera: CameraModel) -> Finding | None:
+    """The finding's outline measured as ``damage`` (its measures, type, severity and ground position as that
+    class), or None when the outline cannot be measured as that class (too thin for a crack's skeleton)."""
+    measured = finding_from_polygon(finding.polygon_wkt, DamageClass(damage), photo, camera)
+    if measured is None:
+        return None
+    return replace(measured, polygon_wkt=finding.polygon_wkt, confidence=finding.confidence, id=finding.id,
+                   photo_id=finding.photo_id, source=finding.source,
+                   ground=measured.ground if measured.ground is not None else finding.ground)
 
 
 def _from_polygon(wkt: str, damage: DamageClass, photo: Photo, camera: CameraModel, *,
@@ -89,6 +110,8 @@ class ReviewController(QObject):
         view.findingClicked.connect(self.select_finding)
         view.maskEdited.connect(self._on_mask_edited)
         view.polygonDrawn.connect(self._on_polygon)
+        view.maskDrawn.connect(self._on_mask_drawn)
+        view.notice.connect(self.message)
         view.detailWanted.connect(self._load_detail)
         panel.findingSelected.connect(self._on_panel_selection)
         panel.reviewRequested.connect(self._on_panel_request)
@@ -343,13 +366,29 @@ class ReviewController(QObject):
             return False
         self._pushing = True  # a new decision does not move the selection (undo and redo do)
         try:
-            self.undo.push(ReviewCommand(self.session, finding_id, action, value))
+            command = self._class_change(finding_id, value) if action == "damage" else None
+            self.undo.push(command or ReviewCommand(self.session, finding_id, action, value))
         except Exception as exc:  # noqa: BLE001 - a write failure must be shown, not crash the review
             self.failed.emit(str(exc))
             return False
         finally:
             self._pushing = False
         return True
+
+    def _class_change(self, finding_id: int, value: object) -> ClassChangeCommand | None:
+        """A change of class with the outline measured again as the new class (None: the class is unchanged,
+        or the photo or outline cannot be measured; the plain decision is recorded then)."""
+        assert self.session is not None
+        rf = self.session.finding(finding_id)
+        damage = DamageClass(value)  # type: ignore[arg-type]
+        photo = self.session.record(rf.finding.photo_id).photo  # type: ignore[arg-type]
+        current = rf.review.damage if rf.review is not None and rf.review.damage is not None else rf.finding.damage
+        if photo is None or damage == current:
+            return None
+        measured = remeasured(rf.finding, damage, photo, self.camera())
+        if measured is None:
+            return None
+        return ClassChangeCommand(self.session, finding_id, damage, measured)
 
     def _on_undo_index(self, index: int) -> None:
         """After undo/redo, show the finding the command changed."""
@@ -395,6 +434,26 @@ class ReviewController(QObject):
             self.undo.push(GeometryCommand(self.session, finding_id, corrected))  # type: ignore[arg-type]
 
         self._run(_correct, edit, row.damage, photo, self.camera(), rf.finding, on_result=done)
+
+    def _on_mask_drawn(self, edit: MaskEdit, damage: int) -> None:
+        """A missed finding painted with the brush: measured as its class, then added (undoable)."""
+        if self.session is None or self.session.readonly or self.photo_id is None or not self.confirm_reviewer():
+            return
+        photo_id = self.photo_id
+        photo = self.session.record(photo_id).photo
+        if photo is None:
+            return
+
+        def done(finding: object) -> None:
+            if finding is None:
+                self.message.emit(self.tr("The painted damage is too small to record: paint more of it."))
+                return
+            command = AddFindingCommand(self.session, photo_id, finding)  # type: ignore[arg-type]
+            self.undo.push(command)
+            if command.finding_id is not None and self.photo_id == photo_id:
+                self.show_photo(photo_id, command.finding_id)
+
+        self._run(_drawn, edit, DamageClass(damage), photo, self.camera(), on_result=done)
 
     def _on_polygon(self, wkt: str, damage: int) -> None:
         if self.session is None or self.session.readonly or self.photo_id is None or not self.confirm_reviewer():

@@ -111,9 +111,30 @@ def test_brush_grows_and_eraser_shrinks_the_mask(view: PhotoView, qtbot) -> None
     assert edit.region[int((105 - oy) / sx), int((105 - ox) / sx)]
 
 
-def test_brush_without_selection_stays_in_navigation(view: PhotoView) -> None:
+def test_eraser_without_selection_stays_in_navigation(view: PhotoView) -> None:
+    view.select_finding(None)
+    view.set_tool(Tool.ERASER)
+    assert view.tool() == Tool.NAVIGATE and not view.is_editing()
+
+
+def test_brush_without_selection_paints_a_new_finding_of_the_chosen_class(view: PhotoView, qtbot) -> None:  # noqa: ANN001
     view.select_finding(None)
     view.set_tool(Tool.BRUSH)
+    assert view.tool() == Tool.BRUSH and view.is_drawing_new()
+    view.set_new_finding_class(DamageClass.POTHOLE)
+    assert not view.apply_mask_edit()  # nothing painted: nothing emitted
+    view.set_tool(Tool.BRUSH)
+    view.brush_radius = 10.0
+    assert view.start_stroke(QPointF(200, 60))  # away from both findings
+    view.end_stroke()
+    with qtbot.waitSignal(view.maskDrawn) as blocker:
+        assert view.apply_mask_edit()
+    edit, damage = blocker.args
+    assert damage == int(DamageClass.POTHOLE)
+    ox, oy = edit.origin
+    sx, sy = edit.scale
+    assert edit.region[int((60 - oy) / sy), int((200 - ox) / sx)]
+    assert not edit.region[int((60 - oy) / sy), int((230 - ox) / sx)]
     assert view.tool() == Tool.NAVIGATE and not view.is_editing()
 
 
