@@ -80,8 +80,26 @@ def third_party() -> list[Component]:
     return rows
 
 
-def licences_html() -> str:
-    """An HTML block for the About box: main components with licences, the training data, where to read more."""
+LICENCE_TEXTS = {
+    "third_party": "Third-party software",
+    "lgpl": "Qt and PySide6 are used under the GNU LGPL v3: they are unmodified, separate libraries in the "
+            "install folder that you may replace; their source code is available from the Qt Project.",
+    "training": "Model training data",
+    "non_commercial": "non-commercial research use only",
+    "crackforest": "CrackForest is licensed for non-commercial research only",
+    "see_notices": "see the notices before any commercial use of the model.",
+    "all": "All licence texts: {link}",
+}
+"""The English sentences of :func:`licences_html`; the GUI passes them translated (same keys)."""
+
+
+def licences_html(texts: dict[str, str] | None = None) -> str:
+    """An HTML block for the About box: main components with licences, the training data, where to read more.
+
+    ``texts`` replaces the sentences of :data:`LICENCE_TEXTS` (the GUI's translations); names, versions and
+    licence identifiers stay as shipped.
+    """
+    t = {**LICENCE_TEXTS, **(texts or {})}
     by_name = {c.name.lower(): c for c in third_party()}
     items = []
     for name in HEADLINE_COMPONENTS:
@@ -91,17 +109,16 @@ def licences_html() -> str:
             if name.startswith("PySide6"):  # offered under LGPL-3.0 or GPL; RoadInspect uses it under the LGPL
                 shown, licence = "Qt / PySide6", "LGPL-3.0"
             items.append(f"{html.escape(shown)} {html.escape(component.version)}: {html.escape(licence)}")
-    data = [f"{html.escape(n)}: {html.escape(lic)}" for n, lic in DATASET_LICENCES]
+    data = [f"{html.escape(n)}: {html.escape(t['non_commercial'] if lic == DATASET_LICENCES[-1][1] else lic, quote=False)}"
+            for n, lic in DATASET_LICENCES]
     notice = notice_file()
     link = f'<a href="{notice.as_uri()}">{html.escape(str(notice))}</a>' if notice.is_file() else "NOTICE.md"
     return (
-        "<p><b>Third-party software</b><br>" + "<br>".join(items) + "</p>"
-        "<p>Qt and PySide6 are used under the GNU LGPL v3: they are unmodified, separate libraries in the "
-        "install folder that you may replace; their source code is available from the Qt Project.</p>"
-        "<p><b>Model training data</b><br>" + "<br>".join(data) + "<br>"
-        "<b>CrackForest is licensed for non-commercial research only</b>: see the notices before any "
-        "commercial use of the model.</p>"
-        f"<p>All licence texts: {link}</p>"
+        f"<p><b>{html.escape(t['third_party'], quote=False)}</b><br>" + "<br>".join(items) + "</p>"
+        f"<p>{html.escape(t['lgpl'], quote=False)}</p>"
+        f"<p><b>{html.escape(t['training'], quote=False)}</b><br>" + "<br>".join(data) + "<br>"
+        f"<b>{html.escape(t['crackforest'], quote=False)}</b>: {html.escape(t['see_notices'], quote=False)}</p>"
+        f"<p>{html.escape(t['all'], quote=False).replace('{link}', link)}</p>"
     )
 
 

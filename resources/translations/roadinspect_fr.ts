@@ -4,6 +4,38 @@
 <context>
     <name>About</name>
     <message>
+        <source>{name}: not installed</source>
+        <translation>{name} : non installé</translation>
+    </message>
+    <message>
+        <source>Third-party software</source>
+        <translation>Logiciels tiers</translation>
+    </message>
+    <message>
+        <source>Qt and PySide6 are used under the GNU LGPL v3: they are unmodified, separate libraries in the install folder that you may replace; their source code is available from the Qt Project.</source>
+        <translation>Qt et PySide6 sont utilisés sous la licence GNU LGPL v3 : ce sont des bibliothèques séparées et non modifiées, dans le dossier d&apos;installation, que vous pouvez remplacer ; leur code source est disponible auprès du Qt Project.</translation>
+    </message>
+    <message>
+        <source>Model training data</source>
+        <translation>Données d&apos;entraînement du modèle</translation>
+    </message>
+    <message>
+        <source>non-commercial research use only</source>
+        <translation>usage de recherche non commercial uniquement</translation>
+    </message>
+    <message>
+        <source>CrackForest is licensed for non-commercial research only</source>
+        <translation>CrackForest n&apos;est autorisé que pour la recherche non commerciale</translation>
+    </message>
+    <message>
+        <source>see the notices before any commercial use of the model.</source>
+        <translation>lisez les avis avant tout usage commercial du modèle.</translation>
+    </message>
+    <message>
+        <source>All licence texts: {link}</source>
+        <translation>Tous les textes de licence : {link}</translation>
+    </message>
+    <message>
         <source>&lt;h3&gt;RoadInspect {version}&lt;/h3&gt;&lt;p&gt;Finds cracks and potholes in geotagged road photos, lets the inspector review them on the photo and on the map, and exports a prioritised maintenance list.&lt;/p&gt;&lt;p&gt;Model: {model}&lt;/p&gt;&lt;p&gt;Data and logs: {data}&lt;/p&gt;&lt;p&gt;Map data © OpenStreetMap contributors (when the map background is on).&lt;/p&gt;</source>
         <translation>&lt;h3&gt;RoadInspect {version}&lt;/h3&gt;&lt;p&gt;Détecte les fissures et les nids-de-poule sur des photos de chaussée géolocalisées, permet à l&apos;inspecteur de les contrôler sur la photo et sur la carte, et exporte une liste d&apos;interventions classées par priorité.&lt;/p&gt;&lt;p&gt;Modèle : {model}&lt;/p&gt;&lt;p&gt;Données et journaux : {data}&lt;/p&gt;&lt;p&gt;Données cartographiques © contributeurs OpenStreetMap (lorsque le fond de carte est activé).&lt;/p&gt;</translation>
     </message>

@@ -7,6 +7,8 @@ background worker with a progress bar and can be cancelled.
 
 from __future__ import annotations
 
+import html
+
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -357,11 +359,25 @@ class ExportDialog(QDialog):
         return self._task is not None and self._task.is_running()
 
 
-def show_about(parent: QWidget | None, model_text: str = "") -> None:
-    """The About box: version, model, licences (``roadinspect.about``), where the data and logs are."""
+def about_html(model_text: str = "") -> str:
+    """The About box's text in the current language: version, model, licences (``roadinspect.about``), where
+    the data and logs are."""
     from roadinspect import about
     from roadinspect.gui.app import data_dir
 
+    if not model_text and not about.model_info():
+        model_text = QCoreApplication.translate("About", "{name}: not installed").format(name=about.DEFAULT_MODEL)
+    texts = {
+        "third_party": QCoreApplication.translate("About", "Third-party software"),
+        "lgpl": QCoreApplication.translate(
+            "About", "Qt and PySide6 are used under the GNU LGPL v3: they are unmodified, separate libraries in the "
+            "install folder that you may replace; their source code is available from the Qt Project."),
+        "training": QCoreApplication.translate("About", "Model training data"),
+        "non_commercial": QCoreApplication.translate("About", "non-commercial research use only"),
+        "crackforest": QCoreApplication.translate("About", "CrackForest is licensed for non-commercial research only"),
+        "see_notices": QCoreApplication.translate("About", "see the notices before any commercial use of the model."),
+        "all": QCoreApplication.translate("About", "All licence texts: {link}"),
+    }
     text = QCoreApplication.translate(
         "About",
         "<h3>RoadInspect {version}</h3>"
@@ -369,5 +385,11 @@ def show_about(parent: QWidget | None, model_text: str = "") -> None:
         "photo and on the map, and exports a prioritised maintenance list.</p>"
         "<p>Model: {model}</p><p>Data and logs: {data}</p>"
         "<p>Map data © OpenStreetMap contributors (when the map background is on).</p>",
-    ).format(version=__version__, model=model_text or about.model_text(), data=data_dir())
-    QMessageBox.about(parent, QCoreApplication.translate("About", "About RoadInspect"), text + about.licences_html())
+    ).format(version=__version__, model=html.escape(model_text or about.model_text()),
+             data=html.escape(str(data_dir())))
+    return text + about.licences_html(texts)
+
+
+def show_about(parent: QWidget | None, model_text: str = "") -> None:
+    """The About box (:func:`about_html`)."""
+    QMessageBox.about(parent, QCoreApplication.translate("About", "About RoadInspect"), about_html(model_text))
