@@ -931,6 +931,10 @@ Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activ
         <translation>Annulation… les photos terminées sont conservées.</translation>
     </message>
     <message>
+        <source>Camera of this project: {height} m above the road, {pitch}° below the horizon; focal length from EXIF for {exif} of {total} photos, otherwise a {hfov}° field of view (Settings › Camera changes this project only)</source>
+        <translation>Caméra de ce projet : {height} m au-dessus de la chaussée, {pitch}° sous l&apos;horizon ; focale lue dans l&apos;EXIF pour {exif} photos sur {total}, sinon un champ de vision de {hfov}° (Paramètres › Caméra ne change que ce projet)</translation>
+    </message>
+    <message>
         <source>Import</source>
         <translation>Import</translation>
     </message>

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QLocale, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -49,9 +49,11 @@ from roadinspect.gui.project import (
     ProjectLocked,
     ProjectSession,
     analyse_project,
+    camera_counts,
     compute_maintenance,
     export_project,
     import_photos,
+    pin_project_camera,
     place_on_gpx,
     project_camera,
 )
@@ -556,6 +558,17 @@ class MainWindow(QMainWindow):
                 text += self.tr(", %n duplicate(s) skipped", "", summary.added.duplicates)
             if problems:
                 text += self.tr(", %n unreadable file(s) (see the photo list)", "", problems)
+            if not session.readonly:  # the project's own camera, set once at its first import
+                camera = pin_project_camera(session.store, self.values, session.reviewer)
+                photos = [r.photo for r in (session.record(pid) for pid in session.photo_ids()) if r.photo is not None]
+                exif, total = camera_counts(photos)
+                number = QLocale().toString  # 1,5 m in French
+                text += ". " + self.tr(
+                    "Camera of this project: {height} m above the road, {pitch}° below the horizon; focal "
+                    "length from EXIF for {exif} of {total} photos, otherwise a {hfov}° field of view "
+                    "(Settings › Camera changes this project only)").format(
+                    height=number(camera.height_m, "g", 6), pitch=number(camera.pitch_deg, "g", 6),
+                    hfov=number(camera.hfov_deg, "g", 6), exif=exif, total=total)
             self.show_message(text)
             if self.review.photo_id is None and session.photo_ids():
                 self.review.show_photo(self.photos.visible_ids()[0] if self.photos.visible_ids()

@@ -31,7 +31,7 @@ from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import time_key
 from roadinspect.core.store import AddResult, PhotoRecord, ReviewedFinding, Store
 from roadinspect.core.track import complete_track
-from roadinspect.core.types import DamageClass, Finding, Review, ReviewStatus, Severity
+from roadinspect.core.types import DamageClass, Finding, Photo, Review, ReviewStatus, Severity
 from roadinspect.gui.models import PhotoRow
 
 UI_STATE_KEY = "ui.state"
@@ -409,6 +409,26 @@ def project_camera(store: Store, values: dict[str, Any]) -> CameraModel:
             if stored is not None:
                 merged[s.key] = stored
     return core_settings.camera_model(merged)
+
+
+def pin_project_camera(store: Store, values: dict[str, Any], who: str = "") -> CameraModel:
+    """Give a project its own camera, once, at its first import: each ``camera/...`` setting it does not hold yet
+    is recorded in its meta from the user's settings ``values``. Later changes of the user's settings then leave
+    the project's measures alone (the Settings dialog changes the open project's camera only); the photos' EXIF
+    focal length still applies per photo (``CameraModel.for_photo``). Returns the project's camera."""
+    from roadinspect.core import settings as core_settings
+
+    for s in core_settings.SETTINGS:
+        if s.group == "camera" and store.get_meta(s.key) is None:
+            store.set_meta(s.key, values[s.key], who=who)
+    return project_camera(store, values)
+
+
+def camera_counts(photos: Sequence[Photo]) -> tuple[int, int]:
+    """(photos whose EXIF gives a usable 35-mm focal length, photos)."""
+    usable = sum(1 for p in photos if p.camera.focal_length_35mm is not None
+                 and 5.0 <= p.camera.focal_length_35mm <= 2000.0)
+    return usable, len(photos)
 
 
 def analyse_project(store: Store, camera: CameraModel | None = None, who: str = "", weights: Path | None = None,
