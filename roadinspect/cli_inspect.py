@@ -45,7 +45,8 @@ def _say(line: str) -> None:
 
 
 class _CancelFlag:
-    """First Ctrl+C asks the batch to stop after the current photo; a second one interrupts at once."""
+    """First Ctrl+C stops the batch: no new photo is started, the model call under way ends, photos not yet
+    recorded are left for the next run; a second one interrupts at once."""
 
     def __init__(self) -> None:
         self.cancelled = False
@@ -58,7 +59,8 @@ class _CancelFlag:
         if self.cancelled:
             raise KeyboardInterrupt
         self.cancelled = True
-        print("\nStopping after the current photo (Ctrl+C again to interrupt now)...", file=sys.stderr)
+        print("\nStopping: no new photo is started; photos under way are left for the next run "
+              "(Ctrl+C again to interrupt now)...", file=sys.stderr)
 
     def __enter__(self) -> _CancelFlag:
         if threading.current_thread() is threading.main_thread():

@@ -104,7 +104,7 @@ def test_first_ctrl_c_lets_the_current_photo_end_then_stops_and_the_next_run_con
         (ctl / f"release-{n}").touch()
     wait_for(lambda: (ctl / "started-3").exists() and _analysed(project) == 2, "two photos recorded, the third started")
     proc.send_signal(signal.SIGINT)
-    wait_for(lambda: "Stopping after the current photo" in stderr(), "the stop message")
+    wait_for(lambda: "Stopping: no new photo is started" in stderr(), "the stop message")
     assert proc.poll() is None  # the model call under way is not abandoned
     (ctl / "release-3").touch()
     out, _ = proc.communicate(timeout=120)
@@ -127,7 +127,7 @@ def test_second_ctrl_c_interrupts_at_once_and_keeps_the_finished_photos(child) -
     (ctl / "release-1").touch()
     wait_for(lambda: (ctl / "started-2").exists() and _analysed(project) == 1, "the first photo recorded")
     proc.send_signal(signal.SIGINT)
-    wait_for(lambda: "Stopping after the current photo" in stderr(), "the stop message")
+    wait_for(lambda: "Stopping: no new photo is started" in stderr(), "the stop message")
     proc.send_signal(signal.SIGINT)
     wait_for(lambda: (ctl / "interrupt-raised").exists(), "the interruption")
     # A model call cannot be stopped from outside: the process ends once the call under way returns
