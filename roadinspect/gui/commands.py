@@ -73,8 +73,9 @@ class ReviewCommand(QUndoCommand):
 
 
 class ClassChangeCommand(ReviewCommand):
-    """A change of class (crack <-> pothole) with the outline measured again as the new class: the decision
-    and the new measures, type and severity are written in one transaction; undo writes both back."""
+    """A change of class (crack <-> pothole) with the outline measured again as the new class: the decision is
+    recorded as any other (its own audit row), then the new measures, type and severity with it (an audit row
+    with the measures before and after); undo writes both back the same way."""
 
     def __init__(self, session: ProjectSession, finding_id: int, damage: object, measured: Finding) -> None:
         super().__init__(session, finding_id, "damage", damage)
@@ -82,12 +83,14 @@ class ClassChangeCommand(ReviewCommand):
         self.measured = measured
 
     def redo(self) -> None:
-        """Store the new measures with the new decision."""
+        """Store the new decision, then the new measures (the decision kept as it is)."""
+        self.session.put_review(self.finding_id, self.after)
         self.session.set_geometry(self.finding_id, self.measured, self.after, restore_review=True)
 
     def undo(self) -> None:
-        """Put the earlier measures and decision back."""
+        """Put the earlier measures back, then the earlier decision."""
         self.session.set_geometry(self.finding_id, self.before_finding, self.before, restore_review=True)
+        self.session.put_review(self.finding_id, self.before)
 
 
 class GeometryCommand(QUndoCommand):

@@ -146,6 +146,9 @@ def test_a_pothole_changed_to_a_crack_and_back_is_measured_again(window: MainWin
     assert crack.damage == DamageClass.CRACK and crack.status == ReviewStatus.CORRECTED
     assert crack.kind in CRACK_KINDS and _is_crack(crack.finding.measures), crack.finding.measures
     assert crack.finding.polygon_wkt == original.polygon_wkt  # only the measures change
+    with Store.open(reviewable_project, readonly=True) as store:  # the decision and the measures are audited
+        actions = [e.action for e in store.audit_log() if e.finding_id == fid]
+    assert "geometry" in actions and "review" in actions, actions
     qtbot.keyClick(window.view, Qt.Key.Key_2)  # back to a pothole: pothole measures again, the model's class
     back = _stored(reviewable_project, fid)
     assert back.damage == DamageClass.POTHOLE and back.kind == "pothole"
