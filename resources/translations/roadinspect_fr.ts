@@ -1116,6 +1116,10 @@ Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activ
         <source>The eraser only edits the selected finding inside its dashed frame.</source>
         <translation>La gomme ne modifie que la dégradation sélectionnée, dans son cadre en pointillés.</translation>
     </message>
+    <message>
+        <source>Outside the selected finding: painting a new finding ({damage}; 1 crack, 2 pothole). Enter adds it, Escape drops it.</source>
+        <translation>Hors de la dégradation sélectionnée : vous peignez une nouvelle dégradation ({damage} ; 1 fissure, 2 nid-de-poule). Entrée l&apos;ajoute, Échap l&apos;abandonne.</translation>
+    </message>
 </context>
 <context>
     <name>PhotosPanel</name>

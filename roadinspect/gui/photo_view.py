@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
 
 from roadinspect.core.photos import ImageError, load_image
 from roadinspect.core.types import DamageClass, ReviewStatus
+from roadinspect.gui import labels
 from roadinspect.gui.style import CLASS_COLOURS
 
 EDIT_MAX_PX = 1024
@@ -676,6 +677,9 @@ class PhotoView(QGraphicsView):
             self.begin_new_mask()
             if not self._edit_rect.contains(scene_pos):
                 self.begin_new_mask(QRectF(0, 0, self._photo_size.width(), self._photo_size.height()))
+            self.notice.emit(self.tr("Outside the selected finding: painting a new finding ({damage}; 1 crack, "
+                                     "2 pothole). Enter adds it, Escape drops it.").format(
+                damage=labels.class_name(self.new_finding_class)))
         if not self.is_editing():
             return False
         self.paint_at(scene_pos)

@@ -102,7 +102,8 @@ def test_a_brush_stroke_outside_the_selected_findings_frame_draws_a_new_pothole(
     qtbot.keyClick(window.view, Qt.Key.Key_2)  # a pothole
     window.view.brush_radius = r
     _stroke(window, [(x, y), (x + 10, y)])
-    assert window.view.is_drawing_new()  # the stroke started a new finding instead of being dropped
+    assert window.view.is_drawing_new()  # the stroke started a new finding instead of being dropped, and says so
+    assert "new finding" in window.message.text() and "Pothole" in window.message.text()
     with qtbot.waitSignal(window.undo.indexChanged, timeout=20000):
         qtbot.keyClick(window.view, Qt.Key.Key_Return)
     (new,) = _ids(reviewable_project) - before
