@@ -141,6 +141,27 @@ def next_decision(rf: object, decision: str, note: str | None) -> dict:
             "note": note if note is not None else (base.note if base else "")}
 
 
+def _measure_as_class(store: object, before: object, who: str) -> None:
+    """After a change of class, the outline measured again as the new class (as the app's 1 / 2 keys do); the
+    decision just recorded is kept as it is. Nothing when the class is unchanged or the photo is unknown."""
+    from roadinspect.cli_inspect import _camera_from_project
+    from roadinspect.core.remeasure import remeasured
+
+    fid = before.finding.id  # type: ignore[attr-defined]
+    now = store.finding(fid)  # type: ignore[attr-defined]
+    if now.damage == before.damage:  # type: ignore[attr-defined]
+        return
+    record = store.photo(now.finding.photo_id)  # type: ignore[attr-defined]
+    if record.photo is None:
+        return
+    measured = remeasured(now.finding, now.damage, record.photo, _camera_from_project(store))
+    if measured is None:
+        return
+    store.update_finding_geometry(  # type: ignore[attr-defined]
+        fid, now.finding.polygon_wkt, who, measures=dict(measured.measures), ground=measured.ground,
+        kind=measured.kind, severity=measured.severity, review=now.review)
+
+
 def run_review(args: argparse.Namespace) -> int:
     from roadinspect.core.store import ProjectError, Store
 
@@ -156,6 +177,7 @@ def run_review(args: argparse.Namespace) -> int:
                           "or the app)")
         fields = next_decision(rf, args.decision, args.note)
         review = store.set_review(args.finding, reviewer=args.who, **fields)
+        _measure_as_class(store, rf, args.who)
         after = store.finding(args.finding)
     except (ProjectError, ValueError) as exc:
         return _error(str(exc))

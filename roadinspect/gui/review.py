@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Signal
@@ -23,6 +22,7 @@ from PySide6.QtGui import QImage, QUndoStack
 
 from roadinspect.core.findings import finding_from_mask, finding_from_polygon
 from roadinspect.core.geo import CameraModel
+from roadinspect.core.remeasure import remeasured
 from roadinspect.core.types import DamageClass, Finding, Photo, ReviewStatus
 from roadinspect.gui import labels
 from roadinspect.gui.commands import AddFindingCommand, ClassChangeCommand, GeometryCommand, ReviewCommand
@@ -57,17 +57,6 @@ def _drawn(edit: MaskEdit, damage: DamageClass, photo: Photo, camera: CameraMode
            progress, is_cancelled) -> Finding | None:  # noqa: ANN001
     return finding_from_mask(edit.region, damage, photo, camera, origin=edit.origin, scale=edit.scale,
                              confidence=1.0, source="inspector")
-
-
-def remeasured(finding: Finding, damage: DamageClass, photo: Photo, camera: CameraModel) -> Finding | None:
-    """The finding's outline measured as ``damage`` (its measures, type, severity and ground position as that
-    class), or None when the outline cannot be measured as that class (too thin for a crack's skeleton)."""
-    measured = finding_from_polygon(finding.polygon_wkt, DamageClass(damage), photo, camera)
-    if measured is None:
-        return None
-    return replace(measured, polygon_wkt=finding.polygon_wkt, confidence=finding.confidence, id=finding.id,
-                   photo_id=finding.photo_id, source=finding.source,
-                   ground=measured.ground if measured.ground is not None else finding.ground)
 
 
 def _from_polygon(wkt: str, damage: DamageClass, photo: Photo, camera: CameraModel, *,
