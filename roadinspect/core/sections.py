@@ -34,6 +34,7 @@ very poor >= 26, serious >= 11, failed below.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -196,7 +197,7 @@ def build_sections(
                 assigned[int(min(hits))].append(site)
     out = []
     for i, (run_no, index, start, end, geom) in enumerate(pieces):
-        on = sorted(assigned[i], key=lambda s: s.id)
+        on = sorted(assigned[i], key=lambda s: natural_key(s.id))  # S8 before S10
         score, deductions = section_score(on, end - start, settings)
         coords = np.asarray(geom.coords)
         out.append(Section(
@@ -205,6 +206,11 @@ def build_sections(
             site_ids=tuple(s.id for s in on),
         ))
     return out
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders the numbers inside ids by value: ``S8`` before ``S10``, ``T1-002`` before ``T1-010``."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
 
 
 def site_sections(sections: Iterable[Section]) -> dict[str, str]:

@@ -83,3 +83,12 @@ def test_status_does_not_change_the_condition_and_settings_apply():
                                                (10.9, "failed")])
 def test_ratings(score, rating):
     assert rating_for(score) == rating
+
+
+def test_site_ids_of_a_section_are_in_numeric_order():
+    """S8 before S10 (a text sort put S10, S11 ... before S8 in the report's sections table)."""
+    photos = drive(26, 10.0)
+    sites = [replace(make_site(n, "pothole", Severity.LOW, {}), position=offset_position(ORIGIN, 0.0, 1.0, 20.0 + n))
+             for n in (10, 8, 11, 9)]
+    sections = build_sections(photos, sites)
+    assert sections[0].site_ids == ("S8", "S9", "S10", "S11")
