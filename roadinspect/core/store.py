@@ -790,7 +790,9 @@ class Store:
     def resolve(self, stored: str, abs_path: str | None = None) -> Path:
         """Where a stored path points now: relative to the project folder, else the absolute fallback."""
         candidate = Path(stored) if os.path.isabs(stored) else self.folder / stored
-        if abs_path and not candidate.exists() and Path(abs_path).exists():
+        # os.path.exists, not Path.exists: a folder that cannot be entered (EACCES) is "not there", never
+        # a PermissionError out of info or export.
+        if abs_path and not os.path.exists(candidate) and os.path.exists(abs_path):
             return Path(abs_path)
         return Path(os.path.normpath(candidate))
 

@@ -114,3 +114,25 @@ def test_info_and_export_say_a_photo_was_deleted_after_import(tmp_path: Path, an
     main(["export", str(project), "--out", str(tmp_path / "out"), "--formats", "csv"])
     err = capsys.readouterr().err
     assert f"warning: {gone}: {CHANGED_REASON}" in err
+
+
+def test_a_photo_folder_that_cannot_be_entered_is_missing_not_a_traceback(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Path.exists`` raises PermissionError for a folder without search permission (Python 3.11);
+    resolving a stored path must treat it as "not there" (the suite runs as root, so it is simulated)."""
+    import os
+
+    with Store.open(tmp_path / "p.roadinspect") as store:
+        locked = tmp_path / "locked"
+        real_stat = os.stat
+
+        def stat(path, *args, **kwargs):
+            if str(path).startswith(str(locked)):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_stat(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, "stat", stat)
+        fallback = tmp_path / "elsewhere.jpg"
+        fallback.write_bytes(b"x")
+        assert store.resolve(str(locked / "a.jpg"), str(fallback)) == fallback
+        assert store.resolve(str(locked / "a.jpg"), str(locked / "b.jpg")) == locked / "a.jpg"
