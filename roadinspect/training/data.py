@@ -10,6 +10,10 @@ Validation split (deterministic, seeded): survey-vehicle frames named
 ``<frame>_<road segment>_<position>`` are split by whole stretches of 500 position units, and a
 training frame within 30 units of a validation frame of the same segment is left out, so no
 overlapping view is shared. Other datasets are split image by image.
+
+Box-labelled photos (``training/boxes.py``) become weak :class:`Sample` s through :func:`box_sample`: a mask
+that is background outside every damage box and ignored inside, and a box map that travels through
+the same crop transform for the box-projection loss (``losses.py``).
 """
 
 from __future__ import annotations
