@@ -92,3 +92,81 @@ def test_site_ids_of_a_section_are_in_numeric_order():
              for n in (10, 8, 11, 9)]
     sections = build_sections(photos, sites)
     assert sections[0].site_ids == ("S8", "S9", "S10", "S11")
+
+
+# The documented table of deduct coefficients (module docstring), written out here on purpose: a test that
+# read them from the code would pass whatever the code said.
+DOCUMENTED_K = {
+    "longitudinal": (5.0, 12.5, 22.0), "transverse": (5.0, 12.5, 22.0), "isolated": (5.0, 12.5, 22.0),
+    "alligator": (16.0, 22.0, 29.0), "pothole": (24.0, 43.0, 67.0),
+}
+SEVERITIES = (Severity.LOW, Severity.MEDIUM, Severity.HIGH)
+
+
+def _documented_deduct(kind: str, severity: Severity, quantity: float, length_m: float = 100.0,
+                       lane_m: float = 3.5) -> float:
+    density = quantity / (max(length_m, 1.0) * lane_m) * 100.0
+    return min(100.0, DOCUMENTED_K[kind][SEVERITIES.index(severity)] * math.log10(1.0 + density / 0.1))
+
+
+@pytest.mark.parametrize("kind", sorted(DOCUMENTED_K))
+@pytest.mark.parametrize("severity", SEVERITIES)
+def test_every_deduct_coefficient_is_the_documented_one(kind: str, severity: Severity) -> None:
+    measures = {"pothole": {}, "alligator": {"area_m2": 2.0}}.get(kind, {"length_m": 2.0})
+    quantity = 1.0 if kind == "pothole" else 2.0
+    score, [d] = section_score([make_site(1, kind, severity, measures)], 100.0)
+    expected = _documented_deduct(kind, severity, quantity)
+    assert d.kind == kind and d.severity == severity and d.quantity == quantity
+    assert d.unit == {"pothole": "count", "alligator": "m2"}.get(kind, "m")
+    assert d.density_pct == pytest.approx(quantity / 350.0 * 100.0, abs=1e-4)
+    assert d.deduct == pytest.approx(expected, abs=1e-3)
+    assert score == pytest.approx(round(100.0 - expected, 1), abs=1e-9)
+
+
+def test_quantities_follow_the_documented_rules() -> None:
+    """Potholes count (whatever their size); alligator in m²; other cracks in m; an unmeasured crack 1 m,
+    an unmeasured alligator area 1 m²; quantities of one (type, severity) add up."""
+    def qty(site):
+        (d,) = section_score([site], 100.0)[1]
+        return d.quantity, d.unit
+
+    assert qty(make_site(1, "pothole", Severity.LOW, {"area_m2": 5.0})) == (1.0, "count")
+    assert qty(make_site(1, "alligator", Severity.LOW, {"area_m2": 7.5, "length_m": 99.0})) == (7.5, "m2")
+    assert qty(make_site(1, "longitudinal", Severity.LOW, {"length_m": 4.25, "area_m2": 99.0})) == (4.25, "m")
+    unmeasured = {"metric": 0.0, "length_m": 40.0, "area_m2": 40.0}
+    assert qty(replace(make_site(1, "transverse", Severity.LOW, {}), measures=unmeasured)) == (1.0, "m")
+    assert qty(replace(make_site(1, "alligator", Severity.LOW, {}), measures=unmeasured)) == (1.0, "m2")
+    assert qty(make_site(1, "isolated", Severity.LOW, {})) == (1.0, "m")  # metric, but no length measured
+    assert qty(make_site(1, "alligator", Severity.LOW, {})) == (1.0, "m2")
+    two = [make_site(1, "longitudinal", Severity.MEDIUM, {"length_m": 1.5}),
+           make_site(2, "longitudinal", Severity.MEDIUM, {"length_m": 2.5}),
+           make_site(3, "longitudinal", Severity.HIGH, {"length_m": 10.0})]
+    _, deductions = section_score(two, 100.0)
+    assert [(d.severity, d.quantity) for d in deductions] == [(Severity.MEDIUM, 4.0), (Severity.HIGH, 10.0)]
+
+
+def test_a_deduct_is_capped_at_100_and_a_tiny_section_counts_one_metre() -> None:
+    many = [make_site(i, "pothole", Severity.HIGH, {}) for i in range(2000)]
+    score, (d,) = section_score(many, 100.0)
+    assert d.deduct == 100.0 and score == 0.0
+    one = [make_site(1, "pothole", Severity.LOW, {})]
+    _, (short,) = section_score(one, 0.25)
+    assert short.density_pct == pytest.approx(1.0 / 3.5 * 100.0, abs=1e-3)  # length floored at 1 m
+    assert short.deduct == pytest.approx(_documented_deduct("pothole", Severity.LOW, 1.0, 1.0), abs=1e-3)
+
+
+@pytest.mark.parametrize("bad", [{"length_m": 0.0}, {"length_m": -5.0}, {"length_m": math.inf},
+                                 {"length_m": math.nan}, {"lane_width_m": 0.0}, {"lane_width_m": -1.0},
+                                 {"lane_width_m": math.inf}, {"lane_width_m": math.nan}])
+def test_section_settings_refuse_lengths_that_are_not_positive_and_finite(bad: dict) -> None:
+    with pytest.raises(ValueError, match="positive finite"):
+        SectionSettings(**bad)
+    SectionSettings(length_m=0.5, lane_width_m=0.5)  # small but valid
+
+
+def test_natural_key_orders_numbers_inside_ids_by_value() -> None:
+    from roadinspect.core.sections import natural_key
+
+    ids = ["S10", "S9", "S100", "S1", "T1-010", "T1-002", "T2-001"]
+    assert sorted(ids, key=natural_key) == ["S1", "S9", "S10", "S100", "T1-002", "T1-010", "T2-001"]
+    assert natural_key("S8") < natural_key("S10") and natural_key("S10") == natural_key("S10")
