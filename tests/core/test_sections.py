@@ -170,3 +170,33 @@ def test_natural_key_orders_numbers_inside_ids_by_value() -> None:
     ids = ["S10", "S9", "S100", "S1", "T1-010", "T1-002", "T2-001"]
     assert sorted(ids, key=natural_key) == ["S1", "S9", "S10", "S100", "T1-002", "T1-010", "T2-001"]
     assert natural_key("S8") < natural_key("S10") and natural_key("S10") == natural_key("S10")
+
+
+def test_each_section_is_scored_over_its_own_length_with_the_given_settings() -> None:
+    """A pothole in the third section (200-250 m) is scored over 50 m, not over the distance from the
+    start, and the caller's settings (lane width, coefficients) reach the score."""
+    photos = drive(26, 10.0)  # 250 m: 0-100, 100-200, 200-250
+    site = replace(make_site(1, "pothole", Severity.HIGH, {}), position=offset_position(ORIGIN, 0.0, 0.5, 230.0))
+    third = build_sections(photos, [site])[2]
+    assert third.site_ids == ("S1",) and (third.run, third.index) == (1, 3)
+    assert (third.start_m, third.end_m) == pytest.approx((200.0, 250.0), abs=0.01)
+    assert third.score == section_score([site], 50.0)[0]
+    assert third.score == pytest.approx(round(100.0 - _documented_deduct("pothole", Severity.HIGH, 1.0, 50.0), 1))
+    wide = SectionSettings(lane_width_m=7.0, deduct_k={**DOCUMENTED_K, "pothole": (1.0, 2.0, 3.0)})
+    third_wide = build_sections(photos, [site], wide)[2]
+    assert third_wide.score == section_score([site], 50.0, wide)[0] > third.score
+
+
+def test_section_bounds_are_kept_to_the_centimetre_and_a_short_run_is_one_section() -> None:
+    sections = build_sections(drive(11, 10.0), settings=SectionSettings(length_m=100.0 / 3.0))  # 100 m
+    assert [(s.start_m, s.end_m) for s in sections] == [(0.0, 33.33), (33.33, 66.67), (66.67, 100.0)]
+    assert [(s.run, s.index) for s in sections] == [(1, 1), (1, 2), (1, 3)]
+    (only,) = build_sections(drive(6, 10.0))  # 50 m: shorter than one section, still one
+    assert (only.start_m, only.end_m) == pytest.approx((0.0, 50.0), abs=0.01)
+    (pair,) = build_sections(drive(2, 10.0))  # two positions make a run
+    assert pair.length_m == pytest.approx(10.0, abs=0.01)
+
+
+def test_sites_without_a_track_belong_to_no_section() -> None:
+    site = replace(make_site(1, "pothole", Severity.LOW, {}), position=offset_position(ORIGIN, 0.0, 0.0, 5.0))
+    assert build_sections(drive(1, 10.0), [site]) == []
