@@ -200,3 +200,13 @@ def test_section_bounds_are_kept_to_the_centimetre_and_a_short_run_is_one_sectio
 def test_sites_without_a_track_belong_to_no_section() -> None:
     site = replace(make_site(1, "pothole", Severity.LOW, {}), position=offset_position(ORIGIN, 0.0, 0.0, 5.0))
     assert build_sections(drive(1, 10.0), [site]) == []
+
+
+@pytest.mark.parametrize(("photos", "step", "lengths"), [
+    (12, 10.0, [110]),        # a 10 m tail joins the only full section
+    (12, 11.0, [121]),        # 21 m < 25 m (a quarter of 100 m) joins
+    (6, 25.2, [100, 26]),     # a tail over a quarter stays a section of its own
+    (22, 10.0, [100, 110]),
+])
+def test_the_quarter_rule_for_a_short_last_piece(photos: int, step: float, lengths: list[int]) -> None:
+    assert [round(s.length_m) for s in build_sections(drive(photos, step))] == lengths
