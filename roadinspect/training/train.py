@@ -37,7 +37,9 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from roadinspect.core.network import MEAN, STD, RoadDamageNet
 from roadinspect.core.segmenter import ModelError, resolve_device
-from roadinspect.training.data import CropSampler, Sample, annotated_vector, load_pair, open_dataset, split
+from roadinspect.core.types import DamageClass
+from roadinspect.training.boxes import rdd_split, read_boxes
+from roadinspect.training.data import CropSampler, Sample, annotated_vector, box_sample, load_pair, open_dataset, split
 from roadinspect.training.losses import total_loss
 
 POTHOLE_BOOST = 3.0
@@ -47,10 +49,7 @@ WARMUP = 150
 
 
 def _load_box_folder(folder: Path, samples: list[Sample], weights: list[float], record: dict, log) -> None:
-    from roadinspect.core.types import DamageClass
-    from roadinspect.training.boxes import read_boxes, rdd_split
-    from roadinspect.training.data import box_sample
-
+    """Append the training photos of a box-labelled folder as weak samples (the held-out part never)."""
     images = read_boxes(folder)
     parts = rdd_split([im.name for im in images])
     train_names = set(parts["train"])
@@ -60,6 +59,8 @@ def _load_box_folder(folder: Path, samples: list[Sample], weights: list[float], 
             continue
         samples.append(box_sample(im.path, im.width, im.height, list(im.boxes)))
         weights.append(POTHOLE_BOOST if im.damage_boxes(DamageClass.POTHOLE) else 1.0)
+    if len(samples) == start:
+        raise ValueError(f"{folder}: no box-labelled photo left for training (all {len(images)} are held out)")
     block = np.array(weights[start:])
     weights[start:] = list(block / block.sum() * math.sqrt(max(1, len(block))) * BOX_SHARE)
     record[folder.name] = {"train": len(block), "val": len(parts["val"]), "annotated": ["boxes"]}

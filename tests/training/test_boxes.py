@@ -90,3 +90,16 @@ def test_training_mixes_a_box_folder_and_never_loads_its_held_out_photos(tmp_pat
     assert main(["train", "--data", str(folder), "--out", str(out), "--steps", "2", "--batch", "2",
                  "--crop", "32", "--init", "none", "--device", "cpu"]) == 0
     assert json.loads((out / "split.json").read_text())["rdd"]["val"] == len(held)
+
+
+def test_a_box_folder_with_every_photo_held_out_is_a_one_line_error(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture) -> None:
+    from roadinspect.cli import main
+
+    names = [f"p{i:03d}.jpg" for i in range(40)]
+    held = [n for n in names if is_held_out(n)][:2]
+    folder = _folder(tmp_path / "rdd", {n: [] for n in held})
+    assert main(["train", "--data", str(folder), "--out", str(tmp_path / "run"), "--steps", "1",
+                 "--init", "none", "--device", "cpu"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: ") and "held out" in err[-1] and str(folder) in err[-1]
