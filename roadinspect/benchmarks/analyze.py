@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -88,15 +87,10 @@ def load_average() -> list[float] | None:
 
 
 def cpu_name() -> str:
-    """The CPU model name (``/proc/cpuinfo``; ``platform.processor()`` elsewhere)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    """The CPU model name: the one the backend choice is cached under (:func:`core.backends.cpu_model`)."""
+    from roadinspect.core.backends import cpu_model
+
+    return cpu_model()
 
 
 def _project(folder: Path, count: int, tmp: Path):  # noqa: ANN202 - returns (Store, ids)
