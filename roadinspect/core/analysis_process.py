@@ -97,6 +97,13 @@ def _child_main(inbox: Any, outbox: Any, project: str, weights: str | None, came
         outbox.close()
 
 
+def _photo_states(project: Path) -> dict[int, tuple]:
+    """Each photo's analysis state in the project file (what changes when its outcome is recorded), and its name."""
+    with Store.open(project, readonly=True) as store:
+        return {r.id: (r.analysis_id, r.analysed_at, r.error, r.failure, r.path.name)
+                for r in store.photos(usable_only=False)}
+
+
 def _merge(into: AnalysisSummary, part: AnalysisSummary) -> None:
     into.analysis_id = part.analysis_id if part.analysis_id is not None else into.analysis_id
     into.analysed += part.analysed
@@ -116,7 +123,8 @@ def analyse_in_child(project: Path, weights: Path | None = None, camera: Any = N
     ``progress(done, total, photo_id, message)`` is called after each photo is recorded (``done`` and
     ``total`` count over the whole call, across restarts). Returns the merged summary; ``crashes``
     lists how each child that died ended, and the photos recorded by a child before it died count
-    as analysed.
+    as analysed. A photo the child committed but could not report before dying is found in the
+    project file after the death and reported then (its message is the file name).
 
     Raises:
         ProjectError / ProjectBusy: the child could not open or analyse the project (message kept).
@@ -130,6 +138,8 @@ def analyse_in_child(project: Path, weights: Path | None = None, camera: Any = N
     done_before = 0
     total: int | None = None
     fruitless = 0
+    heard: set[int] = set()
+    states = _photo_states(project) if progress is not None else {}
     while True:
         inbox_r, inbox_w = ctx.Pipe(duplex=False)  # parent -> child
         outbox_r, outbox_w = ctx.Pipe(duplex=False)  # child -> parent
@@ -165,6 +175,7 @@ def analyse_in_child(project: Path, weights: Path | None = None, camera: Any = N
                     done_here = message[1]
                     total = max(total or 0, done_before + message[2])
                     if progress is not None and message[3] is not None:
+                        heard.add(message[3])
                         progress(done_before + done_here, total, message[3], message[4])
                 elif kind == "summary":
                     summary = message[1]
@@ -192,6 +203,15 @@ def analyse_in_child(project: Path, weights: Path | None = None, camera: Any = N
             return merged
         # the child died: keep going with a new one (the pipeline retries, then leaves out, the culprit)
         crashes.append(describe_exit(child.exitcode))
+        if progress is not None:  # photos recorded just before the death, whose message never left the child
+            now = _photo_states(project)
+            for photo_id in sorted(now):
+                if photo_id not in heard and now[photo_id] != states.get(photo_id):
+                    heard.add(photo_id)
+                    done_here += 1
+                    total = max(total or 0, done_before + done_here)
+                    progress(done_before + done_here, total, photo_id, now[photo_id][-1])
+            states = now
         done_before += done_here
         fruitless = 0 if done_here else fruitless + 1
         if fruitless >= MAX_RESTARTS_WITHOUT_PROGRESS:

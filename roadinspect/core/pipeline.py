@@ -29,7 +29,9 @@
   ``analyze`` of the same project while one runs gets :class:`~roadinspect.core.store.ProjectBusy`.
   Test hook: when the environment variable ``ROADINSPECT_TEST_ABORT_ON`` names a photo file
   (its name only), the process aborts (``os.abort``) just before that photo's findings are
-  extracted, standing for a native crash; it is read by :func:`analyze` only, for the tests.
+  extracted, standing for a native crash; ``ROADINSPECT_TEST_ABORT_AFTER_RECORD`` makes it abort
+  just after that photo's outcome is committed and before anyone is told (a crash in the findings
+  thread of the next photo at that moment). Both are read by :func:`analyze` only, for the tests.
 * **findings only on the road**: before the first photo, the road region of each camera group of
   the photos to do is read from the project, or estimated from the group's photos and stored
   (:func:`~roadinspect.core.road_region.project_regions`); each photo's class mask is cleared
@@ -78,6 +80,8 @@ the working size): a damage-dense photo takes the findings thread several model 
 model keeps going meanwhile instead of waiting for it (``bench analyze`` on real content)."""
 TEST_ABORT_ENV = "ROADINSPECT_TEST_ABORT_ON"
 """Test hook (see the module docstring): the name of a photo file on which the process aborts."""
+TEST_ABORT_AFTER_RECORD_ENV = "ROADINSPECT_TEST_ABORT_AFTER_RECORD"
+"""Test hook (see the module docstring): the process aborts once this photo's outcome is committed."""
 
 
 class SegmenterLike(Protocol):
@@ -203,6 +207,7 @@ def _analyze_locked(store: Store, wanted: list[int] | None, segmenter: Segmenter
     run = _Run(store, analysis_id, segmenter, with_road_region(extract_findings, regions), camera, side, timings,
                summary, who, progress, is_cancelled, len(todo))
     run.abort_on = os.environ.get(TEST_ABORT_ENV) or None
+    run.abort_after = os.environ.get(TEST_ABORT_AFTER_RECORD_ENV) or None
     run.on_recorded = on_recorded
     try:
         run.process(todo[:len(alone)], todo[len(alone):], default_workers() if workers is None else max(0, workers),
@@ -309,6 +314,7 @@ class _Run:
         self.model_failures_in_a_row = 0  # seen by the model thread, to stop calling a broken model
         self.failed_hard: RuntimeError | None = None
         self.abort_on: str | None = None  # the test hook TEST_ABORT_ENV
+        self.abort_after: str | None = None  # the test hook TEST_ABORT_AFTER_RECORD_ENV
         self.on_recorded: Callable[[int], None] | None = None
         self._last_share = 0.0  # model seconds per photo of the last model call
         self._lock = threading.Lock()
@@ -506,6 +512,8 @@ class _Run:
                     f"the model failed on {MAX_CONSECUTIVE_MODEL_ERRORS} photos in a row; "
                     f"last: {record.path}: {outcome.reason}")
         self.done += 1
+        if self.abort_after is not None and record.path.name == self.abort_after:
+            os.abort()  # the test hook TEST_ABORT_AFTER_RECORD_ENV: committed, nobody told yet
         if self.on_recorded is not None:
             self.on_recorded(record.id)
         if self.progress is not None:

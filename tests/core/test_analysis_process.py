@@ -14,7 +14,7 @@ import pytest
 
 from roadinspect.core.analysis_process import analyse_in_child, describe_exit
 from roadinspect.core.photos import scan
-from roadinspect.core.pipeline import TEST_ABORT_ENV
+from roadinspect.core.pipeline import TEST_ABORT_AFTER_RECORD_ENV, TEST_ABORT_ENV
 from roadinspect.core.segmenter import default_weights
 from roadinspect.core.store import CRASH_REASON, Store
 from tests.core.photo_files import scene_jpeg
@@ -48,6 +48,24 @@ def test_a_crash_in_the_child_is_survived_and_the_batch_finishes(tmp_path: Path,
     assert analysed_ids <= {pid for _, _, pid in seen}  # the caller heard of every photo recorded
     assert all(d <= t for d, t, _ in seen) and seen[-1][0] >= 3  # (the photo left out is not "done")
     assert multiprocessing.active_children() == []
+
+
+def test_a_photo_recorded_just_before_a_crash_is_still_reported(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child dies between committing a photo and telling the parent (CI saw it with the findings thread)."""
+    project = make_project(tmp_path)
+    monkeypatch.delenv(TEST_ABORT_ENV, raising=False)
+    monkeypatch.setenv(TEST_ABORT_AFTER_RECORD_ENV, "IMG_0001.jpg")
+    seen: list[tuple[int, int, int, str]] = []
+    summary = analyse_in_child(project, progress=lambda d, t, pid, m: seen.append((d, t, pid, m)))
+    assert summary.crashes == ["killed by signal SIGABRT"] and summary.failed == []
+    with Store.open(project, readonly=True) as store:
+        names = {r.id: r.path.name for r in store.photos() if r.analysis_id is not None}
+    assert sorted(names.values()) == ["IMG_0000.jpg", "IMG_0001.jpg", "IMG_0002.jpg", "IMG_0003.jpg"]
+    assert sorted(pid for _, _, pid, _ in seen) == sorted(names)  # each photo heard of once
+    assert [m for _, _, pid, m in seen if names[pid] == "IMG_0001.jpg"] == ["IMG_0001.jpg"]
+    assert [d for d, _, _, _ in seen] == [1, 2, 3, 4] and all(d <= t for d, t, _, _ in seen)
+    assert summary.analysed == 4
 
 
 def test_cancel_reaches_the_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
