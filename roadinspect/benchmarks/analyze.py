@@ -93,7 +93,7 @@ def cpu_name() -> str:
     return cpu_model()
 
 
-def _project(folder: Path, count: int, tmp: Path):  # noqa: ANN202 - returns (Store, ids)
+def _project(folder: Path, count: int, tmp: Path):  # returns (Store, ids)
     from roadinspect.core.photos import find_images, scan
     from roadinspect.core.store import Store
     from roadinspect.core.track import complete_track

@@ -124,7 +124,7 @@ def measure(folder: Path, count: int, size: tuple[int, int], review: bool = True
     return result
 
 
-def run(args) -> dict:  # noqa: ANN001 - argparse.Namespace
+def run(args) -> dict:  # argparse.Namespace
     """Entry of ``roadinspect bench gui`` (``--count``, ``--size``, ``--dir``, ``--repeats 0`` = default)."""
     from roadinspect.benchmarks import BenchmarkUnavailable, parse_size
     from roadinspect.core.segmenter import ModelError, default_weights

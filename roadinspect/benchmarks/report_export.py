@@ -27,7 +27,7 @@ GOAL_MB = 20.0
 GOAL_S = 10.0
 
 
-def make_survey(folder: Path, count: int, cards: int = 50):  # noqa: ANN201 - (ProjectData, MaintenanceList)
+def make_survey(folder: Path, count: int, cards: int = 50):  # (ProjectData, MaintenanceList)
     """The benchmark survey (see the module docstring); the cards' photos are written into ``folder``."""
     import numpy as np
 

@@ -87,7 +87,7 @@ def _stage(target: Path, write: Callable[[Path], None]) -> Path:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    except Exception as exc:  # noqa: BLE001 - every writer failure becomes one line naming the file
+    except Exception as exc:  # every writer failure becomes one line naming the file
         with contextlib.suppress(OSError):
             tmp.unlink()
         if isinstance(exc, OSError | ExportError):

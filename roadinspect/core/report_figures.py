@@ -321,7 +321,7 @@ def to_svg(fig: Figure, css_class: str = "") -> str:
 
 
 def to_drawing(fig: Figure, font: str, bold_font: str, scale: float = 1.0,
-               fix_text: Callable[[str], str] = str):  # noqa: ANN201 - reportlab type
+               fix_text: Callable[[str], str] = str):  # reportlab type
     """The figure as a ReportLab ``Drawing`` (vector shapes, y flipped), ``scale`` times its size.
 
     ``fix_text`` adapts text to the PDF font (characters it lacks)."""

@@ -119,7 +119,7 @@ def wrap(text: str, width: float, size: float) -> str:
 
 
 def compact_table(header: list[list[str]], rows: list[list[list[str]]], widths: list[float],
-                  right: tuple[int, ...] = (), size: float = 7.0):  # noqa: ANN201 - a ReportLab Flowable
+                  right: tuple[int, ...] = (), size: float = 7.0):  # a ReportLab Flowable
     """A long table of plain text cells (each a list of lines), drawn straight on the canvas.
 
     Splits between rows across pages and repeats the header on each; one text object per page part,
@@ -400,7 +400,7 @@ def render_pdf(c: ReportContent) -> bytes:
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             self._pages: list[dict] = []
 
-        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

@@ -128,7 +128,7 @@ class GeoPackageTiles(TileFile):
         self._levels: dict[int, _Level] = {}
         for zoom, width, height, tile_w, tile_h, pixel in con.execute(
                 "SELECT zoom_level, matrix_width, matrix_height, tile_width, tile_height, pixel_x_size "
-                f"FROM gpkg_tile_matrix WHERE table_name = ?", (table,)):  # noqa: S608 - name checked above
+                f"FROM gpkg_tile_matrix WHERE table_name = ?", (table,)):  # name checked above
             if tile_w != 256 or tile_h != 256 or not pixel:
                 continue
             z = round(math.log2(_EARTH / (256 * pixel)))
@@ -149,7 +149,7 @@ class GeoPackageTiles(TileFile):
         col, row = x - level.col0, y - level.row0
         if not (0 <= col < level.width and 0 <= row < level.height):
             return None
-        found = self._con.execute(f"SELECT tile_data FROM {self._table} WHERE zoom_level = ? AND tile_column = ? "  # noqa: S608
+        found = self._con.execute(f"SELECT tile_data FROM {self._table} WHERE zoom_level = ? AND tile_column = ? "
                                   "AND tile_row = ?", (level.zoom, col, row)).fetchone()
         return bytes(found[0]) if found and found[0] else None
 

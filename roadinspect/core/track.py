@@ -258,7 +258,7 @@ def load_gpx(path: Path | str) -> GpxTrack:
     return GpxTrack(path, tuple(points))
 
 
-def _track_point(elem) -> TrackPoint | None:  # noqa: ANN001 - an ElementTree element
+def _track_point(elem) -> TrackPoint | None:  # an ElementTree element
     try:
         lat, lon = float(elem.get("lat", "nan")), float(elem.get("lon", "nan"))
     except ValueError:

@@ -63,7 +63,7 @@ def enable_faulthandler() -> None:
     """Dump the Python stacks of a hard crash to ``logs/faults.log``."""
     global _fault_file
     if _fault_file is None:
-        _fault_file = open(log_dir() / "faults.log", "a", encoding="utf-8")  # noqa: SIM115 - open for the whole run
+        _fault_file = open(log_dir() / "faults.log", "a", encoding="utf-8")  # open for the whole run
         faulthandler.enable(file=_fault_file, all_threads=True)
 
 

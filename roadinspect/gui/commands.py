@@ -60,11 +60,11 @@ class ReviewCommand(QUndoCommand):
         """Write the earlier decision back (pending when there was none)."""
         self.session.put_review(self.finding_id, self.before)
 
-    def id(self) -> int:  # noqa: A003 - Qt API
+    def id(self) -> int:
         """Notes merge (typing a note is one undo step)."""
         return _NOTE_ID if self.action == "note" else -1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
+    def mergeWith(self, other: QUndoCommand) -> bool:
         """Merge a following note on the same finding."""
         if not isinstance(other, ReviewCommand) or other.finding_id != self.finding_id or other.action != "note":
             return False

@@ -240,7 +240,7 @@ class ExportDialog(QDialog):
     is_cancelled=...)`` and returns an object with ``written`` (paths) and ``errors`` (messages).
     """
 
-    folderUsed = Signal(str)  # noqa: N815 - Qt naming; the folder of an export that wrote files (remembered)
+    folderUsed = Signal(str)  # the folder of an export that wrote files (remembered)
 
     FORMATS = (("csv", "CSV (Excel)"), ("geojson", "GeoJSON (QGIS)"), ("gpkg", "GeoPackage (QGIS)"),
                ("report", "HTML report"), ("training", "Training set (corrections)"))

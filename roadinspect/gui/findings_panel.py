@@ -62,9 +62,9 @@ def _open_web_link(url: str) -> bool:
 class FindingsPanel(QWidget):
     """Findings table + details + review buttons for the current photo."""
 
-    findingSelected = Signal(object)  # noqa: N815 - Qt naming; int or None
-    reviewRequested = Signal(int, str, object)  # noqa: N815
-    reviewKeysWanted = Signal()  # noqa: N815 - Enter/Escape in the note, a click on the table: keys back to review
+    findingSelected = Signal(object)  # int or None
+    reviewRequested = Signal(int, str, object)
+    reviewKeysWanted = Signal()  # Enter/Escape in the note, a click on the table: keys back to review
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -197,7 +197,7 @@ class FindingsPanel(QWidget):
             return None
         return self._rows[index.row()].finding.id
 
-    def _on_current(self, current, previous) -> None:  # noqa: ANN001
+    def _on_current(self, current, previous) -> None:
         if self._selecting:
             return
         row = self._rows[current.row()] if current.isValid() and current.row() < len(self._rows) else None
@@ -273,7 +273,7 @@ class FindingsPanel(QWidget):
             # after the selection change has finished (the save refreshes this panel)
             QTimer.singleShot(0, self, lambda: self.reviewRequested.emit(fid, "note", text))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Escape in the note puts the saved note back and returns the keys to reviewing."""
         if (watched is self.note and event.type() == QEvent.Type.ShortcutOverride
                 and event.key() == Qt.Key.Key_Escape):
@@ -311,7 +311,7 @@ class FindingsPanel(QWidget):
         current = self.current_id()
         self._show_details(next((r for r in self._rows if r.finding.id == current), None))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         """Re-translate when the language changes."""
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()

@@ -75,7 +75,7 @@ def _string_list(value: object) -> list[str]:
     return []
 
 
-def _save_state(session: ProjectSession, state: dict, *, progress, is_cancelled) -> None:  # noqa: ANN001
+def _save_state(session: ProjectSession, state: dict, *, progress, is_cancelled) -> None:
     session.save_ui_state(state)
 
 
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         self.undo.cleanChanged.connect(lambda _: self._update_enabled())
 
     # ------------------------------------------------------------------ settings
-    def _camera(self):  # noqa: ANN202 - CameraModel
+    def _camera(self):  # CameraModel
         if self.session is not None:
             return project_camera(self.session.store, self.values)
         return core_settings.camera_model(self.values)
@@ -506,7 +506,7 @@ class MainWindow(QMainWindow):
         return str(QSettings().value("recent/folder") or Path.home())
 
     # ------------------------------------------------------------------ background work
-    def _start(self, name: str, unit: str, fn, *args: Any, on_result=None, on_progress=None) -> Task | None:  # noqa: ANN001
+    def _start(self, name: str, unit: str, fn, *args: Any, on_result=None, on_progress=None) -> Task | None:
         if self._task is not None and self._task.is_running():
             self.show_message(self.tr("Please wait: {task} is running.").format(task=self.progress.title.text()))
             return None
@@ -822,7 +822,7 @@ class MainWindow(QMainWindow):
         sections = SectionSettings(length_m=core_settings.section_length(self.values))
         report = ReportOptions(lang=i18n.current_language())  # the report speaks the app's language
 
-        def run(out: Path, *, formats: list[str], csv_profile: str, progress, is_cancelled):  # noqa: ANN001, ANN202
+        def run(out: Path, *, formats: list[str], csv_profile: str, progress, is_cancelled):
             return export_project(data, out, formats, csv_profile, weights, sections, progress=progress,
                                   is_cancelled=is_cancelled, report=report)
 
@@ -896,19 +896,19 @@ class MainWindow(QMainWindow):
             if self.maintenance is not None:
                 self._show_maintenance(self.session, self.maintenance)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         """Re-translate when the language changes."""
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
 
     # ------------------------------------------------------------------ drag and drop, closing
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept folders and files from the file manager."""
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+    def dropEvent(self, event: QDropEvent) -> None:
         """A dropped project opens; dropped folders or photos start a new inspection."""
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         event.acceptProposedAction()
@@ -917,7 +917,7 @@ class MainWindow(QMainWindow):
         elif paths:
             QTimer.singleShot(0, lambda: self.new_inspection(paths))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Stop background work, save the view state, close the project, remember the window layout."""
         QSettings().setValue("window/geometry", self.saveGeometry())
         QSettings().setValue("window/state", self.saveState())

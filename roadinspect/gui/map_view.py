@@ -152,7 +152,7 @@ class _Marker(QGraphicsItem):
         self.text = text
         self.heading: float | None = None
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+    def boundingRect(self) -> QRectF:
         r = self.radius + 14 if self.heading is not None else self.radius + 2
         return QRectF(-r, -r, 2 * r, 2 * r)
 
@@ -368,8 +368,8 @@ class TileLayer:
 class MapView(QGraphicsView):
     """Track, photos, sites and sections on a scaled plane, with optional OSM tiles (see module docstring)."""
 
-    photoClicked = Signal(int)  # noqa: N815 - Qt naming
-    siteClicked = Signal(str)  # noqa: N815
+    photoClicked = Signal(int)
+    siteClicked = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -569,7 +569,7 @@ class MapView(QGraphicsView):
             self.centerOn(rect.center())
         self.tiles.refresh()
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
+    def wheelEvent(self, event: QWheelEvent) -> None:
         """Zoom around the cursor."""
         steps = event.angleDelta().y() / 120.0
         if not steps:
@@ -587,30 +587,30 @@ class MapView(QGraphicsView):
         self.tiles.refresh()
         event.accept()
 
-    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt API
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
         """Load the tiles of the newly visible area."""
         super().scrollContentsBy(dx, dy)
         self.tiles.refresh()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+    def resizeEvent(self, event) -> None:
         """Keep the track fitted when the dock is resized (until the user zooms or pans)."""
         super().resizeEvent(event)
         if self._fit_on_resize:
             self.fit_all()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         """Remember the press to tell a click from a pan."""
         self._press = event.position()
         super().mousePressEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """A click on a site or a photo emits the matching signal."""
         press, self._press = self._press, None
         super().mouseReleaseEvent(event)
         if press is not None and (event.position() - press).manhattanLength() < 5:
             self.click_at(event.position().toPoint())
 
-    def click_at(self, view_pos) -> bool:  # noqa: ANN001 - QPoint
+    def click_at(self, view_pos) -> bool:  # QPoint
         """Emit ``siteClicked`` or ``photoClicked`` for the marker at ``view_pos``; True when one was hit."""
         for item in self.items(view_pos):
             site_id = item.data(1)
@@ -625,7 +625,7 @@ class MapView(QGraphicsView):
         return False
 
     # ------------------------------------------------------------------ decorations
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         """Scale bar (bottom left), north arrow (top right) and attribution, in viewport coordinates."""
         if not self._photo_items:
             return

@@ -137,13 +137,13 @@ class _TableModel(QAbstractTableModel):
         self._rows[row] = value
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and \
                 0 <= section < len(self.HEADERS):
             return self.tr(self.HEADERS[section])
@@ -420,7 +420,7 @@ class PhotoFilterProxy(QSortFilterProxyModel):
         """Show only photos with a finding of ``damage`` (None: every photo)."""
         _refilter(self, "_damage", damage or None)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt API
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         row: PhotoRow = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)
         if row is None:
             return False
@@ -462,7 +462,7 @@ class SiteFilterProxy(QSortFilterProxyModel):
         """Show only sites with review ``status`` (None: all)."""
         _refilter(self, "_status", status or None)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt API
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         row: SiteRow = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)
         if row is None:
             return False
@@ -486,7 +486,7 @@ def thumbnail_key(path: Path) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def make_thumbnails(items: list[tuple[int, Path]], folder: Path, *, progress, is_cancelled) -> int:  # noqa: ANN001
+def make_thumbnails(items: list[tuple[int, Path]], folder: Path, *, progress, is_cancelled) -> int:
     """Worker function: decode each photo small, save it to the disk cache, report ``(done, total, id, QImage)``."""
     done = 0
     for pid, path in items:
@@ -499,7 +499,7 @@ def make_thumbnails(items: list[tuple[int, Path]], folder: Path, *, progress, is
         if image.isNull():
             try:
                 array = load_image(path, max_side=2 * THUMB_SIZE.width())
-            except Exception:  # noqa: BLE001 - an unreadable photo simply gets no thumbnail
+            except Exception:  # an unreadable photo simply gets no thumbnail
                 array = None
             if array is not None:
                 image = array_to_qimage(array).scaled(THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio,

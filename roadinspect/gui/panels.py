@@ -51,7 +51,7 @@ def _table() -> QTableView:
 class PhotosPanel(QWidget):
     """The photos of the project with thumbnail and state; filter by state and damage type."""
 
-    photoActivated = Signal(int)  # noqa: N815 - Qt naming
+    photoActivated = Signal(int)
 
     def __init__(self, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,10 +86,10 @@ class PhotosPanel(QWidget):
         self._shown: int | None = None  # the photo on screen (kept when a filter hides it)
         self.retranslate()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(330, 600)
 
-    def _refilter(self, apply, value: object) -> None:  # noqa: ANN001
+    def _refilter(self, apply, value: object) -> None:
         """Change a filter without moving the inspector: the photo on screen stays (selected when still listed)."""
         self._silent = True
         try:
@@ -165,7 +165,7 @@ class PhotosPanel(QWidget):
         self.damage_filter.blockSignals(False)
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -177,9 +177,9 @@ class SitesPanel(QWidget):
     DESCENDING_FIRST = frozenset({3, 4, 5, 6, 7, 8, 10})
     """Severity, score, its four terms and the photo count: the worst first on the first click."""
 
-    siteActivated = Signal(str)  # noqa: N815 - Qt naming
-    siteSelected = Signal(str)  # noqa: N815
-    findingSelected = Signal(int, int)  # noqa: N815 - photo id, finding id (a rejected finding)
+    siteActivated = Signal(str)
+    siteSelected = Signal(str)
+    findingSelected = Signal(int, int)  # photo id, finding id (a rejected finding)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -235,7 +235,7 @@ class SitesPanel(QWidget):
         self._selected: str | None = None
         self.retranslate()
 
-    def _refilter(self, apply, value: object) -> None:  # noqa: ANN001
+    def _refilter(self, apply, value: object) -> None:
         """Change a filter without opening another site: the selected site stays selected when still listed."""
         self._silent = True
         try:
@@ -346,7 +346,7 @@ class SitesPanel(QWidget):
             combo.blockSignals(False)
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)

@@ -150,11 +150,11 @@ class _Label(QGraphicsItem):
         metrics = QFontMetricsF(self._font)
         self._rect = QRectF(0, -metrics.height() - 6, metrics.horizontalAdvance(text) + 12, metrics.height() + 6)
 
-    def size(self):  # noqa: ANN201 - QSizeF
+    def size(self):  # QSizeF
         """Size on screen (pixels, whatever the zoom)."""
         return self._rect.size()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+    def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-1, -1, 1, 1)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -178,14 +178,14 @@ class _Layer(QGraphicsRectItem):
 class PhotoView(QGraphicsView):
     """The photo, the damage overlay and the editing tools (see the module docstring)."""
 
-    findingClicked = Signal(int)  # noqa: N815 - Qt naming
-    maskEdited = Signal(int, object)  # noqa: N815
-    polygonDrawn = Signal(str, int)  # noqa: N815
-    maskDrawn = Signal(object, int)  # noqa: N815 - a missed finding painted with the brush: MaskEdit, damage
+    findingClicked = Signal(int)
+    maskEdited = Signal(int, object)
+    polygonDrawn = Signal(str, int)
+    maskDrawn = Signal(object, int)  # a missed finding painted with the brush: MaskEdit, damage
     notice = Signal(str)
-    toolChanged = Signal(object)  # noqa: N815
-    zoomChanged = Signal(float)  # noqa: N815
-    detailWanted = Signal()  # noqa: N815
+    toolChanged = Signal(object)
+    zoomChanged = Signal(float)
+    detailWanted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -444,7 +444,7 @@ class PhotoView(QGraphicsView):
         """Current overlay opacity."""
         return self._opacity
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         """The legend (top right) and the empty-state text, in viewport coordinates."""
         painter.save()
         painter.resetTransform()
@@ -514,14 +514,14 @@ class PhotoView(QGraphicsView):
         self._layout_labels()
         self.zoomChanged.emit(self.zoom())
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
+    def wheelEvent(self, event: QWheelEvent) -> None:
         """The wheel zooms around the cursor."""
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.zoom_by(_ZOOM_STEP ** steps, event.position())
         event.accept()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+    def resizeEvent(self, event) -> None:
         """Keep the photo fitted while the user has not zoomed."""
         super().resizeEvent(event)
         if self._fitted:
@@ -794,7 +794,7 @@ class PhotoView(QGraphicsView):
         self._poly_item.setPath(QPainterPath())
 
     # ------------------------------------------------------------------ events
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         """Start a stroke, add a polygon corner, or remember the press for a click."""
         pos = self.mapToScene(event.position().toPoint())
         if event.button() == Qt.MouseButton.LeftButton:
@@ -809,7 +809,7 @@ class PhotoView(QGraphicsView):
             self._press_pos = event.position()
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         """Continue a stroke, move the brush cursor, rubber-band the polygon."""
         pos = self.mapToScene(event.position().toPoint())
         if self._tool in (Tool.BRUSH, Tool.ERASER):
@@ -823,7 +823,7 @@ class PhotoView(QGraphicsView):
             self._draw_polygon(pos)
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """End a stroke, or turn a short click into ``findingClicked``."""
         if self._tool in (Tool.BRUSH, Tool.ERASER):
             self.end_stroke()
@@ -847,7 +847,7 @@ class PhotoView(QGraphicsView):
         self.findingClicked.emit(fid)
         return fid
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """Double-click closes the polygon; otherwise fit the photo."""
         if self._tool == Tool.POLYGON:
             self.finish_polygon()
@@ -859,7 +859,7 @@ class PhotoView(QGraphicsView):
             return
         super().mouseDoubleClickEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter applies the edit or closes the polygon, Escape cancels, [ and ] resize the brush."""
         key = event.key()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

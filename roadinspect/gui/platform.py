@@ -58,7 +58,7 @@ def install_startup_probe(window: object, quit_app: Callable[[], None] | None = 
     from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
     class _FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint and not getattr(self, "done", False):
                 self.done = True
                 line = probe_line(launched_at)

@@ -88,8 +88,8 @@ class ImportSummary:
 class ProjectSession(QObject):
     """An open project (see the module docstring)."""
 
-    photoChanged = Signal(int)  # noqa: N815 - Qt naming
-    photosReset = Signal()  # noqa: N815
+    photoChanged = Signal(int)
+    photosReset = Signal()
 
     def __init__(self, store: Store, lock: QLockFile | None, reviewer: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -39,12 +39,12 @@ DETAIL_MAX_SIDE = 8192
 _CACHE_SIZE = 4
 
 
-def _load(path: Path, max_side: int, *, progress, is_cancelled) -> QImage:  # noqa: ANN001
+def _load(path: Path, max_side: int, *, progress, is_cancelled) -> QImage:
     return load_photo_image(path, max_side)
 
 
 def _correct(edit: MaskEdit, damage: DamageClass, photo: Photo, camera: CameraModel, base: Finding, *,
-             progress, is_cancelled) -> Finding | None:  # noqa: ANN001
+             progress, is_cancelled) -> Finding | None:
     corrected = finding_from_mask(edit.region, damage, photo, camera, origin=edit.origin, scale=edit.scale,
                                   confidence=base.confidence, source=base.source)
     if corrected is None:
@@ -54,13 +54,13 @@ def _correct(edit: MaskEdit, damage: DamageClass, photo: Photo, camera: CameraMo
 
 
 def _drawn(edit: MaskEdit, damage: DamageClass, photo: Photo, camera: CameraModel, *,
-           progress, is_cancelled) -> Finding | None:  # noqa: ANN001
+           progress, is_cancelled) -> Finding | None:
     return finding_from_mask(edit.region, damage, photo, camera, origin=edit.origin, scale=edit.scale,
                              confidence=1.0, source="inspector")
 
 
 def _from_polygon(wkt: str, damage: DamageClass, photo: Photo, camera: CameraModel, *,
-                  progress, is_cancelled) -> Finding:  # noqa: ANN001
+                  progress, is_cancelled) -> Finding:
     finding = finding_from_polygon(wkt, damage, photo, camera)
     if finding is None:  # too thin to measure: keep the outline as drawn, unmeasured
         kind = "pothole" if damage == DamageClass.POTHOLE else "isolated"
@@ -73,7 +73,7 @@ def _from_polygon(wkt: str, damage: DamageClass, photo: Photo, camera: CameraMod
 class ReviewController(QObject):
     """Current photo and finding, navigation, decisions and corrections (see the module docstring)."""
 
-    currentChanged = Signal(object, object)  # noqa: N815 - Qt naming; photo id, finding id
+    currentChanged = Signal(object, object)  # photo id, finding id
     message = Signal(str)
     failed = Signal(str)
 
@@ -357,7 +357,7 @@ class ReviewController(QObject):
         try:
             command = self._class_change(finding_id, value) if action == "damage" else None
             self.undo.push(command or ReviewCommand(self.session, finding_id, action, value))
-        except Exception as exc:  # noqa: BLE001 - a write failure must be shown, not crash the review
+        except Exception as exc:  # a write failure must be shown, not crash the review
             self.failed.emit(str(exc))
             return False
         finally:

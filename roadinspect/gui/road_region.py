@@ -80,7 +80,7 @@ class _Canvas(QGraphicsView):
         self._last: QPointF | None = None
         self.setMouseTracking(True)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
 
@@ -107,7 +107,7 @@ class _Canvas(QGraphicsView):
         self._last = at
         self._item.setPixmap(QPixmap.fromImage(self.grid))
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._last = None
             self.paint_at(self.mapToScene(event.position().toPoint()))
@@ -115,14 +115,14 @@ class _Canvas(QGraphicsView):
             return
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if event.buttons() & Qt.MouseButton.LeftButton:
             self.paint_at(self.mapToScene(event.position().toPoint()))
             event.accept()
             return
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._last = None
         super().mouseReleaseEvent(event)
 

@@ -13,7 +13,7 @@ from roadinspect.gui.worker import ProgressInfo, format_eta
 class TaskProgress(QWidget):
     """A progress bar with ``12 / 40 · 2.1 photos/s · 0:13 left`` and a cancel button; hidden when idle."""
 
-    cancelRequested = Signal()  # noqa: N815 - Qt naming
+    cancelRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
