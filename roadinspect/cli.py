@@ -133,6 +133,16 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loader-workers", type=int, default=-1,
                    help="processes making augmented crops (default: 0 = one background thread on the CPU; on CUDA "
                         "one per spare core, at most 12)")
+    p.add_argument("--weak-background", type=float,
+                   help="weight of a background pixel outside every damage box of a box-labelled photo (default 0.5)")
+    p.add_argument("--projection-weight", type=float,
+                   help="weight of the box-projection loss inside the boxes (default 1.0)")
+    p.add_argument("--weak-share", type=float,
+                   help="share of each batch drawn from box-labelled photos, e.g. 0.34 (default: by sampling weight)")
+    p.add_argument("--freeze-bn", action="store_true",
+                   help="keep the batch-norm statistics of the initial weights (fine-tuning with small batches)")
+    p.add_argument("--snapshots", action="store_true",
+                   help="also export OUT/step-NNNNNN.safetensors at every checkpoint (evaluable with --weights)")
     p.set_defaults(handler=_run_train)
 
 

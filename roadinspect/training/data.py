@@ -171,16 +171,39 @@ class CropSampler:
     the training loop.
     """
 
-    def __init__(self, samples: list[Sample], weights: np.ndarray, crop: int, seed: int) -> None:
+    def __init__(self, samples: list[Sample], weights: np.ndarray, crop: int, seed: int,
+                 weak_share: float | None = None) -> None:
         self.samples = samples
         self.p = weights / weights.sum()
         self.crop = crop
         self.rng = np.random.default_rng(seed)
+        self.weak_share = weak_share
+        is_weak = np.array([s.boxes is not None for s in samples], dtype=bool)
+        self._pools = [(np.flatnonzero(is_weak), self.p[is_weak] / self.p[is_weak].sum()),
+                       (np.flatnonzero(~is_weak), self.p[~is_weak] / self.p[~is_weak].sum())] \
+            if weak_share is not None and is_weak.any() and (~is_weak).any() else None
+
+    def weak_count(self, size: int) -> int | None:
+        """Weak (box-labelled) samples in each batch of ``size``: ``round(size * weak_share)``, at least one
+        when the share is above 0 (None: drawn at random by the sampling weights)."""
+        if self._pools is None or self.weak_share is None:
+            return None
+        count = int(round(size * self.weak_share))
+        return min(size, max(count, 1 if self.weak_share > 0 else 0))
 
     def batch(self, size: int) -> tuple[np.ndarray, ...]:
         """``(N, crop, crop, 3)`` uint8 images, ``(N, crop, crop)`` uint8 masks, ``(N, 3)`` bool annotated,
-        ``(N, crop, crop)`` uint8 box maps (zero for pixel-labelled samples), ``(N,)`` bool weak."""
-        idx = self.rng.choice(len(self.samples), size=size, p=self.p)
+        ``(N, crop, crop)`` uint8 box maps (zero for pixel-labelled samples), ``(N,)`` bool weak.
+
+        With ``weak_share`` every batch holds exactly :meth:`weak_count` box-labelled samples (the rest
+        pixel-labelled), so the pixel-labelled data keeps its share of every gradient step."""
+        weak_n = self.weak_count(size)
+        if weak_n is None or self._pools is None:
+            idx = self.rng.choice(len(self.samples), size=size, p=self.p)
+        else:
+            (weak_idx, weak_p), (full_idx, full_p) = self._pools
+            idx = np.concatenate([self.rng.choice(weak_idx, size=weak_n, p=weak_p),
+                                  self.rng.choice(full_idx, size=size - weak_n, p=full_p)])
         images, masks, ann, boxes = zip(*(self._one(self.samples[i]) for i in idx))
         weak = np.array([self.samples[i].boxes is not None for i in idx])
         return np.stack(images), np.stack(masks), np.stack(ann), np.stack(boxes), weak

@@ -45,16 +45,16 @@ def allowed_classes(target: torch.Tensor, annotated: torch.Tensor) -> tuple[torc
 
 
 def partial_cross_entropy(logits: torch.Tensor, target: torch.Tensor, annotated: torch.Tensor,
-                          weak: torch.Tensor | None = None) -> torch.Tensor:
+                          weak: torch.Tensor | None = None, weak_background: float = WEAK_BACKGROUND) -> torch.Tensor:
     """Mean over valid pixels of ``-log(sum of probabilities of the allowed classes)``, class-weighted;
-    the pixels of weak samples (``(N,)`` bool) weigh :data:`WEAK_BACKGROUND`."""
+    the pixels of weak samples (``(N,)`` bool) weigh ``weak_background`` (default :data:`WEAK_BACKGROUND`)."""
     allowed, valid = allowed_classes(target, annotated)
     logp = torch.log_softmax(logits.float(), dim=1)
     picked = torch.logsumexp(logp.masked_fill(~allowed, float("-inf")), dim=1)
     label = torch.where(valid, target, torch.zeros_like(target))
     weights = torch.tensor(CLASS_WEIGHTS, device=logits.device)[label] * valid
     if weak is not None and bool(weak.any()):
-        per_sample = torch.where(weak, torch.full_like(weak, WEAK_BACKGROUND, dtype=torch.float32),
+        per_sample = torch.where(weak, torch.full_like(weak, weak_background, dtype=torch.float32),
                                  torch.ones_like(weak, dtype=torch.float32))
         weights = weights * per_sample.view(-1, 1, 1)
     return -(picked * weights).sum() / weights.sum().clamp(min=1.0)
@@ -115,9 +115,15 @@ def dice_loss(logits: torch.Tensor, target: torch.Tensor, annotated: torch.Tenso
 
 
 def total_loss(logits: torch.Tensor, target: torch.Tensor, annotated: torch.Tensor,
-               boxes: torch.Tensor | None = None, weak: torch.Tensor | None = None) -> torch.Tensor:
-    """Partial-label cross-entropy + 0.5 x Dice (+ the box-projection loss of weak samples)."""
-    loss = partial_cross_entropy(logits, target, annotated, weak) + 0.5 * dice_loss(logits, target, annotated, weak)
-    if boxes is not None and weak is not None and bool(weak.any()):
-        loss = loss + PROJECTION_WEIGHT * box_projection_loss(logits, boxes, weak)
+               boxes: torch.Tensor | None = None, weak: torch.Tensor | None = None,
+               weak_background: float = WEAK_BACKGROUND, projection_weight: float = PROJECTION_WEIGHT) -> torch.Tensor:
+    """Partial-label cross-entropy + 0.5 x Dice (+ ``projection_weight`` x the box-projection loss of weak samples).
+
+    ``weak_background`` and ``projection_weight`` (``roadinspect train --weak-background``,
+    ``--projection-weight``) set the balance between "nothing outside the boxes" and "something inside".
+    """
+    loss = (partial_cross_entropy(logits, target, annotated, weak, weak_background)
+            + 0.5 * dice_loss(logits, target, annotated, weak))
+    if boxes is not None and weak is not None and bool(weak.any()) and projection_weight > 0:
+        loss = loss + projection_weight * box_projection_loss(logits, boxes, weak)
     return loss

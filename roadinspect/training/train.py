@@ -40,7 +40,7 @@ from roadinspect.core.segmenter import ModelError, resolve_device
 from roadinspect.core.types import DamageClass
 from roadinspect.training.boxes import rdd_split, read_boxes
 from roadinspect.training.data import CropSampler, Sample, annotated_vector, box_sample, load_pair, open_dataset, split
-from roadinspect.training.losses import total_loss
+from roadinspect.training.losses import PROJECTION_WEIGHT, WEAK_BACKGROUND, total_loss
 
 POTHOLE_BOOST = 3.0
 BOX_SHARE = 1.5
@@ -103,12 +103,15 @@ class CropStream(IterableDataset):
     """Endless batches of augmented crops for a ``DataLoader`` (``batch_size=None``): each worker
     process runs its own :class:`CropSampler` with its own seed."""
 
-    def __init__(self, samples: list[Sample], weights: np.ndarray, crop: int, batch: int, seed: int) -> None:
+    def __init__(self, samples: list[Sample], weights: np.ndarray, crop: int, batch: int, seed: int,
+                 weak_share: float | None = None) -> None:
         self.samples, self.weights, self.crop, self.batch, self.seed = samples, weights, crop, batch, seed
+        self.weak_share = weak_share
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
         info = get_worker_info()
-        sampler = CropSampler(self.samples, self.weights, self.crop, seed=self.seed + 7919 * (info.id if info else 0))
+        sampler = CropSampler(self.samples, self.weights, self.crop, seed=self.seed + 7919 * (info.id if info else 0),
+                              weak_share=self.weak_share)
         while True:
             yield sampler.batch(self.batch)
 
@@ -122,16 +125,17 @@ def default_loader_workers(device: torch.device) -> int:
 
 
 def crop_batches(samples: list[Sample], weights: np.ndarray, crop: int, batch: int, seed: int, workers: int,
-                 pin: bool = False) -> tuple[Iterator, Callable[[], None]]:
-    """An endless iterator of ``(images, masks, annotated, boxes, weak)`` batches and the function that stops it."""
+                 pin: bool = False, weak_share: float | None = None) -> tuple[Iterator, Callable[[], None]]:
+    """An endless iterator of ``(images, masks, annotated, boxes, weak)`` batches and the function that stops it
+    (``weak_share``: the share of each batch drawn from box-labelled photos, see :class:`CropSampler`)."""
     if workers > 0:
         fork = "fork" in multiprocessing.get_all_start_methods()  # else spawn: each worker copies the samples
-        loader = DataLoader(CropStream(samples, weights, crop, batch, seed), batch_size=None, num_workers=workers,
+        loader = DataLoader(CropStream(samples, weights, crop, batch, seed, weak_share), batch_size=None, num_workers=workers,
                             pin_memory=pin, prefetch_factor=4, multiprocessing_context="fork" if fork else None)
         iterator = iter(loader)
         # the iterator stops its workers when it is shut down or collected
         return iterator, getattr(iterator, "_shutdown_workers", lambda: None)
-    sampler = CropSampler(samples, weights, crop, seed=seed)
+    sampler = CropSampler(samples, weights, crop, seed=seed, weak_share=weak_share)
     batches: queue.Queue = queue.Queue(maxsize=6)
     stop = threading.Event()
 
@@ -172,6 +176,7 @@ def _lr_factor(step: int, steps: int, elapsed: float, budget: float) -> float:
 
 def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
     """Run the training described by ``args`` (see ``roadinspect train --help``); return the model."""
+    recipe = weak_recipe(args)  # a bad setting is named before anything is loaded
     torch.manual_seed(args.seed)
     random.seed(args.seed)
     device = resolve_device(args.device)
@@ -207,12 +212,19 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
     workers = getattr(args, "loader_workers", None)
     workers = default_loader_workers(device) if workers is None or workers < 0 else workers
     batches, close_batches = crop_batches(samples, weights, args.crop, args.batch, args.seed + step, workers,
-                                          pin=device.type == "cuda")
+                                          pin=device.type == "cuda", weak_share=recipe["weak_share"])
     log(f"crops: {'a background thread' if workers == 0 else f'{workers} worker processes'}")
+    if any(s.boxes is not None for s in samples):
+        share = "by sampling weight" if recipe["weak_share"] is None else f"{recipe['weak_share']:.2f} of each batch"
+        log(f"weak supervision: background weight {recipe['weak_background']} outside boxes, projection weight "
+            f"{recipe['projection_weight']}, box-labelled crops {share}")
+    (out / "recipe.json").write_text(json.dumps({**recipe, "lr": args.lr, "batch": args.batch, "crop": args.crop,
+                                                 "steps": args.steps},
+                                                indent=2), encoding="utf-8")
     budget = float(getattr(args, "minutes", 0) or 0) * 60
     start = time.monotonic() - spent
     running = None
-    model.train()
+    set_train_mode(model, freeze_bn=recipe["freeze_bn"])
     try:
         while step < args.steps:
             elapsed = time.monotonic() - start
@@ -226,7 +238,7 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
             with torch.autocast(device.type, dtype=torch.bfloat16 if device.type == "cpu" else torch.float16,
                                 enabled=device.type == "cuda"):
                 logits = model(x)
-            loss = total_loss(logits, y, a, b, w)
+            loss = total_loss(logits, y, a, b, w, recipe["weak_background"], recipe["projection_weight"])
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)
@@ -239,10 +251,56 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
                     f"{rate:.2f} it/s elapsed {(time.monotonic() - start) / 60:.1f} min")
             if step % args.checkpoint_every == 0:
                 _save(ckpt, model, optimizer, step, time.monotonic() - start)
+                if getattr(args, "snapshots", False):
+                    _snapshot(model, out, step, recipe["freeze_bn"])
     finally:
         close_batches()
     _save(ckpt, model, optimizer, step, time.monotonic() - start)
     return model.eval().cpu().to(memory_format=torch.contiguous_format)
+
+
+def weak_recipe(args: argparse.Namespace) -> dict:
+    """The weak-supervision settings of a run (``--weak-background``, ``--projection-weight``,
+    ``--weak-share``, ``--freeze-bn``), with the module defaults where an option is absent.
+
+    Raises:
+        ValueError: a setting out of range (one line naming the option).
+    """
+    background = getattr(args, "weak_background", None)
+    projection = getattr(args, "projection_weight", None)
+    share = getattr(args, "weak_share", None)
+    recipe = {"weak_background": WEAK_BACKGROUND if background is None else float(background),
+              "projection_weight": PROJECTION_WEIGHT if projection is None else float(projection),
+              "weak_share": None if share is None else float(share),
+              "freeze_bn": bool(getattr(args, "freeze_bn", False))}
+    if not recipe["weak_background"] > 0:
+        raise ValueError(f"--weak-background must be above 0 (got {recipe['weak_background']})")
+    if recipe["projection_weight"] < 0:
+        raise ValueError(f"--projection-weight must be 0 or more (got {recipe['projection_weight']})")
+    if recipe["weak_share"] is not None and not 0 <= recipe["weak_share"] <= 1:
+        raise ValueError(f"--weak-share must be between 0 and 1 (got {recipe['weak_share']})")
+    return recipe
+
+
+def set_train_mode(model: torch.nn.Module, freeze_bn: bool = False) -> None:
+    """``model.train()``; with ``freeze_bn`` the batch-norm layers stay in eval mode (their running
+    statistics, learnt on the pixel-labelled data, are not pulled towards small mixed batches)."""
+    model.train()
+    if freeze_bn:
+        for module in model.modules():
+            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+                module.eval()
+
+
+def _snapshot(model: RoadDamageNet, out: Path, step: int, freeze_bn: bool) -> None:
+    """``OUT/step-NNNNNN.safetensors`` (+ sidecar): the weights at ``step``, loadable by ``evaluate --weights``."""
+    from roadinspect.training.export import export_weights
+
+    model.eval()
+    try:
+        export_weights(model, out / f"step-{step:06d}.safetensors", version=f"{time.strftime('%Y.%m.%d')}-step{step}")
+    finally:
+        set_train_mode(model, freeze_bn)
 
 
 def _save(path: Path, model, optimizer, step: int, elapsed: float) -> None:

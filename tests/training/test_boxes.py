@@ -103,3 +103,64 @@ def test_a_box_folder_with_every_photo_held_out_is_a_one_line_error(tmp_path: Pa
                  "--init", "none", "--device", "cpu"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("error: ") and "held out" in err[-1] and str(folder) in err[-1]
+
+
+def test_fine_tune_recipe_options_freeze_batch_norm_and_export_evaluable_snapshots(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    from roadinspect.cli import main
+    from roadinspect.core.segmenter import Segmenter
+    from roadinspect.training.export import load_checkpoint_model
+
+    names = [f"p{i:03d}.jpg" for i in range(20)]
+    folder = _folder(tmp_path / "rdd", {n: [["D40", 10, 10, 30, 30]] for n in names})
+    masks = tmp_path / "survey"
+    (masks / "images").mkdir(parents=True)
+    (masks / "masks").mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)).save(masks / "images" / f"s{i}.jpg")
+        m = np.zeros((48, 64), np.uint8)
+        m[20:30, 20:30] = 2
+        m[5, 5:60] = 1
+        Image.fromarray(m).save(masks / "masks" / f"s{i}.png")
+    out = tmp_path / "run"
+    base = ["train", "--data", str(masks), str(folder), "--out", str(out), "--steps", "2", "--batch", "2",
+            "--crop", "32", "--init", "none", "--device", "cpu", "--checkpoint-every", "1", "--seed", "3"]
+    assert main(base + ["--weak-background", "1.0", "--projection-weight", "0.2", "--weak-share", "0.5",
+                        "--freeze-bn", "--snapshots"]) == 0
+    err = capsys.readouterr().err
+    assert "background weight 1.0" in err and "projection weight 0.2" in err and "0.50 of each batch" in err
+    recipe = json.loads((out / "recipe.json").read_text())
+    assert recipe["weak_share"] == 0.5 and recipe["freeze_bn"] is True and recipe["projection_weight"] == 0.2
+    for step in (1, 2):
+        assert Segmenter.load(out / f"step-{step:06d}.safetensors", device="cpu").predict(
+            np.zeros((40, 50, 3), np.uint8)).full_mask().shape == (40, 50)
+    # frozen batch norm: the running statistics are those of the initial network (a fresh one here)
+    fresh = {k: v for k, v in load_checkpoint_model(out / "last.ckpt").state_dict().items()
+             if k.endswith("running_mean")}
+    assert fresh and all(torch.allclose(v, torch.zeros_like(v)) for v in fresh.values())
+    snap = load_file(str(out / "step-000002.safetensors"))
+    assert all(torch.allclose(snap[k].float(), torch.zeros_like(snap[k].float())) for k in fresh)
+    # without --freeze-bn the statistics move
+    out2 = tmp_path / "run2"
+    assert main([*base[:5], str(out2), *base[6:]]) == 0
+    moved = load_checkpoint_model(out2 / "last.ckpt").state_dict()
+    assert any(not torch.allclose(moved[k], torch.zeros_like(moved[k])) for k in fresh)
+
+
+@pytest.mark.parametrize("option, value, words", [("--weak-share", "1.5", "--weak-share"),
+                                                  ("--projection-weight", "-1", "--projection-weight"),
+                                                  ("--weak-background", "0", "--weak-background")])
+def test_a_bad_fine_tune_setting_is_one_line_naming_the_option(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                              option: str, value: str, words: str) -> None:
+    from roadinspect.cli import main
+
+    folder = _folder(tmp_path / "rdd", {f"p{i:03d}.jpg": [] for i in range(20)})
+    assert main(["train", "--data", str(folder), "--out", str(tmp_path / "run"), "--steps", "1", "--init", "none",
+                 "--device", "cpu", option, value]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and words in err[0]
+    assert not (tmp_path / "run" / "split.json").exists()

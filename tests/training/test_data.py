@@ -70,3 +70,26 @@ def test_crops_have_the_requested_size_and_keep_labels(tmp_path: Path) -> None:
     assert set(np.unique(masks)) <= {0, 2, 255}
     assert (masks == 2).any()
     assert annotated.shape == (6, 3)
+
+
+def test_weak_share_puts_a_fixed_number_of_box_labelled_crops_in_every_batch() -> None:
+    """``--weak-share``: every batch holds round(share x batch) box-labelled crops, the rest pixel-labelled,
+    whatever the sampling weights say (here they favour the weak photos 100 to 1)."""
+    from roadinspect.training.data import box_sample  # noqa: F401  (weak samples are Sample with boxes)
+
+    image = np.full((80, 80, 3), 128, np.uint8)
+    full = Sample(image, np.zeros((80, 80), np.uint8), np.array([True, True, True]), None)
+    weak = Sample(image, np.zeros((80, 80), np.uint8), np.array([True, True, True]), None,
+                  np.zeros((80, 80), np.uint8))
+    samples = [full, full, weak, weak, weak]
+    weights = np.array([1.0, 1.0, 100.0, 100.0, 100.0])
+    sampler = CropSampler(samples, weights, crop=32, seed=1, weak_share=1 / 3)
+    assert sampler.weak_count(6) == 2 and sampler.weak_count(2) == 1
+    for _ in range(5):
+        *_, flags = sampler.batch(6)
+        assert int(flags.sum()) == 2
+    assert CropSampler(samples, weights, crop=32, seed=1, weak_share=0.0).batch(4)[-1].sum() == 0
+    # without a share the weights decide: nearly every crop is weak here
+    assert CropSampler(samples, weights, crop=32, seed=1).batch(40)[-1].sum() > 30
+    # a share with no pixel-labelled sample to mix in falls back to the weights (no empty pool drawn from)
+    assert CropSampler([weak, weak], np.ones(2), crop=32, seed=1, weak_share=0.5).batch(4)[-1].all()

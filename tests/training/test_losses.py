@@ -105,3 +105,32 @@ def test_total_loss_with_weak_boxes_is_differentiable_and_skips_dice_for_weak_sa
     assert logits.grad[1].abs().sum() > 0
     # Dice over the weak sample alone is skipped (no pixel truth): zero, not a penalty on every prediction
     assert float(dice_loss(logits[1:].detach(), target[1:], annotated[1:], weak[1:])) == 0.0
+
+
+def test_weak_background_and_projection_weights_set_the_balance() -> None:
+    """``--weak-background 1`` teaches weak pixels like pixel-labelled ones; ``--projection-weight`` scales the
+    box term (0 drops it), which is what kept a fine-tune from marking damage everywhere."""
+    from roadinspect.training.losses import box_projection_loss
+
+    target = torch.zeros(2, 4, 4, dtype=torch.long)
+    annotated = torch.ones(2, 3, dtype=torch.bool)
+    logits = _logits_for(2, n=2)
+    logits[0] = 0
+    logits[0, 0] = 8.0
+    full = partial_cross_entropy(logits, target, annotated, torch.tensor([False, False]))
+    same = partial_cross_entropy(logits, target, annotated, torch.tensor([False, True]), weak_background=1.0)
+    assert abs(float(same) - float(full)) < 1e-5
+    heavier = partial_cross_entropy(logits, target, annotated, torch.tensor([False, True]), weak_background=2.0)
+    assert float(heavier) > float(full)
+
+    logits = torch.zeros(1, 3, 16, 16)
+    logits[:, 0] = 4.0  # nothing marked inside the pothole box: the projection term is large
+    target = torch.zeros(1, 16, 16, dtype=torch.long)
+    target[0, 4:10, 6:12] = 255
+    weak, boxes = torch.tensor([True]), _box_map()
+    projection = float(box_projection_loss(logits, boxes, weak))
+    base = float(total_loss(logits, target, annotated[:1], boxes, weak, projection_weight=0.0))
+    for w in (0.2, 1.0):
+        got = float(total_loss(logits, target, annotated[:1], boxes, weak, projection_weight=w))
+        assert abs(got - (base + w * projection)) < 1e-4
+    assert projection > 0.5
