@@ -78,7 +78,7 @@ def run_all(args: argparse.Namespace) -> dict:
             results[name] = {"ok": True, "result": result, "text": bench.format(result)}
         except BenchmarkUnavailable as exc:
             results[name] = {"ok": False, "error": f"not run: {exc}"}
-        except Exception as exc:  # one failing benchmark must not lose the others' figures
+        except Exception as exc:  # noqa: BLE001 - one failing benchmark must not lose the others' figures
             traceback.print_exc()
             results[name] = {"ok": False, "error": f"failed: {type(exc).__name__}: {exc}"}
         results[name]["seconds"] = round(time.perf_counter() - begin, 1)

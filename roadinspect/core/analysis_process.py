@@ -91,7 +91,7 @@ def _child_main(inbox: Any, outbox: Any, project: str, weights: str | None, came
                 if store.photo(photo_id).failure:
                     outbox.send(("photo", sent[0], sent[1], photo_id, store.photo(photo_id).path.name))
         outbox.send(("summary", summary))
-    except BaseException as exc:  # every failure goes to the parent, which shows it
+    except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent, which shows it
         outbox.send(("error", type(exc).__name__, str(exc), traceback.format_exc()))
     finally:
         outbox.close()

@@ -326,7 +326,7 @@ def openvino_native_bf16() -> bool:
     """Whether OpenVINO sees native bf16 units on this CPU (False when OpenVINO is absent or fails)."""
     try:
         return "BF16" in import_openvino().Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
-    except Exception:  # no OpenVINO, no bf16
+    except Exception:  # noqa: BLE001 - no OpenVINO, no bf16
         return False
 
 
@@ -409,7 +409,7 @@ def _measured_choice(segmenter: Any, threads: int, precision: str) -> Accelerate
             if cached["backend"] == "torch" or net.precision == cached["precision"]:
                 return _install(segmenter, cached["backend"], net, threads,
                                 f"chosen by measurement on this CPU ({cached.get('measured', 'cached')})")
-        except Exception as exc:  # measured again below
+        except Exception as exc:  # noqa: BLE001 - measured again below
             notes.append(f"{cached['backend']} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
     x = _probe_input(segmenter)
     timings: dict[str, float] = {}
@@ -421,7 +421,7 @@ def _measured_choice(segmenter: Any, threads: int, precision: str) -> Accelerate
             continue
         try:
             net = _build(name, prec, segmenter, threads)
-        except Exception as exc:  # an optional backend never stops the analysis
+        except Exception as exc:  # noqa: BLE001 - an optional backend never stops the analysis
             failed.add(name)
             notes.append(f"{name} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
             log.warning("inference backend %s unavailable: %s", name, exc)
@@ -489,7 +489,7 @@ def accelerate(segmenter: Any, backend: str | None = None, threads: int | None =
         data = onnx_bytes(segmenter)
         net: OnnxRuntimeNet | OpenVinoNet
         net = OpenVinoNet(data, threads, precision) if choice == "openvino" else OnnxRuntimeNet(data, threads)
-    except Exception as exc:  # an optional backend never stops the analysis
+    except Exception as exc:  # noqa: BLE001 - an optional backend never stops the analysis
         notes.append(f"{choice} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
         log.warning("inference backend %s unavailable, using torch: %s", choice, exc)
         return _install(segmenter, "torch", None, threads, "; ".join(notes))

@@ -460,7 +460,7 @@ class _Run:
             if len(images) > 1 and hasattr(self.segmenter, "predict_batch"):
                 try:
                     results = list(self.segmenter.predict_batch(images))  # type: ignore[attr-defined]
-                except Exception:  # a failed batch is retried photo by photo to name the bad one
+                except Exception:  # noqa: BLE001 - a failed batch is retried photo by photo to name the bad one
                     results = [self._predict_one(image) for image in images]
             else:
                 results = [self._predict_one(image) for image in images]
@@ -473,7 +473,7 @@ class _Run:
     def _predict_one(self, image: np.ndarray) -> Any:
         try:
             return self.segmenter.predict(image)
-        except Exception as exc:  # recorded per photo; repeated failures stop the batch
+        except Exception as exc:  # noqa: BLE001 - recorded per photo; repeated failures stop the batch
             return _model_failure(exc)
 
     def _findings(self, segmentation: Any, photo: Any, digest: str, work_s: float) -> _Done | _Failed:
@@ -482,7 +482,7 @@ class _Run:
         start = time.perf_counter()
         try:
             findings = self.extract(segmentation, photo, self.camera)
-        except Exception as exc:  # recorded per photo; repeated failures stop the batch
+        except Exception as exc:  # noqa: BLE001 - recorded per photo; repeated failures stop the batch
             return _model_failure(exc)
         spent = time.perf_counter() - start
         with self._lock:  # several findings threads on many-core machines

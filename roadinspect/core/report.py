@@ -171,7 +171,7 @@ def _crop(data: ProjectData, r: RankedSite, t: Texts) -> Crop:
         return Crop(None, photo.path.name, f"{t('photo_missing', name=str(photo.path))} ({data.changed[ev.photo_id]})")
     try:
         return Crop(crop_with_overlay(photo, ev.polygon_wkt), photo.path.name)
-    except Exception as exc:  # any unreadable photo: say so and go on
+    except Exception as exc:  # noqa: BLE001 - any unreadable photo: say so and go on
         return Crop(None, photo.path.name, f"{t('photo_missing', name=str(photo.path))} ({type(exc).__name__}: {exc})")
 
 

@@ -89,7 +89,7 @@ class Setting:
 def _default_reviewer() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # getuser raises various errors when no user name is known
+    except Exception:  # noqa: BLE001 - getuser raises various errors when no user name is known
         return ""
 
 

@@ -1517,7 +1517,7 @@ class Store:
     def counts(self) -> dict[str, Any]:
         """The figures of ``roadinspect info``."""
         usable = "width IS NOT NULL AND duplicate_of IS NULL"
-        one = lambda sql: self._query(sql)[0]["n"]
+        one = lambda sql: self._query(sql)[0]["n"]  # noqa: E731 - a one-line local helper
         by_source = {r["position_source"]: r["n"] for r in self._query(
             f"SELECT position_source, count(*) AS n FROM photos WHERE {usable} GROUP BY position_source")}
         by_class = {DamageClass(r["damage"]).label: r["n"] for r in self._query(

@@ -137,10 +137,10 @@ class _TableModel(QAbstractTableModel):
         self._rows[row] = value
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - QModelIndex() is Qt's own default (an invalid index)
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - QModelIndex() is Qt's own default (an invalid index)
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -499,7 +499,7 @@ def make_thumbnails(items: list[tuple[int, Path]], folder: Path, *, progress, is
         if image.isNull():
             try:
                 array = load_image(path, max_side=2 * THUMB_SIZE.width())
-            except Exception:  # an unreadable photo simply gets no thumbnail
+            except Exception:  # noqa: BLE001 - an unreadable photo simply gets no thumbnail
                 array = None
             if array is not None:
                 image = array_to_qimage(array).scaled(THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio,

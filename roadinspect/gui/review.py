@@ -357,7 +357,7 @@ class ReviewController(QObject):
         try:
             command = self._class_change(finding_id, value) if action == "damage" else None
             self.undo.push(command or ReviewCommand(self.session, finding_id, action, value))
-        except Exception as exc:  # a write failure must be shown, not crash the review
+        except Exception as exc:  # noqa: BLE001 - a write failure must be shown, not crash the review
             self.failed.emit(str(exc))
             return False
         finally:

@@ -118,7 +118,7 @@ def _run(task: Task, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
         task._flush()
         task._emit_finished()
         return
-    except BaseException as exc:  # every failure must reach the GUI, never vanish
+    except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI, never vanish
         task._flush()
         message = str(exc) or type(exc).__name__
         task.error.emit(message, "".join(traceback.format_exception(exc)))
