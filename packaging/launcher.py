@@ -30,11 +30,11 @@ def _attach_console_streams() -> None:
     if not ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS: the roadinspect-cli console
         return
     if sys.stdout is None:
-        sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace", buffering=1)  # noqa: SIM115
+        sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace", buffering=1)
     if sys.stderr is None:
-        sys.stderr = open("CONOUT$", "w", encoding="utf-8", errors="replace", buffering=1)  # noqa: SIM115
+        sys.stderr = open("CONOUT$", "w", encoding="utf-8", errors="replace", buffering=1)
     if sys.stdin is None:
-        sys.stdin = open("CONIN$", encoding="utf-8", errors="replace")  # noqa: SIM115
+        sys.stdin = open("CONIN$", encoding="utf-8", errors="replace")
 
 
 if __name__ == "__main__":

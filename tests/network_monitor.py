@@ -72,7 +72,7 @@ def _watch_qt_network() -> None:
     from PySide6.QtCore import QUrl
 
     class WatchedAccessManager(QtNetwork.QNetworkAccessManager):
-        def createRequest(self, op, request, outgoing=None):  # noqa: N802, ANN001, ANN202 - Qt API
+        def createRequest(self, op, request, outgoing=None):
             url = request.url()
             if not _local_host(url.host()):
                 _record("QNetworkAccessManager", url.toString())

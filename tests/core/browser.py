@@ -50,7 +50,7 @@ class Browser:
              "--no-first-run", "--no-default-browser-check", "--disable-extensions",
              f"--user-data-dir={profile_dir}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=fds, pass_fds=(3, 4))  # noqa: PLW1509 - dup2 before exec is the protocol's set-up
+            preexec_fn=fds, pass_fds=(3, 4))  # dup2 before exec is the protocol's set-up
         os.close(to_child_r)
         os.close(from_child_w)
         self._buffer = b""

@@ -63,7 +63,7 @@ def start() -> tuple[Server | None, str, callable]:
         return None, ("PostgreSQL with PostGIS is not installed (apt-get install postgresql-15-postgis-3; "
                       ".ci/run installs it)"), lambda: None
     try:
-        import psycopg  # noqa: F401
+        import psycopg
     except ImportError:
         return None, 'psycopg is not installed (pip install -e ".[postgis]")', lambda: None
     prefix: list[str] = []

@@ -63,7 +63,7 @@ def make_project(tmp_path: Path, gps: dict[int, bool]) -> tuple[Store, dict[int,
     return store, ids
 
 
-def place(store: Store, gpx: Path, offset: float = 0.0, cancel: bool = False):  # noqa: ANN201
+def place(store: Store, gpx: Path, offset: float = 0.0, cancel: bool = False):
     seen: list[tuple] = []
     result = place_project_on_gpx(store, gpx, offset, CameraModel(), "tester",
                                   progress=lambda *a: seen.append(a), is_cancelled=lambda: cancel)

@@ -67,8 +67,8 @@ def test_close_cancels_what_has_not_started_and_joins_the_threads() -> None:
 
     before = threading.active_count()
     pre = Prefetcher(work, range(50), workers=1, depth=10, name="test-prefetch")
-    pre._fill()  # noqa: SLF001 - submit the look-ahead without taking anything
-    queued = [future for _, future in pre._queue]  # noqa: SLF001
+    pre._fill()  # submit the look-ahead without taking anything
+    queued = [future for _, future in pre._queue]
     assert first_started.wait(60)  # item 0 runs (and blocks); items 1-9 wait for the one worker
 
     def release_once_cancelled() -> None:

@@ -95,7 +95,7 @@ def reviewable_project(_project_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot):  # noqa: ANN001, ANN201
+def window(qtbot):
     """The main window (closed, with its project, after the test)."""
     from roadinspect.gui.main_window import MainWindow
 

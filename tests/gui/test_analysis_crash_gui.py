@@ -19,7 +19,7 @@ from tests.gui.conftest import sample_files
 
 
 @pytest.mark.skipif(not default_weights().is_file(), reason="the shipped model weights are not installed")
-def test_a_crash_of_the_analysis_leaves_the_window_working(window: MainWindow, tmp_path: Path, qtbot,  # noqa: ANN001
+def test_a_crash_of_the_analysis_leaves_the_window_working(window: MainWindow, tmp_path: Path, qtbot,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "batch"
     folder.mkdir()

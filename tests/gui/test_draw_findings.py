@@ -15,7 +15,7 @@ from roadinspect.gui.main_window import MainWindow
 from roadinspect.gui.photo_view import Tool
 
 
-def _open(window: MainWindow, project: Path, qtbot) -> None:  # noqa: ANN001
+def _open(window: MainWindow, project: Path, qtbot) -> None:
     assert window.open_project(project)
     qtbot.waitUntil(lambda: window.view.photo_size().isValid(), timeout=10000)
     window.activateWindow()
@@ -23,7 +23,7 @@ def _open(window: MainWindow, project: Path, qtbot) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: window.view.hasFocus(), timeout=5000)
 
 
-def _stored(project: Path, finding_id: int):  # noqa: ANN202
+def _stored(project: Path, finding_id: int):
     with Store.open(project, readonly=True) as store:
         return store.finding(finding_id)
 
@@ -51,7 +51,7 @@ def _is_pothole(measures: dict) -> bool:
 
 def test_the_brush_with_no_finding_selected_adds_a_crack_with_crack_measures(window: MainWindow,
                                                                             reviewable_project: Path,
-                                                                            qtbot) -> None:  # noqa: ANN001
+                                                                            qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     window.review.select_finding(None)
     before = _ids(reviewable_project)
@@ -80,7 +80,7 @@ def test_the_brush_with_no_finding_selected_adds_a_crack_with_crack_measures(win
 
 def test_a_brush_stroke_outside_the_selected_findings_frame_draws_a_new_pothole(window: MainWindow,
                                                                                reviewable_project: Path,
-                                                                               qtbot) -> None:  # noqa: ANN001
+                                                                               qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     qtbot.keyClick(window.view, Qt.Key.Key_J)
     selected = window.review.finding_id
@@ -115,7 +115,7 @@ def test_a_brush_stroke_outside_the_selected_findings_frame_draws_a_new_pothole(
 
 
 def test_a_crack_drawn_as_a_polygon_gets_crack_measures(window: MainWindow, reviewable_project: Path,
-                                                         qtbot) -> None:  # noqa: ANN001
+                                                         qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     before = _ids(reviewable_project)
     qtbot.keyClick(window.view, Qt.Key.Key_P)
@@ -132,7 +132,7 @@ def test_a_crack_drawn_as_a_polygon_gets_crack_measures(window: MainWindow, revi
 
 
 def test_a_pothole_changed_to_a_crack_and_back_is_measured_again(window: MainWindow, reviewable_project: Path,
-                                                                qtbot) -> None:  # noqa: ANN001
+                                                                qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     session = window.session
     pothole = next(rf for pid in session.photo_ids() for rf in session.findings(pid)

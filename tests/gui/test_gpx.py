@@ -60,7 +60,7 @@ def _close_boxes() -> list[str]:
 
 
 def test_placing_photos_on_a_gpx_track_updates_the_list_and_the_map(
-        window: MainWindow, no_gps_project: Path, tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
+        window: MainWindow, no_gps_project: Path, tmp_path: Path, qtbot, monkeypatch) -> None:
     assert not window.actions.place_gpx.isEnabled()  # no project
     assert window.open_project(no_gps_project)
     assert window.actions.place_gpx.isEnabled()
@@ -98,7 +98,7 @@ def test_placing_photos_on_a_gpx_track_updates_the_list_and_the_map(
 
 
 def test_a_bad_gpx_is_named_and_changes_nothing(window: MainWindow, no_gps_project: Path, tmp_path: Path,
-                                                qtbot, monkeypatch) -> None:  # noqa: ANN001
+                                                qtbot, monkeypatch) -> None:
     assert window.open_project(no_gps_project)
     broken = tmp_path / "export GPS.gpx"
     broken.write_text("<gpx><trk><trkpt lat=", encoding="utf-8")
@@ -115,7 +115,7 @@ def test_a_bad_gpx_is_named_and_changes_nothing(window: MainWindow, no_gps_proje
 
 
 def test_cancelling_a_dialog_or_a_project_with_only_gps_photos_places_nothing(
-        window: MainWindow, no_gps_project: Path, reviewable_project: Path, monkeypatch) -> None:  # noqa: ANN001
+        window: MainWindow, no_gps_project: Path, reviewable_project: Path, monkeypatch) -> None:
     assert window.open_project(no_gps_project)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
     window.place_on_gpx()
@@ -130,7 +130,7 @@ def test_cancelling_a_dialog_or_a_project_with_only_gps_photos_places_nothing(
     assert not window.is_busy()
 
 
-def test_the_action_and_its_dialog_are_translated(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+def test_the_action_and_its_dialog_are_translated(window: MainWindow, qtbot) -> None:
     values = dict(window.values)
     values["general/language"] = "fr"
     window.apply_settings(values)

@@ -18,7 +18,7 @@ ENGLISH_ABOUT = ("Finds cracks", "Model:", "Data and logs", "Map data", "Third-p
                  "not installed")
 
 
-def test_the_about_box_is_french_after_a_live_switch(qapp) -> None:  # noqa: ANN001
+def test_the_about_box_is_french_after_a_live_switch(qapp) -> None:
     english = about_html()
     assert "Third-party software" in english and "All licence texts" in english  # the phrases checked below
     apply_language("fr")
@@ -49,7 +49,7 @@ def _texts(window: MainWindow) -> list[QWidget]:
 
 
 def test_no_label_is_cut_after_switching_the_language_live(window: MainWindow, reviewable_project: Path,
-                                                           qtbot) -> None:  # noqa: ANN001
+                                                           qtbot) -> None:
     assert window.open_project(reviewable_project)
     qtbot.waitUntil(lambda: window.view.photo_size().isValid(), timeout=10000)
     qtbot.keyClick(window.view, Qt.Key.Key_J)  # the details of a finding, with their buttons

@@ -27,7 +27,7 @@ def _copy_samples(folder: Path, count: int = 3) -> Path:
     return folder
 
 
-def test_new_inspection_imports_photos_and_names_bad_files(window: MainWindow, tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_new_inspection_imports_photos_and_names_bad_files(window: MainWindow, tmp_path: Path, qtbot) -> None:
     photos = _copy_samples(tmp_path / "drive 1")
     project = tmp_path / "inspection.roadinspect"
     assert window.new_inspection([photos], project, analyse=False)
@@ -43,7 +43,7 @@ def test_new_inspection_imports_photos_and_names_bad_files(window: MainWindow, t
 
 
 def test_dropping_a_folder_starts_a_new_inspection(window: MainWindow, tmp_path: Path, qtbot,
-                                                   monkeypatch) -> None:  # noqa: ANN001
+                                                   monkeypatch) -> None:
     photos = _copy_samples(tmp_path / "dropped")
     target = tmp_path / "dropped.roadinspect"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
@@ -60,7 +60,7 @@ def test_dropping_a_folder_starts_a_new_inspection(window: MainWindow, tmp_path:
 @pytest.mark.skipif(not default_weights().is_file(), reason="the model weights (models/roadinspect-seg.safetensors) "
                     "are not installed yet")
 def test_analysis_with_the_real_model_shows_results_photo_by_photo(window: MainWindow, tmp_path: Path,
-                                                                   qtbot) -> None:  # noqa: ANN001
+                                                                   qtbot) -> None:
     photos = _copy_samples(tmp_path / "batch", count=2)
     seen: list[int] = []
     assert window.new_inspection([photos], tmp_path / "batch.roadinspect")
@@ -80,7 +80,7 @@ def test_analysis_with_the_real_model_shows_results_photo_by_photo(window: MainW
 
 
 def test_export_writes_the_maintenance_list_and_training_set(window: MainWindow, reviewable_project: Path,
-                                                             tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+                                                             tmp_path: Path, qtbot) -> None:
     assert window.open_project(reviewable_project)
     session = window.session
     for pid in session.photo_ids():  # review everything: the first finding is rejected, the others accepted
@@ -126,7 +126,7 @@ def test_language_switch_retranslates_the_window(window: MainWindow) -> None:
     assert window.findings.accept_button.text() == "Accept  (A)"
 
 
-def test_settings_dialog_round_trip(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+def test_settings_dialog_round_trip(window: MainWindow, reviewable_project: Path, qtbot) -> None:
     from roadinspect.gui.dialogs import SettingsDialog, load_settings
 
     assert window.open_project(reviewable_project)
@@ -145,7 +145,7 @@ def test_settings_dialog_round_trip(window: MainWindow, reviewable_project: Path
     assert window._camera().height_m == 2.2
 
 
-def test_unexpected_error_is_logged_and_shown(qtbot) -> None:  # noqa: ANN001
+def test_unexpected_error_is_logged_and_shown(qtbot) -> None:
     from roadinspect.gui import app
 
     log_file = app.setup_logging()
@@ -161,7 +161,7 @@ def test_unexpected_error_is_logged_and_shown(qtbot) -> None:  # noqa: ANN001
 
 
 def test_export_writes_the_report_in_the_apps_language(window: MainWindow, reviewable_project: Path,
-                                                      tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+                                                      tmp_path: Path, qtbot) -> None:
     from roadinspect.gui import i18n
 
     assert window.open_project(reviewable_project)

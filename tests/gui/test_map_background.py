@@ -38,7 +38,7 @@ def survey():
 
 
 @pytest.fixture
-def view(qtbot, tmp_path: Path, survey) -> MapView:  # noqa: ANN001
+def view(qtbot, tmp_path: Path, survey) -> MapView:
     v = MapView()
     qtbot.addWidget(v)
     v.resize(500, 400)
@@ -49,7 +49,7 @@ def view(qtbot, tmp_path: Path, survey) -> MapView:  # noqa: ANN001
     return v
 
 
-def test_by_default_the_map_is_offline_and_says_so(view: MapView, qtbot) -> None:  # noqa: ANN001
+def test_by_default_the_map_is_offline_and_says_so(view: MapView, qtbot) -> None:
     view.fit_all()
     view.scale(4, 4)
     view.tiles.refresh()
@@ -86,12 +86,12 @@ def test_a_bad_tile_address_leaves_online_tiles_off(view: MapView) -> None:
     assert not view.tiles.enabled and view.tiles._manager is None
 
 
-def test_a_download_larger_than_a_tile_is_cut_off(view: MapView, qtbot) -> None:  # noqa: ANN001
+def test_a_download_larger_than_a_tile_is_cut_off(view: MapView, qtbot) -> None:
     body = bytes(2 * MAX_TILE_BYTES)
     served: list[int] = []
 
     class Huge(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
             if "nolength" not in self.path:
@@ -145,7 +145,7 @@ def test_sites_of_one_photo_do_not_overlap_at_the_closest_zoom(view: MapView, su
     assert spread_markers(lone, 5.0) == lone
 
 
-def test_turning_online_tiles_on_asks_first(qtbot, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+def test_turning_online_tiles_on_asks_first(qtbot, monkeypatch, tmp_path: Path) -> None:
     from roadinspect.gui.main_window import MainWindow
 
     window = MainWindow()
@@ -153,8 +153,8 @@ def test_turning_online_tiles_on_asks_first(qtbot, monkeypatch, tmp_path: Path) 
     assert window.values["map/online_tiles"] is False and not window.map.tiles.enabled
     asked: list[str] = []
 
-    def answer(reply):  # noqa: ANN001, ANN202
-        def question(parent, title, text, *args):  # noqa: ANN001, ANN202
+    def answer(reply):
+        def question(parent, title, text, *args):
             asked.append(text)
             return reply
         return question
@@ -174,7 +174,7 @@ def test_turning_online_tiles_on_asks_first(qtbot, monkeypatch, tmp_path: Path) 
     assert len(asked) == 2  # asked once per server
 
 
-def test_the_settings_dialog_chooses_a_base_map_file(qtbot, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+def test_the_settings_dialog_chooses_a_base_map_file(qtbot, monkeypatch, tmp_path: Path) -> None:
     from PySide6.QtWidgets import QFileDialog
 
     from roadinspect.core import settings as core_settings
@@ -192,7 +192,7 @@ def test_the_settings_dialog_chooses_a_base_map_file(qtbot, monkeypatch, tmp_pat
     assert dialog.values()["map/base_map_file"] == str(chosen)
 
 
-def test_turning_online_tiles_on_applies_the_cache_limits(view: MapView, monkeypatch) -> None:  # noqa: ANN001
+def test_turning_online_tiles_on_applies_the_cache_limits(view: MapView, monkeypatch) -> None:
     cache = view.tiles.cache
     for i in range(5):
         cache.put("tile.openstreetmap.org", 16, i, 0, bytes(400_000))
@@ -202,7 +202,7 @@ def test_turning_online_tiles_on_applies_the_cache_limits(view: MapView, monkeyp
     assert len(left) == 2 and sum(p.stat().st_size for p in left) <= 1024 * 1024
 
 
-def test_an_unreachable_tile_server_shows_offline_not_its_credit(view: MapView, qtbot,  # noqa: ANN001
+def test_an_unreachable_tile_server_shows_offline_not_its_credit(view: MapView, qtbot,
                                                                  request: pytest.FixtureRequest) -> None:
     import socket
 

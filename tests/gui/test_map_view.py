@@ -25,7 +25,7 @@ def _photos() -> list[tuple[int, Photo]]:
 
 
 @pytest.fixture
-def view(qtbot):  # noqa: ANN001, ANN201
+def view(qtbot):
     photos = _photos()
     finding = Finding(DamageClass.POTHOLE, "POLYGON ((1 1, 5 1, 5 5, 1 5, 1 1))", 0.9, "pothole", Severity.HIGH,
                       {}, ground=photos[5][1].position, id=1, photo_id=6)
@@ -53,7 +53,7 @@ def test_everything_is_drawn_without_network(view: MapView) -> None:
     assert not view.tiles.enabled
 
 
-def test_click_on_site_and_photo(view: MapView, qtbot) -> None:  # noqa: ANN001
+def test_click_on_site_and_photo(view: MapView, qtbot) -> None:
     site_at = view.mapFromScene(view.site_pos("S1"))
     with qtbot.waitSignal(view.siteClicked) as blocker:
         assert view.click_at(site_at)
@@ -82,7 +82,7 @@ def test_current_photo_is_highlighted_with_its_heading_and_brought_into_view(vie
     assert all(m.radius == 4.0 for m in view._photo_items.values())
 
 
-def test_cached_tiles_show_and_failures_stay_quiet(view: MapView, tmp_path: Path, qtbot, monkeypatch,  # noqa: ANN001
+def test_cached_tiles_show_and_failures_stay_quiet(view: MapView, tmp_path: Path, qtbot, monkeypatch,
                                                    request: pytest.FixtureRequest) -> None:
     import socket
 
@@ -115,7 +115,7 @@ def test_cached_tiles_show_and_failures_stay_quiet(view: MapView, tmp_path: Path
     assert not view.tiles._items
 
 
-def test_downloaded_tiles_are_drawn_and_cached(view: MapView, tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_downloaded_tiles_are_drawn_and_cached(view: MapView, tmp_path: Path, qtbot, monkeypatch) -> None:
     """The success path against a local tile server: OSM's policy needs an identifying User-Agent."""
     import http.server
     import threading
@@ -132,7 +132,7 @@ def test_downloaded_tiles_are_drawn_and_cached(view: MapView, tmp_path: Path, qt
     seen: list[tuple[str, str]] = []
 
     class Tiles(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             seen.append((self.path, self.headers.get("User-Agent", "")))
             self.send_response(200)
             self.send_header("Content-Type", "image/png")

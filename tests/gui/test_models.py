@@ -26,13 +26,13 @@ from roadinspect.gui.project import ProjectSession
 
 
 @pytest.fixture
-def session(reviewable_project: Path):  # noqa: ANN201
+def session(reviewable_project: Path):
     s = ProjectSession.open(reviewable_project, "tester")
     yield s
     s.close()
 
 
-def test_photo_model_and_filters(qtmodeltester, qtbot, session: ProjectSession, tmp_path: Path) -> None:  # noqa: ANN001
+def test_photo_model_and_filters(qtmodeltester, qtbot, session: ProjectSession, tmp_path: Path) -> None:
     thumbnails = ThumbnailCache()
     thumbnails.folder = tmp_path / "thumbs"
     model = PhotoTableModel(thumbnails)
@@ -60,7 +60,7 @@ def test_photo_model_and_filters(qtmodeltester, qtbot, session: ProjectSession, 
     qtmodeltester.check(model)
 
 
-def test_finding_model(qtmodeltester, session: ProjectSession) -> None:  # noqa: ANN001
+def test_finding_model(qtmodeltester, session: ProjectSession) -> None:
     pid = session.photo_ids()[0]
     items = session.findings(pid)
     review = Review(items[0].finding.id, ReviewStatus.CORRECTED, damage=DamageClass.POTHOLE)
@@ -72,7 +72,7 @@ def test_finding_model(qtmodeltester, session: ProjectSession) -> None:  # noqa:
     assert model.index(0, 0).data(SORT_ROLE) == 1
 
 
-def test_site_model_sorting_and_filters(qtmodeltester, session: ProjectSession) -> None:  # noqa: ANN001
+def test_site_model_sorting_and_filters(qtmodeltester, session: ProjectSession) -> None:
     data = session.project_data()
     ranked = rank_sites(build_sites(data.photos, data.findings, data.reviews))
     potholes = sum(r.site.kind == "pothole" for r in ranked)

@@ -15,7 +15,7 @@ from roadinspect.gui.photo_view import FindingShape, PhotoView, Tool, array_to_q
 
 
 @pytest.fixture
-def view(qtbot):  # noqa: ANN001, ANN201
+def view(qtbot):
     v = PhotoView()
     qtbot.addWidget(v)
     v.resize(400, 300)
@@ -29,7 +29,7 @@ def view(qtbot):  # noqa: ANN001, ANN201
     return v
 
 
-def load_image_from_array(arr: np.ndarray):  # noqa: ANN201
+def load_image_from_array(arr: np.ndarray):
     return array_to_qimage(arr)
 
 
@@ -71,7 +71,7 @@ def test_wheel_zoom_keeps_the_point_under_the_cursor(view: PhotoView) -> None:
     assert view.zoom() == pytest.approx(fit)
 
 
-def test_overlay_toggle_opacity_and_click(view: PhotoView, qtbot) -> None:  # noqa: ANN001
+def test_overlay_toggle_opacity_and_click(view: PhotoView, qtbot) -> None:
     assert view.overlay_visible()
     view.toggle_overlay()
     assert not view.overlay_visible()
@@ -84,7 +84,7 @@ def test_overlay_toggle_opacity_and_click(view: PhotoView, qtbot) -> None:  # no
     assert view.click_at(QPointF(250, 180)) is None
 
 
-def test_brush_grows_and_eraser_shrinks_the_mask(view: PhotoView, qtbot) -> None:  # noqa: ANN001
+def test_brush_grows_and_eraser_shrinks_the_mask(view: PhotoView, qtbot) -> None:
     view.select_finding(1)
     view.set_tool(Tool.BRUSH)
     assert view.is_editing()
@@ -117,7 +117,7 @@ def test_eraser_without_selection_stays_in_navigation(view: PhotoView) -> None:
     assert view.tool() == Tool.NAVIGATE and not view.is_editing()
 
 
-def test_brush_without_selection_paints_a_new_finding_of_the_chosen_class(view: PhotoView, qtbot) -> None:  # noqa: ANN001
+def test_brush_without_selection_paints_a_new_finding_of_the_chosen_class(view: PhotoView, qtbot) -> None:
     view.select_finding(None)
     view.set_tool(Tool.BRUSH)
     assert view.tool() == Tool.BRUSH and view.is_drawing_new()
@@ -138,7 +138,7 @@ def test_brush_without_selection_paints_a_new_finding_of_the_chosen_class(view: 
     assert view.tool() == Tool.NAVIGATE and not view.is_editing()
 
 
-def test_polygon_tool_emits_a_valid_polygon(view: PhotoView, qtbot) -> None:  # noqa: ANN001
+def test_polygon_tool_emits_a_valid_polygon(view: PhotoView, qtbot) -> None:
     view.set_tool(Tool.POLYGON)
     view.new_finding_class = DamageClass.CRACK
     for x, y in [(200, 50), (260, 50), (260, 90), (500, 500)]:  # the last corner is clamped to the photo
@@ -166,7 +166,7 @@ def test_preview_scaled_back_to_photo_size(view: PhotoView) -> None:
     assert view.sceneRect().width() == 300
 
 
-def test_preview_drawn_until_the_zoom_needs_detail(view: PhotoView, qtbot) -> None:  # noqa: ANN001
+def test_preview_drawn_until_the_zoom_needs_detail(view: PhotoView, qtbot) -> None:
     preview = load_image_from_array(np.zeros((500, 1000, 3), np.uint8))
     view.set_photo(preview, QSize(3000, 1500))
     assert view.shown_width() == 1000  # fitted in a 400 px view: the preview is enough

@@ -37,7 +37,7 @@ def _row(reviewer: str, note: str) -> FindingRow:
     return FindingRow(1, finding, review)
 
 
-def test_findings_panel_shows_a_hostile_reviewer_as_text(qtbot) -> None:  # noqa: ANN001
+def test_findings_panel_shows_a_hostile_reviewer_as_text(qtbot) -> None:
     panel = FindingsPanel()
     qtbot.addWidget(panel)
     panel.set_rows([_row(HOSTILE, HOSTILE)], select=7)
@@ -56,7 +56,7 @@ def test_only_web_links_of_the_details_open() -> None:
     assert findings_panel._open_web_link("javascript:alert(1)") is False
 
 
-def test_tooltips_show_stored_text_verbatim(qtbot) -> None:  # noqa: ANN001
+def test_tooltips_show_stored_text_verbatim(qtbot) -> None:
     findings = FindingTableModel()
     findings.set_rows([_row(HOSTILE, "note " + HOSTILE)])
     tip = findings.data(findings.index(0, 0), Qt.ItemDataRole.ToolTipRole)
@@ -70,7 +70,7 @@ def test_tooltips_show_stored_text_verbatim(qtbot) -> None:  # noqa: ANN001
     assert HOSTILE_PHOTO in shown(photos.data(photos.index(0, 0), Qt.ItemDataRole.ToolTipRole))
 
 
-def test_map_tooltip_of_a_hostile_photo_name(qtbot) -> None:  # noqa: ANN001
+def test_map_tooltip_of_a_hostile_photo_name(qtbot) -> None:
     view = MapView()
     qtbot.addWidget(view)
     photo = Photo(Path("/survey") / HOSTILE_PHOTO, "", 1000, 640, 480, position=GeoPoint(47.2, -1.55))
@@ -79,7 +79,7 @@ def test_map_tooltip_of_a_hostile_photo_name(qtbot) -> None:  # noqa: ANN001
     assert shown(marker.toolTip()) == HOSTILE_PHOTO
 
 
-def test_the_error_dialog_shows_a_hostile_file_name_as_text(qtbot, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+def test_the_error_dialog_shows_a_hostile_file_name_as_text(qtbot, monkeypatch, tmp_path: Path) -> None:
     from PySide6.QtCore import QStandardPaths
 
     from roadinspect.gui import app as gui_app

@@ -20,7 +20,7 @@ def _meta(project: Path) -> dict:
         return {key: store.get_meta(key) for key in DEFAULT_CAMERA}
 
 
-def _inspection(window: MainWindow, folder: Path, project: Path, qtbot, focal: bool = False) -> None:  # noqa: ANN001
+def _inspection(window: MainWindow, folder: Path, project: Path, qtbot, focal: bool = False) -> None:
     for i in range(2):
         if focal:  # EXIF without a focal length
             custom_exif_jpeg(folder / f"p{i}.jpg", gps=gps_tags(45.0 + i * 1e-4, 5.0))
@@ -32,7 +32,7 @@ def _inspection(window: MainWindow, folder: Path, project: Path, qtbot, focal: b
     qtbot.waitUntil(lambda: not window.is_busy() and len(window.session.photo_ids()) == 2 + focal, timeout=20000)
 
 
-def test_the_camera_is_the_projects_own_from_its_import(window: MainWindow, tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_the_camera_is_the_projects_own_from_its_import(window: MainWindow, tmp_path: Path, qtbot) -> None:
     first = tmp_path / "first.roadinspect"
     _inspection(window, tmp_path / "first", first, qtbot, focal=True)
     assert _meta(first) == DEFAULT_CAMERA  # recorded at the import (the default values, unchanged)

@@ -15,7 +15,7 @@ from roadinspect.gui.main_window import MainWindow
 from roadinspect.gui.photo_view import Tool
 
 
-def _open(window: MainWindow, project: Path, qtbot) -> None:  # noqa: ANN001
+def _open(window: MainWindow, project: Path, qtbot) -> None:
     assert window.open_project(project)
     qtbot.waitUntil(lambda: window.view.photo_size().isValid(), timeout=10000)
 
@@ -25,7 +25,7 @@ def _statuses(project: Path) -> dict[int, ReviewStatus]:
         return {rf.finding.id: rf.status for rf in store.findings()}
 
 
-def test_review_by_keyboard(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+def test_review_by_keyboard(window: MainWindow, reviewable_project: Path, qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     session = window.session
     decided, total = session.review_progress()
@@ -64,7 +64,7 @@ def test_review_by_keyboard(window: MainWindow, reviewable_project: Path, qtbot)
     assert "could not" not in window.message.text()
 
 
-def test_undo_and_redo_write_to_the_project(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+def test_undo_and_redo_write_to_the_project(window: MainWindow, reviewable_project: Path, qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     window.review.next_finding(1)
     fid = window.review.finding_id
@@ -90,7 +90,7 @@ def _pothole(window: MainWindow) -> tuple[int, int]:
 
 
 def test_mask_correction_updates_measures_and_undo_restores(window: MainWindow, reviewable_project: Path,
-                                                            qtbot) -> None:  # noqa: ANN001
+                                                            qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     pid, fid = _pothole(window)
     window.review.show_photo(pid, fid)
@@ -119,7 +119,7 @@ def test_mask_correction_updates_measures_and_undo_restores(window: MainWindow, 
 
 
 def test_polygon_tool_adds_a_missed_finding_and_undo_removes_it(window: MainWindow, reviewable_project: Path,
-                                                                qtbot) -> None:  # noqa: ANN001
+                                                                qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     pid = window.review.photo_id
     count = len(window.session.findings(pid))
@@ -139,7 +139,7 @@ def test_polygon_tool_adds_a_missed_finding_and_undo_removes_it(window: MainWind
     assert len(window.session.findings(pid)) == count
 
 
-def test_reopening_restores_decisions_and_position(qtbot, reviewable_project: Path) -> None:  # noqa: ANN001
+def test_reopening_restores_decisions_and_position(qtbot, reviewable_project: Path) -> None:
     first = MainWindow()
     qtbot.addWidget(first)
     _open(first, reviewable_project, qtbot)
@@ -162,7 +162,7 @@ def test_reopening_restores_decisions_and_position(qtbot, reviewable_project: Pa
 
 
 def test_read_only_project_refuses_decisions(window: MainWindow, reviewable_project: Path, qtbot,
-                                             monkeypatch) -> None:  # noqa: ANN001
+                                             monkeypatch) -> None:
     from roadinspect.gui.project import ProjectSession
 
     holder = ProjectSession.open(reviewable_project)  # "another window" holds the project
@@ -180,7 +180,7 @@ def test_read_only_project_refuses_decisions(window: MainWindow, reviewable_proj
         holder.close()
 
 
-def test_panel_controls_severity_and_note(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+def test_panel_controls_severity_and_note(window: MainWindow, reviewable_project: Path, qtbot) -> None:
     from roadinspect.core.types import Severity
 
     _open(window, reviewable_project, qtbot)
@@ -204,7 +204,7 @@ def test_panel_controls_severity_and_note(window: MainWindow, reviewable_project
 
 
 def test_panel_changes_the_crack_type_undo_redo_and_reopening(window: MainWindow, reviewable_project: Path,
-                                                               qtbot) -> None:  # noqa: ANN001
+                                                               qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     panel = window.findings
     cracks = [rf for pid in window.session.photo_ids() for rf in window.session.findings(pid)
@@ -239,7 +239,7 @@ def test_panel_changes_the_crack_type_undo_redo_and_reopening(window: MainWindow
     assert window.session.finding(crack.id).review.kind == new and panel.kind_combo.currentData() == new
 
 
-def test_map_and_maintenance_list_open_photos(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+def test_map_and_maintenance_list_open_photos(window: MainWindow, reviewable_project: Path, qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     qtbot.waitUntil(lambda: window.maintenance is not None and window.sites.model.rowCount() > 0, timeout=20000)
     ids = window.session.photo_ids()

@@ -15,7 +15,7 @@ from roadinspect.gui.models import ROW_ROLE
 from roadinspect.gui.photo_view import Tool
 
 
-def _open(window: MainWindow, project: Path, qtbot) -> None:  # noqa: ANN001
+def _open(window: MainWindow, project: Path, qtbot) -> None:
     assert window.open_project(project)
     qtbot.waitUntil(lambda: window.view.photo_size().isValid(), timeout=10000)
     window.activateWindow()
@@ -23,13 +23,13 @@ def _open(window: MainWindow, project: Path, qtbot) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: window.view.hasFocus(), timeout=5000)
 
 
-def _stored(project: Path, finding_id: int):  # noqa: ANN202
+def _stored(project: Path, finding_id: int):
     with Store.open(project, readonly=True) as store:
         return store.finding(finding_id)
 
 
 def test_choosing_the_class_to_draw_never_changes_the_selected_finding(window: MainWindow, reviewable_project: Path,
-                                                                      qtbot) -> None:  # noqa: ANN001
+                                                                      qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     qtbot.keyClick(window.view, Qt.Key.Key_J)
     fid = window.review.finding_id
@@ -64,7 +64,7 @@ def test_choosing_the_class_to_draw_never_changes_the_selected_finding(window: M
 
 
 def test_enter_and_escape_in_the_note_give_the_keys_back_to_reviewing(window: MainWindow, reviewable_project: Path,
-                                                                      qtbot) -> None:  # noqa: ANN001
+                                                                      qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     qtbot.keyClick(window.view, Qt.Key.Key_J)
     fid = window.review.finding_id
@@ -91,7 +91,7 @@ def test_enter_and_escape_in_the_note_give_the_keys_back_to_reviewing(window: Ma
 
 
 def test_clicking_the_findings_table_keeps_the_note_and_returns_the_keys(window: MainWindow, reviewable_project: Path,
-                                                                         qtbot) -> None:  # noqa: ANN001
+                                                                         qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     pid = next(p for p in window.session.photo_ids() if len(window.session.findings(p)) >= 2)
     first, second = (rf.finding.id for rf in window.session.findings(pid)[:2])
@@ -113,7 +113,7 @@ def test_clicking_the_findings_table_keeps_the_note_and_returns_the_keys(window:
 
 
 def test_the_highlighted_finding_row_follows_j_and_k(window: MainWindow, reviewable_project: Path,
-                                                     qtbot) -> None:  # noqa: ANN001
+                                                     qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     pid = next(p for p in window.session.photo_ids() if len(window.session.findings(p)) >= 2)
     ids = [rf.finding.id for rf in window.session.findings(pid)]
@@ -131,7 +131,7 @@ def test_the_highlighted_finding_row_follows_j_and_k(window: MainWindow, reviewa
 
 
 def test_a_site_clicked_on_the_map_highlights_its_whole_row(window: MainWindow, reviewable_project: Path,
-                                                            qtbot) -> None:  # noqa: ANN001
+                                                            qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     qtbot.waitUntil(lambda: window.maintenance is not None and window.sites.model.rowCount() > 1, timeout=20000)
     table = window.sites.table
@@ -153,7 +153,7 @@ def _pending(window: MainWindow) -> list[tuple[int, int]]:
 
 
 def test_filters_keep_the_inspector_on_the_photo_on_screen(window: MainWindow, reviewable_project: Path,
-                                                           qtbot) -> None:  # noqa: ANN001
+                                                           qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     qtbot.waitUntil(lambda: window.maintenance is not None and window.sites.model.rowCount() > 1, timeout=20000)
     qtbot.keyClick(window.view, Qt.Key.Key_Down)
@@ -178,7 +178,7 @@ def test_filters_keep_the_inspector_on_the_photo_on_screen(window: MainWindow, r
 
 
 def test_the_first_click_on_score_sorts_the_highest_first(window: MainWindow, reviewable_project: Path,
-                                                          qtbot) -> None:  # noqa: ANN001
+                                                          qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     qtbot.waitUntil(lambda: window.maintenance is not None and window.sites.model.rowCount() > 1, timeout=20000)
     table, proxy = window.sites.table, window.sites.proxy
@@ -199,7 +199,7 @@ def test_the_first_click_on_score_sorts_the_highest_first(window: MainWindow, re
     assert proxy.index(0, 0).data() == "1"
 
 
-def test_still_to_review_photo_filter(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+def test_still_to_review_photo_filter(window: MainWindow, reviewable_project: Path, qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     first = window.session.photo_ids()[0]
     for rf in window.session.findings(first):
@@ -216,7 +216,7 @@ def test_still_to_review_photo_filter(window: MainWindow, reviewable_project: Pa
 
 
 def test_next_finding_to_review_command_and_key(window: MainWindow, reviewable_project: Path,
-                                                qtbot) -> None:  # noqa: ANN001
+                                                qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     everything = _pending(window)
     assert len(everything) >= 4
@@ -237,7 +237,7 @@ def test_next_finding_to_review_command_and_key(window: MainWindow, reviewable_p
 
 
 def test_accept_and_reject_buttons_advance_like_the_keys(window: MainWindow, reviewable_project: Path,
-                                                         qtbot) -> None:  # noqa: ANN001
+                                                         qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     qtbot.keyClick(window.view, Qt.Key.Key_J)
     first = window.review.finding_id
@@ -251,7 +251,7 @@ def test_accept_and_reject_buttons_advance_like_the_keys(window: MainWindow, rev
 
 
 def test_the_maintenance_list_lists_rejected_findings(window: MainWindow, reviewable_project: Path,
-                                                      qtbot) -> None:  # noqa: ANN001
+                                                      qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     everything = _pending(window)
     rejected = everything[1]
@@ -275,7 +275,7 @@ def test_the_maintenance_list_lists_rejected_findings(window: MainWindow, review
 
 
 def test_a_finding_back_to_review_after_an_undo_names_no_reviewer(window: MainWindow, reviewable_project: Path,
-                                                                  qtbot) -> None:  # noqa: ANN001
+                                                                  qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     qtbot.keyClick(window.view, Qt.Key.Key_J)
     fid = window.review.finding_id
@@ -289,7 +289,7 @@ def test_a_finding_back_to_review_after_an_undo_names_no_reviewer(window: MainWi
 
 
 def test_the_reviewer_is_asked_once_before_the_first_decision(window: MainWindow, reviewable_project: Path, qtbot,
-                                                              monkeypatch) -> None:  # noqa: ANN001
+                                                              monkeypatch) -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QInputDialog
 
@@ -297,7 +297,7 @@ def test_the_reviewer_is_asked_once_before_the_first_decision(window: MainWindow
     answers = [("", False), ("  Ana Martin ", True)]
     asked: list[str] = []
 
-    def get_text(parent, title, label, text=""):  # noqa: ANN001, ANN202
+    def get_text(parent, title, label, text=""):
         asked.append(text)
         return answers.pop(0)
 
@@ -316,7 +316,7 @@ def test_the_reviewer_is_asked_once_before_the_first_decision(window: MainWindow
 
 
 def test_the_undo_label_numbers_the_finding_as_the_panel_does(window: MainWindow, reviewable_project: Path,
-                                                               qtbot) -> None:  # noqa: ANN001
+                                                               qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     pid = window.session.photo_ids()[-1]
     ids = [rf.finding.id for rf in window.session.findings(pid)]
@@ -341,7 +341,7 @@ def test_one_recent_project_is_read_back_as_a_path_not_as_characters(window: Mai
 
 
 def test_the_export_dialog_proposes_the_last_folder_of_the_project(window: MainWindow, reviewable_project: Path,
-                                                                    tmp_path: Path, qtbot) -> None:  # noqa: ANN001
+                                                                    tmp_path: Path, qtbot) -> None:
     assert window.open_project(reviewable_project)
     dialog = window.show_export()
     assert dialog.folder.text() == str(reviewable_project.parent / "survey export")
@@ -360,7 +360,7 @@ def test_the_export_dialog_proposes_the_last_folder_of_the_project(window: MainW
 
 
 def test_status_bar_hints_go_when_they_stop_applying(window: MainWindow, reviewable_project: Path,
-                                                     qtbot) -> None:  # noqa: ANN001
+                                                     qtbot) -> None:
     _open(window, reviewable_project, qtbot)
     qtbot.keyClick(window.view, Qt.Key.Key_A)  # nothing selected yet
     assert window.message.text() == "Select a finding first (J / K, or click it)."
@@ -375,13 +375,13 @@ def test_status_bar_hints_go_when_they_stop_applying(window: MainWindow, reviewa
     assert window.message.text() == "Analysis finished: 3 photos"
 
 
-def _inside(window: MainWindow, widget) -> bool:  # noqa: ANN001
+def _inside(window: MainWindow, widget) -> bool:
     top_left = widget.mapTo(window, widget.rect().topLeft())
     return widget.isVisible() and window.rect().contains(top_left) and \
         window.rect().contains(top_left + widget.rect().bottomRight())
 
 
-def test_the_window_is_usable_on_a_laptop_screen(window: MainWindow, reviewable_project: Path, qtbot) -> None:  # noqa: ANN001
+def test_the_window_is_usable_on_a_laptop_screen(window: MainWindow, reviewable_project: Path, qtbot) -> None:
     from roadinspect.gui.i18n import apply_language
 
     apply_language("fr")  # the longest texts
@@ -419,7 +419,7 @@ def test_the_window_is_usable_on_a_laptop_screen(window: MainWindow, reviewable_
     assert window.map.height() >= 200 and _inside(window, window.map) and _inside(window, window.counter)
 
 
-def test_help_lists_every_shortcut_searchably_in_both_languages(window: MainWindow, qtbot) -> None:  # noqa: ANN001
+def test_help_lists_every_shortcut_searchably_in_both_languages(window: MainWindow, qtbot) -> None:
     from roadinspect.gui.i18n import apply_language
 
     dialog = window.show_help("shortcuts")

@@ -28,7 +28,7 @@ def test_region_image_round_trips_the_grid() -> None:
     assert np.array_equal(image_grid(region_image(grid)), grid)
 
 
-def test_brush_marks_not_road_and_eraser_gives_the_road_back(qtbot) -> None:  # noqa: ANN001
+def test_brush_marks_not_road_and_eraser_gives_the_road_back(qtbot) -> None:
     excluded = np.zeros((48, 64), bool)
     excluded[40:] = True
     editor = RoadRegionEditor(_photo(), 640, 480, excluded, "unknown camera, 640x480", 12)
@@ -43,7 +43,7 @@ def test_brush_marks_not_road_and_eraser_gives_the_road_back(qtbot) -> None:  # 
     assert not editor.excluded()[45, 32] and editor.excluded()[45, 5]
 
 
-def test_a_region_covering_the_whole_photo_is_refused_and_the_editor_stays(qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_a_region_covering_the_whole_photo_is_refused_and_the_editor_stays(qtbot, monkeypatch) -> None:
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text))
     editor = RoadRegionEditor(_photo(), 640, 480, np.ones((48, 64), bool), "cam", 3)
@@ -54,7 +54,7 @@ def test_a_region_covering_the_whole_photo_is_refused_and_the_editor_stays(qtbot
     assert editor.isVisible() and editor.result() != QDialog.DialogCode.Accepted
 
 
-def test_edited_region_is_saved_shaded_and_marks_the_camera_for_reanalysis(window, reviewable_project: Path,  # noqa: ANN001
+def test_edited_region_is_saved_shaded_and_marks_the_camera_for_reanalysis(window, reviewable_project: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     assert window.open_project(reviewable_project)
     session = window.session

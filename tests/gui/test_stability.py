@@ -25,7 +25,7 @@ from roadinspect.gui.main_window import MainWindow
 from roadinspect.gui.photo_view import Tool
 
 
-def test_a_thousand_qt_calls_leave_the_refcount_of_none_unchanged(qtbot) -> None:  # noqa: ANN001
+def test_a_thousand_qt_calls_leave_the_refcount_of_none_unchanged(qtbot) -> None:
     label = QLabel()
     qtbot.addWidget(label)
     before = sys.getrefcount(None)
@@ -39,7 +39,7 @@ def test_a_thousand_qt_calls_leave_the_refcount_of_none_unchanged(qtbot) -> None
     assert gui_app.qt_binding_problem() == ""
 
 
-def test_a_leaking_binding_is_refused_at_start_with_a_clear_message(qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_a_leaking_binding_is_refused_at_start_with_a_clear_message(qtbot, monkeypatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     monkeypatch.setattr(gui_app, "none_refcount_drift", lambda calls=1000: -calls)  # what 6.12.0 on 3.11 measured
@@ -75,7 +75,7 @@ def _check_consistent(window: MainWindow, project: Path) -> None:
 
 @pytest.mark.slow
 def test_two_thousand_review_actions_keep_the_process_healthy(window: MainWindow, reviewable_project: Path,
-                                                              qtbot) -> None:  # noqa: ANN001
+                                                              qtbot) -> None:
     assert window.open_project(reviewable_project)
     qtbot.waitUntil(lambda: window.view.photo_size().isValid(), timeout=10000)
     rng = random.Random(20)

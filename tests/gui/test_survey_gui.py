@@ -21,7 +21,7 @@ def _close_boxes() -> list[str]:
     return texts
 
 
-def test_split_then_merge_from_the_window_and_settle_the_conflict(window, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_split_then_merge_from_the_window_and_settle_the_conflict(window, qtbot, tmp_path: Path) -> None:
     project = make_project(tmp_path / "office")
     assert not window.actions.split_project.isEnabled() and not window.actions.merge_parts.isEnabled()
     assert window.open_project(project)
@@ -59,7 +59,7 @@ def test_split_then_merge_from_the_window_and_settle_the_conflict(window, qtbot,
         assert store.finding(finding.id).review.status.value == "accepted"
 
 
-def test_a_refused_merge_is_named_and_changes_nothing(window, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_refused_merge_is_named_and_changes_nothing(window, qtbot, tmp_path: Path) -> None:
     project = make_project(tmp_path / "office")
     other = make_project(tmp_path / "other", "other.roadinspect")
     assert window.open_project(project)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QThread
 from roadinspect.gui.worker import Cancelled, ProgressInfo, Task, format_eta, run_task
 
 
-def count_to(n: int, *, progress, is_cancelled, delay: float = 0.0) -> int:  # noqa: ANN001
+def count_to(n: int, *, progress, is_cancelled, delay: float = 0.0) -> int:
     done = 0
     for i in range(n):
         if is_cancelled():
@@ -24,7 +24,7 @@ def count_to(n: int, *, progress, is_cancelled, delay: float = 0.0) -> int:  # n
     return done
 
 
-def test_result_progress_and_finished_arrive_in_the_gui_thread(qtbot) -> None:  # noqa: ANN001
+def test_result_progress_and_finished_arrive_in_the_gui_thread(qtbot) -> None:
     seen: list[ProgressInfo] = []
     threads: set[object] = set()
     main = QThread.currentThread()
@@ -48,8 +48,8 @@ def test_result_progress_and_finished_arrive_in_the_gui_thread(qtbot) -> None:  
     assert not task.is_running()
 
 
-def test_error_reports_message_and_traceback(qtbot) -> None:  # noqa: ANN001
-    def boom(*, progress, is_cancelled) -> None:  # noqa: ANN001
+def test_error_reports_message_and_traceback(qtbot) -> None:
+    def boom(*, progress, is_cancelled) -> None:
         raise ValueError("photo.jpg: broken")
 
     errors: list[tuple[str, str]] = []
@@ -58,10 +58,10 @@ def test_error_reports_message_and_traceback(qtbot) -> None:  # noqa: ANN001
     assert errors and errors[0][0] == "photo.jpg: broken" and "ValueError" in errors[0][1]
 
 
-def test_cancel_stops_the_function_and_gives_no_result(qtbot) -> None:  # noqa: ANN001
+def test_cancel_stops_the_function_and_gives_no_result(qtbot) -> None:
     started = threading.Event()
 
-    def slow(*, progress, is_cancelled) -> int:  # noqa: ANN001
+    def slow(*, progress, is_cancelled) -> int:
         started.set()
         while not is_cancelled():
             time.sleep(0.005)
@@ -75,8 +75,8 @@ def test_cancel_stops_the_function_and_gives_no_result(qtbot) -> None:  # noqa: 
     assert results == [] and task.is_cancelled()
 
 
-def test_bare_counters_are_throttled_but_the_last_is_delivered(qtbot) -> None:  # noqa: ANN001
-    def fast(*, progress, is_cancelled) -> None:  # noqa: ANN001
+def test_bare_counters_are_throttled_but_the_last_is_delivered(qtbot) -> None:
+    def fast(*, progress, is_cancelled) -> None:
         for i in range(1, 2001):
             progress(i, 2000)
 
@@ -92,7 +92,7 @@ def test_format_eta() -> None:
     assert format_eta(3723) == "1:02:03"
 
 
-def _project_points(i: int, *, progress, is_cancelled) -> int:  # noqa: ANN001
+def _project_points(i: int, *, progress, is_cancelled) -> int:
     from roadinspect.core.geo import MetricFrame
     from roadinspect.core.types import GeoPoint
 
@@ -111,7 +111,7 @@ def test_pyproj_in_concurrent_tasks_does_not_crash() -> None:
 def test_background_threads_run_below_the_window() -> None:
     from roadinspect.gui.worker import lower_thread_priority
 
-    def nice_of_this_thread(*, progress, is_cancelled) -> int:  # noqa: ANN001
+    def nice_of_this_thread(*, progress, is_cancelled) -> int:
         assert lower_thread_priority()  # what every task does unless ROADINSPECT_BACKGROUND_PRIORITY=normal
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 

@@ -155,7 +155,7 @@ def _spec_excludes() -> list[str]:
     tree = ast.parse((ROOT / "packaging" / "roadinspect.spec").read_text(encoding="utf-8"))
     node = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "EXCLUDES")
     namespace: dict = {}
-    exec(compile(ast.Module([node], []), "roadinspect.spec", "exec"), namespace)  # noqa: S102 - our own spec
+    exec(compile(ast.Module([node], []), "roadinspect.spec", "exec"), namespace)  # our own spec
     return namespace["EXCLUDES"]
 
 
