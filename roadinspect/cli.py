@@ -59,9 +59,8 @@ def _add_segment(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_segment(args: argparse.Namespace) -> int:
-    from roadinspect.core.segment_files import segment_files
-
     from roadinspect.core.geo import CameraModel
+    from roadinspect.core.segment_files import segment_files
 
     camera = None if args.camera_pitch is None else CameraModel(pitch_deg=args.camera_pitch)
     return segment_files(args.inputs, args.out, weights=args.weights, device=args.device, raw=args.raw,
@@ -189,12 +188,12 @@ def _run_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from roadinspect.core.export import ExportError, export_project, parse_formats
-    from roadinspect.core.text import printable
     from roadinspect.core.priority import PriorityWeights
     from roadinspect.core.report import ReportOptions
     from roadinspect.core.report_text import resolve_language
     from roadinspect.core.sections import SectionSettings
     from roadinspect.core.store import ProjectError
+    from roadinspect.core.text import printable
 
     try:
         formats = parse_formats(args.formats)

@@ -55,7 +55,6 @@ def measure(folder: Path, count: int, size: tuple[int, int], review: bool = True
     make_benchmark_batch(photos, count, size[0], size[1])
     from roadinspect.gui.main_window import MainWindow
     from roadinspect.gui.project import load_segmenter
-
     from roadinspect.gui.worker import Task
 
     loading = Task("load the model").start(lambda *, progress, is_cancelled: load_segmenter())

@@ -60,7 +60,7 @@ def run_all(args: argparse.Namespace) -> dict:
     from roadinspect.benchmarks import BENCHMARKS, BenchmarkUnavailable
     from roadinspect.benchmarks.analyze import cpu_name, load_average
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     results: dict[str, dict] = {}
     load_start = load_average()
     for name in ORDER:

@@ -28,11 +28,11 @@ from roadinspect.core.export_csv import PROFILES, sites_csv
 from roadinspect.core.export_geojson import findings_geojson, sections_geojson, sites_geojson
 from roadinspect.core.export_gpkg import write_gpkg
 from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
-from roadinspect.core.types import Finding, Photo, Review
 from roadinspect.core.priority import PriorityWeights
 from roadinspect.core.report import ExportCancelled, ReportContent, ReportOptions, build_report, render_html
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import SiteSettings
+from roadinspect.core.types import Finding, Photo, Review
 
 FORMATS = ("csv", "geojson", "gpkg", "report")
 FILES = {

@@ -37,7 +37,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -325,7 +325,7 @@ def _parse_gps_time(tags: dict, notes: list[str]) -> datetime | None:
         notes.append("GPS time out of range: ignored")
         return None
     try:
-        base = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=timezone.utc)
+        base = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=UTC)
     except ValueError:
         notes.append(f"invalid GPS date {date!r}: ignored")
         return None
@@ -491,7 +491,7 @@ def _photo_from_tags(path: Path, size: int, stored_size: tuple[int, int], tags: 
     if gps_time is not None:
         taken_at: datetime | None = gps_time
     elif camera_time is not None and camera_time.tzinfo is not None:
-        taken_at = camera_time.astimezone(timezone.utc)
+        taken_at = camera_time.astimezone(UTC)
     else:
         taken_at = camera_time
     focal_35 = _number(tags, "EXIF FocalLengthIn35mmFilm")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import shapely
@@ -119,7 +119,7 @@ def finding_ground(finding: Finding, photo: Photo, camera: CameraModel | None = 
 
 
 def _utc(seconds: float | None) -> datetime | None:
-    return datetime.fromtimestamp(seconds, timezone.utc) if seconds is not None else None
+    return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None
 
 
 def place_project_on_gpx(store: Store, gpx_path: Path | str, clock_offset_s: float = 0.0,

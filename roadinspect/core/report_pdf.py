@@ -192,6 +192,7 @@ def compact_table(header: list[list[str]], rows: list[list[list[str]]], widths: 
 
 def render_pdf(c: ReportContent) -> bytes:
     """The bytes of ``report.pdf``."""
+    from reportlab import rl_config
     from reportlab.lib import colors
     from reportlab.lib.colors import HexColor
     from reportlab.lib.pagesizes import A4
@@ -210,8 +211,6 @@ def render_pdf(c: ReportContent) -> bytes:
         Table,
         TableStyle,
     )
-
-    from reportlab import rl_config
 
     rl_config.useA85 = 0  # binary streams: ASCII85 would re-encode every photo crop in pure Python (2 s, +25 % size)
     _register_fonts()

@@ -72,7 +72,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
@@ -516,7 +516,7 @@ class RecordOutcome:
 # ----------------------------------------------------------------------------- helpers
 def now_utc() -> datetime:
     """The current time, UTC, to the millisecond."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 

@@ -32,7 +32,7 @@ import math
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -573,7 +573,7 @@ def exif_bytes(tag: GeoTag) -> bytes:
         if tag.altitude_m is not None:
             gps[0x0005] = b"\x00" if tag.altitude_m >= 0 else b"\x01"
             gps[0x0006] = _rational(abs(tag.altitude_m), 100)
-        utc = tag.time_utc.astimezone(timezone.utc)
+        utc = tag.time_utc.astimezone(UTC)
         gps[0x0007] = (IFDRational(utc.hour, 1), IFDRational(utc.minute, 1),
                        _rational(utc.second + utc.microsecond / 1e6, 100))
         gps[0x0012] = "WGS-84"
@@ -630,7 +630,7 @@ def road_track(count: int, spacing_m: float, start_offset_m: float = 0.0) -> Ite
         yield GeoPoint(round(lat, 7), round(lon, 7)), (back + 180.0) % 360.0
 
 
-SAMPLE_START = datetime(2025, 4, 15, 7, 42, 10, tzinfo=timezone.utc)
+SAMPLE_START = datetime(2025, 4, 15, 7, 42, 10, tzinfo=UTC)
 """UTC time of the first sample photo (09:42 in Paris)."""
 
 # Per sample: crack kinds and pothole count (chosen so the demo shows every kind of damage).

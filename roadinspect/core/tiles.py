@@ -128,7 +128,7 @@ class GeoPackageTiles(TileFile):
         self._levels: dict[int, _Level] = {}
         for zoom, width, height, tile_w, tile_h, pixel in con.execute(
                 "SELECT zoom_level, matrix_width, matrix_height, tile_width, tile_height, pixel_x_size "
-                f"FROM gpkg_tile_matrix WHERE table_name = ?", (table,)):  # name checked above
+                "FROM gpkg_tile_matrix WHERE table_name = ?", (table,)):  # name checked above
             if tile_w != 256 or tile_h != 256 or not pixel:
                 continue
             z = round(math.log2(_EARTH / (256 * pixel)))

@@ -28,7 +28,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from pyproj import Geod
@@ -207,7 +207,7 @@ def _gpx_time(text: str | None) -> float | None:
     try:
         when = datetime.fromisoformat(text.strip())
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         return when.timestamp()
     except (ValueError, OverflowError, OSError):
         return None

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from roadinspect import __version__
 from roadinspect.core import settings as core_settings
 from roadinspect.core.maintenance import MaintenanceList
-from roadinspect.core.report import ReportOptions
+from roadinspect.core.report import DEFAULT_TOP, ReportOptions
 from roadinspect.core.resources import samples_dir
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.store import PROJECT_SUFFIX, ProjectError
@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.actions.map_tiles.setChecked(bool(self.values["map/online_tiles"]))
         self._task: Task | None = None
         self._export_folder = ""
+        self._report_top = DEFAULT_TOP
         self._hint: str | None = None
         self._shown: tuple[int | None, int | None] = (None, None)
         self._maintenance_task: Task | None = None
@@ -394,6 +395,8 @@ class MainWindow(QMainWindow):
         self._reload_lists(fit_map=True)
         state = session.ui_state()
         self._export_folder = str(state.get("export_folder") or "")
+        top = state.get("report_top", DEFAULT_TOP)
+        self._report_top = top if isinstance(top, int) and not isinstance(top, bool) and top >= 0 else DEFAULT_TOP
         self.photos.set_filters(state.get("filters", {}))
         self.view.set_overlay_opacity(float(state.get("opacity", self.view.overlay_opacity())))
         self.opacity.setValue(round(self.view.overlay_opacity() * 100))
@@ -820,20 +823,30 @@ class MainWindow(QMainWindow):
         data = self.session.project_data()
         weights = core_settings.priority_weights(self.values)
         sections = SectionSettings(length_m=core_settings.section_length(self.values))
-        report = ReportOptions(lang=i18n.current_language())  # the report speaks the app's language
+        lang = i18n.current_language()  # the report speaks the app's language
+        base_map = str(self.values["map/base_map_file"] or "")  # drawn under the report's map too
 
-        def run(out: Path, *, formats: list[str], csv_profile: str, progress, is_cancelled):
+        def run(out: Path, *, formats: list[str], csv_profile: str, progress, is_cancelled,
+                report_top: int = DEFAULT_TOP):
+            report = ReportOptions(lang=lang, top=report_top, base_map=base_map)
             return export_project(data, out, formats, csv_profile, weights, sections, progress=progress,
                                   is_cancelled=is_cancelled, report=report)
 
         default = self.session.path.parent / f"{self.session.path.stem} export"
-        dialog = ExportDialog(run, Path(self._export_folder) if self._export_folder else default, self)
+        dialog = ExportDialog(run, Path(self._export_folder) if self._export_folder else default, self,
+                              report_top=self._report_top)
         dialog.folderUsed.connect(self._remember_export_folder)
+        dialog.reportTopUsed.connect(self._remember_report_top)
         if training:
             for key, box in dialog.checks.items():
                 box.setChecked(key == "training")
         dialog.show()
         return dialog
+
+    def _remember_report_top(self, top: int) -> None:
+        """The next export of this project proposes the report's number of cards of the last one (in the project)."""
+        self._report_top = top
+        self.save_state()
 
     def _remember_export_folder(self, folder: str) -> None:
         """The next export of this project proposes the folder of the last one (kept in the project)."""
@@ -847,7 +860,7 @@ class MainWindow(QMainWindow):
             return
         state = {"photo": self.review.photo_id, "finding": self.review.finding_id, "filters": self.photos.filters(),
                  "overlay": self.view.overlay_visible(), "opacity": round(self.view.overlay_opacity(), 3),
-                 "export_folder": self._export_folder}
+                 "export_folder": self._export_folder, "report_top": self._report_top}
         task = Task("save view state", self)
         task.error.connect(lambda message, _details: log.warning("cannot save the view state: %s", message))
         task.start(_save_state, self.session, state)

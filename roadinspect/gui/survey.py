@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from roadinspect.core.store import PROJECT_SUFFIX
 
-
 if TYPE_CHECKING:
     from roadinspect.gui.main_window import MainWindow
 

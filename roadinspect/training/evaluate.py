@@ -18,8 +18,8 @@ from typing import Any
 from roadinspect.core.backends import accelerate
 from roadinspect.core.segmenter import ModelError, Segmenter
 from roadinspect.core.types import DamageClass
-from roadinspect.training.data import load_pair, open_dataset, split
 from roadinspect.training.boxes import BoxesError, read_boxes
+from roadinspect.training.data import load_pair, open_dataset, split
 from roadinspect.training.evaluate_boxes import evaluate_boxes, format_boxes
 from roadinspect.training.metrics import Counts, score_image
 

@@ -36,13 +36,13 @@ from PIL import Image
 from scipy import ndimage
 from shapely.geometry import box as shapely_box
 
-from roadinspect.core.photos import ImageError, read_photo
-from roadinspect.core.road_region import estimate_batch, region_for
 from roadinspect.core.findings import extract_findings
 from roadinspect.core.geo import CameraModel
+from roadinspect.core.photos import ImageError, read_photo
+from roadinspect.core.road_region import estimate_batch, region_for
 from roadinspect.core.segment_files import PhotoResult, analyse_photo
 from roadinspect.core.types import DamageClass, Finding, Photo
-from roadinspect.training.boxes import BoxedImage, BoxesError, read_boxes, rdd_split
+from roadinspect.training.boxes import BoxedImage, BoxesError, rdd_split, read_boxes
 
 MODES = ("recorded", "no_region", "raw")
 """Masks scored: what analyze records, the same without the road region, the network's own decision."""

@@ -79,7 +79,7 @@ class _ShardWriter:
         self.close()
         path = self.out / f"shard-{len(self.shards):02d}.tar"
         self.shards.append(path)
-        self._tar = tarfile.open(path, "w")  # noqa: SIM115 - closed by close()
+        self._tar = tarfile.open(path, "w")  # closed by close()
         self._size = 1024  # end-of-archive blocks
 
     @staticmethod

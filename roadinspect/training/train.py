@@ -193,8 +193,9 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
 
         load_imagenet_encoder(model)
     elif args.init == "shipped":
-        from roadinspect.core.segmenter import default_weights
         from safetensors.torch import load_file
+
+        from roadinspect.core.segmenter import default_weights
 
         model.load_state_dict({k: v.float() for k, v in load_file(str(default_weights())).items()})
     model = model.to(device).to(memory_format=torch.channels_last)

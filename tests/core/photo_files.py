@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from roadinspect.core.segmenter import Segmentation
 from roadinspect.core.synth import GeoTag, encode_jpeg, exif_bytes, render_scene, road_track, splice_exif
 from roadinspect.core.types import GeoPoint
 
-T0 = datetime(2025, 4, 15, 7, 42, 10, tzinfo=timezone.utc)
+T0 = datetime(2025, 4, 15, 7, 42, 10, tzinfo=UTC)
 
 
 def scene_jpeg(path: Path, seed: int = 1, *, index: int = 0, gps: bool = True, heading: bool = True,

@@ -4,14 +4,14 @@ the reader keeps what gpxpy read (GPX 1.0 and 1.1, times with zones or fractions
 from __future__ import annotations
 
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from roadinspect.core.track import TrackError, load_gpx
 
-T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
 def test_memory_follows_the_points_not_the_xml_tree(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ Python's datetime as soon as they are turned to UTC; ``GPSDateStamp 9999:12:31``
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,7 @@ def test_an_unusable_date_is_a_note(tmp_path: Path, name: str) -> None:
 def test_a_leap_second_on_an_ordinary_day_is_kept(tmp_path: Path) -> None:
     photo = read_photo(custom_exif_jpeg(tmp_path / "leap.jpg", gps={**gps_tags(LAT, LON), 29: "2016:12:31", 7: LEAP}))
     assert isinstance(photo, Photo)
-    assert photo.taken_at == datetime(2017, 1, 1, 0, 0, 0, 500000, tzinfo=timezone.utc)
+    assert photo.taken_at == datetime(2017, 1, 1, 0, 0, 0, 500000, tzinfo=UTC)
 
 
 class Background:

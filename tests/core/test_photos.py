@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,7 @@ def test_reads_position_heading_times_and_camera(tmp_path: Path) -> None:
     assert photo.position.lon == pytest.approx(written.lon, abs=1e-7)
     assert photo.heading_deg == pytest.approx(89.1, abs=0.2) and not photo.heading_magnetic
     assert photo.altitude_m == pytest.approx(90.0)
-    assert photo.taken_at == datetime(2025, 4, 15, 7, 42, 30, tzinfo=timezone.utc)
+    assert photo.taken_at == datetime(2025, 4, 15, 7, 42, 30, tzinfo=UTC)
     assert photo.camera_time is not None and photo.camera_time.utcoffset() == timedelta(hours=2)
     assert photo.camera_time.hour == 9
     assert photo.camera.make == "RoadInspect" and photo.camera.focal_length_35mm == 28.0
@@ -207,7 +207,7 @@ def test_cmyk_and_one_pixel_images(tmp_path: Path) -> None:
 def test_modes_are_converted_to_rgb(tmp_path: Path, mode: str) -> None:
     base = Image.fromarray(np.tile(np.arange(64, dtype=np.uint8) * 4, (16, 1))).convert("RGB")
     if mode == "I;16":
-        img = Image.fromarray((np.tile(np.arange(64, dtype=np.uint16) * 1024, (16, 1))))
+        img = Image.fromarray(np.tile(np.arange(64, dtype=np.uint16) * 1024, (16, 1)))
     else:
         img = base.convert(mode)
     img.save(tmp_path / "m.png")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +76,7 @@ def test_unknown_crack_kind_is_refused() -> None:
 
 
 def test_geotagged_jpeg_round_trip(tmp_path: Path) -> None:
-    when = datetime(2025, 6, 1, 12, 30, 15, tzinfo=timezone.utc)
+    when = datetime(2025, 6, 1, 12, 30, 15, tzinfo=UTC)
     tag = GeoTag(position=GeoPoint(-12.345678, -45.678901), time_utc=when, altitude_m=-3.5, heading_deg=271.25,
                  utc_offset_min=-180)
     path = write_geotagged_jpeg(tmp_path / "t.jpg", render_scene(96, 72, 2).image, tag)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from roadinspect.core.track import (
 )
 from roadinspect.core.types import GeoPoint, Photo, PositionSource
 
-T0 = datetime(2025, 4, 15, 7, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 4, 15, 7, 0, 0, tzinfo=UTC)
 PARIS = timezone(timedelta(hours=2))
 A = GeoPoint(49.8722, 2.6000)
 B = GeoPoint(49.8722, 2.6100)  # about 719 m east of A (N cos(lat) dlon on the WGS84 ellipsoid)

@@ -13,7 +13,6 @@ from roadinspect.core.priority import rank_sites
 from roadinspect.core.sections import build_sections
 from roadinspect.core.sites import build_sites
 from roadinspect.core.types import DamageClass, Finding, GeoPoint, Photo, PositionSource, Severity
-from roadinspect.gui import map_view
 from roadinspect.gui.map_view import MapView, metres_per_unit, project
 
 

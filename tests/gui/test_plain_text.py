@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtGui import Qt, QTextDocument
@@ -32,7 +32,7 @@ def shown(text: str) -> str:
 def _row(reviewer: str, note: str) -> FindingRow:
     finding = Finding(DamageClass.POTHOLE, "POLYGON ((10 10, 40 10, 40 40, 10 40, 10 10))", 0.9, "pothole",
                       Severity.HIGH, {"area_px": 900.0}, ground=GeoPoint(47.2, -1.55), id=7, photo_id=1)
-    review = Review(7, ReviewStatus.ACCEPTED, reviewer=reviewer, at=datetime(2026, 11, 28, 10, tzinfo=timezone.utc),
+    review = Review(7, ReviewStatus.ACCEPTED, reviewer=reviewer, at=datetime(2026, 11, 28, 10, tzinfo=UTC),
                     note=note)
     return FindingRow(1, finding, review)
 

@@ -11,6 +11,7 @@ from roadinspect.core.settings import SETTINGS
 from roadinspect.gui import i18n
 from roadinspect.gui.dialogs import SETTING_TEXTS
 
+
 def _needs(tool: str) -> pytest.MarkDecorator:
     """Skip a check that runs one of the PySide6 tools when it is not installed (the others still run)."""
     return pytest.mark.skipif(shutil.which(i18n._tool(tool)) is None, reason=f"{tool} is not installed (PySide6 tools)")

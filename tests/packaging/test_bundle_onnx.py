@@ -23,9 +23,9 @@ def test_the_spec_bundles_onnx_runtime_but_not_the_exporter_nor_openvino() -> No
 @pytest.mark.skipif(importlib.util.find_spec("onnxruntime") is None, reason="onnxruntime is not installed")
 @pytest.mark.skipif(not any((ROOT / "models").glob("*.safetensors")), reason="no shipped model yet")
 def test_the_build_export_is_the_file_the_app_looks_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.packaging.test_packaging import build
     from roadinspect.core import backends, resources
     from roadinspect.core.segmenter import Segmenter
+    from tests.packaging.test_packaging import build
 
     monkeypatch.setattr(build, "ONNX_DIR", tmp_path / "onnx")
     exported = build.export_shipped_onnx()
