@@ -63,11 +63,13 @@ class ExportCancelled(Exception):
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """How the report is made: language (``fr``/``en``), number of cards (0 = all), rejected findings."""
+    """How the report is made: language (``fr``/``en``), number of cards (0 = all), rejected findings, and
+    the offline base map drawn under the map (an MBTiles or GeoPackage tile file; empty: none)."""
 
     lang: str = "fr"
     top: int = DEFAULT_TOP
     include_rejected: bool = False
+    base_map: str = ""
 
     def __post_init__(self) -> None:
         Texts(self.lang)  # raises on an unknown language

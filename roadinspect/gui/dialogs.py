@@ -236,16 +236,18 @@ ExportFunction = Callable[..., Any]
 class ExportDialog(QDialog):
     """Choose a folder and formats, run the export in the background, open the folder when done.
 
-    ``export`` is called in the worker as ``export(out_dir, formats=[...], csv_profile=..., progress=...,
-    is_cancelled=...)`` and returns an object with ``written`` (paths) and ``errors`` (messages).
+    ``export`` is called in the worker as ``export(out_dir, formats=[...], csv_profile=..., report_top=...,
+    progress=..., is_cancelled=...)`` and returns an object with ``written`` (paths) and ``errors`` (messages).
     """
 
     folderUsed = Signal(str)  # the folder of an export that wrote files (remembered)
+    reportTopUsed = Signal(int)  # the report's number of cards of an export that wrote the report (remembered)
 
     FORMATS = (("csv", "CSV (Excel)"), ("geojson", "GeoJSON (QGIS)"), ("gpkg", "GeoPackage (QGIS)"),
                ("report", "HTML report"), ("training", "Training set (corrections)"))
 
-    def __init__(self, export: ExportFunction, default_dir: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, export: ExportFunction, default_dir: Path, parent: QWidget | None = None,
+                 report_top: int = 50) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export"))
         self.setMinimumWidth(520)
@@ -273,6 +275,16 @@ class ExportDialog(QDialog):
         self.profile.addItem(self.tr("Excel, French (; and decimal comma)"), "excel-fr")
         self.profile.addItem(self.tr("Plain (, and decimal point)"), "plain")
         form.addRow(self.tr("CSV format"), self.profile)
+        # The report's first N sites are cards with their photo, the others a compact table (0 = all as cards).
+        self.report_top = QSpinBox()
+        self.report_top.setRange(0, 100000)
+        self.report_top.setSpecialValueText(self.tr("all"))
+        self.report_top.setValue(max(0, int(report_top)))
+        self.report_top.setToolTip(self.tr("Sites shown in the report as cards with their photo, in priority order; "
+                                           "the others are listed in a compact table (0: all as cards)."))
+        self.report_top.setEnabled(self.checks["report"].isChecked())
+        self.checks["report"].toggled.connect(self.report_top.setEnabled)
+        form.addRow(self.tr("Report: sites with photo"), self.report_top)
         self.bar = QProgressBar()
         self.bar.setVisible(False)
         self.status = QLabel()
@@ -316,7 +328,9 @@ class ExportDialog(QDialog):
         self._task.result.connect(self._on_result)
         self._task.error.connect(self._on_error)
         self._task.finished.connect(self._on_finished)
-        self._task.start(self._export, out, formats=formats, csv_profile=self.profile.currentData())
+        self._report_top_sent = self.report_top.value() if "report" in formats else None
+        self._task.start(self._export, out, formats=formats, csv_profile=self.profile.currentData(),
+                         report_top=self.report_top.value())
 
     def _on_progress(self, info: ProgressInfo) -> None:
         if info.total:
@@ -329,6 +343,8 @@ class ExportDialog(QDialog):
         folder = Path(self.folder.text()).expanduser()
         if self.written:
             self.folderUsed.emit(str(folder))
+            if self._report_top_sent is not None and any(p.name == "report.html" for p in self.written):
+                self.reportTopUsed.emit(self._report_top_sent)
         names = ", ".join(sorted({p.name for p in self.written if p.parent == folder}))
         text = self.tr("Written to {folder}: {files}").format(folder=folder, files=names or "—")
         if self.errors:
@@ -339,6 +355,7 @@ class ExportDialog(QDialog):
 
     open_when_done = True
     errors: list[str] = []
+    _report_top_sent: int | None = None
 
     def _on_error(self, message: str, details: str) -> None:
         self.status.setText(self.tr("Export failed: {error}").format(error=message))
