@@ -282,7 +282,7 @@ def _polygon(inst: np.ndarray, frame: _Frame, r0: int, c0: int) -> BaseGeometry:
         hole_at, shell_at = tree.query(shapely.points(xs[starts], ys[starts]), predicate="within")
         areas = twice_area[shell_idx]
         best: dict[int, int] = {}
-        for h, k in zip(hole_at.tolist(), shell_at.tolist()):
+        for h, k in zip(hole_at.tolist(), shell_at.tolist(), strict=True):
             if h not in best or areas[k] < areas[best[h]]:
                 best[h] = k
         for h, k in best.items():

@@ -150,7 +150,7 @@ def _segments(array: np.ndarray, level: float) -> list[tuple[tuple[float, float]
     square, frm, to = square[sequence], frm[sequence], to[sequence]
     starts = edges[frm, square].tolist()
     ends = edges[to, square].tolist()
-    return [(tuple(s), tuple(e)) for s, e in zip(starts, ends)]
+    return [(tuple(s), tuple(e)) for s, e in zip(starts, ends, strict=True)]
 
 
 def _assemble(segments: list[tuple[tuple[float, float], tuple[float, float]]]) -> list[np.ndarray]:

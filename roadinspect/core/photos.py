@@ -457,7 +457,7 @@ def read_photo(path: Path | str) -> Photo | UnreadableFile:
                                                  extract_thumbnail=False) if block else {}
                 else:
                     tags = exifread.process_file(handle, details=False, extract_thumbnail=False)
-            except Exception as exc:  # exifread raises many types on corrupt blocks
+            except Exception as exc:  # noqa: BLE001 - exifread raises many types on corrupt blocks
                 tags = {}
                 notes.append(f"EXIF block unreadable ({type(exc).__name__}): metadata ignored")
     except FileNotFoundError:
@@ -642,7 +642,7 @@ def load_image(source: Photo | Path | str | bytes, max_side: int | None = None) 
         orientation = 1
         try:
             orientation = int(image.getexif().get(0x0112, 1) or 1)
-        except Exception:  # a broken EXIF block must not stop decoding
+        except Exception:  # noqa: BLE001 - a broken EXIF block must not stop decoding
             orientation = 1
         width, height = image.size
         target: tuple[int, int] | None = None

@@ -347,8 +347,8 @@ def to_drawing(fig: Figure, font: str, bold_font: str, scale: float = 1.0,
             if s.fill:
                 fill = HexColor(s.fill)
                 if s.opacity < 1.0:  # the same colour over white, without PDF transparency
-                    fill = HexColor("#%02x%02x%02x" % tuple(
-                        round(255 - (255 - c * 255) * s.opacity) for c in (fill.red, fill.green, fill.blue)))
+                    fill = HexColor("#{:02x}{:02x}{:02x}".format(*(
+                        round(255 - (255 - c * 255) * s.opacity) for c in (fill.red, fill.green, fill.blue))))
             group.add(RRect(s.x, h - s.y - s.h, s.w, s.h, fillColor=fill,
                             strokeColor=HexColor(s.stroke) if s.stroke else None, strokeWidth=s.width))
         elif isinstance(s, Circle):

@@ -19,6 +19,7 @@ autocast) is used when ``device="auto"`` and a GPU is present.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -191,7 +192,7 @@ def _fold_batchnorm(model: torch.nn.Module) -> torch.nn.Module:
 
     def fold(container: torch.nn.Module) -> None:
         names = list(container._modules)
-        for first, second in zip(names, names[1:]):
+        for first, second in itertools.pairwise(names):
             conv, bn = container._modules[first], container._modules[second]
             if isinstance(conv, torch.nn.Conv2d) and isinstance(bn, torch.nn.BatchNorm2d):
                 container._modules[first] = fuse_conv_bn_eval(conv, bn)
@@ -335,7 +336,7 @@ class Segmenter:
             groups.setdefault(tuple(t.shape[-2:]), []).append(i)
         for indices in groups.values():
             probs = self.run(torch.cat([tensors[i] for i in indices]))
-            for i, p in zip(indices, probs):
+            for i, p in zip(indices, probs, strict=True):
                 results[i] = self._finish(p, images[i].shape[1], images[i].shape[0])
         return [r for r in results if r is not None]
 

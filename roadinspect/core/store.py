@@ -524,7 +524,7 @@ def default_reviewer() -> str:
     """The operating-system user name (used when no reviewer name is given)."""
     try:
         return getpass.getuser() or "unknown"
-    except Exception:  # no user database (some containers, services)
+    except Exception:  # noqa: BLE001 - no user database (some containers, services): the error type varies
         return os.environ.get("USERNAME") or os.environ.get("USER") or "unknown"
 
 
@@ -1204,7 +1204,7 @@ class Store:
             for r in kept:
                 try:
                     kept_shapes.append(shapely_wkt.loads(r[2]))
-                except Exception:  # a damaged WKT must not block recording
+                except Exception:  # noqa: BLE001 - a damaged WKT must not block recording
                     continue
             if replace_ids:
                 conn.executemany("DELETE FROM findings WHERE id = ?", [(i,) for i in replace_ids])
@@ -1630,7 +1630,7 @@ def _check_polygon(polygon_wkt: str) -> None:
 
     try:
         shape = shapely_wkt.loads(polygon_wkt)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - shapely's error type for bad WKT varies with its version
         raise ValueError(f"not a valid WKT polygon: {exc}") from None
     if shape.geom_type not in ("Polygon", "MultiPolygon") or shape.is_empty or shape.area <= 0:
         raise ValueError(f"expected a non-empty Polygon or MultiPolygon, got {shape.geom_type}")
@@ -1641,7 +1641,7 @@ def _overlaps_any(polygon_wkt: str, shapes: Sequence[Any]) -> bool:
 
     try:
         mine = shapely_wkt.loads(polygon_wkt)
-    except Exception:
+    except Exception:  # noqa: BLE001 - an unreadable outline overlaps nothing
         return False
     if mine.is_empty or mine.area <= 0:
         return False

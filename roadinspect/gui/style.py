@@ -8,6 +8,8 @@ blindness (yellow cracks, magenta potholes).
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from roadinspect.core.resources import icons_dir
@@ -33,7 +35,7 @@ _RAMP = [(0.0, QColor("#2f9e44")), (0.5, QColor("#f2c200")), (0.75, QColor("#f08
 def ramp(value: float) -> QColor:
     """Green (0) through yellow and orange to red (1): priorities (high = red)."""
     v = max(0.0, min(1.0, float(value)))
-    for (a, ca), (b, cb) in zip(_RAMP, _RAMP[1:]):
+    for (a, ca), (b, cb) in itertools.pairwise(_RAMP):
         if v <= b:
             t = (v - a) / (b - a) if b > a else 0.0
             return QColor(

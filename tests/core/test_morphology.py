@@ -71,7 +71,7 @@ def test_contours_are_identical_to_scikit_image_vertex_for_vertex() -> None:
         for array, level in fields:
             ours, theirs = find_contours(array, level), skimage_measure.find_contours(array, level)
             assert len(ours) == len(theirs), f"mask {index}"
-            for a, b in zip(ours, theirs):
+            for a, b in zip(ours, theirs, strict=True):
                 assert np.array_equal(a, b), f"mask {index}"
 
 
@@ -84,7 +84,7 @@ def test_contours_match_scikit_image_with_values_on_the_level_and_nan() -> None:
     for array, level in ((integers, 1.0), (with_nan, float(np.nanmedian(with_nan)))):
         ours, theirs = find_contours(array, level), skimage_measure.find_contours(array, level)
         assert len(ours) == len(theirs) > 3
-        assert all(np.array_equal(a, b) for a, b in zip(ours, theirs))
+        assert all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=True))
 
 
 def test_a_thick_bar_thins_to_a_one_pixel_line_inside_it() -> None:

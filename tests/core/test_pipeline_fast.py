@@ -97,7 +97,7 @@ def test_fast_path_with_the_shipped_model_matches_the_reference_path(tmp_path: P
     assert sum(len(v) for v in ref_f.values()) > 0  # the comparison is not vacuous
     for name in ref_f:
         assert [f[:3] for f in ref_f[name]] == [f[:3] for f in fast_f[name]], (name, chosen)
-        for a, b in zip(ref_f[name], fast_f[name]):
+        for a, b in zip(ref_f[name], fast_f[name], strict=True):
             pa, pb = wkt.loads(a[3]), wkt.loads(b[3])
             union = pa.union(pb).area
             assert union == 0 or pa.intersection(pb).area / union >= 0.95

@@ -55,7 +55,7 @@ def make_project(tmp_path: Path, gps: dict[int, bool]) -> tuple[Store, dict[int,
     store.add_batch(complete_track(result.photos), result.unreadable, result.duplicates)
     ids = {int(r.path.stem[4:]): r.id for r in store.photos()}
     analysis = store.start_analysis("test", "0" * 64)
-    for index, photo_id in ids.items():
+    for photo_id in ids.values():
         photo = store.photo(photo_id).photo
         ground, _ = ground_position(photo, CameraModel().for_photo(photo), 80.0, 102.0)  # what the analysis had then
         store.record_photo_result(photo_id, analysis, [replace(pothole(), ground=ground)])

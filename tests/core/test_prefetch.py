@@ -50,7 +50,7 @@ def test_an_error_is_raised_when_its_item_is_taken_and_earlier_results_survive()
 
     got = []
     with Prefetcher(work, range(6), workers=2) as pre, pytest.raises(ValueError, match="bad item 3"):
-        for item, result in pre:
+        for _item, result in pre:
             got.append(result)
     assert got == [0, 1, 2]
 

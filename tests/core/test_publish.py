@@ -217,7 +217,7 @@ def test_dsn_forms_service_and_pg_variables(project, postgis_server, db, tmp_pat
 ])
 def test_a_wrong_dsn_or_unreachable_server_is_one_line_within_10_s_without_the_password(
         project, postgis_server, capsys, dsn):
-    with socket_closed() as closed:
+    with ClosedPort() as closed:
         dsn = dsn.format(closed=closed, port=postgis_server.port)
         start = time.monotonic()
         code, out, err = _cli(capsys, "publish", str(project), "--postgis", dsn)
@@ -244,7 +244,7 @@ def test_a_server_that_never_answers_is_given_up_within_10_s(project, capsys):
     assert "timeout" in err and elapsed < 10
 
 
-class socket_closed:
+class ClosedPort:
     """A local port nothing listens on."""
 
     def __enter__(self) -> int:

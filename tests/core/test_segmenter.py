@@ -46,7 +46,7 @@ def test_batch_equals_single(random_weights: Path) -> None:
     images = [rng.integers(0, 255, (64, 96, 3), dtype=np.uint8) for _ in range(3)]
     images.append(rng.integers(0, 255, (50, 40, 3), dtype=np.uint8))
     batch = seg.predict_batch(images)
-    for image, result in zip(images, batch):
+    for image, result in zip(images, batch, strict=True):
         single = seg.predict(image)
         assert np.allclose(single.probs, result.probs, atol=1e-4)
 

@@ -13,9 +13,10 @@ from roadinspect.core.types import DamageClass, Finding, GeoPoint, ReviewStatus,
 from tests.core.photo_files import scene_jpeg
 
 SQUARE = "POLYGON ((10 10, 30 10, 30 30, 10 30, 10 10))"  # 400 px2
+GROUND = GeoPoint(49.87, 2.6)
 
 
-def finding(polygon: str = SQUARE, ground: GeoPoint | None = GeoPoint(49.87, 2.6)) -> Finding:
+def finding(polygon: str = SQUARE, ground: GeoPoint | None = GROUND) -> Finding:
     return Finding(DamageClass.POTHOLE, polygon, 0.9, "pothole", Severity.MEDIUM, {"area_px": 400.0}, ground=ground)
 
 
