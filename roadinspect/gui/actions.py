@@ -145,14 +145,17 @@ class Actions(QObject):
     def retranslate(self) -> None:
         """Set every text in the current language."""
         texts = {
-            "new_inspection": (self.tr("&New inspection from a folder…"), self.tr("Create a project and analyse a folder of photos")),
-            "add_photos": (self.tr("&Add photos to this project…"), self.tr("Add a folder of photos to the open project")),
+            "new_inspection": (self.tr("&New inspection from a folder…"),
+                               self.tr("Create a project and analyse a folder of photos")),
+            "add_photos": (self.tr("&Add photos to this project…"),
+                           self.tr("Add a folder of photos to the open project")),
             "place_gpx": (self.tr("Place photos on a &GPX track…"),
                           self.tr("Give the photos without GPS a position from a GPX log of the drive")),
             "open_project": (self.tr("&Open project…"), self.tr("Open a RoadInspect project file")),
             "open_demo": (self.tr("Open the &demo project"), self.tr("The bundled sample photos of a French road")),
             "export": (self.tr("&Export…"), self.tr("Maintenance list as CSV, GeoJSON, GeoPackage, report")),
-            "export_training": (self.tr("Export &training set…"), self.tr("Corrected photos as images/ + masks/ for training")),
+            "export_training": (self.tr("Export &training set…"),
+                                self.tr("Corrected photos as images/ + masks/ for training")),
             "split_project": (self.tr("&Split for inspectors…"),
                               self.tr("Part files of this project for several inspectors (whole road sections)")),
             "merge_parts": (self.tr("&Merge reviews…"),
@@ -178,16 +181,20 @@ class Actions(QObject):
             "zoom_in": (self.tr("Zoom &in"), ""),
             "zoom_out": (self.tr("Zoom o&ut"), ""),
             "tool_navigate": (self.tr("&Move and select"), self.tr("Pan, zoom and select findings (N or Esc)")),
-            "tool_brush": (self.tr("Mask &brush"), self.tr("Paint onto the selected finding's mask, or a missed finding "
-                                                              "(B; 1/2 its class; [ and ] change the size)")),
+            "tool_brush": (self.tr("Mask &brush"),
+                           self.tr("Paint onto the selected finding's mask, or a missed finding "
+                                   "(B; 1/2 its class; [ and ] change the size)")),
             "tool_eraser": (self.tr("Mask &eraser"), self.tr("Erase from the selected finding's mask (E)")),
-            "tool_polygon": (self.tr("Draw a missed &finding"), self.tr("Click the corners, double-click or Enter to finish (P)")),
-            "apply_edit": (self.tr("Apply the &correction"), self.tr("Apply the mask correction or close the polygon (Enter)")),
+            "tool_polygon": (self.tr("Draw a missed &finding"),
+                             self.tr("Click the corners, double-click or Enter to finish (P)")),
+            "apply_edit": (self.tr("Apply the &correction"),
+                           self.tr("Apply the mask correction or close the polygon (Enter)")),
             "map_tiles": (self.tr("Online map &tiles"),
                           self.tr("Download the map's background from the tile server set in Settings (asks first)")),
             "about": (self.tr("&About RoadInspect"), ""),
             "shortcuts": (self.tr("&Keyboard shortcuts"), self.tr("Every key of the window, searchable (F1)")),
-            "getting_started": (self.tr("&Getting started"), self.tr("From a folder of photos to the maintenance list")),
+            "getting_started": (self.tr("&Getting started"),
+                                self.tr("From a folder of photos to the maintenance list")),
         }
         for name, (text, tip) in texts.items():
             action: QAction = getattr(self, name)
@@ -202,8 +209,8 @@ class Actions(QObject):
             self.undo.setToolTip(self.tr("Undo (Ctrl+Z)"))
             self.redo.setToolTip(self.tr("Redo (Ctrl+Shift+Z)"))
         self.recent_menu.setTitle(self.tr("&Recent projects"))
-        titles = {"file": self.tr("&File"), "edit": self.tr("&Edit"), "review": self.tr("&Review"), "view": self.tr("&View"),
-                  "tools": self.tr("&Tools"), "help": self.tr("&Help")}
+        titles = {"file": self.tr("&File"), "edit": self.tr("&Edit"), "review": self.tr("&Review"),
+                  "view": self.tr("&View"), "tools": self.tr("&Tools"), "help": self.tr("&Help")}
         for key, menu in self.menus.items():
             menu.setTitle(titles[key])
         self.toolbar.setWindowTitle(self.tr("Main toolbar"))
