@@ -83,6 +83,19 @@ ACROSS_RATIO = 2.0
 COHERENCE_WINDOW = 7
 """Side, in grid pixels, of the window over which gradient vectors are summed."""
 
+MIN_HORIZON_PHOTOS = 3
+"""Photos of a group whose vanishing point must be clear for a horizon estimate (fewer: the camera settings')."""
+HORIZON_SUPPORT = 0.085
+"""Share of a photo's oblique edge pixels that must point at its vanishing point for the photo to count."""
+HORIZON_AGREE_SHARE = 0.3
+"""Share of a group's photos that must give a clear vanishing point."""
+HORIZON_SPREAD = 0.05
+"""Largest median distance (share of the height) of the photos' vanishing rows from the group's."""
+HORIZON_MARGIN = 0.02
+"""Taken off the estimated horizon (share of the height) so that an estimate a little low cuts no road."""
+HORIZON_ABOVE = 0.5
+"""How far above the frame (share of its height) a vanishing point is looked for."""
+
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
 
@@ -225,11 +238,130 @@ def _closed(mask: np.ndarray, structure: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class HorizonEstimate:
+    """What :func:`estimate_horizon` found: the horizon row as a share of the height (None: unsure),
+    the photos whose own estimate agreed, the photos looked at, and a note when there is no estimate."""
+
+    row: float | None
+    photos: int
+    looked_at: int
+    note: str = ""
+
+
+def _structure(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edge strength, orientation coherence (0-1) and edge direction (radians, tangent ``(cos, sin)``,
+    image x right and y down) of every pixel, from the smoothed structure tensor."""
+    g = ndimage.gaussian_filter(grey.astype(np.float32), 1.0)
+    gx, gy = ndimage.sobel(g, 1), ndimage.sobel(g, 0)
+    jxx = ndimage.gaussian_filter(gx * gx, 1.5)
+    jyy = ndimage.gaussian_filter(gy * gy, 1.5)
+    jxy = ndimage.gaussian_filter(gx * gy, 1.5)
+    strength = jxx + jyy
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (strength + 1e-6)
+    gradient = 0.5 * np.arctan2(2 * jxy, jxx - jyy)  # direction of the strongest change
+    return strength, coherence, gradient + np.pi / 2  # the edge runs across it
+
+
+def vanishing_row(grey: np.ndarray, ignore: np.ndarray | None = None) -> tuple[float, float]:
+    """The image row of the vanishing point of one photo's oblique straight edges, and its support.
+
+    Returns ``(row, support)``: ``row`` in grid pixels (may lie above the frame, down to
+    ``-HORIZON_ABOVE`` of its height), ``support`` the share of the photo's oblique edge pixels whose
+    line passes within a few pixels of that point (about 0.05 by chance; see :data:`HORIZON_SUPPORT`).
+    Edges of the road (kerbs, lane markings, its borders) and of the buildings along it are straight
+    lines that meet at one point of the horizon; branches, leaves and cobbles are not straight over
+    a window (low coherence) and vote for no point in particular. Lines nearly horizontal (the
+    dashboard, a transverse marking, the horizon itself) or nearly vertical (poles, facades) meet
+    far away or nowhere useful and are left out. ``ignore``: pixels not to use (a still part of
+    the vehicle).
+    """
+    rows, cols = grey.shape
+    strength, coherence, angle = _structure(grey)
+    tx, ty = np.cos(angle), np.sin(angle)
+    slope = np.degrees(np.arctan2(np.abs(ty), np.abs(tx)))  # 0: horizontal edge, 90: vertical
+    keep = (coherence >= 0.7) & (slope >= 12) & (slope <= 78)
+    keep[:2], keep[-2:], keep[:, :2], keep[:, -2:] = False, False, False, False
+    if ignore is not None:
+        keep &= ~ignore
+    if keep.any():
+        keep &= strength >= np.percentile(strength[keep], 50)
+    ys, xs = np.nonzero(keep)
+    if len(ys) < 50:
+        return math.nan, 0.0
+    if len(ys) > 6000:  # enough votes; spread the pick over the frame
+        pick = np.linspace(0, len(ys) - 1, 6000).astype(int)
+        ys, xs = ys[pick], xs[pick]
+    dxdy = (tx / ty)[ys, xs]
+    step = max(1.0, rows / 128)
+    candidates = np.arange(-HORIZON_ABOVE * rows, rows, step)
+    col_bin = max(1.0, cols / 128)
+    span = int(np.ceil(3 * cols / col_bin))  # columns from -cols to 2 cols
+    crossing = xs[None, :] + (candidates[:, None] - ys[None, :]) * dxdy[None, :]  # (rows, votes)
+    cbin = np.floor((crossing + cols) / col_bin).astype(np.int64)
+    inside = (cbin >= 0) & (cbin < span)
+    rbin = np.broadcast_to(np.arange(len(candidates))[:, None], cbin.shape)
+    acc = np.bincount((rbin * span + cbin)[inside], minlength=len(candidates) * span).astype(np.float64)
+    acc = acc.reshape(len(candidates), span)
+    # a point and its neighbours (about 2 % of the width either side): a line through it counts once
+    acc = ndimage.uniform_filter(acc, size=(3, 5), mode="constant") * 15
+    best = int(np.argmax(acc))
+    r, _ = divmod(best, span)
+    support = float(acc.flat[best]) / 3 / len(ys)  # 3 candidate rows summed: one vote per line each
+    return float(candidates[r] + step / 2), support
+
+
+def estimate_horizon(images: Sequence[np.ndarray], ignore: np.ndarray | None = None) -> HorizonEstimate:
+    """The horizon of a group of photos (same camera and size) from their content.
+
+    Each photo's vanishing row (:func:`vanishing_row`) counts when its support reaches
+    :data:`HORIZON_SUPPORT`; the group's horizon is the median of those rows when at least
+    :data:`MIN_HORIZON_PHOTOS` photos count, they are at least :data:`HORIZON_AGREE_SHARE` of the photos,
+    and half of them lie within :data:`HORIZON_SPREAD` of the height of the median. Otherwise (a batch of one or two
+    photos, close-ups of the road, a batch whose photos disagree) the estimate is None and the horizon
+    of the camera settings applies. The row returned is a share of the height (0 top, 1 bottom;
+    negative: above the frame) with :data:`HORIZON_MARGIN` taken off, so an estimate a little low
+    does not cut road.
+    """
+    n = len(images)
+    if n < MIN_HORIZON_PHOTOS:
+        return HorizonEstimate(None, 0, n, f"{n} photo(s): at least {MIN_HORIZON_PHOTOS} are needed to estimate the "
+                                          "horizon (the camera settings' horizon is used)")
+    height = images[0].shape[0]
+    found = []
+    for image in images:
+        row, support = vanishing_row(_grey(image), ignore)
+        if support >= HORIZON_SUPPORT and math.isfinite(row):
+            found.append(row / height)
+    if len(found) < max(MIN_HORIZON_PHOTOS, HORIZON_AGREE_SHARE * n):
+        return HorizonEstimate(None, len(found), n, f"the horizon was clear on {len(found)} of {n} photos: "
+                                                    "the camera settings' horizon is used")
+    median = float(np.median(found))
+    spread = float(np.median(np.abs(np.array(found) - median)))
+    if spread > HORIZON_SPREAD:
+        return HorizonEstimate(None, len(found), n, f"the horizon differs too much between photos (spread "
+                                                    f"{spread:.0%} of the height): the camera settings' horizon "
+                                                    "is used")
+    agree = int(np.sum(np.abs(np.array(found) - median) <= 2 * HORIZON_SPREAD))
+    return HorizonEstimate(median - HORIZON_MARGIN, agree, n)
+
+
+def estimated_horizon_mask(row: float, shape: tuple[int, int]) -> np.ndarray:
+    """``shape`` (rows, cols) boolean grid, True above a horizon at ``row`` (share of the height)."""
+    rows, cols = shape
+    above = (np.arange(rows) + 0.5) / rows < row
+    return np.repeat(above[:, None], cols, axis=1)
+
+
+@dataclass(frozen=True)
 class RoadRegion:
     """The road region of one group: ``excluded`` is a boolean grid (True = not road) of the photo's aspect.
 
     ``source`` is ``auto`` or ``edited``; ``photos`` the photos of the still estimate (0: none);
     ``group_photos`` the size of the group when it was estimated; ``note`` why no still estimate.
+    ``horizon``: the horizon estimated from the group's photos (:func:`estimate_horizon`, a share of
+    the height; None: unsure, the camera settings' horizon applies); ``horizon_photos`` the photos
+    that agreed on it (-1: never estimated, a region stored before the estimate existed);
+    ``horizon_note`` why there is no estimate.
     """
 
     key: str
@@ -240,16 +372,28 @@ class RoadRegion:
     photos: int = 0
     group_photos: int = 0
     note: str = ""
+    horizon: float | None = None
+    horizon_photos: int = -1
+    horizon_note: str = ""
 
     def with_horizon(self, camera: CameraModel) -> RoadRegion:
-        """The region to apply: an ``auto`` region (still parts only) with the rows above ``camera``'s horizon added.
+        """The region to apply: an ``auto`` region (still parts only) with the rows above the horizon added:
+        the horizon estimated from the group's photos, or else ``camera``'s.
 
         An ``edited`` region is the inspector's whole drawing and comes back as it is.
         """
         if self.source != "auto":
             return self
-        above = horizon_mask(camera, self.width, self.height, self.excluded.shape)
+        if self.horizon is not None:
+            above = estimated_horizon_mask(self.horizon, self.excluded.shape)
+        else:
+            above = horizon_mask(camera, self.width, self.height, self.excluded.shape)
         return dataclasses.replace(self, excluded=self.excluded | above)
+
+    @property
+    def horizon_source(self) -> str:
+        """``estimated`` (from the photos) or ``camera`` (the camera settings' pitch)."""
+        return "estimated" if self.horizon is not None else "camera"
 
     def road(self, width: int, height: int) -> np.ndarray:
         """``(height, width)`` boolean: True where a pixel of that grid is road (nearest grid cell)."""
@@ -318,7 +462,6 @@ def estimate_region(key: str, width: int, height: int, paths: Sequence[Path], ca
     credibility guard.
     """
     gw, gh = grid_size(width, height)
-    above = horizon_mask(camera, width, height, (gh, gw))
     grids = []
     for path in _sample(list(paths), MAX_SAMPLE):
         if is_cancelled is not None and is_cancelled():
@@ -327,9 +470,13 @@ def estimate_region(key: str, width: int, height: int, paths: Sequence[Path], ca
             grids.append(load_grid(path, (gh, gw)))
         except (ImageError, OSError, ValueError):
             continue  # a bad file is named by the analysis itself
+    horizon = estimate_horizon(grids)
+    above = (estimated_horizon_mask(horizon.row, (gh, gw)) if horizon.row is not None
+             else horizon_mask(camera, width, height, (gh, gw)))
     still = estimate_still(grids, ~above)
     return RoadRegion(key, width, height, still.mask, "auto", still.photos if still.mask.any() else 0,
-                      len(paths) if group_photos is None else group_photos, still.note)
+                      len(paths) if group_photos is None else group_photos, still.note,
+                      horizon.row, horizon.photos, horizon.note)
 
 
 def horizon_region(key: str, width: int, height: int, camera: CameraModel, note: str = "") -> RoadRegion:
@@ -386,8 +533,9 @@ def project_regions(store: Any, photo_ids: Iterable[int] | None, camera: CameraM
     for key in sorted(needed):
         members = groups[key]
         region = stored.get(key)
-        stale = (region is not None and region.source == "auto" and region.group_photos < len(members)
-                 and region.group_photos < MAX_SAMPLE)
+        stale = (region is not None and region.source == "auto"
+                 and ((region.group_photos < len(members) and region.group_photos < MAX_SAMPLE)
+                      or region.horizon_photos < 0))  # stored before the horizon was estimated
         if region is None or stale or (region.width, region.height) != (members[0].width, members[0].height):
             region = estimate_region(key, members[0].width, members[0].height, [p.path for p in members],
                                      base.for_photo(members[0]), is_cancelled)
@@ -428,11 +576,15 @@ def save_edited(store: Any, key: str, excluded: np.ndarray, who: str = "") -> in
         check_drawn(grid)
     previous = store.road_regions().get(key)
     region = RoadRegion(key, first.width, first.height, grid, "edited",
-                        previous.photos if previous else 0, len(photos), "")
+                        previous.photos if previous else 0, len(photos), "",
+                        previous.horizon if previous else None, previous.horizon_photos if previous else -1,
+                        previous.horizon_note if previous else "")
     return store.put_road_region(region, who=who, redo=[r.id for r in photos])
 
 
-__all__ = ["GRID_SIDE", "MAX_SAMPLE", "MAX_STILL_SHARE", "MIN_ROAD_SHARE", "MIN_STILL_PHOTOS", "RegionError",
+__all__ = ["GRID_SIDE", "HORIZON_MARGIN", "HORIZON_SPREAD", "HORIZON_SUPPORT", "MAX_SAMPLE", "MAX_STILL_SHARE",
+           "MIN_HORIZON_PHOTOS", "MIN_ROAD_SHARE", "MIN_STILL_PHOTOS", "HorizonEstimate", "RegionError",
            "RoadRegion", "StillEstimate", "check_drawn", "coherence_threshold", "describe_key", "estimate_batch",
-           "estimate_region", "estimate_still", "grid_size", "group_key", "horizon_mask", "horizon_region",
+           "estimate_horizon", "estimate_region", "estimate_still", "estimated_horizon_mask", "grid_size", "group_key",
+           "horizon_mask", "horizon_region", "vanishing_row",
            "load_grid", "project_regions", "region_for", "save_edited", "with_road_region"]

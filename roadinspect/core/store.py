@@ -378,10 +378,21 @@ def _migrate_add_merge_tables(conn: sqlite3.Connection) -> None:
                  "ON DELETE CASCADE, decisions TEXT NOT NULL, review_at TEXT, found_at TEXT NOT NULL)")
 
 
+def _migrate_add_road_region_horizon(conn: sqlite3.Connection) -> None:
+    """``road_regions.horizon``: the horizon estimated from a group's photos (share of the height; NULL:
+    unsure, the camera settings' horizon applies), ``horizon_photos`` the photos that agreed on it (-1:
+    never estimated: regions stored before are estimated again at the next analysis), ``horizon_note``
+    why there is no estimate (:func:`roadinspect.core.road_region.estimate_horizon`)."""
+    conn.execute("ALTER TABLE road_regions ADD COLUMN horizon REAL")
+    conn.execute("ALTER TABLE road_regions ADD COLUMN horizon_photos INTEGER NOT NULL DEFAULT -1")
+    conn.execute("ALTER TABLE road_regions ADD COLUMN horizon_note TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2,
                                                                _migrate_photo_history_and_claims,
                                                                _migrate_add_road_regions,
-                                                               _migrate_add_merge_tables)
+                                                               _migrate_add_merge_tables,
+                                                               _migrate_add_road_region_horizon)
 """``MIGRATIONS[i]`` brings a file from schema version ``i`` to ``i + 1`` (append, never edit)."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -1458,7 +1469,8 @@ class Store:
         from roadinspect.core.road_region import RoadRegion
 
         return {r["key"]: RoadRegion(r["key"], r["width"], r["height"], RoadRegion.grid_from_png(r["excluded"]),
-                                     r["source"], r["photos"], r["group_photos"], r["note"])
+                                     r["source"], r["photos"], r["group_photos"], r["note"], r["horizon"],
+                                     r["horizon_photos"], r["horizon_note"])
                 for r in self._query("SELECT * FROM road_regions ORDER BY key")}
 
     def put_road_region(self, region: Any, who: str = "", redo: Sequence[int] = ()) -> int:
@@ -1470,19 +1482,24 @@ class Store:
         with self._tx() as conn:
             conn.execute(
                 "INSERT INTO road_regions(key, width, height, excluded, source, photos, group_photos, note, "
-                "updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "horizon, horizon_photos, horizon_note, updated_at, updated_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
                 "width = excluded.width, height = excluded.height, excluded = excluded.excluded, "
                 "source = excluded.source, photos = excluded.photos, group_photos = excluded.group_photos, "
-                "note = excluded.note, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                "note = excluded.note, horizon = excluded.horizon, horizon_photos = excluded.horizon_photos, "
+                "horizon_note = excluded.horizon_note, updated_at = excluded.updated_at, "
+                "updated_by = excluded.updated_by",
                 (region.key, region.width, region.height, region.to_png(), region.source, region.photos,
-                 region.group_photos, region.note, _iso(now_utc()), who))
+                 region.group_photos, region.note, region.horizon, region.horizon_photos, region.horizon_note,
+                 _iso(now_utc()), who))
             marked = 0
             for photo_id in redo:
                 marked += conn.execute("UPDATE photos SET analysis_id = NULL WHERE id = ? AND analysis_id IS NOT NULL",
                                        (photo_id,)).rowcount
             self._audit(who, "road_region", details={
                 "key": region.key, "source": region.source, "excluded_share": round(region.excluded_share, 4),
-                "photos": region.photos, "note": region.note, "marked_for_reanalysis": marked})
+                "photos": region.photos, "note": region.note, "horizon": region.horizon,
+                "horizon_photos": region.horizon_photos, "marked_for_reanalysis": marked})
         return marked
 
     # ------------------------------------------------------------------ meta and audit
