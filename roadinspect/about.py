@@ -109,7 +109,8 @@ def licences_html(texts: dict[str, str] | None = None) -> str:
             if name.startswith("PySide6"):  # offered under LGPL-3.0 or GPL; RoadInspect uses it under the LGPL
                 shown, licence = "Qt / PySide6", "LGPL-3.0"
             items.append(f"{html.escape(shown)} {html.escape(component.version)}: {html.escape(licence)}")
-    data = [f"{html.escape(n)}: {html.escape(t['non_commercial'] if lic == DATASET_LICENCES[-1][1] else lic, quote=False)}"
+    data = [f"{html.escape(n)}: "
+            f"{html.escape(t['non_commercial'] if lic == DATASET_LICENCES[-1][1] else lic, quote=False)}"
             for n, lic in DATASET_LICENCES]
     notice = notice_file()
     link = f'<a href="{notice.as_uri()}">{html.escape(str(notice))}</a>' if notice.is_file() else "NOTICE.md"

@@ -101,7 +101,8 @@ def run_analyze_command(args: argparse.Namespace) -> int:
                 print("Interrupted while reading the photos: nothing was recorded.", file=sys.stderr)
                 return 130
             if not result.photos and not result.unreadable and not result.duplicates:
-                print(f"No JPEG, PNG, TIFF or HEIC photo found in: {', '.join(str(p) for p in args.photos)}", file=sys.stderr)
+                print(f"No JPEG, PNG, TIFF or HEIC photo found in: {', '.join(str(p) for p in args.photos)}",
+                      file=sys.stderr)
                 return 1
             photos = complete_track(result.photos, gpx, clock_offset_s=args.clock_offset)
             added = store.add_batch(photos, result.unreadable, result.duplicates)
@@ -159,7 +160,8 @@ def _summary_text(project: Path, photos: list, result: Any, added: Any, summary:
     lines.append(f"Photos: {len(photos)} ({new_or_changed} new, {added.updated} already in the project)"
                  + (f", {len(result.duplicates)} byte-identical duplicates skipped" if result.duplicates else ""))
     lines.append(f"  with position: {placed} ({sources.get(PositionSource.EXIF, 0)} from EXIF, "
-                 f"{sources.get(PositionSource.INTERPOLATED, 0)} interpolated, {sources.get(PositionSource.GPX, 0)} from GPX)")
+                 f"{sources.get(PositionSource.INTERPOLATED, 0)} interpolated, "
+                 f"{sources.get(PositionSource.GPX, 0)} from GPX)")
     lines.append(f"  interpolated: {sources.get(PositionSource.INTERPOLATED, 0)}")
     lines.append(f"  without position: {sources.get(PositionSource.NONE, 0)}")
     unreadable = list(result.unreadable)

@@ -222,7 +222,8 @@ def _check_exports(state: dict[str, Any], work: Path) -> str:
     missing = [name for name in expected if not (out / name).is_file()]
     empty = [name for name in expected if (out / name).is_file() and (out / name).stat().st_size == 0]
     if missing or empty:
-        parts = ([f"missing: {', '.join(missing)}"] if missing else []) + ([f"empty: {', '.join(empty)}"] if empty else [])
+        parts = (([f"missing: {', '.join(missing)}"] if missing else [])
+                 + ([f"empty: {', '.join(empty)}"] if empty else []))
         raise CheckFailed("; ".join(parts))
     sizes = ", ".join(f"{name} {(out / name).stat().st_size / 1024:.0f} KB" for name in expected)
     return f"{len(expected)} files ({', '.join(FORMATS)}), {result.sites} sites, {result.sections} sections: {sizes}"

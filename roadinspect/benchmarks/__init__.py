@@ -53,7 +53,8 @@ BENCHMARKS: dict[str, Benchmark] = {
                   "roadinspect.benchmarks.architectures:run", "roadinspect.benchmarks.architectures:format_result"),
         Benchmark("all", "run every benchmark and rewrite docs/performance.md (numbers and method; --doc)",
                   "roadinspect.benchmarks.report:run_all", "roadinspect.benchmarks.report:format_all"),
-        Benchmark("gui", "event-loop latency of the window while it analyses a batch (p95, goal < 50 ms; needs the model)",
+        Benchmark("gui",
+                  "event-loop latency of the window while it analyses a batch (p95, goal < 50 ms; needs the model)",
                   "roadinspect.benchmarks.gui_latency:run", "roadinspect.benchmarks.gui_latency:format_result"),
         Benchmark("report", "time and size of report.html + report.pdf of a 2,000-photo survey (goals < 10 s, < 20 MB)",
                   "roadinspect.benchmarks.report_export:run", "roadinspect.benchmarks.report_export:format_result"),
@@ -87,7 +88,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--backend", default=None, help="analyze: inference backend (auto, openvino, onnxruntime, torch)")
     p.add_argument("--threads", type=int, default=None, help="analyze: model threads (default: physical cores)")
     p.add_argument("--workers", type=int, default=None, help="analyze: decode workers (0 = no overlap)")
-    p.add_argument("--precision", default=None, help="analyze: auto (default: bf16 on CPUs with native bf16 units, else fp32), fp32 or bf16")
+    p.add_argument("--precision", default=None,
+                   help="analyze: auto (default: bf16 on CPUs with native bf16 units, else fp32), fp32 or bf16")
     p.add_argument("--naive-count", type=int, default=0, help="analyze: naive-path photos (default 24, + 1 warm-up)")
     p.add_argument("--variants", action="store_true", help="analyze: also measure backend x threads x workers")
     p.add_argument("--doc", default=None, help="all: the Markdown file to write (default: docs/performance.md)")

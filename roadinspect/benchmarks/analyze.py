@@ -362,8 +362,9 @@ def _run_real(tmp: Path, count: int, args: argparse.Namespace, knobs: dict, pixe
     if "onnxruntime" in available_backends():
         ort = _child("fast", folder, photos + 2, args, backend="onnxruntime", precision="fp32",
                      threads=knobs.get("threads"), workers=knobs.get("workers"))
-    out = {"dataset": DATASET, "photos": photos, "width": size[0], "height": size[1], "generate_s": round(made_s, 1), "floor": floor, "fast": fast,
-           "ort_fp32": ort, "vs_floor": round(fast["photos_per_s"] / floor["photos_per_s"], 2),
+    out = {"dataset": DATASET, "photos": photos, "width": size[0], "height": size[1], "generate_s": round(made_s, 1),
+           "floor": floor, "fast": fast, "ort_fp32": ort,
+           "vs_floor": round(fast["photos_per_s"] / floor["photos_per_s"], 2),
            "findings_per_photo": round(fast["findings"] / max(1, fast["photos"]), 2), "goal_values": REAL_GOALS}
     goals = {"photos_per_s": fast["photos_per_s"] >= REAL_GOALS["photos_per_s"],
              "vs_floor": out["vs_floor"] >= REAL_GOALS["vs_floor"]}
@@ -387,15 +388,18 @@ def _format_real(real: dict | None) -> list[str]:
 
     per = ", ".join(f"{k} {v:.0f}" for k, v in f["per_photo_ms"].items())
     lines = [
-        f"real content: {real['photos']} photos of {real['width']}x{real['height']} made from different {real['dataset']} frames "
-        f"({real['findings_per_photo']} findings per photo); load average before/after the fast run: "
+        f"real content: {real['photos']} photos of {real['width']}x{real['height']} made from different "
+        f"{real['dataset']} frames ({real['findings_per_photo']} findings per photo); load average before/after the "
+        f"fast run: "
         f"{f['load_average']['before']} / {f['load_average']['after']}",
-        f"  analyze (default): {f['photos_per_s']:.2f} photos/s (goal >= {g['photos_per_s']:.0f}: {ok('photos_per_s')}; "
-        f"median of {f.get('runs_photos_per_s', [])}); {f['backend']} {f['precision']}, {f['model_threads']} model "
+        f"  analyze (default): {f['photos_per_s']:.2f} photos/s (goal >= {g['photos_per_s']:.0f}: "
+        f"{ok('photos_per_s')}; median of {f.get('runs_photos_per_s', [])}); {f['backend']} {f['precision']}, "
+        f"{f['model_threads']} model "
         f"threads; {real['vs_floor']:.2f}x the floor (goal >= {g['vs_floor']:.1f}: {ok('vs_floor')}); "
         f"peak RSS {f['peak_rss_mb']:.0f} MB",
         f"  time per photo summed over threads (ms): {per}",
-        f"  decode floor (full-size Image.load, one core): {fl['photos_per_s']:.2f} photos/s ({fl['decode_ms']:.0f} ms)",
+        f"  decode floor (full-size Image.load, one core): {fl['photos_per_s']:.2f} photos/s "
+        f"({fl['decode_ms']:.0f} ms)",
     ]
     if o is not None:
         lines.append(f"  ONNX Runtime fp32 (the Windows bundle): {o['photos_per_s']:.2f} photos/s (goal >= "
@@ -413,8 +417,9 @@ def format_result(r: dict) -> str:
 
     per = ", ".join(f"{k} {v:.0f}" for k, v in f["per_photo_ms"].items())
     lines = [
-        f"synthetic content: {r['photos']} geotagged JPEGs of {r['width']}x{r['height']} (one rendered scene) on {r['cpu_count']} CPUs ({r['cpu']}); "
-        f"load average before/after the fast run: {f['load_average']['before']} / {f['load_average']['after']}",
+        f"synthetic content: {r['photos']} geotagged JPEGs of {r['width']}x{r['height']} (one rendered scene) on "
+        f"{r['cpu_count']} CPUs ({r['cpu']}); load average before/after the fast run: "
+        f"{f['load_average']['before']} / {f['load_average']['after']}",
         f"analyze (fast path): {f['photos_per_s']:.2f} photos/s (goal >= {r['goal_values']['photos_per_s']:.0f}: "
         f"{ok('photos_per_s')}; median of {f.get('runs_photos_per_s', [])}); {f['backend']} {f['precision']}, "
         f"{f['model_threads']} model threads, "

@@ -97,8 +97,8 @@ def format_result(r: dict) -> str:
         f"{r['generate_s']} s); {r['read']} read, {r['with_position']} with position, {r['unreadable']} unreadable",
         f"scan + EXIF (no pixel decode): {r['scan_s']} s = {r['scan_photos_per_s']:.0f} photos/s "
         f"(median of {r['repeats']})",
-        f"ingestion into a project (scan + track + record): {r['ingest_s']} s = {r['ingest_photos_per_s']:.0f} photos/s "
-        f"(goal >= {r['goal_photos_per_s']:.0f}: {verdict})",
+        f"ingestion into a project (scan + track + record): {r['ingest_s']} s = "
+        f"{r['ingest_photos_per_s']:.0f} photos/s (goal >= {r['goal_photos_per_s']:.0f}: {verdict})",
         f"for comparison, full sha256 of every file: {r['full_sha256_photos_per_s']:.0f} photos/s",
         f"page cache: {r['page_cache']}; {r['cpu_count']} CPUs",
     ])

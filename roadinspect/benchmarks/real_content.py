@@ -10,8 +10,8 @@ module makes a batch of **real road content** for ``roadinspect bench analyze``:
   the repository or the current folder), the model's **validation frames first** (the split of
   ``roadinspect.training.data``: frames the model was not trained on), then the others;
 * each photo a different frame, enlarged to about 12 megapixels (bicubic, aspect kept: 4384x2740),
-  with a camera's grain, encoded as JPEG quality 90 (about 3 MB) with plausible EXIF: a position every 4.5 m along the sample road,
-  heading, UTC time, camera make/model and focal length;
+  with a camera's grain, encoded as JPEG quality 90 (about 3 MB) with plausible EXIF: a position every 4.5 m along
+  the sample road, heading, UTC time, camera make/model and focal length;
 * written to a temporary folder the benchmark removes; nothing is copied into the repository.
 
 When the shared folder is absent, :func:`find_frames` returns None and the benchmark says so and

@@ -131,7 +131,8 @@ def _analyze_tables(r: dict) -> list[str]:
     labels = {"read": "read file + sha256 (decode worker)", "decode": "reduced-size JPEG decode (decode worker)",
               "predict": "model: normalise, network, softmax, decision (model thread)",
               "findings": "findings extraction (findings worker)", "record": "record in the project (calling thread)",
-              "wait": "calling thread idle, waiting for results", "wait_model": "model thread waiting for decoded photos"}
+              "wait": "calling thread idle, waiting for results",
+              "wait_model": "model thread waiting for decoded photos"}
     for key, value in f["per_photo_ms"].items():
         other = f" {rf['per_photo_ms'].get(key, float('nan')):.1f} |" if rf else ""
         lines.append(f"| {labels.get(key, key)} | {value:.1f} |{other}")
@@ -194,8 +195,8 @@ FAST_PATH_NOTES = """\
   same findings per photo and class as the reference path (`workers=0`, torch), polygons at IoU >=
   0.95. **bf16 is allowed where it is native** (`precision=auto`: OpenVINO on CPUs with bf16
   units such as Intel AMX, chosen when measured fastest; fp32 elsewhere; `ROADINSPECT_PRECISION=fp32` or
-  `analyze --precision fp32` forces fp32): about 2.5x faster on the network where it wins; masks agree with fp32 on >= 99.5 % of pixels
-  (measured 99.95-99.999 %), and its accuracy is measured, not assumed: `roadinspect evaluate
+  `analyze --precision fp32` forces fp32): about 2.5x faster on the network where it wins; masks agree with fp32
+  on >= 99.5 % of pixels (measured 99.95-99.999 %), and its accuracy is measured, not assumed: `roadinspect evaluate
   --backend openvino --precision bf16` on the validation split gives the figures of the model card
   (`models/roadinspect-seg.md`, section "bf16") within 0.01 of fp32.
 - **Not changed**: the working resolution (longest side 640, the model's). The variants table

@@ -151,7 +151,8 @@ def details_text(result: PlacementResult) -> str:
         start=_when(result.track_start), end=_when(result.track_end)))
     if result.photos_start is not None:
         text = QCoreApplication.translate("Gpx", "Photos (camera clock {offset} s): {start} to {end} UTC.")
-        lines.append(text.format(offset=f"{result.clock_offset_s:+g}", start=_when(result.photos_start), end=_when(result.photos_end)))
+        lines.append(text.format(offset=f"{result.clock_offset_s:+g}", start=_when(result.photos_start),
+                                 end=_when(result.photos_end)))
     if not result.placed and any(u.miss.reason in ("before_track", "after_track") for u in missing):
         lines.append(QCoreApplication.translate(
             "Gpx", "When every photo is off by about the same time, the clock offset is wrong (a whole number "

@@ -91,7 +91,8 @@ class GettingStartedDialog(QDialog):
             "<li>Correct a mask with the brush (B) or the eraser (E) and Enter; draw a missed finding with P "
             "(its corners) or paint it with B (no finding selected, or outside the dashed frame), 1 or 2 for its "
             "type, then Enter.</li>"
-            "<li>The <b>Maintenance list</b> ranks the sites by priority; the map shows them with the road sections.</li>"
+            "<li>The <b>Maintenance list</b> ranks the sites by priority; the map shows them with the road "
+            "sections.</li>"
             "<li><b>File › Export</b>: CSV for Excel, GeoJSON and GeoPackage for QGIS, the supervisor's report.</li>"
             "</ol><p>Every decision is saved at once in the project file.</p>"))
         text.setWordWrap(True)

@@ -306,8 +306,8 @@ class SitesPanel(QWidget):
                 # not blockSignals(): the view repaints the whole highlighted row from the selection's signals
                 self._silent = True
                 try:
-                    self.table.selectionModel().setCurrentIndex(
-                        index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                    flags = QItemSelectionModel.SelectionFlag
+                    self.table.selectionModel().setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
                 finally:
                     self._silent = False
                 self.table.scrollTo(index)

@@ -633,7 +633,8 @@ class PhotoView(QGraphicsView):
         return colour
 
     def paint_at(self, scene_pos: QPointF, erase: bool | None = None) -> None:
-        """Paint (or erase) a disc of ``brush_radius`` photo pixels on the open mask, joined to the last stroke point."""
+        """Paint (or erase) a disc of ``brush_radius`` photo pixels on the open mask, joined to the last stroke
+        point."""
         if self._edit_image is None or not self.is_editing():
             return
         erase = self._tool == Tool.ERASER if erase is None else erase

@@ -14,9 +14,9 @@ photo: a *component* is an 8-connected blob of one class in a photo's class mask
 Three masks can be scored, from one pass of the network per photo (:data:`MODES`):
 ``recorded`` is what ``analyze`` records and ``segment`` writes by default (road region estimated
 over the scored photos as one batch per camera and size, every size filter; the mask of
-:meth:`~roadinspect.core.segment_files.PhotoResult.recorded_mask`); ``no_region`` the same without the road region; ``raw`` the network's own decision. For the
-recorded masks the findings themselves are also counted (``findings_per_photo``,
-``false_findings_per_photo``: findings whose outline touches no damage box).
+:meth:`~roadinspect.core.segment_files.PhotoResult.recorded_mask`); ``no_region`` the same without the road
+region; ``raw`` the network's own decision. For the recorded masks the findings themselves are also counted
+(``findings_per_photo``, ``false_findings_per_photo``: findings whose outline touches no damage box).
 
 ``split="val"`` scores only the held-out 20 % of :func:`~roadinspect.training.boxes.rdd_split` (the
 photos ``train`` never sees).
@@ -170,8 +170,8 @@ def evaluate_boxes(segmenter: Any, folder: Path, which: str = "val", limit: int 
     """Scores of ``segmenter`` on the box-labelled ``folder`` for each of ``modes`` (see the module).
 
     ``which``: ``val`` (the held-out 20 %) or ``all``. ``camera``: the flat-road camera model of the
-    horizon and the measures (default :class:`~roadinspect.core.geo.CameraModel`). Photos that cannot be read are named through
-    ``report`` and left out of the scores. Raises :class:`BoxesError` for an unusable ``boxes.json``.
+    horizon and the measures (default :class:`~roadinspect.core.geo.CameraModel`). Photos that cannot be read are
+    named through ``report`` and left out of the scores. Raises :class:`BoxesError` for an unusable ``boxes.json``.
     """
     unknown = [m for m in modes if m not in MODES]
     if unknown:
@@ -242,7 +242,8 @@ def format_boxes(result: dict[str, Any]) -> str:
         if not r:
             continue
         lines.append(
-            f"{result['dataset']:<18} {mode:<9} {r['photos']:>4} photos  boxes found: crack {pct(r['crack_boxes_found'])} "
+            f"{result['dataset']:<18} {mode:<9} {r['photos']:>4} photos  "
+            f"boxes found: crack {pct(r['crack_boxes_found'])} "
             f"({r['crack_boxes']}) pothole {pct(r['pothole_boxes_found'])} ({r['pothole_boxes']})  "
             f"components on damage: crack {pct(r['crack_components_on_damage'])} pothole "
             f"{pct(r['pothole_components_on_damage'])}  {r['photos_without_box']} photos without box: "
