@@ -3,8 +3,8 @@
 ``python tests/network_monitor.py OUT.json analyze ARGS...`` runs ``roadinspect analyze ARGS...``;
 ``python tests/network_monitor.py OUT.json app PROJECT SECONDS`` starts the app on PROJECT and quits
 after SECONDS; ``... OUT.json ovc`` imports OpenVINO as RoadInspect does and runs what its model
-conversion runs on first use (start the telemetry, send an event). Every attempt to reach a non-loopback address is recorded in OUT.json with the stack
-that made it:
+conversion runs on first use (start the telemetry, send an event). Every attempt to reach a non-loopback address
+is recorded in OUT.json with the stack that made it:
 
 * Python's socket layer, through an audit hook (``sys.addaudithook``): ``socket.getaddrinfo``,
   ``socket.gethostbyname``, ``socket.connect``, ``socket.sendto``, ``socket.sendmsg``, ``http.client.connect``,

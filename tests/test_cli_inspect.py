@@ -69,7 +69,8 @@ def test_rerun_continues_and_info_reports_json(tmp_path: Path, batch: tuple[Path
         photos = {r.id: r.photo for r in store.photos()}
     expected_sites = build_sites(photos, [r.finding for r in rows], [r.review for r in rows if r.review])
     assert info["findings"] == len(rows) > 0 and info["sites"] == len(expected_sites) > 0
-    assert sorted(Path(u["file"]).name for u in info["unreadable"]) == ["coupée.jpg", "notes de l'équipe.jpg", "vide.jpg"]
+    assert sorted(Path(u["file"]).name for u in info["unreadable"]) == [
+        "coupée.jpg", "notes de l'équipe.jpg", "vide.jpg"]
     assert all(u["reason"] for u in info["unreadable"])
     assert main(["info", str(project)]) == 0
     assert "Unreadable: 3" in capsys.readouterr().out
@@ -81,8 +82,8 @@ def test_gpx_places_photos_without_gps(tmp_path: Path, monkeypatch: pytest.Monke
     pairs = [(scene_jpeg(folder / f"{i}.jpg", seed=i, index=i, gps=False, time_step_s=10.0), None) for i in range(2)]
     monkeypatch.setattr(cli_inspect, "_load_segmenter", lambda args: TruthSegmenter([]))
     points = "".join(
-        f'<trkpt lat="49.8722" lon="{2.59 + 0.001 * k}"><time>{(T0 + timedelta(seconds=10 * k)).strftime("%Y-%m-%dT%H:%M:%SZ")}'
-        "</time></trkpt>" for k in range(4))
+        f'<trkpt lat="49.8722" lon="{2.59 + 0.001 * k}">'
+        f'<time>{(T0 + timedelta(seconds=10 * k)).strftime("%Y-%m-%dT%H:%M:%SZ")}</time></trkpt>' for k in range(4))
     gpx = tmp_path / "trace.gpx"
     gpx.write_text(f'<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>{points}</trkseg></trk></gpx>',
                    encoding="utf-8")

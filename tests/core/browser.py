@@ -149,7 +149,8 @@ class Browser:
                 continue
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                out.append("console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in params["args"]))
+                out.append("console: " + " ".join(str(a.get("value", a.get("description", "")))
+                                                  for a in params["args"]))
             elif method == "Runtime.exceptionThrown":
                 details = params["exceptionDetails"]
                 out.append("exception: " + details.get("exception", {}).get("description", details.get("text", "")))

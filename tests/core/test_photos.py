@@ -59,9 +59,11 @@ def test_southern_western_hemisphere_and_altitude_below_sea(tmp_path: Path) -> N
 
 
 def test_magnetic_heading_is_flagged_and_gps_track_is_a_fallback(tmp_path: Path) -> None:
-    magnetic = read_photo(custom_exif_jpeg(tmp_path / "m.jpg", gps=gps_tags(49, 2) | {0x10: "M", 0x11: IFDRational(90, 1)}))
+    magnetic = read_photo(custom_exif_jpeg(tmp_path / "m.jpg",
+                                           gps=gps_tags(49, 2) | {0x10: "M", 0x11: IFDRational(90, 1)}))
     assert isinstance(magnetic, Photo) and magnetic.heading_deg == 90.0 and magnetic.heading_magnetic
-    track = read_photo(custom_exif_jpeg(tmp_path / "t.jpg", gps=gps_tags(49, 2) | {0x0E: "T", 0x0F: IFDRational(271, 2)}))
+    track = read_photo(custom_exif_jpeg(tmp_path / "t.jpg",
+                                        gps=gps_tags(49, 2) | {0x0E: "T", 0x0F: IFDRational(271, 2)}))
     assert isinstance(track, Photo) and track.heading_deg == 135.5 and track.heading_from_track
 
 
@@ -368,4 +370,5 @@ def test_heic_without_the_plugin_is_reported_with_a_clear_reason(tmp_path: Path,
     path = tmp_path / "IMG_0002.HEIC"
     shutil.copyfile(HEIC_FIXTURE, path)
     bad = read_photo(path)
-    assert isinstance(bad, UnreadableFile) and bad.reason == "HEIC/HEIF photo, but HEIC support is not installed (pi-heif)"
+    assert isinstance(bad, UnreadableFile)
+    assert bad.reason == "HEIC/HEIF photo, but HEIC support is not installed (pi-heif)"

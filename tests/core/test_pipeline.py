@@ -108,7 +108,8 @@ def test_kill_9_mid_batch_then_rerun_completes_without_half_recorded_photos(tmp_
         import numpy as np
         from PIL import Image
         folder = Path({str(tmp_path / 'photos')!r})
-        pairs = [(p, m) for p, m in zip(sorted(folder.glob('*.jpg')), [np.load(f) for f in sorted(folder.parent.glob('mask_*.npy'))])]
+        masks = [np.load(f) for f in sorted(folder.parent.glob('mask_*.npy'))]
+        pairs = list(zip(sorted(folder.glob('*.jpg')), masks))
 
         ctl = Path({str(tmp_path / 'ctl')!r})
 

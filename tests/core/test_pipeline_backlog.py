@@ -1,4 +1,5 @@
-"""Batches that strain the pipeline: a slow findings extraction (the model runs ahead, bounded), 1 MP and 48 MP mixed."""
+"""Batches that strain the pipeline: a slow findings extraction (the model runs ahead, bounded), 1 MP and 48 MP
+mixed."""
 
 from __future__ import annotations
 

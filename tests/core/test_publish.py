@@ -96,8 +96,8 @@ def test_published_tables_read_as_qgis_reads_them(project, postgis_server, db, c
         x, y = to_l93.transform(ranked.site.position.lon, ranked.site.position.lat)
         assert (row[8], row[9]) == pytest.approx((x, y), abs=0.01)
         assert 800_000 < row[8] < 1_000_000 and 6_400_000 < row[9] < 6_500_000  # near Grenoble in Lambert-93
-    sections = _rows(conn, f'SELECT section_id, score, ST_NumPoints(geom), ST_Length(geom_l93) FROM "{schema}".sections '
-                           'ORDER BY section_id')
+    sections = _rows(conn, 'SELECT section_id, score, ST_NumPoints(geom), ST_Length(geom_l93) '
+                           f'FROM "{schema}".sections ORDER BY section_id')
     assert [(s[0], s[1]) for s in sections] == [(s.id, s.score) for s in sorted(expected.sections, key=lambda s: s.id)]
     assert sum(s[3] for s in sections) == pytest.approx(392.0, rel=0.01)  # Lambert-93 metres (scale ~1)
     n_findings = len(load_project_data(project).findings)

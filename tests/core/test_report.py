@@ -239,7 +239,8 @@ def _big_survey(n_photos: int, n_sites: int) -> tuple[ProjectData, MaintenanceLi
     for k in range(n_sites):
         pid = int(rng.integers(1, n_photos + 1))
         pothole = k % 3 == 0
-        f = Finding(DamageClass.POTHOLE if pothole else DamageClass.CRACK, "POLYGON((10 10, 50 10, 50 40, 10 40, 10 10))",
+        f = Finding(DamageClass.POTHOLE if pothole else DamageClass.CRACK,
+                    "POLYGON((10 10, 50 10, 50 40, 10 40, 10 10))",
                     0.5 + 0.5 * rng.random(), "pothole" if pothole else "longitudinal",
                     [Severity.LOW, Severity.MEDIUM, Severity.HIGH][k % 3],
                     {"metric": 1.0, "area_m2": 0.3, "length_m": 1.5}, photos[pid].position, id=k + 1, photo_id=pid)

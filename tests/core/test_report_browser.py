@@ -36,7 +36,8 @@ def hostile(tmp_path_factory):
     photos = {**data.photos, ev.photo_id: replace(photo, path=renamed)}
     fid = first.finding_ids[0]
     reviews = {**data.reviews, fid: replace(data.reviews[fid], note=HOSTILE_NOTE)}
-    data = ProjectData(photos, data.findings, reviews, name="Tournée <i>test</i> \u202e🚧", models={"seg-2026.11.26": 16})
+    data = ProjectData(photos, data.findings, reviews, name="Tournée <i>test</i> \u202e🚧",
+                       models={"seg-2026.11.26": 16})
     out = {}
     for lang in ("fr", "en"):
         target = folder / f"out-{lang}"
@@ -81,7 +82,8 @@ def test_report_renders_in_chromium_without_error_with_drawn_figures(chromium, h
             scripts: document.scripts.length,
             injected: document.querySelectorAll('img[onerror], b[onmouseover], i').length,
             cards: document.querySelectorAll('article.card').length,
-            images: [...document.querySelectorAll('article.card img')].filter(i => i.complete && i.naturalWidth > 0).length,
+            images: [...document.querySelectorAll('article.card img')]
+                .filter(i => i.complete && i.naturalWidth > 0).length,
             text: document.body.innerText, title: document.title})""")
     assert errors == []
     by_class = {f["cls"]: f for f in figures}
@@ -102,7 +104,8 @@ def test_report_renders_in_chromium_without_error_with_drawn_figures(chromium, h
 @pytest.fixture(scope="module")
 def poppler():
     if shutil.which("pdftotext") is None or shutil.which("pdfimages") is None:
-        pytest.skip("poppler-utils is not installed and could not be installed (.ci/run: apt-get install poppler-utils)")
+        pytest.skip("poppler-utils is not installed and could not be installed "
+                    "(.ci/run: apt-get install poppler-utils)")
 
 
 def _pdftotext(path) -> str:

@@ -231,14 +231,17 @@ def test_a_photo_result_is_one_transaction(project: tuple[Store, list[int]]) -> 
 def test_reanalysis_keeps_reviews_and_replaces_only_unreviewed_model_findings(project: tuple[Store, list[int]]) -> None:
     store, ids = project
     first = store.start_analysis("model", "1" * 64)
-    store.record_photo_result(ids[0], first, [finding(SQUARE), finding(ELSEWHERE), finding(SQUARE_SHIFTED.replace("12", "60"))])
+    store.record_photo_result(ids[0], first,
+                              [finding(SQUARE), finding(ELSEWHERE), finding(SQUARE_SHIFTED.replace("12", "60"))])
     f_reviewed, f_untouched, f_pending = [rf.finding.id for rf in store.findings(ids[0])]
     store.set_review(f_reviewed, ReviewStatus.ACCEPTED, "alice")
     store.set_review(f_pending, ReviewStatus.PENDING, "alice")
-    drawn = store.add_inspector_finding(ids[0], DamageClass.CRACK, "POLYGON ((0 100, 50 100, 50 104, 0 104, 0 100))", "bob")
+    drawn = store.add_inspector_finding(ids[0], DamageClass.CRACK, "POLYGON ((0 100, 50 100, 50 104, 0 104, 0 100))",
+                                        "bob")
     second = store.start_analysis("model", "2" * 64)
     assert ids[0] in store.photos_to_analyse("2" * 64)
-    outcome = store.record_photo_result(ids[0], second, [finding(SQUARE_SHIFTED), finding("POLYGON ((200 10, 210 10, 210 20, 200 20, 200 10))")])
+    outcome = store.record_photo_result(ids[0], second, [
+        finding(SQUARE_SHIFTED), finding("POLYGON ((200 10, 210 10, 210 20, 200 20, 200 10))")])
     assert (outcome.replaced, outcome.kept_reviewed, outcome.dropped_overlapping, outcome.added) == (2, 2, 1, 1)
     remaining = {rf.finding.id: rf for rf in store.findings(ids[0])}
     assert f_reviewed in remaining and remaining[f_reviewed].status is ReviewStatus.ACCEPTED
@@ -349,7 +352,8 @@ def test_a_version_1_project_is_upgraded_and_keeps_its_reviews(tmp_path: Path,
             fid = store._conn.execute(
                 "INSERT INTO findings(photo_id, source, damage, kind, severity, polygon_wkt, confidence, created_at) "
                 "VALUES (?, 'model', ?, ?, ?, ?, ?, '2026-05-01T07:30:00+00:00')",
-                (pid, int(crack.damage), crack.kind, crack.severity.value, crack.polygon_wkt, crack.confidence)).lastrowid
+                (pid, int(crack.damage), crack.kind, crack.severity.value, crack.polygon_wkt, crack.confidence)
+            ).lastrowid
             store._conn.execute("INSERT INTO reviews(finding_id, status, severity, note, reviewer, at) "
                                 "VALUES (?, 'corrected', 'high', 'vu', 'ana', '2026-05-01T08:00:00+00:00')", (fid,))
     raw = sqlite3.connect(path)
@@ -453,7 +457,8 @@ def test_counts(project: tuple[Store, list[int]]) -> None:
     counts = store.counts()
     assert counts["photos"] == 3 and counts["analysed"] == 1 and counts["with_position"] == 3
     assert counts["findings"] == 2 and counts["findings_by_class"] == {"crack": 1, "pothole": 1}
-    assert [u["reason"] for u in counts["unreadable"]] == ["file not found: deleted or moved since it was added to the project"]
+    assert [u["reason"] for u in counts["unreadable"]] == [
+        "file not found: deleted or moved since it was added to the project"]
     assert store.analyses()[0].photos_done == 1 and store.analyses()[0].photos_failed == 1
 
 

@@ -29,7 +29,8 @@ def store(tmp_path: Path) -> Store:
     s.add_batch([Photo(path=photo_path, sha256="", size_bytes=1, width=100, height=80, fingerprint="f")])
     pid = s.photos()[0].id
     aid = s.start_analysis("m", "sha")
-    s.record_photo_result(pid, aid, [Finding(DamageClass.POTHOLE, SQUARE, 0.9, "pothole", Severity.LOW, {"area_px": 100})])
+    s.record_photo_result(pid, aid,
+                          [Finding(DamageClass.POTHOLE, SQUARE, 0.9, "pothole", Severity.LOW, {"area_px": 100})])
     yield s
     s.close()
 

@@ -112,7 +112,8 @@ def _write_gpx(path: Path, points: list[tuple[float, float, datetime]]) -> Path:
 
 
 def test_gpx_places_photos_by_time_with_a_clock_offset(tmp_path: Path) -> None:
-    gpx = load_gpx(_write_gpx(tmp_path / "track.gpx", [(A.lat, A.lon, T0), (B.lat, B.lon, T0 + timedelta(seconds=100))]))
+    gpx = load_gpx(_write_gpx(tmp_path / "track.gpx",
+                              [(A.lat, A.lon, T0), (B.lat, B.lon, T0 + timedelta(seconds=100))]))
     # The camera has no GPS, its clock is 20 s fast and set to Paris time without an EXIF offset.
     cam = (T0 + timedelta(seconds=25 + 20)).astimezone(PARIS).replace(tzinfo=None)
     lost = replace(photo("x.jpg", None, None), camera_time=cam, taken_at=cam)

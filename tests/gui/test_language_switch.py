@@ -13,9 +13,9 @@ from roadinspect.gui.dialogs import about_html
 from roadinspect.gui.i18n import apply_language
 from roadinspect.gui.main_window import MainWindow
 
-ENGLISH_ABOUT = ("Finds cracks", "Model:", "Data and logs", "Map data", "Third-party software", "Qt and PySide6 are used",
-                 "Model training data", "non-commercial research", "see the notices", "All licence texts",
-                 "not installed")
+ENGLISH_ABOUT = ("Finds cracks", "Model:", "Data and logs", "Map data", "Third-party software",
+                 "Qt and PySide6 are used", "Model training data", "non-commercial research", "see the notices",
+                 "All licence texts", "not installed")
 
 
 def test_the_about_box_is_french_after_a_live_switch(qapp) -> None:

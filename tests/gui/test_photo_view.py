@@ -23,8 +23,10 @@ def view(qtbot):
     image = load_image_from_array(np.full((200, 300, 3), 90, np.uint8))
     v.set_photo(image)
     v.set_findings([
-        FindingShape(1, DamageClass.POTHOLE, ReviewStatus.PENDING, "POLYGON ((100 100, 140 100, 140 140, 100 140, 100 100))", "#1"),
-        FindingShape(2, DamageClass.CRACK, ReviewStatus.REJECTED, "POLYGON ((10 10, 60 10, 60 14, 10 14, 10 10))", "#2"),
+        FindingShape(1, DamageClass.POTHOLE, ReviewStatus.PENDING,
+                     "POLYGON ((100 100, 140 100, 140 140, 100 140, 100 100))", "#1"),
+        FindingShape(2, DamageClass.CRACK, ReviewStatus.REJECTED,
+                     "POLYGON ((10 10, 60 10, 60 14, 10 14, 10 10))", "#2"),
     ])
     return v
 

@@ -247,5 +247,6 @@ def test_map_and_maintenance_list_open_photos(window: MainWindow, reviewable_pro
     assert window.review.photo_id == ids[-1]
     ranked = window.maintenance.ranked[0]
     window.sites.siteActivated.emit(ranked.site.id)
-    assert (window.review.photo_id, window.review.finding_id) == (ranked.site.evidence.photo_id, ranked.site.evidence_id)
+    assert (window.review.photo_id, window.review.finding_id) == (ranked.site.evidence.photo_id,
+                                                                   ranked.site.evidence_id)
     assert set(window.map.site_ids()) == {r.site.id for r in window.maintenance.ranked if r.site.position}

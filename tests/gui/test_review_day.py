@@ -120,7 +120,8 @@ def test_the_highlighted_finding_row_follows_j_and_k(window: MainWindow, reviewa
     window.review.show_photo(pid, ids[0])
     selection = window.findings.table.selectionModel()
     changes: list[list[int]] = []
-    selection.selectionChanged.connect(lambda selected, _old: changes.append(sorted({i.row() for i in selected.indexes()})))
+    selection.selectionChanged.connect(
+        lambda selected, _old: changes.append(sorted({i.row() for i in selected.indexes()})))
     qtbot.keyClick(window.view, Qt.Key.Key_J)
     # the view repaints the highlight from selectionChanged: it must be emitted for the new row
     assert window.review.finding_id == ids[1] and changes and changes[-1] == [1]

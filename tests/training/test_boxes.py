@@ -35,9 +35,11 @@ def test_boxes_are_read_with_their_model_class(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("content", "words"), [
     ("{not json", "not readable JSON"),
-    (json.dumps({"images": {"a.jpg": {"width": 64, "height": 48, "boxes": [["D99", 1, 1, 5, 5]]}}}), "unknown class 'D99'"),
+    (json.dumps({"images": {"a.jpg": {"width": 64, "height": 48, "boxes": [["D99", 1, 1, 5, 5]]}}}),
+     "unknown class 'D99'"),
     (json.dumps({"images": {"gone.jpg": {"width": 64, "height": 48, "boxes": []}}}), "'gone.jpg': image"),
-    (json.dumps({"images": {"a.jpg": {"width": 64, "height": 48, "boxes": [["D00", 10, 1, 5, 5]]}}}), "empty or outside"),
+    (json.dumps({"images": {"a.jpg": {"width": 64, "height": 48, "boxes": [["D00", 10, 1, 5, 5]]}}}),
+     "empty or outside"),
     (json.dumps({"images": {"a.jpg": {"width": 64, "height": 48, "boxes": [["D00", 1, 1]]}}}), "expected [code"),
     (json.dumps([1, 2]), "expected an object"),
 ])
@@ -62,7 +64,8 @@ def test_held_out_split_is_a_fixed_fifth_independent_of_order_and_of_other_photo
 
 
 def test_box_sample_teaches_background_outside_boxes_and_nothing_pixelwise_inside(tmp_path: Path) -> None:
-    folder = _folder(tmp_path / "rdd", {"a.jpg": [["D00", 2, 3, 10, 40], ["D40", 20, 20, 30, 30], ["D50", 40, 0, 50, 5]]})
+    folder = _folder(tmp_path / "rdd",
+                     {"a.jpg": [["D00", 2, 3, 10, 40], ["D40", 20, 20, 30, 30], ["D50", 40, 0, 50, 5]]})
     im = read_boxes(folder)[0]
     sample = box_sample(im.path, im.width, im.height, list(im.boxes))
     assert sample.image.shape == (48, 64, 3) and sample.mask.shape == (48, 64)
