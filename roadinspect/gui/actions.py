@@ -25,6 +25,45 @@ def _keys(*specs: str | QKeySequence.StandardKey | int) -> list[QKeySequence]:
 class Actions(QObject):
     """The window's actions (attributes), menus and toolbar."""
 
+    # made by name in __init__ (``make``)
+    new_inspection: QAction
+    add_photos: QAction
+    place_gpx: QAction
+    open_project: QAction
+    open_demo: QAction
+    export: QAction
+    export_training: QAction
+    split_project: QAction
+    merge_parts: QAction
+    quit: QAction
+    settings: QAction
+    analyse: QAction
+    cancel_task: QAction
+    road_region: QAction
+    project_camera: QAction
+    accept: QAction
+    reject: QAction
+    set_crack: QAction
+    set_pothole: QAction
+    next_finding: QAction
+    next_unreviewed: QAction
+    previous_finding: QAction
+    next_photo: QAction
+    previous_photo: QAction
+    toggle_overlay: QAction
+    fit: QAction
+    zoom_in: QAction
+    zoom_out: QAction
+    tool_navigate: QAction
+    tool_brush: QAction
+    tool_eraser: QAction
+    tool_polygon: QAction
+    apply_edit: QAction
+    map_tiles: QAction
+    about: QAction
+    shortcuts: QAction
+    getting_started: QAction
+
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.window = window
@@ -102,7 +141,7 @@ class Actions(QObject):
         undo.setShortcuts(_keys(QKeySequence.StandardKey.Undo))
         redo.setShortcuts(_keys("Ctrl+Shift+Z", QKeySequence.StandardKey.Redo))
         bar = self.window.menuBar()
-        layout = {
+        layout: dict[str, list[QAction | QMenu | None]] = {
             "file": [self.new_inspection, self.add_photos, self.place_gpx, self.open_project, self.recent_menu,
                      self.open_demo, None,
                      self.export, self.export_training, None, self.split_project, self.merge_parts, None,

@@ -83,6 +83,8 @@ class MainWindow(QMainWindow):
     """The inspector's window (see the module docstring)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
+    actions: Actions  # type: ignore[assignment]  # the window's actions hide QWidget.actions(), unused here
+
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
@@ -502,7 +504,10 @@ class MainWindow(QMainWindow):
         menu = self.actions.recent_menu
         menu.clear()
         for path in self.recent_projects():
-            menu.addAction(path.name, lambda p=path: self.open_project(p)).setToolTip(str(path))
+            def open_recent(p: Path = path) -> None:
+                self.open_project(p)
+
+            menu.addAction(path.name, open_recent).setToolTip(str(path))
         menu.setEnabled(not menu.isEmpty())
 
     def _last_folder(self) -> str:
