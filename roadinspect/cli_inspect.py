@@ -142,12 +142,11 @@ def _load_segmenter(args: argparse.Namespace) -> Any:
 
 
 def _camera_from_project(store: Any) -> Any:
-    """The camera model from the project's ``camera/...`` settings (meta), or None for the default."""
-    from roadinspect.core.settings import SETTINGS, camera_model
+    """The project's camera (``core.camera.ProjectCamera``: its own, and those of camera groups that have their
+    own), or None for the default when the project records none."""
+    from roadinspect.core.camera import has_camera, read_camera
 
-    values = {s.key: store.get_meta(s.key) for s in SETTINGS if s.group == "camera"}
-    values = {k: v for k, v in values.items() if v is not None}
-    return camera_model(values) if values else None
+    return read_camera(store) if has_camera(store) else None
 
 
 def _summary_text(project: Path, photos: list, result: Any, added: Any, summary: Any, store: Any) -> str:

@@ -515,6 +515,25 @@ class PositionChange:
 
 
 @dataclass(frozen=True)
+class MeasureUpdate:
+    """New measures for one finding, measured from ``polygon_wkt`` as ``damage`` (:meth:`Store.write_measures`).
+
+    ``polygon_wkt`` and ``damage`` (the class after the inspector's correction) say what was measured: a finding
+    whose outline or class changed since is left alone. ``measures``, ``kind``, ``severity`` and ``ground`` are
+    written; ``before`` (the measures replaced) goes to the audit row.
+    """
+
+    finding_id: int
+    polygon_wkt: str
+    damage: DamageClass
+    measures: dict
+    kind: str
+    severity: Severity
+    ground: GeoPoint | None
+    before: dict | None = None
+
+
+@dataclass(frozen=True)
 class RecordOutcome:
     """What :meth:`Store.record_photo_result` did to a photo's findings."""
 
@@ -1458,6 +1477,54 @@ class Store:
             conn.execute("DELETE FROM findings WHERE id = ?", (finding_id,))
             self._audit(reviewer, "finding_deleted", photo_id=row[0], finding_id=finding_id,
                         details={"polygon_wkt": row[2]})
+
+    def finding_analysis_settings(self) -> dict[int, dict]:
+        """``{finding id: settings of the analysis that found it}`` for the model's findings (``max_side``: the
+        working resolution its outline was traced at, ``camera``: the camera it was measured with)."""
+        rows = self._query("SELECT f.id, a.settings FROM findings f JOIN analyses a ON a.id = f.analysis_id")
+        return {r["id"]: json.loads(r["settings"] or "{}") for r in rows}
+
+    def write_measures(self, updates: Sequence[MeasureUpdate], meta: dict[str, Any] | None = None, who: str = "",
+                       reason: str = "camera", details: dict | None = None) -> list[int]:
+        """Replace findings' measures, type, severity and ground position, and set ``meta`` keys, in ONE transaction.
+
+        Reviews are not touched (an inspector's corrected class, type or severity still overrides). An update
+        whose finding is gone, or whose outline or class (after correction) is no longer the one measured, is
+        skipped. Audit: one ``remeasure`` row per finding written (measures, type, severity before and after,
+        ``reason``), then one ``reason`` row with ``details``, the meta before and after and the counts.
+        Returns the ids written.
+        """
+        written: list[int] = []
+        with self._tx() as conn:
+            for u in updates:
+                row = conn.execute(
+                    "SELECT f.photo_id, f.polygon_wkt, COALESCE(r.damage, f.damage), f.measures, f.kind, f.severity, "
+                    "f.ground_lat, f.ground_lon FROM findings f LEFT JOIN reviews r ON r.finding_id = f.id "
+                    "WHERE f.id = ?", (u.finding_id,)).fetchone()
+                if row is None or row[1] != u.polygon_wkt or int(row[2]) != int(u.damage):
+                    continue
+                conn.execute("UPDATE findings SET measures = ?, kind = ?, severity = ?, ground_lat = ?, ground_lon = ? "
+                             "WHERE id = ?", (_json(dict(u.measures)), u.kind, Severity(u.severity).value,
+                                              u.ground.lat if u.ground else row[6], u.ground.lon if u.ground else row[7],
+                                              u.finding_id))
+                self._audit(who, "remeasure", photo_id=row[0], finding_id=u.finding_id, details={
+                    "reason": reason, "measures_before": json.loads(row[3]), "measures_after": dict(u.measures),
+                    "kind_before": row[4], "kind_after": u.kind, "severity_before": row[5],
+                    "severity_after": Severity(u.severity).value,
+                    "ground_before": [row[6], row[7]], "ground_after": [u.ground.lat, u.ground.lon] if u.ground else None})
+                written.append(u.finding_id)
+            meta_before = {}
+            for key, value in (meta or {}).items():
+                old = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+                meta_before[key] = json.loads(old[0]) if old else None
+                if value is None:
+                    conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+                else:
+                    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                                 "value = excluded.value", (key, _json(value)))
+            self._audit(who, reason, details={**(details or {}), "meta_before": meta_before, "meta_after": meta or {},
+                                              "remeasured": len(written), "skipped": len(updates) - len(written)})
+        return written
 
     # ------------------------------------------------------------------ road regions
     def road_regions(self) -> dict[str, Any]:
