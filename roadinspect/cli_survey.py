@@ -113,32 +113,19 @@ def add_review_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def next_decision(rf: object, decision: str, note: str | None) -> dict:
-    """The review fields after ``decision`` on a ReviewedFinding, as the app's keys make them."""
-    from roadinspect.core.types import DamageClass, ReviewStatus
+    """The review fields after ``decision`` on a ReviewedFinding: the app's keys' rule (``core.review.next_review``),
+    ``crack`` / ``pothole`` being a change of class; ``note`` (when given) replaces the current one."""
+    from roadinspect.core.review import next_review
+    from roadinspect.core.types import DamageClass
 
     finding, base = rf.finding, rf.review  # type: ignore[attr-defined]
-    damage = base.damage if base else None
-    severity = base.severity if base else None
-    kind = base.kind if base else None
-    status = base.status if base else ReviewStatus.PENDING
-    if decision == "accept":
-        status = ReviewStatus.ACCEPTED
-    elif decision == "reject":
-        status = ReviewStatus.REJECTED
+    if decision in ("crack", "pothole"):
+        review = next_review(base, finding, action="damage",
+                             value=DamageClass.CRACK if decision == "crack" else DamageClass.POTHOLE)
     else:
-        damage = DamageClass.CRACK if decision == "crack" else DamageClass.POTHOLE
-        status = ReviewStatus.ACCEPTED
-    if damage == finding.damage:
-        damage = None
-    if (damage if damage is not None else finding.damage) != DamageClass.CRACK:
-        kind = None
-    corrected = damage is not None or severity is not None or kind is not None
-    if status == ReviewStatus.ACCEPTED and corrected:
-        status = ReviewStatus.CORRECTED
-    if status == ReviewStatus.CORRECTED and not corrected:
-        status = ReviewStatus.ACCEPTED
-    return {"status": status, "damage": damage, "severity": severity, "kind": kind,
-            "note": note if note is not None else (base.note if base else "")}
+        review = next_review(base, finding, action=decision)
+    return {"status": review.status, "damage": review.damage, "severity": review.severity, "kind": review.kind,
+            "note": note if note is not None else review.note}
 
 
 def _measure_as_class(store: object, before: object, who: str) -> None:

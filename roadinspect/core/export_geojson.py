@@ -16,8 +16,8 @@ from typing import Any
 
 from roadinspect.core.findings import FRENCH_NAMES, RDD_CODES
 from roadinspect.core.maintenance import MaintenanceList, ProjectData
+from roadinspect.core.review import reviewed
 from roadinspect.core.sections import FRENCH_RATINGS
-from roadinspect.core.sites import effective_finding
 from roadinspect.core.types import GeoPoint, ReviewStatus
 
 DECIMALS = 7
@@ -97,7 +97,7 @@ def findings_geojson(data: ProjectData, mlist: MaintenanceList) -> bytes:
     features = []
     for f in sorted(data.findings, key=lambda f: (f.id is None, f.id)):
         review = data.reviews.get(f.id) if f.id is not None else None
-        eff = effective_finding(f, review) or f
+        eff = reviewed(f, review)  # as corrected, rejected or not (core/review.py)
         photo = data.photos.get(f.photo_id) if f.photo_id is not None else None
         ground = f.ground if f.ground is not None else (photo.position if photo else None)
         features.append({

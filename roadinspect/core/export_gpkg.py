@@ -18,7 +18,7 @@ from fudgeo.geopkg import DEFAULT_EPSG_RECS, Field, SpatialReferenceSystem
 from roadinspect.core.export_csv import format_time
 from roadinspect.core.findings import FRENCH_NAMES, RDD_CODES
 from roadinspect.core.maintenance import MaintenanceList, ProjectData
-from roadinspect.core.sites import effective_finding
+from roadinspect.core.review import reviewed
 from roadinspect.core.types import GeoPoint, ReviewStatus
 
 SRS_ID = 4326
@@ -105,7 +105,7 @@ def write_gpkg(path: Path, data: ProjectData, mlist: MaintenanceList) -> None:
         finding_rows = []
         for f in sorted(data.findings, key=lambda f: (f.id is None, f.id)):
             review = data.reviews.get(f.id) if f.id is not None else None
-            eff = effective_finding(f, review) or f
+            eff = reviewed(f, review)  # as corrected, rejected or not (core/review.py)
             photo = data.photos.get(f.photo_id) if f.photo_id is not None else None
             ground = f.ground if f.ground is not None else (photo.position if photo else None)
             finding_rows.append((

@@ -74,11 +74,9 @@ from shapely.geometry.base import BaseGeometry
 
 from roadinspect.core.geo import CameraModel, ground_position
 from roadinspect.core.morphology import binary_rings, skeletonize
+from roadinspect.core.types import CRACK_KINDS as CRACK_KINDS  # re-exported; defined once, in core.types
+from roadinspect.core.types import KINDS as KINDS
 from roadinspect.core.types import DamageClass, Finding, GeoPoint, Photo, Severity
-
-CRACK_KINDS = ("longitudinal", "transverse", "alligator", "isolated")
-"""Kinds of crack findings; a pothole finding's kind is ``pothole``."""
-KINDS = (*CRACK_KINDS, "pothole")
 
 RDD_CODES = {"longitudinal": "D00", "transverse": "D10", "alligator": "D20", "pothole": "D40", "isolated": ""}
 """Road Damage Dataset codes (RDD has no code for isolated or oblique cracks)."""
@@ -676,6 +674,18 @@ def finding_from_polygon(
     region = np.asarray(canvas, dtype=bool)
     return finding_from_mask(region, damage, photo, camera, origin=(float(x0), float(y0)),
                              scale=(1.0 / k, 1.0 / k), confidence=confidence, source=source, settings=settings)
+
+
+def drawn_finding(polygon_wkt: str, damage: DamageClass, photo: Photo, camera: CameraModel | None = None) -> Finding:
+    """A finding an inspector drew as an outline (photo pixels, WKT): measured as ``damage``
+    (:func:`finding_from_polygon`), or, when the outline is too thin to measure, kept as drawn and unmeasured: type
+    ``pothole`` or ``isolated``, medium severity, no measures and no ground position of its own (the photo's
+    position stands in). Confidence 1, source ``inspector``."""
+    finding = finding_from_polygon(polygon_wkt, damage, photo, camera)
+    if finding is not None:
+        return finding
+    kind = "pothole" if damage == DamageClass.POTHOLE else "isolated"
+    return Finding(DamageClass(damage), polygon_wkt, 1.0, kind, Severity.MEDIUM, {}, None, None, None, "inspector")
 
 
 def ground_of(finding: Finding, photo: Photo) -> GeoPoint | None:

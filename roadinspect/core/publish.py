@@ -47,8 +47,9 @@ from pathlib import Path
 from typing import Any
 
 from roadinspect.core.priority import PriorityWeights
+from roadinspect.core.review import reviewed
 from roadinspect.core.sections import SectionSettings
-from roadinspect.core.sites import SiteSettings, effective_finding
+from roadinspect.core.sites import SiteSettings
 from roadinspect.core.types import ReviewStatus
 
 DEFAULT_SCHEMA = "roadinspect"
@@ -496,7 +497,7 @@ def _section_row(survey_id: str, sec: Any) -> tuple:
 
 def _finding_row(survey_id: str, f: Any, data: Any, site_of: dict, conflicts: set[int]) -> tuple:
     review = data.reviews.get(f.id)
-    eff = effective_finding(f, review) or f
+    eff = reviewed(f, review)  # as corrected, rejected or not (core/review.py)
     photo = data.photos.get(f.photo_id)
     ground = f.ground if f.ground is not None else (photo.position if photo else None)
     return (survey_id, f.id, f.photo_id, site_of.get(f.id), f.source, eff.damage.label, eff.kind,

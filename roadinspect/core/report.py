@@ -44,6 +44,7 @@ from roadinspect.core.maintenance import MaintenanceList, ProjectData
 from roadinspect.core.priority import RankedSite
 from roadinspect.core.report_figures import RATING_COLORS, Figure, condition_profile, survey_map, to_svg
 from roadinspect.core.report_text import Texts
+from roadinspect.core.review import reviewed
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import time_key
 from roadinspect.core.text import printable
@@ -579,7 +580,8 @@ def rejected_rows(c: ReportContent) -> list[list[str]]:
     out = []
     for f, review in c.rejected:
         photo = c.data.photos.get(f.photo_id) if f.photo_id is not None else None
-        out.append([str(f.id), user_text(photo.path.name) if photo else "—", t.kind(f.kind), t.num(f.confidence, 2),
+        kind = reviewed(f, review).kind  # as corrected, as everywhere a rejected finding is shown (core/review.py)
+        out.append([str(f.id), user_text(photo.path.name) if photo else "—", t.kind(kind), t.num(f.confidence, 2),
                     user_text(review.reviewer) or t("unknown_reviewer"), user_text(review.note)])
     return out
 

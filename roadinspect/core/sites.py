@@ -2,8 +2,9 @@
 
 Rules
 -----
-* Reviews first: a rejected finding is left out; a corrected one takes the inspector's class, crack
-  type and severity (``effective_finding``). An inspector's value always wins over the model's.
+* Reviews first (the rules of ``roadinspect.core.review``): a rejected finding is left out, whatever its
+  corrections; the others take the inspector's class, crack type and severity (``review.effective_finding``).
+  An inspector's value always wins over the model's.
 * Findings of the same type (``Finding.kind`` after review) from different photos are linked when their
   ground positions (``Finding.ground``, else the photo's position) are at most
   ``link_distance_m + r1 + r2`` apart, where ``r`` is half a crack's length (at most
@@ -30,8 +31,8 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
-from roadinspect.core.findings import CRACK_KINDS
 from roadinspect.core.geo import MetricFrame
+from roadinspect.core.review import effective_finding
 from roadinspect.core.types import DamageClass, Finding, GeoPoint, Photo, Review, ReviewStatus, Severity
 
 SEVERITY_ORDER = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
@@ -70,25 +71,6 @@ class Site:
     def evidence(self) -> Finding:
         """The finding shown as the site's evidence."""
         return next(f for f in self.findings if f.id == self.evidence_id)
-
-
-def effective_finding(finding: Finding, review: Review | None) -> Finding | None:
-    """The finding as the inspector left it: None when rejected, corrections applied."""
-    if review is None or review.status in (ReviewStatus.PENDING, ReviewStatus.ACCEPTED):
-        return finding
-    if review.status == ReviewStatus.REJECTED:
-        return None
-    damage = review.damage if review.damage is not None else finding.damage
-    if damage == DamageClass.POTHOLE:
-        kind = "pothole"
-    elif review.kind in CRACK_KINDS:
-        kind = review.kind
-    elif finding.kind in CRACK_KINDS:
-        kind = finding.kind
-    else:
-        kind = "isolated"
-    severity = review.severity if review.severity is not None else finding.severity
-    return replace(finding, damage=damage, kind=kind, severity=severity)
 
 
 def time_key(t: datetime | None) -> float:

@@ -77,7 +77,9 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
+from roadinspect.core.review import ReviewedFinding
 from roadinspect.core.types import (
+    KINDS,
     CameraInfo,
     DamageClass,
     Finding,
@@ -425,39 +427,6 @@ class PhotoRecord:
     def usable(self) -> bool:
         """A readable photo that is not a copy of another one."""
         return self.photo is not None and self.duplicate_of is None
-
-
-@dataclass(frozen=True)
-class ReviewedFinding:
-    """A finding with its latest review; the ``damage``/``severity``/``kind`` properties apply corrections."""
-
-    finding: Finding
-    review: Review | None
-
-    @property
-    def status(self) -> ReviewStatus:
-        return self.review.status if self.review else ReviewStatus.PENDING
-
-    @property
-    def damage(self) -> DamageClass:
-        if self.review and self.review.damage is not None:
-            return self.review.damage
-        return self.finding.damage
-
-    @property
-    def severity(self) -> Severity:
-        if self.review and self.review.severity is not None:
-            return self.review.severity
-        return self.finding.severity
-
-    @property
-    def kind(self) -> str:
-        """The crack type after correction (``pothole`` for a pothole, as ``sites.effective_finding``)."""
-        if self.damage == DamageClass.POTHOLE:
-            return "pothole"
-        if self.review and self.review.kind is not None:
-            return self.review.kind
-        return self.finding.kind if self.finding.kind != "pothole" else "isolated"
 
 
 @dataclass(frozen=True)
@@ -1692,11 +1661,9 @@ def _check_header(path: Path) -> None:
 
 
 def _check_kind(kind: str | None) -> str | None:
-    """A corrected type, checked against ``findings.KINDS`` (None: no correction)."""
+    """A corrected type, checked against ``types.KINDS`` (None: no correction)."""
     if kind is None:
         return None
-    from roadinspect.core.findings import KINDS
-
     if kind not in KINDS:
         raise ValueError(f"unknown damage type {kind!r}; expected one of {', '.join(KINDS)}")
     return kind

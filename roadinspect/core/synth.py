@@ -40,9 +40,12 @@ from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 from scipy import ndimage
 
-from roadinspect.core.types import DamageClass, GeoPoint
+from roadinspect.core.types import CRACK_KINDS, DamageClass, GeoPoint
 
-CRACK_KINDS = ("longitudinal", "transverse", "alligator")
+DRAWN_CRACKS = tuple(kind for kind in CRACK_KINDS if kind != "isolated")
+"""The crack patterns a scene can draw: the crack types of ``types.CRACK_KINDS`` that are a shape of their own.
+``isolated`` is not one: it is what the findings' measures call a crack that is none of the others (a short or
+oblique piece), not a pattern to draw."""
 
 ROAD_START = GeoPoint(49.872222, 2.596111)
 """Lamotte-Warfusée (Somme), on the D1029."""
@@ -443,19 +446,19 @@ def render_scene(width: int = 1024, height: int = 768, seed: int = 0, *, cracks:
     Args:
         width, height: image size in pixels (any size from 16 x 12 up to 12 megapixels and more).
         seed: everything random derives from it (same seed, same scene).
-        cracks: kinds of crack instances to draw (each of :data:`CRACK_KINDS`); None: a random mix.
+        cracks: patterns of the crack instances to draw (each of :data:`DRAWN_CRACKS`); None: a random mix.
         potholes: number of potholes; None: random (0-2).
         rig: the camera (default :class:`CameraRig`).
     """
     rig = rig or CameraRig()
     rng = np.random.default_rng(seed)
     if cracks is None:
-        cracks = [str(k) for k in rng.choice(CRACK_KINDS, size=int(rng.integers(0, 4)), p=[0.45, 0.35, 0.2])]
+        cracks = [str(k) for k in rng.choice(DRAWN_CRACKS, size=int(rng.integers(0, 4)), p=[0.45, 0.35, 0.2])]
     if potholes is None:
         potholes = int(rng.choice([0, 0, 1, 1, 2]))
     for kind in cracks:
-        if kind not in CRACK_KINDS:
-            raise ValueError(f"unknown crack kind {kind!r}; expected one of {CRACK_KINDS}")
+        if kind not in DRAWN_CRACKS:
+            raise ValueError(f"unknown crack kind {kind!r}; expected one of {DRAWN_CRACKS}")
     view = _View(width, height, rig)
     layout = _random_layout(rng)
     image = _render_background(view, layout, rng)

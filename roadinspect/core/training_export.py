@@ -34,7 +34,7 @@ import shapely
 from PIL import Image, ImageDraw, ImageFilter
 
 from roadinspect.core.photos import ImageError, load_image
-from roadinspect.core.sites import effective_finding
+from roadinspect.core.review import effective_finding
 from roadinspect.core.types import IGNORE_LABEL, DamageClass, Finding, Photo, Review, ReviewStatus
 
 DEFAULT_MAX_SIDE = 1024

@@ -114,6 +114,13 @@ class UnreadableFile:
     reason: str
 
 
+CRACK_KINDS = ("longitudinal", "transverse", "alligator", "isolated")
+"""The types of a crack finding (``Finding.kind``, ``Review.kind``); a pothole finding's type is ``pothole``.
+``isolated`` is a crack the measures call none of the others (``roadinspect.core.findings``)."""
+KINDS = (*CRACK_KINDS, "pothole")
+"""Every finding type."""
+
+
 class Severity(str, Enum):
     """Severity level of a finding (thresholds documented in ``roadinspect.core.findings``)."""
 

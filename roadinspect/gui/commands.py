@@ -10,9 +10,10 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
+from roadinspect.core.review import next_review
 from roadinspect.core.types import Finding, Review
 from roadinspect.gui import labels
-from roadinspect.gui.project import ProjectSession, next_review
+from roadinspect.gui.project import ProjectSession
 
 _NOTE_ID = 1001
 

@@ -31,7 +31,7 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from roadinspect.core.photos import load_image
 from roadinspect.core.priority import RankedSite
-from roadinspect.core.sites import effective_finding
+from roadinspect.core.review import reviewed
 from roadinspect.core.types import DamageClass, Finding, Photo, Review, ReviewStatus, Severity
 from roadinspect.gui import labels
 from roadinspect.gui.photo_view import array_to_qimage
@@ -90,8 +90,8 @@ class FindingRow:
 
     @property
     def effective(self) -> Finding:
-        """The finding with the inspector's corrections applied (``sites.effective_finding``)."""
-        return effective_finding(self.finding, self.review) or self.finding
+        """The finding with the inspector's corrections applied, rejected or not (``core.review.reviewed``)."""
+        return reviewed(self.finding, self.review)
 
     @property
     def kind(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import time_key
 from roadinspect.core.store import AddResult, PhotoRecord, ReviewedFinding, Store
 from roadinspect.core.track import complete_track
-from roadinspect.core.types import DamageClass, Finding, Photo, Review, ReviewStatus, Severity
+from roadinspect.core.types import Finding, Photo, Review, ReviewStatus
 from roadinspect.gui.models import PhotoRow
 
 UI_STATE_KEY = "ui.state"
@@ -202,7 +202,7 @@ class ProjectSession(QObject):
             state = "error"
         else:
             state = "reviewed" if decided == len(items) else "analysed"
-        kinds = frozenset(_effective_kind(rf) for rf in items if rf.status != ReviewStatus.REJECTED)
+        kinds = frozenset(eff.kind for rf in items if (eff := rf.effective) is not None)
         note = record.error or ""
         if record.failure:  # the analysis crashed the process on it twice (core.store.CRASH_REASON)
             state = "error" if record.analysis_id is None else state
@@ -290,67 +290,6 @@ class ProjectSession(QObject):
         """Save where the inspector is (not audited: a ``ui.`` key)."""
         if not self.readonly:
             self.store.set_meta(UI_STATE_KEY, state)
-
-
-def _effective_kind(rf: ReviewedFinding) -> str:
-    from roadinspect.core.sites import effective_finding
-
-    eff = effective_finding(rf.finding, rf.review)
-    return (eff or rf.finding).kind
-
-
-def next_review(current: Review | None, finding: Finding, *, action: str, value: Any = None) -> Review:
-    """The review after one inspector action on a finding (pure; the command stores it).
-
-    ``action``: ``accept``, ``reject``, ``damage`` (value: DamageClass), ``severity`` (value: Severity),
-    ``kind`` (value: a crack type of ``findings.CRACK_KINDS``; cracks only), ``note`` (value: str). A changed
-    class, severity or crack type makes the decision ``corrected``; setting them back to the model's values
-    makes it ``accepted`` again; accepting keeps corrections. Changing the class to pothole drops a corrected
-    crack type (a pothole's type is ``pothole``).
-
-    Raises:
-        ValueError: an unknown action, or a crack type for a pothole or one that is not a crack type.
-    """
-    from roadinspect.core.findings import CRACK_KINDS
-
-    fid = int(finding.id)  # type: ignore[arg-type]
-    base = current or Review(fid, ReviewStatus.PENDING)
-    damage, severity, note, kind = base.damage, base.severity, base.note, base.kind
-    status = base.status
-    if action == "accept":
-        status = ReviewStatus.ACCEPTED
-    elif action == "reject":
-        status = ReviewStatus.REJECTED
-    elif action == "damage":
-        damage = DamageClass(value)
-        status = ReviewStatus.ACCEPTED
-    elif action == "severity":
-        severity = Severity(value)
-        status = ReviewStatus.ACCEPTED
-    elif action == "kind":
-        if (damage if damage is not None else finding.damage) != DamageClass.CRACK:
-            raise ValueError("only a crack has a crack type")
-        if value not in CRACK_KINDS:
-            raise ValueError(f"unknown crack type {value!r}; expected one of {', '.join(CRACK_KINDS)}")
-        kind = str(value)
-        status = ReviewStatus.ACCEPTED
-    elif action == "note":
-        note = str(value)
-    else:
-        raise ValueError(f"unknown review action {action!r}")
-    if damage == finding.damage:
-        damage = None
-    if severity == finding.severity:
-        severity = None
-    model_kind = finding.kind if finding.kind in CRACK_KINDS else "isolated"
-    if (damage if damage is not None else finding.damage) != DamageClass.CRACK or kind == model_kind:
-        kind = None
-    corrected = damage is not None or severity is not None or kind is not None
-    if status == ReviewStatus.ACCEPTED and corrected:
-        status = ReviewStatus.CORRECTED
-    if status == ReviewStatus.CORRECTED and not corrected and action != "note":
-        status = ReviewStatus.ACCEPTED
-    return replace(base, status=status, damage=damage, severity=severity, note=note, kind=kind)
 
 
 # ---------------------------------------------------------------------------- worker functions

@@ -4,7 +4,7 @@
 the current photo and finding, moves between them (next/previous finding flows into the next photo
 that has findings), turns key presses and panel buttons into undoable commands
 (``roadinspect.gui.commands``), and runs mask corrections and drawn polygons through the core
-(``findings.finding_from_mask`` / ``finding_from_polygon``) in the background worker before storing them;
+(``findings.finding_from_mask`` / ``drawn_finding``) in the background worker before storing them;
 a missed finding painted with the brush goes the same way. A change of class (crack <-> pothole) measures
 the outline again as the new class (a crack gets its length and width, a pothole its diameter and area)
 and stores those measures with the decision, in one undoable step.
@@ -20,7 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage, QUndoStack
 
-from roadinspect.core.findings import finding_from_mask, finding_from_polygon
+from roadinspect.core.findings import drawn_finding, finding_from_mask
 from roadinspect.core.geo import CameraModel
 from roadinspect.core.remeasure import remeasured
 from roadinspect.core.types import DamageClass, Finding, Photo, ReviewStatus
@@ -61,13 +61,7 @@ def _drawn(edit: MaskEdit, damage: DamageClass, photo: Photo, camera: CameraMode
 
 def _from_polygon(wkt: str, damage: DamageClass, photo: Photo, camera: CameraModel, *,
                   progress, is_cancelled) -> Finding:
-    finding = finding_from_polygon(wkt, damage, photo, camera)
-    if finding is None:  # too thin to measure: keep the outline as drawn, unmeasured
-        kind = "pothole" if damage == DamageClass.POTHOLE else "isolated"
-        from roadinspect.core.types import Severity
-
-        finding = Finding(damage, wkt, 1.0, kind, Severity.MEDIUM, {}, None, None, None, "inspector")
-    return finding
+    return drawn_finding(wkt, damage, photo, camera)  # too thin to measure: kept as drawn, unmeasured
 
 
 class ReviewController(QObject):
@@ -371,8 +365,7 @@ class ReviewController(QObject):
         rf = self.session.finding(finding_id)
         damage = DamageClass(value)  # type: ignore[arg-type]
         photo = self.session.record(rf.finding.photo_id).photo  # type: ignore[arg-type]
-        current = rf.review.damage if rf.review is not None and rf.review.damage is not None else rf.finding.damage
-        if photo is None or damage == current:
+        if photo is None or damage == rf.damage:
             return None
         measured = remeasured(rf.finding, damage, photo, self.camera())
         if measured is None:

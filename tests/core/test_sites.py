@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from roadinspect.core.sites import SiteSettings, build_sites, effective_finding
+from roadinspect.core.review import effective_finding
+from roadinspect.core.sites import SiteSettings, build_sites
 from roadinspect.core.types import DamageClass, Review, ReviewStatus, Severity
 from tests.core.scenes import ORIGIN, T0, photo, rect, survey
 
@@ -74,19 +75,6 @@ def test_an_inspectors_correction_overrides_the_model():
     assert site.notes == "réparé ; =rebouché | vu"
     accepted = build_sites(photos, findings, [Review(1, ReviewStatus.ACCEPTED)])[0]
     assert accepted.status == ReviewStatus.ACCEPTED and accepted.severity == Severity.HIGH
-
-
-def test_effective_finding_applies_class_and_kind_corrections():
-    photos, findings = survey(1, 3.0, [POTHOLE])
-    f = findings[0]
-    as_crack = effective_finding(f, Review(f.id, ReviewStatus.CORRECTED, damage=DamageClass.CRACK))
-    assert as_crack.damage == DamageClass.CRACK and as_crack.kind == "isolated"
-    typed = effective_finding(f, Review(f.id, ReviewStatus.CORRECTED, damage=DamageClass.CRACK, kind="transverse"))
-    assert typed.kind == "transverse"
-    crack = replace(f, damage=DamageClass.CRACK, kind="longitudinal")
-    assert effective_finding(crack, Review(f.id, ReviewStatus.CORRECTED, damage=DamageClass.POTHOLE)).kind == "pothole"
-    assert effective_finding(f, Review(f.id, ReviewStatus.PENDING)) is f
-    assert effective_finding(f, None) is f
 
 
 def test_findings_without_position_each_make_a_site():

@@ -14,7 +14,7 @@ from scipy import ndimage
 from roadinspect.core.photos import find_images, load_image, read_photo, sha256_file
 from roadinspect.core.resources import samples_dir
 from roadinspect.core.synth import (
-    CRACK_KINDS,
+    DRAWN_CRACKS,
     NO_GPS_SAMPLE,
     ROAD_START,
     GeoTag,
@@ -41,7 +41,7 @@ def test_clean_road_has_an_empty_mask() -> None:
     assert not scene.mask.any() and scene.damages == ()
 
 
-@pytest.mark.parametrize("kind", CRACK_KINDS)
+@pytest.mark.parametrize("kind", DRAWN_CRACKS)
 def test_cracks_are_thin_dark_and_exactly_in_the_mask(kind: str) -> None:
     scene = render_scene(640, 480, 3, cracks=(kind,), potholes=0)
     crack = scene.mask == 1
