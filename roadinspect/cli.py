@@ -152,11 +152,15 @@ def _run_train(args: argparse.Namespace) -> int:
 
 
 def _add_export(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="write the prioritised maintenance list (CSV, GeoJSON, GeoPackage, report)")
+    from roadinspect.core.exports import default_formats, export_formats  # the registry: no heavy import
+
+    names = ", ".join(f.name for f in export_formats())
+    p = sub.add_parser("export", help=f"write the prioritised maintenance list and other exports ({names})")
     p.add_argument("project", type=Path, help="project file")
     p.add_argument("--out", required=True, type=Path, help="output folder")
-    p.add_argument("--formats", default="csv,geojson,gpkg,report",
-                   help="comma-separated: csv, geojson, gpkg, report (default: all)")
+    p.add_argument("--formats", default=",".join(default_formats()),
+                   help=f"comma-separated, default {','.join(default_formats())}: "
+                        + "; ".join(f"{f.name} = {f.label}" for f in export_formats()))
     p.add_argument("--csv-profile", default="excel-fr", choices=["excel-fr", "plain"],
                    help="excel-fr: ';' and decimal comma, UTF-8 with BOM (default); plain: ',' and '.'")
     p.add_argument("--weights", type=Path, help="priority weights as a JSON object (see roadinspect.core.priority)")
@@ -187,7 +191,8 @@ def _app_language_setting() -> str:
 def _run_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from roadinspect.core.export import ExportError, export_project, parse_formats
+    from roadinspect.core.exports import REGISTRY, parse_formats
+    from roadinspect.core.exports.project import ExportError, export_project
     from roadinspect.core.priority import PriorityWeights
     from roadinspect.core.report import ReportOptions
     from roadinspect.core.report_text import resolve_language
@@ -208,15 +213,30 @@ def _run_export(args: argparse.Namespace) -> int:
     except (ProjectError, ExportError, ValueError) as exc:
         print(printable(f"error: {exc}"), file=sys.stderr)
         return 2
-    for path in result.written:
-        print(printable(f"wrote {path}"))
+    for line in _written_lines(Path(args.out), result.written):
+        print(printable(line))
     for err in result.errors:
         print(printable(f"error: {err}"), file=sys.stderr)
-    print(f"{result.sites} maintenance sites, {result.sections} road sections.")
+    if any(REGISTRY[name].needs_list for name in formats):
+        print(f"{result.sites} maintenance sites, {result.sections} road sections.")
     from roadinspect.cli_inspect import warn_changed_photos
 
     warn_changed_photos(args.project)  # photos changed or missing since import: their findings are exported
     return 0 if result.ok else 1
+
+
+def _written_lines(out: Path, written: Sequence[Path]) -> list[str]:
+    """``wrote FILE`` for each file written in the output folder, one line per sub-folder (``training/``: two files a
+    photo) with its number of files."""
+    lines: list[str] = []
+    folders: dict[Path, int] = {}
+    for path in written:
+        parts = path.relative_to(out).parts if path.is_relative_to(out) else ()
+        if len(parts) > 1:
+            folders[out / parts[0]] = folders.get(out / parts[0], 0) + 1
+        else:
+            lines.append(f"wrote {path}")
+    return lines + [f"wrote {folder} ({count} files)" for folder, count in folders.items()]
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:

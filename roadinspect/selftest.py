@@ -212,13 +212,15 @@ def _short_counts(counts: dict[str, Any]) -> str:
 
 
 def _check_exports(state: dict[str, Any], work: Path) -> str:
-    from roadinspect.core.export import FILES, FORMATS, export_project
+    from roadinspect.core.exports import default_formats, files_of
+    from roadinspect.core.exports.project import export_project
 
+    formats = default_formats()
     out = work / "export"
-    result = export_project(state["project"], out, FORMATS)
+    result = export_project(state["project"], out, formats)
     if result.errors:
         raise CheckFailed("; ".join(str(e) for e in result.errors))
-    expected = [name for fmt in FORMATS for name in FILES[fmt]]
+    expected = files_of(formats)
     missing = [name for name in expected if not (out / name).is_file()]
     empty = [name for name in expected if (out / name).is_file() and (out / name).stat().st_size == 0]
     if missing or empty:
@@ -226,7 +228,7 @@ def _check_exports(state: dict[str, Any], work: Path) -> str:
                  + ([f"empty: {', '.join(empty)}"] if empty else []))
         raise CheckFailed("; ".join(parts))
     sizes = ", ".join(f"{name} {(out / name).stat().st_size / 1024:.0f} KB" for name in expected)
-    return f"{len(expected)} files ({', '.join(FORMATS)}), {result.sites} sites, {result.sections} sections: {sizes}"
+    return f"{len(expected)} files ({', '.join(formats)}), {result.sites} sites, {result.sections} sections: {sizes}"
 
 
 def run_selftest(emit: Emit = print, keep: Path | None = None, weights: Path | None = None) -> SelfTestReport:

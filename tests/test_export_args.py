@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-import roadinspect.core.export as export_mod
+import roadinspect.core.export_gpkg as gpkg_mod
+import roadinspect.core.exports.project as export_mod
 from roadinspect.cli import main
 from roadinspect.cli_args import MAX_CLOCK_OFFSET_S, setting_float
 from roadinspect.core.priority import PriorityWeights
@@ -144,7 +145,7 @@ def test_a_failed_export_leaves_the_previous_export_complete(project, tmp_path: 
         Path(target).write_bytes(b"half a geopackage")
         raise sqlite3.OperationalError("unable to open database file")
 
-    monkeypatch.setattr(export_mod, "write_gpkg", broken_gpkg)
+    monkeypatch.setattr(gpkg_mod, "write_gpkg", broken_gpkg)
     assert main(["export", str(path), "--out", str(out), "--formats", "csv,geojson,gpkg",
                  "--road-class-factor", "2"]) == 1
     out_text, err = capsys.readouterr()

@@ -6,7 +6,7 @@ by an inspector, types and severities mixed, metric measures. The evidence photo
 sites of the list (the cards) are real 12-megapixel geotagged JPEGs rendered by ``core.synth`` (one
 scene encoded once, as ``bench ingest`` does), each with a 700 x 450 px pothole outline; the other
 photos need no file, since the report reads only the cards' photos. The maintenance list is built
-once; each repeat times ``export.export_data(formats=["report"])``: the content (crops decoded and
+once; each repeat times ``exports.project.export_project(formats=["report"])``: the content (crops decoded and
 encoded, map, profile), ``report.html`` and ``report.pdf`` written atomically. The median repeat is
 reported with both files' sizes. Goals (issue 19): under 20 MB, under 10 s.
 """
@@ -74,7 +74,7 @@ def make_survey(folder: Path, count: int, cards: int = 50):  # (ProjectData, Mai
 
 def run(args: argparse.Namespace) -> dict:
     """Build the survey, time the report export ``--repeats`` times (default 3); sizes and the median time."""
-    from roadinspect.core.export import export_data
+    from roadinspect.core.exports.project import export_project
     from roadinspect.core.report import ReportOptions
 
     count = args.count or DEFAULT_COUNT
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> dict:
         for i in range(repeats):
             out = folder / f"out{i}"
             start = time.perf_counter()
-            result = export_data(data, out, formats=["report"], mlist=mlist, report=ReportOptions(lang="fr"))
+            result = export_project(data, out, formats=["report"], mlist=mlist, report=ReportOptions(lang="fr"))
             times.append(time.perf_counter() - start)
             if not result.ok:
                 raise RuntimeError("; ".join(str(e) for e in result.errors))

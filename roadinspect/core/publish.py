@@ -344,8 +344,8 @@ def publish_project(project: Path | str, dsn: str, schema: str = DEFAULT_SCHEMA,
             line, nothing published: the transaction is rolled back). ProjectError: the project file.
     """
     from roadinspect import __version__
-    from roadinspect.core.export import analysed_models
-    from roadinspect.core.maintenance import ProjectData, build_maintenance_list
+    from roadinspect.core.jobs import project_data
+    from roadinspect.core.maintenance import build_maintenance_list
     from roadinspect.core.split_merge import open_conflicts, part_info, project_id
     from roadinspect.core.store import ProjectError, Store, default_reviewer
 
@@ -369,18 +369,11 @@ def publish_project(project: Path | str, dsn: str, schema: str = DEFAULT_SCHEMA,
             raise PublishError(f"{project} has no survey identity yet and is read-only: open it once where it "
                                "can be written (or copy it), then publish")
         records = store.photos()
-        photos = {r.id: r.photo for r in records if r.photo is not None}
-        findings, reviews = [], {}
-        for rf in store.findings():
-            if rf.finding.photo_id in photos:
-                findings.append(rf.finding)
-                if rf.review is not None:
-                    reviews[rf.finding.id] = rf.review
+        data = project_data(records, store.findings(), store.analyses(), name=project.stem)
         conflicts = {c.finding_id for c in open_conflicts(store)}
-        models = analysed_models(records, store.analyses())
     finally:
         store.close()
-    data = ProjectData(photos=photos, findings=findings, reviews=reviews, name=project.stem, models=models)  # type: ignore[arg-type]
+    photos, findings, models = data.photos, data.findings, data.models
     mlist = build_maintenance_list(data, weights, site_settings, section_settings)
     analysed = {r.id: r.analysis_id is not None for r in records}
     stored = {r.id: r.stored_path for r in records}

@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
 
 from roadinspect import __version__
 from roadinspect.core import settings as core_settings
+from roadinspect.core.exports import export_formats
+from roadinspect.core.exports.project import EmptyExport
 from roadinspect.core.settings import SETTINGS, Setting
 from roadinspect.gui.worker import ProgressInfo, Task
 
@@ -232,6 +234,24 @@ class SettingsDialog(QDialog):
 
 ExportFunction = Callable[..., Any]
 
+EXPORT_TEXTS = (
+    QT_TRANSLATE_NOOP("ExportDialog", "Maintenance list, CSV (Excel)"),
+    QT_TRANSLATE_NOOP("ExportDialog", "GeoJSON (QGIS)"),
+    QT_TRANSLATE_NOOP("ExportDialog", "GeoPackage (QGIS)"),
+    QT_TRANSLATE_NOOP("ExportDialog", "Supervisor's report (HTML)"),
+    QT_TRANSLATE_NOOP("ExportDialog", "Training set of the corrections (images/ + masks/)"),
+    QT_TRANSLATE_NOOP("Project", "Training set: no photo is completely reviewed with a correction yet."),
+)
+"""The labels of the export formats (``roadinspect.core.exports``, context ``ExportDialog``) and the message of a
+format with nothing to write (``EmptyExport``, context ``Project``), marked for the translation catalogues."""
+
+
+def export_error_text(error: object) -> str:
+    """An export error as the dialog shows it (the message of a format with nothing to write, translated)."""
+    if isinstance(error, EmptyExport):
+        return QCoreApplication.translate("Project", str(error))
+    return str(error)
+
 
 class ExportDialog(QDialog):
     """Choose a folder and formats, run the export in the background, open the folder when done.
@@ -242,9 +262,6 @@ class ExportDialog(QDialog):
 
     folderUsed = Signal(str)  # the folder of an export that wrote files (remembered)
     reportTopUsed = Signal(int)  # the report's number of cards of an export that wrote the report (remembered)
-
-    FORMATS = (("csv", "CSV (Excel)"), ("geojson", "GeoJSON (QGIS)"), ("gpkg", "GeoPackage (QGIS)"),
-               ("report", "HTML report"), ("training", "Training set (corrections)"))
 
     def __init__(self, export: ExportFunction, default_dir: Path, parent: QWidget | None = None,
                  report_top: int = 50) -> None:
@@ -263,13 +280,10 @@ class ExportDialog(QDialog):
         self.checks: dict[str, QCheckBox] = {}
         form = QFormLayout()
         form.addRow(self.tr("Folder"), row)
-        texts = {"csv": self.tr("Maintenance list, CSV (Excel)"), "geojson": self.tr("GeoJSON (QGIS)"),
-                 "gpkg": self.tr("GeoPackage (QGIS)"), "report": self.tr("Supervisor's report (HTML)"),
-                 "training": self.tr("Training set of the corrections (images/ + masks/)")}
-        for key, _ in self.FORMATS:
-            box = QCheckBox(texts[key])
-            box.setChecked(key != "training")
-            self.checks[key] = box
+        for fmt in export_formats():  # the registry: a format registered in core shows here
+            box = QCheckBox(QCoreApplication.translate("ExportDialog", fmt.label))
+            box.setChecked(fmt.default)
+            self.checks[fmt.name] = box
             form.addRow("", box)
         self.profile = QComboBox()
         self.profile.addItem(self.tr("Excel, French (; and decimal comma)"), "excel-fr")
@@ -339,7 +353,7 @@ class ExportDialog(QDialog):
 
     def _on_result(self, outcome: object) -> None:
         self.written = [Path(p) for p in getattr(outcome, "written", [])]
-        self.errors = [str(e) for e in getattr(outcome, "errors", [])]
+        self.errors = [export_error_text(e) for e in getattr(outcome, "errors", [])]
         folder = Path(self.folder.text()).expanduser()
         if self.written:
             self.folderUsed.emit(str(folder))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from roadinspect import __version__
 from roadinspect.core import settings as core_settings
+from roadinspect.core.exports.project import export_project
 from roadinspect.core.maintenance import MaintenanceList
 from roadinspect.core.report import DEFAULT_TOP, ReportOptions
 from roadinspect.core.resources import samples_dir
@@ -51,7 +52,6 @@ from roadinspect.gui.project import (
     analyse_project,
     camera_counts,
     compute_maintenance,
-    export_project,
     import_photos,
     pin_project_camera,
     place_on_gpx,
@@ -834,8 +834,8 @@ class MainWindow(QMainWindow):
         def run(out: Path, *, formats: list[str], csv_profile: str, progress, is_cancelled,
                 report_top: int = DEFAULT_TOP):
             report = ReportOptions(lang=lang, top=report_top, base_map=base_map)
-            return export_project(data, out, formats, csv_profile, weights, sections, progress=progress,
-                                  is_cancelled=is_cancelled, report=report)
+            return export_project(data, out, formats, csv_profile, weights, section_settings=sections,
+                                  progress=progress, is_cancelled=is_cancelled, report=report)
 
         default = self.session.path.parent / f"{self.session.path.stem} export"
         dialog = ExportDialog(run, Path(self._export_folder) if self._export_folder else default, self,

@@ -26,7 +26,6 @@ from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_mai
 from roadinspect.core.photos import ScanResult, scan
 from roadinspect.core.placement import PlacementResult, place_project_on_gpx
 from roadinspect.core.priority import PriorityWeights
-from roadinspect.core.report import ReportOptions
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import time_key
 from roadinspect.core.store import AddResult, PhotoRecord, ReviewedFinding, Store
@@ -227,23 +226,13 @@ class ProjectSession(QObject):
         return decided, total
 
     def project_data(self) -> ProjectData:
-        """Photos, findings and reviews for the maintenance list and the exports (a snapshot)."""
-        photos = {pid: r.photo for pid, r in self._records.items() if r.photo is not None}
-        findings: list[Finding] = []
-        reviews: dict[int, Review] = {}
-        for items in self._findings.values():
-            for rf in items:
-                findings.append(rf.finding)
-                if rf.review is not None:
-                    reviews[rf.finding.id] = rf.review  # type: ignore[index]
-        from roadinspect.core.export import analysed_models
+        """Photos, findings and reviews for the maintenance list and the exports (a snapshot, ``core.jobs``)."""
+        from roadinspect.core.jobs import project_data
 
-        models = analysed_models(self._records.values(), self.store.analyses())
-        from roadinspect.core.store import CHANGED_REASON
-
-        changed = {pid: CHANGED_REASON for pid, r in self._records.items() if r.replaced_by is not None}
-        return ProjectData(photos=photos, findings=findings, reviews=reviews, name=self.path.stem, models=models,
-                           changed=changed)
+        with self._guard:
+            records = list(self._records.values())
+            findings = [rf for items in self._findings.values() for rf in items]
+        return project_data(records, findings, self.store.analyses(), name=self.path.stem)
 
     # ------------------------------------------------------------------ decisions (each durable at once)
     def put_review(self, finding_id: int, review: Review | None) -> None:
@@ -397,40 +386,3 @@ def compute_maintenance(data: ProjectData, weights: PriorityWeights | None = Non
     """The maintenance list of a project snapshot (worker function)."""
     return build_maintenance_list(data, weights, None, section_settings)
 
-
-@dataclass
-class ExportOutcome:
-    """What an export from the window wrote, and the files that failed (with a message naming each)."""
-
-    written: list[Path]
-    errors: list[str]
-
-
-def export_project(data: ProjectData, out_dir: Path, formats: Sequence[str], csv_profile: str = "excel-fr",
-                   weights: PriorityWeights | None = None, section_settings: SectionSettings | None = None, *,
-                   progress: Callable[..., None], is_cancelled: Callable[[], bool],
-                   report: ReportOptions | None = None) -> ExportOutcome:
-    """The core exports (``export.export_data``) plus, when asked, the training set (worker function).
-
-    ``report``: the report's language and number of cards (default: French, 50)."""
-    from roadinspect.core.export import export_data
-    from roadinspect.core.training_export import export_training_set
-
-    out_dir = Path(out_dir)
-    written: list[Path] = []
-    errors: list[str] = []
-    standard = [f for f in formats if f != "training"]
-    if standard:
-        result = export_data(data, out_dir, standard, csv_profile, weights, progress=progress,
-                             is_cancelled=is_cancelled, section_settings=section_settings, report=report)
-        written += result.written
-        errors += [str(e) for e in result.errors]
-    if "training" in formats and not is_cancelled():
-        training = export_training_set(data.photos, data.findings, data.reviews, out_dir / "training",
-                                       project=data.name or "project", progress=progress, is_cancelled=is_cancelled)
-        written += training.written if training.stems else []
-        errors += [f"{path}: {reason}" for path, reason in training.skipped]
-        if not training.stems:
-            errors.append(QCoreApplication.translate(
-                "Project", "Training set: no photo is completely reviewed with a correction yet."))
-    return ExportOutcome(written, errors)

@@ -8,8 +8,9 @@ import sqlite3
 import pytest
 from fudgeo import GeoPackage
 
-from roadinspect.core import export as export_mod
-from roadinspect.core.export import ExportError, export_data, parse_formats, write_bytes_atomic
+from roadinspect.core.exports import parse_formats
+from roadinspect.core.exports import project as export_mod
+from roadinspect.core.exports.project import ExportError, export_project, write_bytes_atomic
 from roadinspect.core.maintenance import build_maintenance_list
 from roadinspect.core.report import ReportOptions, crop_with_overlay, report_html
 from tests.core.scenes import export_scene
@@ -25,7 +26,7 @@ def scene(tmp_path_factory):
 def test_every_format_is_written(scene, tmp_path):
     data, mlist = scene
     calls = []
-    result = export_data(data, tmp_path / "out", progress=lambda d, t: calls.append((d, t)), mlist=mlist)
+    result = export_project(data, tmp_path / "out", progress=lambda d, t: calls.append((d, t)), mlist=mlist)
     assert result.ok and result.sites == mlist.site_count
     names = sorted(p.name for p in result.written)
     assert names == sorted(["sites.csv", "sites.geojson", "sections.geojson", "findings.geojson", "inspection.gpkg",
@@ -36,7 +37,7 @@ def test_every_format_is_written(scene, tmp_path):
 
 def test_geopackage_reads_back_with_fudgeo_and_sqlite(scene, tmp_path):
     data, mlist = scene
-    export_data(data, tmp_path, formats=["gpkg"], mlist=mlist)
+    export_project(data, tmp_path, formats=["gpkg"], mlist=mlist)
     path = tmp_path / "inspection.gpkg"
     gpkg = GeoPackage(path)
     try:
@@ -104,7 +105,7 @@ def test_atomic_write_keeps_the_old_file_when_the_target_is_held_open(scene, tmp
         return real_replace(src, dst)
 
     monkeypatch.setattr(export_mod.os, "replace", locked)
-    result = export_data(data, tmp_path, formats=["csv", "geojson"], mlist=mlist)
+    result = export_project(data, tmp_path, formats=["csv", "geojson"], mlist=mlist)
     assert not result.ok
     [err] = result.errors
     assert "sites.csv" in str(err) and "open in another program" in str(err)
@@ -134,13 +135,13 @@ def test_formats_and_profiles_are_checked(scene, tmp_path):
         parse_formats("")
     data, mlist = scene
     with pytest.raises(ValueError, match="excel-de"):
-        export_data(data, tmp_path, csv_profile="excel-de", mlist=mlist)
+        export_project(data, tmp_path, csv_profile="excel-de", mlist=mlist)
 
 
 def test_cancelling_stops_between_files(scene, tmp_path):
     data, mlist = scene
     done = []  # files are staged under temporary names first: the cancel follows the progress, not the folder
-    result = export_data(data, tmp_path, formats=["csv", "geojson"], mlist=mlist,
+    result = export_project(data, tmp_path, formats=["csv", "geojson"], mlist=mlist,
                          progress=lambda n, total: done.append(n), is_cancelled=lambda: bool(done))
     assert [p.name for p in result.written] == ["sites.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sites.csv"]  # the file finished before the cancel

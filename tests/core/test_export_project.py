@@ -9,7 +9,8 @@ import json
 import pytest
 
 from roadinspect.cli import main
-from roadinspect.core.export import export_project, load_project_data
+from roadinspect.core.exports.project import export_project
+from roadinspect.core.jobs import load_project_data
 from roadinspect.core.maintenance import build_maintenance_list
 from roadinspect.core.store import ProjectError, Store
 from tests.core.scenes import export_scene

@@ -16,7 +16,7 @@ import json
 import pytest
 from fudgeo import GeoPackage
 
-from roadinspect.core.export import export_data
+from roadinspect.core.exports.project import export_project
 from roadinspect.core.geo import WGS84
 from roadinspect.core.types import GeoPoint
 from tests.core.scenes import NANTES, TrueDamage, export_scene, export_track_end, export_truth
@@ -38,7 +38,7 @@ def expected_score(d: TrueDamage) -> float:
 def exported(tmp_path_factory):
     out = tmp_path_factory.mktemp("export")
     data = export_scene()
-    result = export_data(data, out, formats=["csv", "geojson", "gpkg"], csv_profile="plain")
+    result = export_project(data, out, formats=["csv", "geojson", "gpkg"], csv_profile="plain")
     assert result.ok
     return data, out
 

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from roadinspect.cli import main
-from roadinspect.core.export import load_project_data
+from roadinspect.core.jobs import load_project_data
 from roadinspect.core.maintenance import build_maintenance_list
 from roadinspect.core.publish import INSTALL_HINT, PublishError, publish_project
 from roadinspect.core.store import Store

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from roadinspect.core.export import export_data
+from roadinspect.core.exports.project import export_project
 from roadinspect.core.maintenance import ProjectData, build_maintenance_list
 from roadinspect.core.report import ReportOptions
 from tests.core.browser import Browser, find_chromium
@@ -41,7 +41,7 @@ def hostile(tmp_path_factory):
     out = {}
     for lang in ("fr", "en"):
         target = folder / f"out-{lang}"
-        result = export_data(data, target, formats=["report"], report=ReportOptions(lang=lang, top=3))
+        result = export_project(data, target, formats=["report"], report=ReportOptions(lang=lang, top=3))
         assert result.ok, result.errors
         out[lang] = target
     return data, out, first.id

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from roadinspect.core.export import load_project_data
+from roadinspect.core.jobs import load_project_data
 from roadinspect.core.export_csv import sites_csv
 from roadinspect.core.export_geojson import findings_geojson
 from roadinspect.core.maintenance import build_maintenance_list

@@ -14,7 +14,7 @@ import pytest
 
 import roadinspect.cli_inspect as cli_inspect
 from roadinspect.cli import main
-from roadinspect.core.export import export_project
+from roadinspect.core.exports.project import export_project
 from roadinspect.core.photos import scan
 from roadinspect.core.report import ReportOptions
 from roadinspect.core.store import CHANGED_REASON, Store

@@ -1,8 +1,12 @@
-"""Exports of the maintenance list: ``roadinspect export FILE --out DIR [--formats ...] [--csv-profile ...]``.
+"""Write the exports of a project: :func:`export_project` runs the registered formats (:mod:`roadinspect.core.exports`).
 
-Files: ``sites.csv`` (:mod:`export_csv`), ``sites.geojson``, ``sections.geojson``, ``findings.geojson``
-(:mod:`export_geojson`), ``inspection.gpkg`` (:mod:`export_gpkg`), ``report.html`` (:mod:`report`) and
-``report.pdf`` (:mod:`report_pdf`), both from one computation of the report's content (crops encoded once).
+``roadinspect export FILE --out DIR [--formats ...]``, the app's Export dialog and the self-test all call
+:func:`export_project`, with a project file or with a :class:`~roadinspect.core.maintenance.ProjectData` already
+read. Files of the built-in formats: ``sites.csv`` (:mod:`roadinspect.core.export_csv`), ``sites.geojson``,
+``sections.geojson``, ``findings.geojson`` (:mod:`roadinspect.core.export_geojson`), ``inspection.gpkg``
+(:mod:`roadinspect.core.export_gpkg`), ``report.html`` (:mod:`roadinspect.core.report`) and ``report.pdf``
+(:mod:`roadinspect.core.report_pdf`), both from one computation of the report's content (crops encoded once), and the
+``training/`` folder (:mod:`roadinspect.core.training_export`).
 
 Every file is written atomically: to a temporary file in the target folder, then ``os.replace``d over
 the target, so a reader never sees half a file and a failed export leaves the old file as it was.
@@ -12,6 +16,7 @@ version stays intact, and the other files are still written. An export is writte
 file under its temporary name first, then all are moved over the old ones; a file that cannot be
 written (a full disk, a writer's error) leaves every old file of the folder as it was, so the folder
 always holds one complete export. The output folder is checked for writing before anything is computed.
+A folder format (the training set) is written after the files, unless the export was cancelled.
 """
 
 from __future__ import annotations
@@ -24,23 +29,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from roadinspect.core.export_csv import PROFILES, sites_csv
-from roadinspect.core.export_geojson import findings_geojson, sections_geojson, sites_geojson
-from roadinspect.core.export_gpkg import write_gpkg
+from roadinspect.core.export_csv import PROFILES
+from roadinspect.core.exports import REGISTRY, ExportFile, default_formats, parse_formats
 from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
 from roadinspect.core.priority import PriorityWeights
-from roadinspect.core.report import ExportCancelled, ReportContent, ReportOptions, build_report, render_html
+from roadinspect.core.report import ExportCancelled, ReportOptions
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import SiteSettings
-from roadinspect.core.types import Finding, Photo, Review
-
-FORMATS = ("csv", "geojson", "gpkg", "report")
-FILES = {
-    "csv": ("sites.csv",),
-    "geojson": ("sites.geojson", "sections.geojson", "findings.geojson"),
-    "gpkg": ("inspection.gpkg",),
-    "report": ("report.html", "report.pdf"),
-}
 
 Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
@@ -48,6 +43,14 @@ log = logging.getLogger(__name__)
 
 class ExportError(Exception):
     """An export file could not be written; the message names the file and says what to do."""
+
+
+class EmptyExport(ExportError):
+    """A format found nothing to write (``format_name``: its name; the message says why)."""
+
+    def __init__(self, message: str, format_name: str) -> None:
+        super().__init__(message)
+        self.format_name = format_name
 
 
 @dataclass
@@ -146,21 +149,38 @@ def write_bytes_atomic(target: Path, payload: bytes) -> None:
     write_atomic(target, lambda tmp: tmp.write_bytes(payload))
 
 
-def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
-    """Formats from ``csv,geojson`` (or a list); ``ValueError`` naming an unknown one."""
-    items = [t.strip().lower() for t in (text.split(",") if isinstance(text, str) else text) if t.strip()]
-    unknown = [t for t in items if t not in FORMATS]
-    if unknown:
-        raise ValueError(f"unknown export format(s): {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-    if not items:
-        raise ValueError(f"no export format given; choose from {', '.join(FORMATS)}")
-    return tuple(dict.fromkeys(items))
+@dataclass
+class ExportJob:
+    """One export under way, as the writers of :mod:`roadinspect.core.exports` see it."""
+
+    data: ProjectData
+    out_dir: Path
+    csv_profile: str = "excel-fr"
+    weights: PriorityWeights | None = None
+    site_settings: SiteSettings | None = None
+    section_settings: SectionSettings | None = None
+    report: ReportOptions | None = None
+    progress: Progress | None = None
+    is_cancelled: Callable[[], bool] | None = None
+    result: ExportResult = field(default_factory=ExportResult)
+    _mlist: MaintenanceList | None = None
+
+    @property
+    def mlist(self) -> MaintenanceList:
+        """The maintenance list of :attr:`data` (built at first use, once)."""
+        if self._mlist is None:
+            self._mlist = build_maintenance_list(self.data, self.weights, self.site_settings, self.section_settings)
+        return self._mlist
+
+    def cancelled(self) -> bool:
+        """True when the caller asked to stop."""
+        return self.is_cancelled is not None and self.is_cancelled()
 
 
-def export_data(
-    data: ProjectData,
+def export_project(
+    project: ProjectData | Path | str,
     out_dir: Path,
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] | None = None,
     csv_profile: str = "excel-fr",
     weights: PriorityWeights | None = None,
     progress: Progress | None = None,
@@ -170,65 +190,63 @@ def export_data(
     mlist: MaintenanceList | None = None,
     report: ReportOptions | None = None,
 ) -> ExportResult:
-    """Write the requested export files of ``data`` into ``out_dir`` (created if needed).
+    """Write the exports ``formats`` (default: :func:`~roadinspect.core.exports.default_formats`) of ``project``
+    (a project file, read-only, or its data already read) into ``out_dir`` (created if needed).
 
-    ``progress(done, total)`` counts files; ``is_cancelled()`` is checked between files (and between
-    the report's crops): files already written stay. ``report`` sets the report's language, number
-    of cards and whether rejected findings are listed (default: French, 50 cards, no rejected).
+    ``progress(done, total)`` counts files (then the training set's photos); ``is_cancelled()`` is checked between
+    files (and between the report's crops): files already written stay. ``report`` sets the report's language,
+    number of cards and whether rejected findings are listed (default: French, 50 cards, no rejected). ``mlist``:
+    the maintenance list of the data, when the caller has it already.
+
+    Raises:
+        ValueError: an unknown format or CSV profile. ExportError: the output folder cannot be written.
+        ``roadinspect.core.store.ProjectError``: the project file cannot be read.
     """
-    formats = parse_formats(list(formats))
+    names = parse_formats(list(default_formats() if formats is None else formats))
     if csv_profile not in PROFILES:
         raise ValueError(f"unknown CSV profile {csv_profile!r}; choose from {', '.join(PROFILES)}")
     out_dir = Path(out_dir)
-    check_writable(out_dir)  # before anything is computed or written
-    if mlist is None:
-        mlist = build_maintenance_list(data, weights, site_settings, section_settings)
-    result = ExportResult(sites=mlist.site_count, sections=len(mlist.sections))
-    jobs: list[tuple[str, Callable[[Path], None]]] = []
-    if "csv" in formats:
-        jobs.append(("sites.csv", lambda p: p.write_bytes(sites_csv(mlist, csv_profile))))
-    if "geojson" in formats:
-        jobs.append(("sites.geojson", lambda p: p.write_bytes(sites_geojson(mlist))))
-        jobs.append(("sections.geojson", lambda p: p.write_bytes(sections_geojson(mlist))))
-        jobs.append(("findings.geojson", lambda p: p.write_bytes(findings_geojson(data, mlist))))
-    if "gpkg" in formats:
-        jobs.append(("inspection.gpkg", lambda p: write_gpkg(p, data, mlist)))
-    if "report" in formats:
-        options = report or ReportOptions()
-        content: list[ReportContent] = []
+    check_writable(out_dir)  # before anything is read, computed or written
+    if isinstance(project, ProjectData):
+        data = project
+    else:
+        from roadinspect.core.jobs import load_project_data
 
-        def report_content() -> ReportContent:
-            if not content:
-                content.append(build_report(data, mlist, options, is_cancelled=is_cancelled,
-                                            section_settings=section_settings))
-            return content[0]
+        data = load_project_data(Path(project))
+    job = ExportJob(data, out_dir, csv_profile, weights, site_settings, section_settings, report, progress,
+                    is_cancelled, _mlist=mlist)
+    chosen = [REGISTRY[name] for name in names]
+    if any(fmt.needs_list for fmt in chosen):
+        job.result.sites, job.result.sections = job.mlist.site_count, len(job.mlist.sections)
+    files = [f for fmt in chosen if fmt.files_writer is not None for f in fmt.files_writer(job)]
+    _write_files(job, files)
+    for fmt in chosen:
+        if fmt.folder_writer is not None and not job.cancelled():
+            fmt.folder_writer(job)
+    return job.result
 
-        def write_pdf(path: Path) -> None:
-            from roadinspect.core.report_pdf import render_pdf
 
-            path.write_bytes(render_pdf(report_content()))
-
-        jobs.append(("report.html", lambda p: p.write_bytes(render_html(report_content()))))
-        jobs.append(("report.pdf", write_pdf))
-    # Two phases, so that a failed export leaves the previous one complete: every file is first written
-    # under a temporary name; only when all were written are they moved over the old ones. A file that
-    # cannot be replaced (held open by Excel) keeps its old version and the others are still replaced.
+def _write_files(job: ExportJob, files: list[ExportFile]) -> None:
+    """Two phases, so that a failed export leaves the previous one complete: every file is first written under a
+    temporary name; only when all were written are they moved over the old ones. A file that cannot be replaced
+    (held open by Excel) keeps its old version and the others are still replaced."""
+    result = job.result
     staged: list[tuple[Path, Path]] = []
     try:
-        for done, (name, write) in enumerate(jobs):
-            if is_cancelled is not None and is_cancelled():
+        for done, file in enumerate(files):
+            if job.cancelled():
                 break  # the files finished before the cancel are kept
-            target = out_dir / name
+            target = job.out_dir / file.name
             try:
-                staged.append((_stage(target, write), target))
+                staged.append((_stage(target, file.write), target))
             except ExportError as exc:
                 result.errors.append(exc)
             except ExportCancelled:
                 break
-            if progress is not None:
-                progress(done + 1, len(jobs))
+            if job.progress is not None:
+                job.progress(done + 1, len(files))
         if result.errors:
-            return result  # nothing replaced: the previous export stays as it was
+            return  # nothing replaced: the previous export stays as it was
         for tmp, target in staged:
             try:
                 _commit(tmp, target)
@@ -239,60 +257,3 @@ def export_data(
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-    return result
-
-
-def load_project_data(store_path: Path) -> ProjectData:
-    """Photos (usable ones), findings and latest reviews of a project file, opened read-only.
-
-    Raises ``roadinspect.core.store.ProjectError`` (naming the file) when it cannot be read.
-    """
-    from roadinspect.core.store import CHANGED_REASON, Store
-
-    store = Store.open(store_path, create=False, readonly=True)
-    try:
-        photos: dict[int, Photo] = {r.id: r.photo for r in store.photos() if r.photo is not None}
-        changed = {r.id: CHANGED_REASON for r in store.photos() if r.replaced_by is not None}
-        findings: list[Finding] = []
-        reviews: dict[int, Review] = {}
-        for rf in store.findings():
-            if rf.finding.photo_id not in photos:
-                continue  # a finding of a photo that is no longer usable (unreadable since)
-            findings.append(rf.finding)
-            if rf.review is not None and rf.finding.id is not None:
-                reviews[rf.finding.id] = rf.review
-        models = analysed_models(store.photos(), store.analyses())
-    finally:
-        store.close()
-    return ProjectData(photos=photos, findings=findings, reviews=reviews, name=Path(store_path).stem, models=models,
-                       changed=changed)
-
-
-def analysed_models(records: Iterable[object], analyses: Iterable[object]) -> dict[str, int]:
-    """Model name -> number of usable photos whose findings it recorded (``Store.photos()``/``analyses()``)."""
-    names = {a.id: a.model_name for a in analyses}  # type: ignore[attr-defined]
-    counts: dict[str, int] = {}
-    for r in records:
-        aid = getattr(r, "analysis_id", None)
-        if aid is not None and getattr(r, "usable", True) and aid in names:
-            counts[names[aid]] = counts.get(names[aid], 0) + 1
-    return counts
-
-
-def export_project(
-    store_path: Path,
-    out_dir: Path,
-    formats: Iterable[str] = FORMATS,
-    csv_profile: str = "excel-fr",
-    weights: PriorityWeights | None = None,
-    progress: Progress | None = None,
-    is_cancelled: Callable[[], bool] | None = None,
-    site_settings: SiteSettings | None = None,
-    section_settings: SectionSettings | None = None,
-    report: ReportOptions | None = None,
-) -> ExportResult:
-    """Read a project file and write its exports (see :func:`export_data`)."""
-    check_writable(Path(out_dir))  # an output folder that cannot be written is said first, before reading
-    data = load_project_data(Path(store_path))
-    return export_data(data, out_dir, formats, csv_profile, weights, progress, is_cancelled,
-                       site_settings, section_settings, report=report)
