@@ -67,13 +67,17 @@ class ShortcutsDialog(QDialog):
     def _filter(self, text: str) -> None:
         needle = text.strip().casefold()
         for r in range(self.table.rowCount()):
-            shown = not needle or any(needle in self.table.item(r, c).text().casefold() for c in (0, 1))
+            shown = not needle or any(needle in self._text(r, c).casefold() for c in (0, 1))
             self.table.setRowHidden(r, not shown)
 
     def visible_rows(self) -> list[tuple[str, str]]:
         """The rows shown now (tests)."""
-        return [(self.table.item(r, 0).text(), self.table.item(r, 1).text()) for r in range(self.table.rowCount())
+        return [(self._text(r, 0), self._text(r, 1)) for r in range(self.table.rowCount())
                 if not self.table.isRowHidden(r)]
+
+    def _text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text() if item is not None else ""
 
 
 class GettingStartedDialog(QDialog):

@@ -60,9 +60,9 @@ RATING_NAMES = {
 }
 
 
-def tr(text: str) -> str:
-    """Translate a name marked in this module."""
-    return QCoreApplication.translate("Labels", text)
+def tr(text: object) -> str:
+    """Translate a name marked in this module (``QT_TRANSLATE_NOOP`` gives the text typed as ``object``)."""
+    return QCoreApplication.translate("Labels", str(text))
 
 
 def kind_name(kind: str) -> str:

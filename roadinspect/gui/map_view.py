@@ -26,7 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -130,13 +130,13 @@ def spread_markers(points: Sequence[QPointF], min_distance: float) -> list[QPoin
     for members in groups.values():
         if len(members) < 2:
             continue
-        cx = sum(points[i].x() for i in members) / len(members)
-        cy = sum(points[i].y() for i in members) / len(members)
+        mx = sum(points[i].x() for i in members) / len(members)
+        my = sum(points[i].y() for i in members) / len(members)
         k = len(members)
         radius = min_distance / (2 * math.sin(math.pi / k)) * 1.05
         for step, i in enumerate(members):
             angle = -math.pi / 2 + 2 * math.pi * step / k
-            out[i] = QPointF(cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+            out[i] = QPointF(mx + radius * math.cos(angle), my + radius * math.sin(angle))
     return out
 
 
@@ -402,8 +402,8 @@ class MapView(QGraphicsView):
         self._photo_items.clear()
         self._site_items.clear()
         self._lines.clear()
-        located = [(pid, p) for pid, p in photos if p.position is not None]
-        points = [project(p.position) for _, p in located]  # type: ignore[arg-type]
+        located = [(pid, p, p.position) for pid, p in photos if p.position is not None]
+        points = [project(position) for _, _, position in located]
         for section in sections:
             line = [project(g) for g in section.line]
             if len(line) < 2:
@@ -431,7 +431,7 @@ class MapView(QGraphicsView):
             item.setZValue(2)
             self.scene().addItem(item)
             self._lines.append(item)
-        for (pid, photo), q in zip(located, points, strict=True):
+        for (pid, photo, _), q in zip(located, points, strict=True):
             marker = _Marker(4.0, QColor("#ffffff"), QColor("#37474f"))
             marker.setPos(q)
             marker.setZValue(3)
@@ -441,7 +441,7 @@ class MapView(QGraphicsView):
             self.scene().addItem(marker)
             self._photo_items[pid] = marker
         placed = [r for r in sites if r.site.position is not None]
-        spots = spread_markers([project(r.site.position) for r in placed],  # type: ignore[arg-type]
+        spots = spread_markers([project(position) for r in placed if (position := r.site.position) is not None],
                                (2 * SITE_RADIUS + 2) / MAX_SCALE)
         for ranked, spot in zip(placed, spots, strict=True):
             site = ranked.site
@@ -458,7 +458,7 @@ class MapView(QGraphicsView):
             xs = [q.x() for q in points]
             ys = [q.y() for q in points]
             self._bounds = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
-            self._lat = sum(p.position.lat for _, p in located) / len(located)  # type: ignore[union-attr]
+            self._lat = sum(position.lat for _, _, position in located) / len(located)
         else:
             self._bounds = QRectF()
         margin = max(self._bounds.width(), self._bounds.height(), 200.0) * 4
@@ -625,7 +625,7 @@ class MapView(QGraphicsView):
         return False
 
     # ------------------------------------------------------------------ decorations
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         """Scale bar (bottom left), north arrow (top right) and attribution, in viewport coordinates."""
         if not self._photo_items:
             return

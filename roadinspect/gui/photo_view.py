@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -444,7 +444,7 @@ class PhotoView(QGraphicsView):
         """Current overlay opacity."""
         return self._opacity
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         """The legend (top right) and the empty-state text, in viewport coordinates."""
         painter.save()
         painter.resetTransform()
@@ -615,6 +615,8 @@ class PhotoView(QGraphicsView):
 
     def _show_layer(self) -> None:
         image = self._edit_image
+        if image is None:  # no layer open
+            return
         rect, k = self._edit_rect, self._edit_k
         self._edit_dirty = False
         self._edit_item = QGraphicsPixmapItem(QPixmap.fromImage(image))

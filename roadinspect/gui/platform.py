@@ -17,7 +17,10 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
 
 APP_USER_MODEL_ID = "RoadInspect.RoadInspect.Desktop"
 PROBE_ENV = "ROADINSPECT_STARTUP_PROBE"
@@ -32,7 +35,7 @@ def set_app_user_model_id(app_id: str = APP_USER_MODEL_ID) -> bool:
     try:
         import ctypes
 
-        result = ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(app_id)  # type: ignore[attr-defined]
+        result = ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(app_id)
     except (AttributeError, OSError):
         return False
     return result == 0  # S_OK
@@ -75,5 +78,5 @@ def install_startup_probe(window: object, quit_app: Callable[[], None] | None = 
             return False
 
     probe = _FirstPaint(window)  # parented to the window: lives as long as it
-    window.installEventFilter(probe)  # type: ignore[attr-defined]
+    window.installEventFilter(probe)
     return True

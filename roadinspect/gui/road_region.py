@@ -9,6 +9,8 @@ that would cover the whole photo is refused with a message and the editor stays 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QTransform
@@ -30,6 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from roadinspect.core.road_region import RegionError, check_drawn
+
+if TYPE_CHECKING:
+    from roadinspect.gui.main_window import MainWindow
 
 SHADE = QColor(20, 24, 40, 150)
 """Colour of the area that is not road."""
@@ -148,14 +153,14 @@ class RoadRegionEditor(QDialog):
         group_buttons.addButton(self.brush)
         group_buttons.addButton(self.eraser)
         self.eraser.toggled.connect(lambda on: setattr(self.canvas, "erase", on))
-        self.size = QSlider(Qt.Orientation.Horizontal, self)
-        self.size.setRange(1, 40)
-        self.size.setValue(8)
-        self.size.valueChanged.connect(lambda v: setattr(self.canvas, "radius", float(v)))
+        self.brush_size = QSlider(Qt.Orientation.Horizontal, self)
+        self.brush_size.setRange(1, 40)
+        self.brush_size.setValue(8)
+        self.brush_size.valueChanged.connect(lambda v: setattr(self.canvas, "radius", float(v)))
         reset = QPushButton(self.tr("&Undo my changes"), self)
         reset.clicked.connect(lambda: self.canvas.set_grid(self._initial))
         tools = QHBoxLayout()
-        for widget in (self.brush, self.eraser, QLabel(self.tr("Size"), self), self.size, reset):
+        for widget in (self.brush, self.eraser, QLabel(self.tr("Size"), self), self.brush_size, reset):
             tools.addWidget(widget)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
@@ -187,23 +192,23 @@ class RoadRegionEditor(QDialog):
 
 
 # ----------------------------------------------------------------------------- main window hooks
-def show_region(window: QWidget, photo_id: int | None) -> None:
+def show_region(window: MainWindow, photo_id: int | None) -> None:
     """Shade the road region of ``photo_id``'s camera group in the window's photo view (none stored: no shading)."""
     from roadinspect.core.road_region import group_key
 
-    session = getattr(window, "session", None)
+    session = window.session
     record = session.record(photo_id) if session is not None and photo_id in session.photo_ids() else None
-    if record is None or record.photo is None:
-        window.view.set_road_region(None)  # type: ignore[attr-defined]
+    if session is None or record is None or record.photo is None:
+        window.view.set_road_region(None)
         return
     region = session.store.road_regions().get(group_key(record.photo))
     if region is not None:
-        region = region.with_horizon(window._camera().for_photo(record.photo))  # type: ignore[attr-defined]
-    window.view.set_road_region(None if region is None else region.excluded,  # type: ignore[attr-defined]
+        region = region.with_horizon(window._camera().for_photo(record.photo))
+    window.view.set_road_region(None if region is None else region.excluded,
                                 record.photo.width, record.photo.height)
 
 
-def edit_region(window: QWidget) -> None:
+def edit_region(window: MainWindow) -> None:
     """Open the editor on the current photo's camera group; save the region and mark the group for re-analysis."""
     from PySide6.QtWidgets import QApplication
 
@@ -211,7 +216,7 @@ def edit_region(window: QWidget) -> None:
     from roadinspect.gui.photo_view import load_photo_image
 
     session = getattr(window, "session", None)
-    photo_id = window.review.photo_id  # type: ignore[attr-defined]
+    photo_id = window.review.photo_id
     if session is None or session.readonly or photo_id is None or photo_id not in session.photo_ids():
         return
     record = session.record(photo_id)
@@ -220,7 +225,7 @@ def edit_region(window: QWidget) -> None:
     key = group_key(record.photo)
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        camera = window._camera()  # type: ignore[attr-defined]
+        camera = window._camera()
         region = session.store.road_regions().get(key)
         if region is None:  # not analysed yet: estimate it now (a second or two)
             region = project_regions(session.store, [photo_id], camera, who=session.reviewer)[key]
@@ -228,7 +233,7 @@ def edit_region(window: QWidget) -> None:
         image = load_photo_image(record.path, 1280)
     except OSError as exc:
         QApplication.restoreOverrideCursor()
-        window.show_error(QCoreApplication.translate("RoadRegionEditor", "Road region"), str(exc))  # type: ignore[attr-defined]
+        window.show_error(QCoreApplication.translate("RoadRegionEditor", "Road region"), str(exc))
         return
     QApplication.restoreOverrideCursor()
     members = sum(1 for pid in session.photo_ids()
@@ -240,7 +245,7 @@ def edit_region(window: QWidget) -> None:
     try:
         marked = save_edited(session.store, key, editor.excluded(), who=session.reviewer)
     except (RegionError, KeyError) as exc:
-        window.show_error(QCoreApplication.translate("RoadRegionEditor", "Road region"), str(exc))  # type: ignore[attr-defined]
+        window.show_error(QCoreApplication.translate("RoadRegionEditor", "Road region"), str(exc))
         return
     show_region(window, photo_id)
-    window.show_message(editor.saved_message(marked))  # type: ignore[attr-defined]  # type: ignore[attr-defined]
+    window.show_message(editor.saved_message(marked))
