@@ -48,7 +48,7 @@ def probe_line(launched_at: float, now: float | None = None, torch_loaded: bool 
     return f"{PROBE_PREFIX} first-window {elapsed:.3f} torch-loaded={'yes' if loaded else 'no'}"
 
 
-def install_startup_probe(window: object, quit_app: Callable[[], None] | None = None,
+def install_startup_probe(window: QObject, quit_app: Callable[[], None] | None = None,
                           out: TextIO | None = None) -> bool:
     """If :data:`PROBE_ENV` is set, report the first paint of ``window`` and quit; True when installed."""
     value = os.environ.get(PROBE_ENV)
