@@ -59,8 +59,8 @@ def _add_segment(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_segment(args: argparse.Namespace) -> int:
+    from roadinspect.cli_segment import segment_files
     from roadinspect.core.geo import CameraModel
-    from roadinspect.core.segment_files import segment_files
 
     camera = None if args.camera_pitch is None else CameraModel(pitch_deg=args.camera_pitch)
     return segment_files(args.inputs, args.out, weights=args.weights, device=args.device, raw=args.raw,
@@ -163,7 +163,9 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
                         + "; ".join(f"{f.name} = {f.label}" for f in export_formats()))
     p.add_argument("--csv-profile", default="excel-fr", choices=["excel-fr", "plain"],
                    help="excel-fr: ';' and decimal comma, UTF-8 with BOM (default); plain: ',' and '.'")
-    p.add_argument("--weights", type=Path, help="priority weights as a JSON object (see roadinspect.core.priority)")
+    p.add_argument("--priority", type=Path, metavar="FILE",
+                   help="priority weights as a JSON object (see roadinspect.core.priority)")
+    p.add_argument("--weights", dest="old_priority", type=Path, help=argparse.SUPPRESS)  # deprecated spelling
     p.add_argument("--road-class-factor", type=setting_float("priority/road_class_factor"),
                    help="multiplies every priority score (e.g. 1.2 main road; 0 to 10)")
     p.add_argument("--section-length", type=setting_float("sections/length_m"), default=100.0,
@@ -188,6 +190,18 @@ def _app_language_setting() -> str:
     return str(value) if value else "system"
 
 
+def _priority_file(args: argparse.Namespace) -> Path | None:
+    """The export's priority weights file: ``--priority``, or the deprecated ``--weights`` with a warning line
+    (``--weights`` names the model file in the other commands; kept for one release)."""
+    if args.old_priority is None:
+        return args.priority
+    print("warning: export --weights is deprecated and will be removed in the next release: use --priority",
+          file=sys.stderr)
+    if args.priority is not None:
+        raise ValueError("give the priority weights once, with --priority (--weights is its deprecated spelling)")
+    return args.old_priority
+
+
 def _run_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -204,7 +218,8 @@ def _run_export(args: argparse.Namespace) -> int:
         formats = parse_formats(args.formats)
         lang = args.lang or (resolve_language(_app_language_setting()) if "report" in formats else "fr")
         report = ReportOptions(lang=lang, top=args.report_top, include_rejected=args.report_rejected)
-        weights = PriorityWeights.from_json(args.weights) if args.weights else PriorityWeights()
+        weights_file = _priority_file(args)
+        weights = PriorityWeights.from_json(weights_file) if weights_file else PriorityWeights()
         if args.road_class_factor is not None:
             weights = replace(weights, road_class_factor=args.road_class_factor)
         sections = SectionSettings(length_m=args.section_length)

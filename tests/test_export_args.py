@@ -3,6 +3,7 @@ export that fails leaves the previous export complete (issue 12 point 10)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -65,10 +66,32 @@ def test_export_refuses_bad_weight_files_naming_the_file(project, tmp_path: Path
     weights = tmp_path / "poids.json"
     weights.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["export", str(path), "--out", str(out), "--weights", str(weights)]) == 2
+    assert main(["export", str(path), "--out", str(out), "--priority", str(weights)]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "poids.json" in err
     assert not out.exists()
+
+
+def test_export_weights_is_the_deprecated_spelling_of_priority(project, tmp_path: Path, capsys) -> None:  # noqa: F811
+    """``export --priority FILE`` takes the priority weights; ``--weights FILE`` (the model file in the other
+    commands) still works for one release, with one warning line; both at once are refused."""
+    path, _ = project
+    weights = tmp_path / "poids.json"
+    weights.write_text('{"road_class_factor": 1.5}', encoding="utf-8")
+
+    def factor(option: str, out: Path) -> float:
+        assert main(["export", str(path), "--out", str(out), "--formats", "geojson", option, str(weights)]) == 0
+        doc = json.loads((out / "sites.geojson").read_text(encoding="utf-8"))
+        return doc["features"][0]["properties"]["road_class_factor"]
+
+    assert factor("--priority", tmp_path / "new") == 1.5
+    assert "deprecated" not in capsys.readouterr().err
+    assert factor("--weights", tmp_path / "old") == 1.5
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "deprecated" in line]
+    assert len(warnings) == 1 and "--priority" in warnings[0] and "--weights" in warnings[0]
+    out = tmp_path / "both"
+    assert main(["export", str(path), "--out", str(out), "--priority", str(weights), "--weights", str(weights)]) == 2
+    assert "once" in capsys.readouterr().err and not out.exists()
 
 
 def test_core_refuses_unbounded_weights_and_sections() -> None:

@@ -1,42 +1,35 @@
-"""``roadinspect segment``: one class-mask PNG per photo, of what ``analyze`` would record; bad inputs named and skipped.
+"""One photo through the analysis steps, as class masks: what ``analyze`` records, or the network's own decision.
 
-Each mask is single-channel 8-bit, values 0 background / 1 crack / 2 pothole, with the width and
-height of the photo *after* its EXIF orientation is applied (the photo as the inspector sees it).
+Each mask is single-channel 8-bit, values 0 background / 1 crack / 2 pothole, with the width and height of the photo
+*after* its EXIF orientation is applied (the photo as the inspector sees it).
 
-By default the mask holds the findings that ``analyze`` would record for the photo: the photo is
-decoded as the analysis decodes it (reduced size, :func:`~roadinspect.core.photos.load_image`), the
-network's decision is cleared outside the road region (:mod:`roadinspect.core.road_region`; the
-photos given to one command are one batch, so the still parts of the vehicle are estimated per
-camera and size over them), the findings are extracted with every size filter of
-:mod:`roadinspect.core.findings`, and the mask keeps the network's decision at the photo's size
-where it lies on the road and within a recorded finding (:meth:`PhotoResult.recorded_mask`). ``raw=True`` writes the network's own decision instead (the class mask brought to
-the photo's size, no region, no filter). :func:`analyse_photo` and :func:`draw_findings` are the
-steps, shared with ``evaluate``.
+:func:`analyse_photo` decodes the photo as the analysis decodes it (reduced size,
+:func:`~roadinspect.core.photos.load_image`), segments it, clears the network's decision outside the road region
+(:mod:`roadinspect.core.road_region`) and extracts the findings with every size filter of
+:mod:`roadinspect.core.findings`. :meth:`PhotoResult.recorded_mask` keeps the network's decision at the photo's size
+where it lies on the road and within a recorded finding; :meth:`PhotoResult.raw_mask` is the network's own decision
+(the class mask brought to the photo's size, no region, no filter); :func:`draw_findings` draws findings' outlines.
+Shared by the ``segment`` command (``roadinspect/cli_segment.py``) and ``evaluate`` (``training/evaluate_boxes.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 from PIL import Image, ImageDraw, ImageFilter
 
 from roadinspect.core.geo import CameraModel
-from roadinspect.core.photos import ImageError, find_images, load_image, read_photo
-from roadinspect.core.road_region import RoadRegion, estimate_batch, region_for
+from roadinspect.core.photos import load_image
+from roadinspect.core.road_region import RoadRegion
 from roadinspect.core.types import DamageClass, Finding, Photo
 
-Report = Callable[[str], None]
-
-
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+if TYPE_CHECKING:  # the segmenter imports torch; these steps take any object with its interface
+    from roadinspect.core.segmenter import Segmentation
 
 
 @dataclasses.dataclass
@@ -44,7 +37,7 @@ class PhotoResult:
     """One photo through the analysis steps: the network's segmentation (at the photo's scale) and the findings."""
 
     photo: Photo
-    segmentation: Any
+    segmentation: Segmentation
     findings: list[Finding]
     region: RoadRegion | None = None
 
@@ -114,63 +107,3 @@ def draw_findings(findings: Sequence[Finding], width: int, height: int) -> np.nd
                 for hole in part.interiors:
                     draw.polygon([(x - 0.5, y - 0.5) for x, y in hole.coords], fill=0)
     return np.asarray(canvas, dtype=np.uint8).copy()
-
-
-def segment_files(inputs: Sequence[Path], out: Path, weights: Path | None = None, device: str = "auto",
-                  report: Report = _stderr, *, raw: bool = False, road_region: bool = True,
-                  camera: CameraModel | None = None) -> int:
-    """Write ``out/<stem>.png`` for every readable photo of ``inputs``; return the exit code.
-
-    0 when every photo was segmented, 1 when some inputs were unreadable (each is named with its
-    reason), 2 when nothing could run (model or output folder problem). ``raw``: the network's own
-    decision; ``road_region=False``: the findings without the road region.
-    """
-    from roadinspect.core.segmenter import ModelError, Segmenter
-
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        report(f"error: cannot create the output folder {out}: {exc.strerror or exc}")
-        return 2
-    try:
-        segmenter = Segmenter.load(weights, device=device)
-    except ModelError as exc:
-        report(f"error: {exc}")
-        return 2
-    paths, problems, _skipped = find_images(inputs)
-    for problem in problems:
-        report(f"{problem.path}: {problem.reason}")
-    failed = len(problems)
-    photos: list[Photo] = []
-    for path in paths:
-        photo = read_photo(path)
-        if isinstance(photo, Photo):
-            photos.append(photo)
-        else:
-            report(f"{photo.path}: {photo.reason}")
-            failed += 1
-    regions = estimate_batch(photos, camera) if road_region and not raw else {}
-    used_stems: set[str] = set()
-    written = 0
-    for photo in photos:
-        try:
-            result = analyse_photo(segmenter, photo, region_for(regions, photo), camera)
-            mask = result.raw_mask() if raw else result.recorded_mask()
-        except (ImageError, OSError, ValueError) as exc:
-            report(f"{photo.path}: {exc}")
-            failed += 1
-            continue
-        stem = photo.path.stem
-        if stem in used_stems:  # two inputs with the same name in different folders
-            stem = f"{photo.path.parent.name}_{stem}"
-        used_stems.add(stem)
-        target = out / f"{stem}.png"
-        tmp = target.with_suffix(".png.tmp")
-        Image.fromarray(mask).save(tmp, format="PNG")
-        tmp.replace(target)
-        written += 1
-    for region in regions.values():
-        if region.note:
-            report(f"road region of {region.key.replace('|', ' ')}: {region.note}")
-    report(f"segmented {written} image(s) into {out}; {failed} unreadable")
-    return 1 if failed else 0

@@ -14,7 +14,7 @@ photo: a *component* is an 8-connected blob of one class in a photo's class mask
 Three masks can be scored, from one pass of the network per photo (:data:`MODES`):
 ``recorded`` is what ``analyze`` records and ``segment`` writes by default (road region estimated
 over the scored photos as one batch per camera and size, every size filter; the mask of
-:meth:`~roadinspect.core.segment_files.PhotoResult.recorded_mask`); ``no_region`` the same without the road
+:meth:`~roadinspect.core.photo_masks.PhotoResult.recorded_mask`); ``no_region`` the same without the road
 region; ``raw`` the network's own decision. For the recorded masks the findings themselves are also counted
 (``findings_per_photo``, ``false_findings_per_photo``: findings whose outline touches no damage box).
 
@@ -38,9 +38,9 @@ from shapely.geometry import box as shapely_box
 
 from roadinspect.core.findings import extract_findings
 from roadinspect.core.geo import CameraModel
+from roadinspect.core.photo_masks import PhotoResult, analyse_photo
 from roadinspect.core.photos import ImageError, read_photo
 from roadinspect.core.road_region import estimate_batch, region_for
-from roadinspect.core.segment_files import PhotoResult, analyse_photo
 from roadinspect.core.types import DamageClass, Finding, Photo
 from roadinspect.training.boxes import BoxedImage, BoxesError, rdd_split, read_boxes
 

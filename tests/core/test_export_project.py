@@ -81,7 +81,7 @@ def test_export_command_reports_bad_input(project, tmp_path, capsys):
     assert "shp" in capsys.readouterr().err
     weights = tmp_path / "w.json"
     weights.write_text('{"severity": "lots"}', encoding="utf-8")
-    assert main(["export", str(path), "--out", str(tmp_path), "--weights", str(weights)]) == 2
+    assert main(["export", str(path), "--out", str(tmp_path), "--priority", str(weights)]) == 2
     assert "w.json" in capsys.readouterr().err
     not_sqlite = tmp_path / "notes.roadinspect"
     not_sqlite.write_text("hello", encoding="utf-8")
