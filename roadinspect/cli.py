@@ -68,6 +68,8 @@ def _run_segment(args: argparse.Namespace) -> int:
 
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    from roadinspect.core.backends import BACKEND_CHOICES, PRECISIONS  # the names only: no heavy import
+
     p = sub.add_parser("evaluate", help="score the model on annotated dataset folders")
     p.add_argument("--data", nargs="+", required=True, type=Path,
                    help="dataset folders: images/ and masks/, or images/ and boxes.json (damage boxes)")
@@ -82,9 +84,9 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="auto")
     p.add_argument("--limit", type=int, default=0, help="score at most N images per dataset (0 = all)")
-    p.add_argument("--backend", default="torch", choices=["torch", "auto", "openvino", "onnxruntime"],
+    p.add_argument("--backend", default="torch", choices=BACKEND_CHOICES,
                    help="network backend to score (default: torch, the reference; auto = what `analyze` uses)")
-    p.add_argument("--precision", choices=["auto", "fp32", "bf16"],
+    p.add_argument("--precision", choices=PRECISIONS,
                    help="with an optional backend: fp32, bf16 (OpenVINO on CPUs with native bf16) or auto")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_run_evaluate)
@@ -238,6 +240,20 @@ def _run_export(args: argparse.Namespace) -> int:
 
     warn_changed_photos(args.project)  # photos changed or missing since import: their findings are exported
     return 0 if result.ok else 1
+
+
+def _written_lines(out: Path, written: Sequence[Path]) -> list[str]:
+    """``wrote FILE`` for each file written in the output folder, one line per sub-folder (``training/``: two files a
+    photo) with its number of files."""
+    lines: list[str] = []
+    folders: dict[Path, int] = {}
+    for path in written:
+        parts = path.relative_to(out).parts if path.is_relative_to(out) else ()
+        if len(parts) > 1:
+            folders[out / parts[0]] = folders.get(out / parts[0], 0) + 1
+        else:
+            lines.append(f"wrote {path}")
+    return lines + [f"wrote {folder} ({count} files)" for folder, count in folders.items()]
 
 
 def _written_lines(out: Path, written: Sequence[Path]) -> list[str]:

@@ -318,6 +318,8 @@ def placement_text(result: Any) -> str:
 
 def add_analyze_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``analyze``."""
+    from roadinspect.core.backends import BACKEND_CHOICES, PRECISIONS  # the names only: no heavy import
+
     p = sub.add_parser("analyze", help="add photos to a project and analyse them (resumable)")
     p.add_argument("photos", nargs="+", type=Path, help="photo files or folders (scanned recursively)")
     p.add_argument("--project", required=True, type=Path, help="project file (.roadinspect), created if missing")
@@ -327,9 +329,9 @@ def add_analyze_parser(sub: argparse._SubParsersAction) -> None:
                         "are read in this computer's time zone")
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    p.add_argument("--backend", default=None, choices=["auto", "openvino", "onnxruntime", "torch"],
+    p.add_argument("--backend", default=None, choices=BACKEND_CHOICES,
                    help="CPU inference backend (default auto: the fastest installed; torch is the reference)")
-    p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16"],
+    p.add_argument("--precision", default=None, choices=PRECISIONS,
                    help="network precision (default auto: bf16 where OpenVINO runs on a CPU with native bf16 "
                         "units, else fp32; see docs/performance.md for the accuracy it costs)")
     p.set_defaults(handler=run_analyze_command)

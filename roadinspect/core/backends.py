@@ -22,10 +22,17 @@ runs the network a few times at the working size (one warm-up, then the median o
 library versions in ``backend-choice.json`` of :func:`cache_dir` (a corrupt or unreadable file is
 ignored and rewritten). A CPU feature flag alone is not a measurement: the same native-bf16 flag
 gives different speed-ups on an Intel Xeon and an AMD EPYC. ``ROADINSPECT_BACKEND`` and
-``ROADINSPECT_PRECISION`` override the defaults. Measured figures and the tolerance of each backend against torch fp32 are in
-``docs/performance.md`` (``roadinspect bench analyze``); a backend that fails to export or to
-load falls back to torch, and the reason is kept in :attr:`Accelerated.note`. The extra ``fast``
-also installs ``onnx``, which the exporter needs.
+``ROADINSPECT_PRECISION`` override the defaults. The names are defined once here (:class:`Backend`,
+:class:`Precision`, :data:`BACKEND_CHOICES`, :data:`PRECISIONS`: the command line's choices read them).
+
+The backend is a declared part of the :class:`~roadinspect.core.segmenter.Segmenter`: its ``torch_model`` (the
+reference), ``model`` (the network its ``run`` calls) and ``backend`` (:class:`Accelerated`, torch until a backend
+is chosen); :func:`accelerate` builds the network and hands it over with ``Segmenter.use_network``, and
+``Segmenter.load(..., backend=...)`` chooses it at load.
+
+Measured figures and the tolerance of each backend against torch fp32 are in ``docs/performance.md``
+(``roadinspect bench analyze``); a backend that fails to export or to load falls back to torch, and the reason
+is kept in :attr:`Accelerated.note`. The extra ``fast`` also installs ``onnx``, which the exporter needs.
 """
 
 from __future__ import annotations
@@ -44,15 +51,49 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only (torch is imported when a backend is built)
+    import torch
+
+    from roadinspect.core.segmenter import Segmenter
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("openvino", "onnxruntime", "torch")
+
+class Backend(StrEnum):
+    """What runs the network: an optional CPU backend (extra ``fast``) or torch, the reference."""
+
+    OPENVINO = "openvino"
+    ONNXRUNTIME = "onnxruntime"
+    TORCH = "torch"
+
+
+class Precision(StrEnum):
+    """The network's arithmetic: asked for (``auto``, ``fp32``, ``bf16``) or in use (also ``fp16-autocast``)."""
+
+    AUTO = "auto"
+    FP32 = "fp32"
+    BF16 = "bf16"
+    FP16_AUTOCAST = "fp16-autocast"
+
+
+AUTO = "auto"
+"""``backend="auto"``: chosen by measurement on this CPU."""
+BACKENDS = tuple(Backend)
 """Preference order of ``backend="auto"`` (fastest first, by measurement)."""
-PRECISIONS = ("auto", "fp32", "bf16")
-"""``auto``: bf16 where OpenVINO runs on a CPU with native bf16 units, fp32 elsewhere."""
+BACKEND_CHOICES = (AUTO, *BACKENDS)
+"""What ``--backend`` accepts."""
+PRECISIONS = (Precision.AUTO, Precision.FP32, Precision.BF16)
+"""What ``--precision`` accepts. ``auto``: bf16 where OpenVINO runs on a CPU with native bf16 units, fp32 elsewhere."""
+
+
+class Network(Protocol):
+    """The network as the segmenter calls it: ``(N, 3, h, w)`` normalised float tensor in, logits out."""
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor: ...
 ONNX_OPSET = 17
 AUTO_RUNS = 3
 """Timed network calls per candidate when ``backend="auto"`` measures (after one warm-up call)."""
@@ -64,8 +105,8 @@ _EXPORT_VERSION = "1"  # bump when the export changes, to invalidate cached ONNX
 class Accelerated:
     """What :func:`accelerate` did: the backend in use, its precision, its threads, and why (``note``)."""
 
-    backend: str
-    precision: str
+    backend: Backend
+    precision: Precision
     threads: int
     note: str = ""
 
@@ -84,7 +125,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "roadinspect"
 
 
-def _cache_key(segmenter: Any) -> str | None:
+def _cache_key(segmenter: Segmenter) -> str | None:
     import torch
 
     from roadinspect import __version__
@@ -95,7 +136,7 @@ def _cache_key(segmenter: Any) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def export_onnx(model: Any) -> bytes:
+def export_onnx(model: torch.nn.Module) -> bytes:
     """The network as ONNX bytes, batch and image size dynamic (input ``x``, output ``logits``)."""
     import torch
 
@@ -110,7 +151,7 @@ def export_onnx(model: Any) -> bytes:
     return buffer.getvalue()
 
 
-def shipped_onnx(segmenter: Any) -> Path | None:
+def shipped_onnx(segmenter: Segmenter) -> Path | None:
     """The ONNX export of these weights shipped in the bundle's ``models/`` (None: none shipped).
 
     ``packaging/build.py`` writes it as ``<name>-<first 16 hex digits of the weights sha256>.onnx``,
@@ -125,7 +166,7 @@ def shipped_onnx(segmenter: Any) -> Path | None:
     return path if path.is_file() else None
 
 
-def onnx_bytes(segmenter: Any) -> bytes:
+def onnx_bytes(segmenter: Segmenter) -> bytes:
     """The segmenter's network as ONNX: the bundle's shipped export, else the cache, else exported now."""
     shipped = shipped_onnx(segmenter)
     if shipped is not None:
@@ -140,7 +181,7 @@ def onnx_bytes(segmenter: Any) -> bytes:
             return path.read_bytes()
         except OSError:
             pass
-    data = export_onnx(segmenter.model)
+    data = export_onnx(segmenter.torch_model)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,7 +242,7 @@ def import_onnxruntime() -> Any:
 class OnnxRuntimeNet:
     """The network run by ONNX Runtime (fp32); called like the torch module: NCHW tensor in, logits out."""
 
-    backend = "onnxruntime"
+    backend = Backend.ONNXRUNTIME
 
     def __init__(self, model: bytes, threads: int) -> None:
         ort = import_onnxruntime()
@@ -214,9 +255,9 @@ class OnnxRuntimeNet:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.set_denormal_as_zero", "1")  # flush denormals, as torch does
         self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-        self.precision = "fp32"
+        self.precision = Precision.FP32
 
-    def __call__(self, x: Any) -> Any:
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
         import torch
 
         out = self.session.run(None, {"x": x.detach().contiguous().numpy()})[0]
@@ -226,9 +267,9 @@ class OnnxRuntimeNet:
 class OpenVinoNet:
     """The network run by OpenVINO on the CPU, fp32, or bf16 where the CPU has native bf16 units."""
 
-    backend = "openvino"
+    backend = Backend.OPENVINO
 
-    def __init__(self, model: bytes, threads: int, precision: str = "fp32") -> None:
+    def __init__(self, model: bytes, threads: int, precision: str = Precision.FP32) -> None:
         ov = import_openvino()
 
         core = ov.Core()
@@ -239,11 +280,11 @@ class OpenVinoNet:
                                   "CPU_DENORMALS_OPTIMIZATION": True}  # flush denormals, as torch does
         self.compiled = core.compile_model(core.read_model(model), "CPU", config)
         hint = str(self.compiled.get_property("INFERENCE_PRECISION_HINT"))
-        self.precision = "bf16" if "bf16" in hint or "bfloat16" in hint else "fp32"
+        self.precision = Precision.BF16 if "bf16" in hint or "bfloat16" in hint else Precision.FP32
         self._request = self.compiled.create_infer_request()
         self._lock = threading.Lock()
 
-    def __call__(self, x: Any) -> Any:
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
         import torch
 
         with self._lock:  # one infer request: calls from several threads take turns
@@ -253,9 +294,9 @@ class OpenVinoNet:
 
 
 def _choice(requested: str | None) -> str:
-    choice = (requested or os.environ.get("ROADINSPECT_BACKEND") or "auto").lower()
-    if choice not in (*BACKENDS, "auto"):
-        raise ValueError(f"unknown inference backend {choice!r}: expected auto, {', '.join(BACKENDS)}")
+    choice = (requested or os.environ.get("ROADINSPECT_BACKEND") or AUTO).lower()
+    if choice not in BACKEND_CHOICES:
+        raise ValueError(f"unknown inference backend {choice!r}: expected {', '.join(BACKEND_CHOICES)}")
     return choice
 
 
@@ -291,7 +332,7 @@ def _versions() -> str:
     return ", ".join(out)
 
 
-def _choice_key(segmenter: Any, threads: int, precision: str) -> str:
+def _choice_key(segmenter: Segmenter, threads: int, precision: str) -> str:
     return " | ".join([cpu_model(), getattr(segmenter, "sha256", "") or "?", f"threads {threads}",
                        f"precision {precision}", _versions()])
 
@@ -309,7 +350,7 @@ def _read_choices(path: Path) -> dict[str, dict]:
         log.warning("ignoring the backend choice cache %s (not an object): measuring again", path)
         return {}
     return {k: v for k, v in data.items() if isinstance(v, dict) and v.get("backend") in BACKENDS
-            and v.get("precision") in ("fp32", "bf16")}
+            and v.get("precision") in (Precision.FP32, Precision.BF16)}
 
 
 def _write_choices(path: Path, choices: dict[str, dict]) -> None:
@@ -330,21 +371,21 @@ def openvino_native_bf16() -> bool:
         return False
 
 
-def _candidates(precision: str) -> list[tuple[str, str]]:
+def _candidates(precision: str) -> list[tuple[Backend, Precision]]:
     """(backend, precision) pairs that ``auto`` measures, in the order of :data:`BACKENDS`."""
-    out: list[tuple[str, str]] = []
+    out: list[tuple[Backend, Precision]] = []
     installed = available_backends()
-    if "openvino" in installed:
-        if precision in ("auto", "bf16") and openvino_native_bf16():
-            out.append(("openvino", "bf16"))
-        out.append(("openvino", "fp32"))
-    if "onnxruntime" in installed:
-        out.append(("onnxruntime", "fp32"))
-    out.append(("torch", "fp32"))
+    if Backend.OPENVINO in installed:
+        if precision in (Precision.AUTO, Precision.BF16) and openvino_native_bf16():
+            out.append((Backend.OPENVINO, Precision.BF16))
+        out.append((Backend.OPENVINO, Precision.FP32))
+    if Backend.ONNXRUNTIME in installed:
+        out.append((Backend.ONNXRUNTIME, Precision.FP32))
+    out.append((Backend.TORCH, Precision.FP32))
     return out
 
 
-def _probe_input(segmenter: Any) -> Any:
+def _probe_input(segmenter: Segmenter) -> torch.Tensor:
     """A photo-like network input at the segmenter's working size (4:3, padded to the stride)."""
     import torch
 
@@ -356,7 +397,7 @@ def _probe_input(segmenter: Any) -> Any:
     return torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(0))
 
 
-def time_network(net: Any, x: Any, runs: int = AUTO_RUNS) -> float:
+def time_network(net: Network, x: torch.Tensor, runs: int = AUTO_RUNS) -> float:
     """Median seconds of ``runs`` calls of ``net(x)`` after one warm-up call."""
     import torch
 
@@ -370,31 +411,34 @@ def time_network(net: Any, x: Any, runs: int = AUTO_RUNS) -> float:
     return statistics.median(times)
 
 
-def _build(name: str, precision: str, segmenter: Any, threads: int) -> Any:
-    """The network run by ``name`` (``torch``: the reference module)."""
-    if name == "torch":
-        return segmenter.torch_model
+OptionalNet = OnnxRuntimeNet | OpenVinoNet
+
+
+def _build_optional(name: str, precision: str, segmenter: Segmenter, threads: int) -> OptionalNet:
+    """The network run by the optional backend ``name`` (raises when it cannot be exported or loaded)."""
     data = onnx_bytes(segmenter)
-    return OpenVinoNet(data, threads, precision) if name == "openvino" else OnnxRuntimeNet(data, threads)
+    return OpenVinoNet(data, threads, precision) if name == Backend.OPENVINO else OnnxRuntimeNet(data, threads)
 
 
-def _install(segmenter: Any, name: str, net: Any, threads: int, note: str) -> Accelerated:
+def _build(name: str, precision: str, segmenter: Segmenter, threads: int) -> OptionalNet | None:
+    """The network run by ``name``; None for ``torch`` (the segmenter's reference module)."""
+    return None if name == Backend.TORCH else _build_optional(name, precision, segmenter, threads)
+
+
+def _install(segmenter: Segmenter, net: OptionalNet | None, threads: int, note: str) -> Accelerated:
+    """Hand ``net`` (None: torch, the reference) to the segmenter as its network."""
     import torch
 
-    if name == "torch":
+    if net is None:
         torch.set_num_threads(threads)
-        segmenter.model = segmenter.torch_model
-        segmenter.backend = Accelerated("torch", "fp32", threads, note)
-        return segmenter.backend
+        return segmenter.use_network(segmenter.torch_model, Accelerated(Backend.TORCH, Precision.FP32, threads, note))
     # What is left to torch (normalise, pad, softmax of one photo) is cheaper on one thread: with
     # two, OpenMP's barrier costs 5x the work itself when the decode and findings threads are busy.
     torch.set_num_threads(1)
-    segmenter.model = net
-    segmenter.backend = Accelerated(name, net.precision, threads, note)
-    return segmenter.backend
+    return segmenter.use_network(net, Accelerated(net.backend, net.precision, threads, note))
 
 
-def _measured_choice(segmenter: Any, threads: int, precision: str) -> Accelerated:
+def _measured_choice(segmenter: Segmenter, threads: int, precision: str) -> Accelerated:
     """``backend="auto"``: the cached choice for this CPU and weights, else measure every candidate."""
     import torch
 
@@ -406,14 +450,14 @@ def _measured_choice(segmenter: Any, threads: int, precision: str) -> Accelerate
     if cached is not None and (cached["backend"] == "torch" or cached["backend"] in available_backends()):
         try:
             net = _build(cached["backend"], cached["precision"], segmenter, threads)
-            if cached["backend"] == "torch" or net.precision == cached["precision"]:
-                return _install(segmenter, cached["backend"], net, threads,
+            if net is None or net.precision == cached["precision"]:
+                return _install(segmenter, net, threads,
                                 f"chosen by measurement on this CPU ({cached.get('measured', 'cached')})")
         except Exception as exc:  # noqa: BLE001 - measured again below
             notes.append(f"{cached['backend']} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
     x = _probe_input(segmenter)
     timings: dict[str, float] = {}
-    best: tuple[float, str, str] | None = None
+    best: tuple[float, Backend, Precision] | None = None
     torch.set_num_threads(threads)
     failed: set[str] = set()
     for name, prec in _candidates(precision):
@@ -426,11 +470,11 @@ def _measured_choice(segmenter: Any, threads: int, precision: str) -> Accelerate
             notes.append(f"{name} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
             log.warning("inference backend %s unavailable: %s", name, exc)
             continue
-        got = getattr(net, "precision", "fp32")
+        got = Precision.FP32 if net is None else net.precision
         if got == prec:  # (bf16 asked, fp32 given: that is the fp32 candidate, measured on its own)
             # Each candidate measured with torch on the threads it will have (one beside an optional backend).
-            torch.set_num_threads(threads if name == "torch" else 1)
-            seconds = time_network(net, x)
+            torch.set_num_threads(threads if net is None else 1)
+            seconds = time_network(segmenter.torch_model if net is None else net, x)
             timings[f"{name} {prec}"] = round(seconds * 1000, 1)
             if best is None or seconds < best[0]:
                 best = (seconds, name, prec)
@@ -438,8 +482,8 @@ def _measured_choice(segmenter: Any, threads: int, precision: str) -> Accelerate
         gc.collect()
     assert best is not None  # torch is always a candidate
     _, name, prec = best
-    net = _build(name, prec, segmenter, threads)
-    chosen_precision = getattr(net, "precision", "fp32") if name != "torch" else "fp32"
+    chosen = _build(name, prec, segmenter, threads)
+    chosen_precision = Precision.FP32 if chosen is None else chosen.precision
     measured = ", ".join(f"{k} {v} ms" for k, v in timings.items())
     if len(timings) > 1:
         choices[key] = {"backend": name, "precision": chosen_precision, "measured": measured,
@@ -448,10 +492,10 @@ def _measured_choice(segmenter: Any, threads: int, precision: str) -> Accelerate
     notes.append(f"chosen by measurement on this CPU ({measured})")
     if len(timings) == 1 and not failed:
         notes.append("no optional backend installed (pip install roadinspect[fast])")
-    return _install(segmenter, name, net, threads, "; ".join(notes))
+    return _install(segmenter, chosen, threads, "; ".join(notes))
 
 
-def accelerate(segmenter: Any, backend: str | None = None, threads: int | None = None,
+def accelerate(segmenter: Segmenter, backend: str | None = None, threads: int | None = None,
                precision: str | None = None) -> Accelerated:
     """Run ``segmenter``'s network with the fastest backend available (in place); returns what was chosen.
 
@@ -460,44 +504,38 @@ def accelerate(segmenter: Any, backend: str | None = None, threads: int | None =
     optional backend torch itself then runs on one thread: it only normalises, pads and applies the
     softmax, measured 5x cheaper so while the decode and findings threads share the CPU).
     ``precision``: ``auto`` (default; ``ROADINSPECT_PRECISION``: bf16 allowed where OpenVINO has native
-    bf16 units, and with ``backend="auto"`` taken only when measured faster; else fp32), ``fp32``, or ``bf16`` (OpenVINO on such a CPU only; elsewhere fp32, said in the
-    note). A CUDA segmenter is left as it is (torch, fp16 autocast).
+    bf16 units, and with ``backend="auto"`` taken only when measured faster; else fp32), ``fp32``, or ``bf16``
+    (OpenVINO on such a CPU only; elsewhere fp32, said in the note). A CUDA segmenter is left as it is (torch,
+    fp16 autocast).
     Calling it again on the same segmenter replaces the previous choice.
     """
     import torch
 
     choice = _choice(backend)
-    precision = (precision or os.environ.get("ROADINSPECT_PRECISION") or "auto").lower()
+    precision = (precision or os.environ.get("ROADINSPECT_PRECISION") or Precision.AUTO).lower()
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}: expected {' or '.join(PRECISIONS)}")
-    reference = getattr(segmenter, "torch_model", None) or segmenter.model
-    segmenter.torch_model = reference
-    segmenter.model = reference
     threads = max(1, threads or torch.get_num_threads())
-    device = getattr(segmenter, "device", None)
-    if getattr(device, "type", "cpu") != "cpu":
-        segmenter.backend = Accelerated("torch", "fp16-autocast", threads, "GPU: torch with fp16 autocast")
-        return segmenter.backend
-    if choice == "torch":
+    if segmenter.device.type != "cpu":
+        return segmenter.use_network(segmenter.torch_model, Accelerated(
+            Backend.TORCH, Precision.FP16_AUTOCAST, threads, "GPU: torch with fp16 autocast"))
+    if choice == Backend.TORCH:
         torch.set_num_threads(threads)
-        segmenter.backend = Accelerated("torch", "fp32", threads)
-        return segmenter.backend
-    if choice == "auto":
+        return segmenter.use_network(segmenter.torch_model, Accelerated(Backend.TORCH, Precision.FP32, threads))
+    if choice == AUTO:
         return _measured_choice(segmenter, threads, precision)
     notes = []
     try:
-        data = onnx_bytes(segmenter)
-        net: OnnxRuntimeNet | OpenVinoNet
-        net = OpenVinoNet(data, threads, precision) if choice == "openvino" else OnnxRuntimeNet(data, threads)
+        net = _build_optional(choice, precision, segmenter, threads)
     except Exception as exc:  # noqa: BLE001 - an optional backend never stops the analysis
         notes.append(f"{choice} unavailable ({type(exc).__name__}: {str(exc)[:200]})")
         log.warning("inference backend %s unavailable, using torch: %s", choice, exc)
-        return _install(segmenter, "torch", None, threads, "; ".join(notes))
-    if precision == "bf16" and net.precision != "bf16":
+        return _install(segmenter, None, threads, "; ".join(notes))
+    if precision == Precision.BF16 and net.precision != Precision.BF16:
         notes.append(f"{precision} not available with {choice} on this CPU: {net.precision}")
-    return _install(segmenter, choice, net, threads, "; ".join(notes))
+    return _install(segmenter, net, threads, "; ".join(notes))
 
 
-__all__ = ["AUTO_RUNS", "Accelerated", "BACKENDS", "OnnxRuntimeNet", "OpenVinoNet", "accelerate", "available_backends",
-           "cache_dir", "cpu_model", "export_onnx", "onnx_bytes", "openvino_native_bf16", "shipped_onnx",
-           "time_network"]
+__all__ = ["AUTO", "AUTO_RUNS", "BACKENDS", "BACKEND_CHOICES", "PRECISIONS", "Accelerated", "Backend", "Network",
+           "OnnxRuntimeNet", "OpenVinoNet", "Precision", "accelerate", "available_backends", "cache_dir", "cpu_model",
+           "export_onnx", "onnx_bytes", "openvino_native_bf16", "shipped_onnx", "time_network"]

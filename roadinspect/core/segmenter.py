@@ -14,6 +14,12 @@ mask to the input's full size by bilinear interpolation of the probabilities, ba
 CPU fast path: ``channels_last`` memory format, ``torch.inference_mode``, flush-denormals, batch-norm
 folded into the convolutions, and a thread count equal to the number of physical cores. CUDA (fp16
 autocast) is used when ``device="auto"`` and a GPU is present.
+
+The network's backend is part of the segmenter: ``torch_model`` is the reference network, ``model`` the network
+:meth:`Segmenter.run` calls (the reference, or the same network run by ONNX Runtime or OpenVINO) and ``backend``
+says which (:class:`roadinspect.core.backends.Accelerated`). ``Segmenter.load(..., backend="auto")`` chooses it at
+load (:func:`roadinspect.core.backends.accelerate`, by measurement); :meth:`Segmenter.use_network` is the one way
+it changes.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from roadinspect.core.backends import Accelerated, Backend, Network, Precision
 from roadinspect.core.network import MEAN, STD, STRIDE, RoadDamageNet
 from roadinspect.core.resources import models_dir
 
@@ -226,8 +233,18 @@ class Segmenter:
     Thread-safe for prediction (torch inference is re-entrant); not picklable.
     """
 
+    torch_model: RoadDamageNet
+    """The reference network (batch norm folded, ``channels_last``), the one training and the ONNX export use."""
+    model: Network
+    """The network :meth:`run` calls: :attr:`torch_model`, or the same network run by an optional backend."""
+    backend: Accelerated
+    """What runs :attr:`model` (backend, precision, threads, why): torch until :meth:`use_network` says otherwise."""
+
     def __init__(self, model: RoadDamageNet, info: dict, sha256: str, device: torch.device) -> None:
+        self.torch_model = model
         self.model = model
+        self.backend = Accelerated(Backend.TORCH, Precision.FP32 if device.type == "cpu" else Precision.FP16_AUTOCAST,
+                                   torch.get_num_threads())
         self.info = info
         self.name: str = info.get("name", DEFAULT_MODEL_NAME)
         self.version: str = str(info.get("version", "?"))
@@ -240,11 +257,14 @@ class Segmenter:
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(cls, weights: Path | None = None, device: str = "auto", threads: int | None = None,
-             max_side: int | None = None) -> Segmenter:
+             max_side: int | None = None, backend: str | None = None, precision: str | None = None) -> Segmenter:
         """Load weights (default: the shipped model), verify their sha256, prepare the fast path.
 
         ``max_side`` overrides the working resolution recorded with the weights (e.g. 1280 to keep
-        finer cracks of high-resolution photos, at about 4x the model time).
+        finer cracks of high-resolution photos, at about 4x the model time). ``backend`` (``auto``, ``openvino``,
+        ``onnxruntime``, ``torch``; :data:`roadinspect.core.backends.BACKEND_CHOICES`) and ``precision``: the
+        backend chosen at load (:func:`roadinspect.core.backends.accelerate`, which falls back to torch by itself
+        and says why in :attr:`backend`); None (the default) keeps torch without measuring (``precision`` unused).
 
         Raises:
             ModelError: a missing or malformed weights/metadata file.
@@ -288,7 +308,12 @@ class Segmenter:
                 raise ModelError(f"working size {max_side!r} must be a whole number of pixels between "
                                  f"{MAX_SIDE_RANGE[0]} and {MAX_SIDE_RANGE[1]}")
             info = {**info, "max_side": int(max_side)}
-        return cls.from_model(model, info, actual, device=device, threads=threads)
+        segmenter = cls.from_model(model, info, actual, device=device, threads=threads)
+        if backend is not None:
+            from roadinspect.core.backends import accelerate
+
+            accelerate(segmenter, backend=backend, precision=precision)
+        return segmenter
 
     @classmethod
     def from_model(cls, model: RoadDamageNet, info: dict, sha256: str = "", device: str = "auto",
@@ -308,6 +333,13 @@ class Segmenter:
         _fold_batchnorm(model)
         model = model.to(dev).to(memory_format=torch.channels_last)
         return cls(model, info, sha256, dev)
+
+    def use_network(self, network: Network, backend: Accelerated) -> Accelerated:
+        """Run ``network`` from now on (:attr:`torch_model` or the same network run by another backend, as
+        :func:`roadinspect.core.backends.accelerate` builds it); ``backend`` says what it is. Returns ``backend``."""
+        self.model = network
+        self.backend = backend
+        return backend
 
     # ------------------------------------------------------------------ prediction
     def preprocess(self, image: np.ndarray) -> torch.Tensor:

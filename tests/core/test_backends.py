@@ -115,3 +115,38 @@ def test_the_export_is_cached_per_weights(weights: Path, private_cache: Path, mo
     monkeypatch.setattr(backends, "export_onnx", must_not_export)
     chosen = accelerate(Segmenter.load(weights, device="cpu", threads=1), backend=OPTIONAL[0])
     assert chosen.backend == OPTIONAL[0] and chosen.note == ""
+
+
+def test_the_backend_is_a_declared_part_of_the_segmenter(weights: Path) -> None:
+    seg = Segmenter.load(weights, device="cpu", threads=1)
+    assert seg.model is seg.torch_model  # torch, the reference, until a backend is chosen
+    assert (seg.backend.backend, seg.backend.precision) == (backends.Backend.TORCH, backends.Precision.FP32)
+    image = _images()[0]
+    expected = seg.predict(image)
+    calls: list[tuple[int, ...]] = []
+
+    def injected(x: torch.Tensor) -> torch.Tensor:  # another backend's network: the same function of x
+        calls.append(tuple(x.shape))
+        return seg.torch_model(x)
+
+    chosen = backends.Accelerated(backends.Backend.ONNXRUNTIME, backends.Precision.FP32, 1, "injected")
+    assert seg.use_network(injected, chosen) is chosen and seg.backend is chosen
+    got = seg.predict(image)
+    assert calls and np.array_equal(got.mask, expected.mask)  # run() calls the injected network
+    back = accelerate(seg, backend="torch", threads=1)
+    assert seg.model is seg.torch_model and seg.backend == back == backends.Accelerated("torch", "fp32", 1)
+    chosen_at_load = Segmenter.load(weights, device="cpu", threads=1, backend="torch")
+    assert chosen_at_load.backend == backends.Accelerated("torch", "fp32", 1)
+
+
+def test_the_command_line_offers_the_backend_and_precision_names_defined_once() -> None:
+    from roadinspect.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command").choices
+    for command in ("analyze", "evaluate"):
+        options = {a.dest: a for a in sub[command]._actions}
+        assert list(options["backend"].choices) == list(backends.BACKEND_CHOICES)
+        assert list(options["precision"].choices) == list(backends.PRECISIONS)
+    assert backends.BACKEND_CHOICES == ("auto", "openvino", "onnxruntime", "torch")
+    assert backends.PRECISIONS == ("auto", "fp32", "bf16")
