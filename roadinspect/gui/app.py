@@ -18,6 +18,7 @@ import threading
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 from PySide6.QtCore import QCoreApplication, QStandardPaths, Qt, QThread, QTimer
 from PySide6.QtGui import QIcon
@@ -83,7 +84,7 @@ def report_exception(exc_type: type[BaseException], exc: BaseException, tb: Trac
 
     def show() -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Ok,
-                          app.activeWindow())
+                          QApplication.activeWindow())
         box.setTextFormat(Qt.TextFormat.PlainText)  # the error may quote a file name: never markup
         box.setDetailedText(text)
         _open_dialogs.append(box)  # keep the Python wrapper alive while the dialog is shown
@@ -141,7 +142,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName(ORG_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1]))
     icon = icons_dir() / "app.svg"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))

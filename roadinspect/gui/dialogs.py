@@ -227,7 +227,7 @@ class SettingsDialog(QDialog):
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
                 raw = editor.value()
             else:
-                raw = editor.text()  # type: ignore[union-attr]
+                raw = editor.text()  # type: ignore[attr-defined]  # the line edits of text settings
             out[key] = s.coerce(raw)
         return out
 

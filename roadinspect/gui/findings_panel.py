@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -224,7 +225,7 @@ class FindingsPanel(QWidget):
             if key in f.measures and not (key.endswith("_px") and metric):
                 value = labels.number(f.measures[key] * factor, decimals)
                 shown = f"± {value} {unit}" if key == "uncertainty_rel" else f"{value} {unit}"
-                lines.append(f"<tr><td>{self.tr(name)}</td><td align='right'>{shown}</td></tr>")
+                lines.append(f"<tr><td>{self.tr(str(name))}</td><td align='right'>{shown}</td></tr>")
         confidence, drawn = self.tr("Model confidence"), self.tr("Drawn by an inspector")
         position, reviewed = self.tr("Position"), self.tr("Reviewed by")
         if f.source == "model":
@@ -275,11 +276,12 @@ class FindingsPanel(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Escape in the note puts the saved note back and returns the keys to reviewing."""
-        if (watched is self.note and event.type() == QEvent.Type.ShortcutOverride
+        if (watched is self.note and event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
                 and event.key() == Qt.Key.Key_Escape):
             event.accept()  # Escape is the note's (not the Move tool's shortcut): the key press follows
             return True
-        if watched is self.note and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+        if (watched is self.note and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Escape):
             row = self._shown
             self.note.setText(row.review.note if row is not None and row.review is not None else "")
             self.note.setModified(False)

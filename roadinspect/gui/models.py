@@ -112,7 +112,7 @@ class FindingRow:
 class _TableModel(QAbstractTableModel):
     """A read-only table over a list of rows; subclasses define ``HEADERS`` and ``cell``."""
 
-    HEADERS: tuple[str, ...] = ()
+    HEADERS: tuple[object, ...] = ()  # QT_TRANSLATE_NOOP texts (typed object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -146,7 +146,7 @@ class _TableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and \
                 0 <= section < len(self.HEADERS):
-            return self.tr(self.HEADERS[section])
+            return self.tr(str(self.HEADERS[section]))
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -238,7 +238,8 @@ class PhotoTableModel(_TableModel):
                     return ""
                 return f"{row.reviewed}/{row.findings}" if row.findings else "0"
             if role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole):
-                return self.cell(row, 1, role if role == Qt.ItemDataRole.DecorationRole else Qt.ItemDataRole.DisplayRole)
+                shown = role if role == Qt.ItemDataRole.DecorationRole else Qt.ItemDataRole.DisplayRole
+                return self.cell(row, 1, shown)
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if role == SORT_ROLE:
@@ -262,7 +263,8 @@ class FindingTableModel(_TableModel):
         f = row.finding
         if role == Qt.ItemDataRole.DisplayRole:
             return (str(row.number), labels.kind_name(row.kind), labels.severity_name(row.severity),
-                    labels.size_text(f.measures, row.kind), labels.percent(f.confidence) if f.source == "model" else "—",
+                    labels.size_text(f.measures, row.kind),
+                    labels.percent(f.confidence) if f.source == "model" else "—",
                     labels.status_name(row.status))[column]
         if role == Qt.ItemDataRole.DecorationRole:
             if column == 1:
@@ -323,11 +325,11 @@ class SiteTableModel(_TableModel):
                       labels.status_name(site.status), str(len(site.photo_ids)), row.section)
             return values[column]
         if role == SORT_ROLE:
-            values = (r.rank, int("".join(ch for ch in site.id if ch.isdigit()) or 0), site.kind,
-                      ("low", "medium", "high").index(site.severity.value), r.score,
-                      *(terms[n].points if n in terms else 0.0 for n in ("severity", "type", "extent", "confidence")),
-                      site.status.value, len(site.photo_ids), row.section)
-            return values[column]
+            keys = (r.rank, int("".join(ch for ch in site.id if ch.isdigit()) or 0), site.kind,
+                    ("low", "medium", "high").index(site.severity.value), r.score,
+                    *(terms[n].points if n in terms else 0.0 for n in ("severity", "type", "extent", "confidence")),
+                    site.status.value, len(site.photo_ids), row.section)
+            return keys[column]
         if role == Qt.ItemDataRole.DecorationRole:
             if column == 4:
                 return dot_icon(ramp(min(1.0, r.score / 100.0)))
@@ -506,7 +508,7 @@ def make_thumbnails(items: list[tuple[int, Path]], folder: Path, *, progress, is
                                                       Qt.TransformationMode.SmoothTransformation)
                 try:
                     cache_file.parent.mkdir(parents=True, exist_ok=True)
-                    image.save(str(cache_file), "JPG", 85)
+                    image.save(str(cache_file), "JPG", 85)  # type: ignore[call-overload]  # stub: bytes; binding: str
                 except OSError:
                     pass
         done += 1
@@ -521,7 +523,8 @@ class ThumbnailCache(QObject):
 
     def __init__(self, parent: QObject | None = None, capacity: int = 2000) -> None:
         super().__init__(parent)
-        self.folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)) / "thumbnails"
+        cache = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+        self.folder = Path(cache) / "thumbnails"
         self._icons: OrderedDict[int, QIcon] = OrderedDict()
         self._capacity = capacity
         self._queued: dict[int, tuple[int, Path]] = {}

@@ -269,7 +269,7 @@ class ReviewController(QObject):
             if target is not None:
                 self.show_photo(target)
             return
-        at = order.index(self.photo_id) + step  # type: ignore[arg-type]
+        at = order.index(self.photo_id) + step
         if 0 <= at < len(order):
             self.show_photo(order[at])
 
