@@ -256,20 +256,6 @@ def _written_lines(out: Path, written: Sequence[Path]) -> list[str]:
     return lines + [f"wrote {folder} ({count} files)" for folder, count in folders.items()]
 
 
-def _written_lines(out: Path, written: Sequence[Path]) -> list[str]:
-    """``wrote FILE`` for each file written in the output folder, one line per sub-folder (``training/``: two files a
-    photo) with its number of files."""
-    lines: list[str] = []
-    folders: dict[Path, int] = {}
-    for path in written:
-        parts = path.relative_to(out).parts if path.is_relative_to(out) else ()
-        if len(parts) > 1:
-            folders[out / parts[0]] = folders.get(out / parts[0], 0) + 1
-        else:
-            lines.append(f"wrote {path}")
-    return lines + [f"wrote {folder} ({count} files)" for folder, count in folders.items()]
-
-
 def _add_analyze(sub: argparse._SubParsersAction) -> None:
     from roadinspect.cli_inspect import add_analyze_parser
 
