@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "packaging" / "roadinspect.spec"
@@ -156,7 +157,7 @@ def export_shipped_onnx() -> Path:
         shutil.rmtree(ONNX_DIR)
     ONNX_DIR.mkdir(parents=True)
     path = ONNX_DIR / f"{segmenter.name}-{segmenter.sha256[:16]}.onnx"
-    path.write_bytes(export_onnx(segmenter.model))
+    path.write_bytes(export_onnx(segmenter.torch_model))
     log(f"exported {path.name} ({path.stat().st_size / 2**20:.1f} MiB) for ONNX Runtime")
     return path
 
@@ -274,7 +275,7 @@ def run_selftest() -> dict:
 def measure_startup(runs: int) -> dict:
     """Launch the frozen GUI ``runs`` times with the start-up probe; first run is a cold first start."""
     exe = program("RoadInspect")
-    results = []
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="roadinspect-startup-") as tmp:
         env = user_dirs_env(Path(tmp))
         for index in range(runs):

@@ -25,8 +25,10 @@ import platform
 import shutil
 import sys
 import sysconfig
+from email.message import Message
 from importlib import metadata
 from pathlib import Path
+from typing import cast
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -85,7 +87,7 @@ def runtime_closure(roots: list[str] | None = None) -> dict[str, metadata.Distri
 
 def licence_expression(dist: metadata.Distribution) -> str:
     """The SPDX expression, the ``License`` field or the licence classifiers, whichever says most."""
-    meta = dist.metadata
+    meta = cast(Message, dist.metadata)  # an email.message.Message at run time (PackageMetadata has no get())
     expression = (meta.get("License-Expression") or "").strip()
     if expression:
         return expression

@@ -16,11 +16,15 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 WIDTH, HEIGHT = 640, 480
 
 
-def _candidates() -> dict[str, Callable[[], object]]:
+def _candidates() -> dict[str, Callable[[], torch.nn.Module]]:
     """Name -> constructor of an untrained network returning logits (or torchvision's ``{"out": ...}``)."""
     from torchvision.models.segmentation import deeplabv3_mobilenet_v3_large, lraspp_mobilenet_v3_large
 

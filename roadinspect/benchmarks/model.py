@@ -37,10 +37,12 @@ def bench_model(weights: Path | None = None, repeats: int = 20, device: str = "c
     """Run the model benchmark; return a JSON-ready dict."""
     import torch
 
+    from roadinspect.benchmarks import BenchmarkUnavailable
     from roadinspect.core.findings import extract_findings
     from roadinspect.core.photos import load_image, read_photo
     from roadinspect.core.segmenter import Segmenter
     from roadinspect.core.synth import render_scene, write_geotagged_jpeg
+    from roadinspect.core.types import Photo
 
     start = time.perf_counter()
     segmenter = Segmenter.load(weights, device=device)
@@ -57,6 +59,8 @@ def bench_model(weights: Path | None = None, repeats: int = 20, device: str = "c
         big = render_scene(4000, 3000, seed=11)
         path = write_geotagged_jpeg(Path(tmp) / "photo_12mp.jpg", big.image, index=0)
         photo = read_photo(path)
+        if not isinstance(photo, Photo):
+            raise BenchmarkUnavailable(f"the generated photo cannot be read: {photo.reason}")
 
         def end_to_end() -> None:
             pixels = load_image(path, max_side=segmenter.max_side)

@@ -59,12 +59,13 @@ def make_survey(folder: Path, count: int, cards: int = 50):  # (ProjectData, Mai
                     measures, photos[pid].position, id=k + 1, photo_id=pid)
         sites.append(Site(id=f"S{k + 1}", damage=f.damage, kind=kind, severity=f.severity, confidence=f.confidence,
                           status=ReviewStatus.ACCEPTED if k % 3 == 0 else ReviewStatus.PENDING,
-                          position=photos[pid].position, finding_ids=(f.id,), evidence_id=f.id, photo_ids=(pid,),
+                          position=photos[pid].position, finding_ids=(k + 1,), evidence_id=k + 1, photo_ids=(pid,),
                           photo_files=(photos[pid].path.name,), first_seen=photos[pid].taken_at,
                           last_seen=photos[pid].taken_at, measures=measures, notes="", findings=(f,)))
     sections = build_sections(photos.values(), sites)
     mlist = MaintenanceList(rank_sites(sites), sections, site_sections(sections))
-    card_photos = sorted({r.site.evidence.photo_id for r in order_sites(mlist.ranked)[:cards]})
+    card_photos = sorted({shown for r in order_sites(mlist.ranked)[:cards]
+                          if (shown := r.site.evidence.photo_id) is not None})
     written = make_benchmark_batch(folder / "cards", len(card_photos))
     for pid, path in zip(card_photos, written, strict=True):
         photos[pid] = replace(photos[pid], path=path)

@@ -94,12 +94,16 @@ FRENCH_SEVERITY = {Severity.LOW: "faible", Severity.MEDIUM: "moyenne", Severity.
 
 
 class SegmentationLike(Protocol):
-    """What the extraction reads from ``roadinspect.core.segmenter.Segmentation``."""
+    """What the extraction reads from ``roadinspect.core.segmenter.Segmentation`` (read-only)."""
 
-    mask: np.ndarray
-    probs: np.ndarray
-    image_size: tuple[int, int]
-    scale: tuple[float, float]
+    @property
+    def mask(self) -> np.ndarray: ...
+    @property
+    def probs(self) -> np.ndarray: ...
+    @property
+    def image_size(self) -> tuple[int, int]: ...
+    @property
+    def scale(self) -> tuple[float, float]: ...
 
 
 @dataclass(frozen=True)
