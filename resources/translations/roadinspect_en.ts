@@ -2,6 +2,57 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>CameraDialog</name>
+    <message numerus="yes">
+        <source>{camera}
+%n photo(s)</source>
+        <translation>
+            <numerusform>{camera}
+%n photo</numerusform>
+            <numerusform>{camera}
+%n photos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>CameraTexts</name>
+    <message numerus="yes">
+        <source>The new camera changes the measures of %n finding(s) (length, width, area, position, and the severity that follows). Reviews and corrections are kept; Edit › Undo puts the earlier camera and measures back.</source>
+        <translation>
+            <numerusform>The new camera changes the measures of %n finding (length, width, area, position, and the severity that follows). Reviews and corrections are kept; Edit › Undo puts the earlier camera and measures back.</numerusform>
+            <numerusform>The new camera changes the measures of %n findings (length, width, area, position, and the severity that follows). Reviews and corrections are kept; Edit › Undo puts the earlier camera and measures back.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Change the camera (%n finding(s) measured again)</source>
+        <translation>
+            <numerusform>Change the camera (%n finding measured again)</numerusform>
+            <numerusform>Change the camera (%n findings measured again)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Camera changed: %n finding(s) measured again</source>
+        <translation>
+            <numerusform>Camera changed: %n finding measured again</numerusform>
+            <numerusform>Camera changed: %n findings measured again</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n could not be measured (kept as they were)</source>
+        <translation>
+            <numerusform>, %n could not be measured (kept as it was)</numerusform>
+            <numerusform>, %n could not be measured (kept as they were)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n edited meanwhile (left as they are)</source>
+        <translation>
+            <numerusform>, %n edited meanwhile (left as it is)</numerusform>
+            <numerusform>, %n edited meanwhile (left as they are)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ClockOffsetDialog</name>
     <message numerus="yes">
         <source>The positions of %n photo(s) without their own GPS position are replaced at once. This cannot be undone (the audit log keeps the old positions).</source>

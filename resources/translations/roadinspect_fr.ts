@@ -151,6 +151,14 @@
         <translation>Où les détections sont gardées : corriger la zone grisée qui n’est pas la chaussée</translation>
     </message>
     <message>
+        <source>Camera of t&amp;his project…</source>
+        <translation>&amp;Caméra de ce projet…</translation>
+    </message>
+    <message>
+        <source>Height and pitch of each camera of this project; the findings are measured again</source>
+        <translation>Hauteur et inclinaison de chaque caméra de ce projet ; les dégradations sont mesurées à nouveau</translation>
+    </message>
+    <message>
         <source>&amp;Accept finding</source>
         <translation>&amp;Accepter la dégradation</translation>
     </message>
@@ -381,6 +389,171 @@ Les détails ont été écrits dans :
     </message>
 </context>
 <context>
+    <name>CameraDialog</name>
+    <message>
+        <source>Camera of these photos</source>
+        <translation>Caméra de ces photos</translation>
+    </message>
+    <message>
+        <source>Camera of this project</source>
+        <translation>Caméra de ce projet</translation>
+    </message>
+    <message>
+        <source>The photos&apos; EXIF does not say how high the camera was above the road nor how far it looked down. Both set the findings&apos; measures (lengths, widths, areas) and their positions on the map: give them for each camera of this project.</source>
+        <translation>L&apos;EXIF des photos ne dit ni à quelle hauteur au-dessus de la chaussée se trouvait la caméra, ni de combien elle regardait vers le bas. Les deux fixent les mesures des dégradations (longueurs, largeurs, surfaces) et leur position sur la carte : indiquez-les pour chaque caméra de ce projet.</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Caméra</translation>
+    </message>
+    <message>
+        <source>Height above the road</source>
+        <translation>Hauteur au-dessus de la chaussée</translation>
+    </message>
+    <message>
+        <source>Pitch below the horizon</source>
+        <translation>Inclinaison sous l&apos;horizon</translation>
+    </message>
+    <message>
+        <source>Field of view</source>
+        <translation>Champ de vision</translation>
+    </message>
+    <message>
+        <source>unknown camera</source>
+        <translation>caméra inconnue</translation>
+    </message>
+    <message numerus="yes">
+        <source>{camera}
+%n photo(s)</source>
+        <translation>
+            <numerusform>{camera}
+%n photo</numerusform>
+            <numerusform>{camera}
+%n photos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>values of {project}</source>
+        <translation>valeurs de {project}</translation>
+    </message>
+    <message>
+        <source> m</source>
+        <translation> m</translation>
+    </message>
+    <message>
+        <source> °</source>
+        <translation> °</translation>
+    </message>
+    <message>
+        <source>Height above the road of {camera}</source>
+        <translation>Hauteur au-dessus de la chaussée de {camera}</translation>
+    </message>
+    <message>
+        <source>Pitch below the horizon of {camera}</source>
+        <translation>Inclinaison sous l&apos;horizon de {camera}</translation>
+    </message>
+    <message>
+        <source>{focal} mm (35-mm equivalent)
+from EXIF</source>
+        <translation>{focal} mm (équivalent 24x36)
+lue dans l&apos;EXIF</translation>
+    </message>
+    <message>
+        <source>EXIF gives no focal length for these photos: the horizontal field of view of the camera (about 70° for a dash camera, 65° for a phone)</source>
+        <translation>L&apos;EXIF ne donne pas de focale pour ces photos : le champ de vision horizontal de la caméra (environ 70° pour une caméra embarquée, 65° pour un téléphone)</translation>
+    </message>
+    <message>
+        <source>Field of view of {camera}</source>
+        <translation>Champ de vision de {camera}</translation>
+    </message>
+    <message>
+        <source>Typical values: a dash camera behind the windscreen 1.2-1.5 m and 5-15°; a camera on the roof 2-2.5 m. Tools › Camera of this project… changes them later and measures the findings again.</source>
+        <translation>Valeurs courantes : caméra derrière le pare-brise 1,2-1,5 m et 5-15° ; caméra sur le toit 2-2,5 m. Outils › Caméra de ce projet… les modifie ensuite et mesure à nouveau les dégradations.</translation>
+    </message>
+    <message>
+        <source>Camera not confirmed: the proposed values are used (Tools › Camera of this project… changes them).</source>
+        <translation>Caméra non confirmée : les valeurs proposées sont utilisées (Outils › Caméra de ce projet… les modifie).</translation>
+    </message>
+    <message>
+        <source>Camera of this project: {height} m above the road, {pitch}° below the horizon; focal length from EXIF for {exif} of {total} photos, otherwise a {hfov}° field of view (Tools › Camera of this project… changes it)</source>
+        <translation>Caméra de ce projet : {height} m au-dessus de la chaussée, {pitch}° sous l&apos;horizon ; focale lue dans l&apos;EXIF pour {exif} photos sur {total}, sinon un champ de vision de {hfov}° (Outils › Caméra de ce projet… la modifie)</translation>
+    </message>
+    <message>
+        <source>{camera}: {height} m, {pitch}°</source>
+        <translation>{camera} : {height} m, {pitch}°</translation>
+    </message>
+    <message>
+        <source>Measure the findings again?</source>
+        <translation>Mesurer à nouveau les dégradations ?</translation>
+    </message>
+    <message>
+        <source>Measure again</source>
+        <translation>Mesurer à nouveau</translation>
+    </message>
+    <message>
+        <source>Please wait for the task under way to finish before changing the camera.</source>
+        <translation>Attendez la fin de la tâche en cours avant de changer la caméra.</translation>
+    </message>
+    <message>
+        <source>Camera unchanged.</source>
+        <translation>Caméra inchangée.</translation>
+    </message>
+    <message>
+        <source>Camera unchanged: measuring again was cancelled, nothing was written.</source>
+        <translation>Caméra inchangée : la nouvelle mesure a été annulée, rien n&apos;a été écrit.</translation>
+    </message>
+    <message>
+        <source>Measuring the findings again</source>
+        <translation>Nouvelle mesure des dégradations</translation>
+    </message>
+    <message>
+        <source>findings</source>
+        <translation>dégradations</translation>
+    </message>
+    <message>
+        <source>The project has no photo yet: its camera is asked at the import.</source>
+        <translation>Le projet n&apos;a pas encore de photo : sa caméra est demandée à l&apos;import.</translation>
+    </message>
+</context>
+<context>
+    <name>CameraTexts</name>
+    <message numerus="yes">
+        <source>The new camera changes the measures of %n finding(s) (length, width, area, position, and the severity that follows). Reviews and corrections are kept; Edit › Undo puts the earlier camera and measures back.</source>
+        <translation>
+            <numerusform>La nouvelle caméra change les mesures de %n dégradation (longueur, largeur, surface, position, et la gravité qui en découle). Les décisions et corrections sont conservées ; Édition › Annuler remet la caméra et les mesures précédentes.</numerusform>
+            <numerusform>La nouvelle caméra change les mesures de %n dégradations (longueur, largeur, surface, position, et la gravité qui en découle). Les décisions et corrections sont conservées ; Édition › Annuler remet la caméra et les mesures précédentes.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Change the camera (%n finding(s) measured again)</source>
+        <translation>
+            <numerusform>Changer la caméra (%n dégradation mesurée à nouveau)</numerusform>
+            <numerusform>Changer la caméra (%n dégradations mesurées à nouveau)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Camera changed: %n finding(s) measured again</source>
+        <translation>
+            <numerusform>Caméra changée : %n dégradation mesurée à nouveau</numerusform>
+            <numerusform>Caméra changée : %n dégradations mesurées à nouveau</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n could not be measured (kept as they were)</source>
+        <translation>
+            <numerusform>, %n n&apos;a pas pu être mesurée (laissée telle quelle)</numerusform>
+            <numerusform>, %n n&apos;ont pas pu être mesurées (laissées telles quelles)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n edited meanwhile (left as they are)</source>
+        <translation>
+            <numerusform>, %n modifiée entre-temps (laissée telle quelle)</numerusform>
+            <numerusform>, %n modifiées entre-temps (laissées telles quelles)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ClockOffsetDialog</name>
     <message>
         <source>Place photos on a GPX track</source>
@@ -490,6 +663,18 @@ Les détails ont été écrits dans :
     <message>
         <source>CSV format</source>
         <translation>Format CSV</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>tous</translation>
+    </message>
+    <message>
+        <source>Sites shown in the report as cards with their photo, in priority order; the others are listed in a compact table (0: all as cards).</source>
+        <translation>Points présentés dans le rapport en fiches avec leur photo, par ordre de priorité ; les autres sont listés dans un tableau compact (0 : tous en fiches).</translation>
+    </message>
+    <message>
+        <source>Report: sites with photo</source>
+        <translation>Rapport : points avec photo</translation>
     </message>
     <message>
         <source>Export folder</source>
@@ -929,10 +1114,6 @@ Ce serveur saura alors quelle zone vous regardez (les routes inspectées). Activ
     <message>
         <source>Cancelling… finished photos are kept.</source>
         <translation>Annulation… les photos terminées sont conservées.</translation>
-    </message>
-    <message>
-        <source>Camera of this project: {height} m above the road, {pitch}° below the horizon; focal length from EXIF for {exif} of {total} photos, otherwise a {hfov}° field of view (Settings › Camera changes this project only)</source>
-        <translation>Caméra de ce projet : {height} m au-dessus de la chaussée, {pitch}° sous l&apos;horizon ; focale lue dans l&apos;EXIF pour {exif} photos sur {total}, sinon un champ de vision de {hfov}° (Paramètres › Caméra ne change que ce projet)</translation>
     </message>
     <message>
         <source>Import</source>

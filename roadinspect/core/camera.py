@@ -36,7 +36,6 @@ from typing import Any
 from roadinspect.core.geo import CameraModel
 from roadinspect.core.remeasure import remeasured
 from roadinspect.core.road_region import describe_key, group_key
-from roadinspect.core.segmenter import working_size
 from roadinspect.core.store import MeasureUpdate, Store
 from roadinspect.core.types import Photo
 
@@ -79,7 +78,7 @@ class ProjectCamera(CameraModel):
 
     def with_base(self, camera: CameraModel) -> ProjectCamera:
         """This camera with the project's camera replaced (the groups' own cameras kept)."""
-        out = replace(self, **_values(camera))
+        out = replace(self, height_m=camera.height_m, pitch_deg=camera.pitch_deg, hfov_deg=camera.hfov_deg)
         return replace(out, groups=tuple((k, c) for k, c in out.groups if _values(c) != _values(out.base)))
 
     def meta(self) -> dict[str, Any]:
@@ -138,7 +137,8 @@ class CameraGroup:
     key: str
     photos: int
     focal_35mm: float | None
-    """The EXIF 35-mm focal length of its photos (the most common usable one), None when EXIF gives none."""
+    """The EXIF 35-mm focal length of its photos (the most common one) when EXIF gives one for every photo of the
+    group; None otherwise (the field of view is then needed)."""
 
     @property
     def name(self) -> str:
@@ -163,7 +163,7 @@ def camera_groups(photos: Iterable[Photo]) -> list[CameraGroup]:
             for p in items
             if p.camera.focal_length_35mm is not None and 5.0 <= p.camera.focal_length_35mm <= 2000.0
         ]
-        focal = max(set(focals), key=focals.count) if focals else None
+        focal = max(set(focals), key=focals.count) if focals and len(focals) == len(items) else None
         out.append(CameraGroup(key, len(items), float(focal) if focal is not None else None))
     return sorted(out, key=lambda g: (-g.photos, g.key))
 
@@ -188,12 +188,17 @@ class CameraChange:
     cancelled: bool = False
 
 
-def _scale(settings: dict, photo: Photo) -> tuple[float, float] | None:
+def _scale(settings: dict[str, Any], photo: Photo) -> tuple[float, float] | None:
     """Photo pixels per cell of the grid a model finding was traced on (its analysis's working size)."""
-    side = settings.get("max_side")
-    if not isinstance(side, int) or isinstance(side, bool) or side <= 0 or not photo.width or not photo.height:
+    if "max_side" not in settings or not photo.width or not photo.height:
+        return None  # an analysis that did not record it: the outline is measured as a drawn one
+    side = settings["max_side"]
+    if side is None:
+        return 1.0, 1.0  # analysed at full size
+    if not isinstance(side, int) or isinstance(side, bool) or side <= 0:
         return None
-    w, h = working_size(photo.width, photo.height, side)
+    factor = min(1.0, side / max(photo.width, photo.height))  # segmenter.working_size (not imported: torch)
+    w, h = max(1, round(photo.width * factor)), max(1, round(photo.height * factor))
     return photo.width / w, photo.height / h
 
 
@@ -218,30 +223,17 @@ def measure_change(
         if is_cancelled is not None and is_cancelled():
             change.cancelled = True
             return change
-        f, photo = rf.finding, photos[rf.finding.photo_id]  # type: ignore[index]
-        scale = _scale(analysis.get(f.id, {}), photo) if f.source == "model" else None  # type: ignore[arg-type]
+        f = rf.finding
+        fid, photo = int(f.id or 0), photos[int(f.photo_id or 0)]
+        scale = _scale(analysis.get(fid, {}), photo) if f.source == "model" else None
         new = remeasured(f, rf.damage, photo, after, scale)
         if new is None:
-            change.unmeasurable.append(int(f.id))  # type: ignore[arg-type]
+            change.unmeasurable.append(fid)
         else:
-            fid = int(f.id)  # type: ignore[arg-type]
-            change.updates.append(
-                MeasureUpdate(
-                    fid,
-                    f.polygon_wkt,
-                    rf.damage,
-                    dict(new.measures),
-                    new.kind,
-                    new.severity,
-                    new.ground,
-                    dict(f.measures),
-                )
-            )
-            change.previous.append(
-                MeasureUpdate(
-                    fid, f.polygon_wkt, rf.damage, dict(f.measures), f.kind, f.severity, f.ground, dict(new.measures)
-                )
-            )
+            change.updates.append(MeasureUpdate(fid, f.polygon_wkt, rf.damage, dict(new.measures), new.kind,
+                                                new.severity, new.ground, dict(f.measures)))
+            change.previous.append(MeasureUpdate(fid, f.polygon_wkt, rf.damage, dict(f.measures), f.kind,
+                                                 f.severity, f.ground, dict(new.measures)))
         if progress is not None:
             progress(done + 1, len(todo))
     return change

@@ -495,11 +495,11 @@ class MeasureUpdate:
     finding_id: int
     polygon_wkt: str
     damage: DamageClass
-    measures: dict
+    measures: dict[str, float]
     kind: str
     severity: Severity
     ground: GeoPoint | None
-    before: dict | None = None
+    before: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -1447,14 +1447,14 @@ class Store:
             self._audit(reviewer, "finding_deleted", photo_id=row[0], finding_id=finding_id,
                         details={"polygon_wkt": row[2]})
 
-    def finding_analysis_settings(self) -> dict[int, dict]:
+    def finding_analysis_settings(self) -> dict[int, dict[str, Any]]:
         """``{finding id: settings of the analysis that found it}`` for the model's findings (``max_side``: the
         working resolution its outline was traced at, ``camera``: the camera it was measured with)."""
         rows = self._query("SELECT f.id, a.settings FROM findings f JOIN analyses a ON a.id = f.analysis_id")
         return {r["id"]: json.loads(r["settings"] or "{}") for r in rows}
 
     def write_measures(self, updates: Sequence[MeasureUpdate], meta: dict[str, Any] | None = None, who: str = "",
-                       reason: str = "camera", details: dict | None = None) -> list[int]:
+                       reason: str = "camera", details: dict[str, Any] | None = None) -> list[int]:
         """Replace findings' measures, type, severity and ground position, and set ``meta`` keys, in ONE transaction.
 
         Reviews are not touched (an inspector's corrected class, type or severity still overrides). An update

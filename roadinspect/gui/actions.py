@@ -97,6 +97,7 @@ class Actions(QObject):
         make("analyse", "analyse", _keys("F5"))
         make("cancel_task", "stop", _keys("Shift+F5"))
         make("road_region")
+        make("project_camera")
         make("accept", "accept", _keys("A"))
         make("reject", "reject", _keys("R"))
         make("set_crack", "", [QKeySequence("1"), QKeySequence("&"), QKeySequence(kp | Qt.Key.Key_1)])
@@ -151,7 +152,7 @@ class Actions(QObject):
                        self.next_finding, self.previous_finding, self.next_photo, self.previous_photo],
             "view": [self.toggle_overlay, self.fit, self.zoom_in, self.zoom_out, None, self.map_tiles],
             "tools": [self.tool_navigate, self.tool_brush, self.tool_eraser, self.tool_polygon, self.apply_edit,
-                      None, self.analyse, self.road_region, self.cancel_task],
+                      None, self.analyse, self.road_region, self.project_camera, self.cancel_task],
             "help": [self.getting_started, self.shortcuts, None, self.about],
         }
         for key, items in layout.items():
@@ -205,6 +206,9 @@ class Actions(QObject):
             "cancel_task": (self.tr("&Cancel background task"), self.tr("Stop the analysis, import or export")),
             "road_region": (self.tr("Road &region of this camera…"),
                             self.tr("Where findings are kept: correct the shaded area that is not road")),
+            "project_camera": (self.tr("Camera of t&his project…"),
+                               self.tr("Height and pitch of each camera of this project; the findings are measured "
+                                       "again")),
             "accept": (self.tr("&Accept finding"), self.tr("Accept the selected finding (A)")),
             "reject": (self.tr("&Reject finding"), self.tr("Reject the selected finding (R)")),
             "set_crack": (self.tr("It is a &crack"), self.tr("Change the finding's type to crack (1)")),

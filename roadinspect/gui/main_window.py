@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QLocale, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from roadinspect import __version__
 from roadinspect.core import settings as core_settings
+from roadinspect.core.geo import CameraModel
 from roadinspect.core.exports.project import export_project
 from roadinspect.core.maintenance import MaintenanceList
 from roadinspect.core.report import DEFAULT_TOP, ReportOptions
@@ -36,6 +37,7 @@ from roadinspect.core.resources import samples_dir
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.store import PROJECT_SUFFIX, ProjectError
 from roadinspect.core.types import DamageClass, PositionSource, ReviewStatus
+from roadinspect.gui import camera as camera_ui
 from roadinspect.gui import gpx, i18n, labels, road_region, survey
 from roadinspect.gui.actions import Actions
 from roadinspect.gui.dialogs import ExportDialog, SettingsDialog, load_settings, save_settings, show_about
@@ -50,10 +52,8 @@ from roadinspect.gui.project import (
     ProjectLocked,
     ProjectSession,
     analyse_project,
-    camera_counts,
     compute_maintenance,
     import_photos,
-    pin_project_camera,
     place_on_gpx,
     project_camera,
 )
@@ -82,9 +82,9 @@ def _save_state(session: ProjectSession, state: dict, *, progress, is_cancelled)
 class MainWindow(QMainWindow):
     """The inspector's window (see the module docstring)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
     actions: Actions  # type: ignore[assignment]  # the window's actions hide QWidget.actions(), unused here
 
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         a.getting_started.triggered.connect(lambda: self.show_help("start"))
         a.analyse.triggered.connect(self.start_analysis)
         a.road_region.triggered.connect(lambda: road_region.edit_region(self))
+        a.project_camera.triggered.connect(lambda: camera_ui.edit_cameras(self))
         a.cancel_task.triggered.connect(self.cancel_task)
         self.progress.cancelRequested.connect(self.cancel_task)
         a.accept.triggered.connect(lambda: r.review("accept"))
@@ -276,10 +277,10 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.reviewer = core_settings.reviewer(self.values)
             camera = {s.key for s in core_settings.SETTINGS if s.group == "camera"}
-            changed = {k: self.values[k] for k in camera if self.values[k] != old.get(k)}
-            if changed and not self.session.readonly:
-                for key, value in changed.items():  # the project's camera (the command line reads it too)
-                    self.session.store.set_meta(key, value, who=self.session.reviewer)
+            if any(self.values[k] != old.get(k) for k in camera) and not self.session.readonly:
+                # the open project's camera (its groups with a camera of their own keep it); findings measured again
+                current = project_camera(self.session.store, self.values)
+                camera_ui.apply_camera(self, current.with_base(core_settings.camera_model(self.values)))
         self.actions.map_tiles.setChecked(bool(self.values["map/online_tiles"]))
         self.schedule_maintenance()
 
@@ -448,13 +449,15 @@ class MainWindow(QMainWindow):
                                 self.tr("The bundled sample photos are missing from {folder}.").format(
                                     folder=samples_dir()))
                 return
-            self.start_import(samples, then_analyse=True)
+            self.start_import(samples, then_analyse=True, camera=camera_ui.samples_camera())
         else:
             self.start_analysis()
 
     def new_inspection(self, inputs: list[Path] | None = None, project: Path | None = None,
-                       analyse: bool = True) -> bool:
-        """Create a project for a folder or photos (asked when not given), import them and analyse them."""
+                       analyse: bool = True, camera: CameraModel | None = None) -> bool:
+        """Create a project for a folder or photos (asked when not given), import them and analyse them.
+
+        ``camera``: the photos' camera (no question at import; scripts and benchmarks)."""
         if inputs is None:
             folder = QFileDialog.getExistingDirectory(self, self.tr("Folder of road photos"), self._last_folder())
             if not folder:
@@ -473,7 +476,7 @@ class MainWindow(QMainWindow):
                 project = project.with_suffix(PROJECT_SUFFIX)
         if not self.open_project(project, create=True):
             return False
-        self.start_import(inputs, then_analyse=analyse)
+        self.start_import(inputs, then_analyse=analyse, camera=camera)
         return True
 
     def add_photos(self, inputs: list[Path] | None = None) -> None:
@@ -550,11 +553,13 @@ class MainWindow(QMainWindow):
         """True while an import or analysis runs."""
         return self._task is not None and self._task.is_running()
 
-    def start_import(self, inputs: list[Path], then_analyse: bool = True) -> None:
-        """Scan and record photos in the background (then analyse them)."""
+    def start_import(self, inputs: list[Path], then_analyse: bool = True, camera: CameraModel | None = None) -> None:
+        """Scan and record photos in the background, ask the camera of a camera new to the project (``camera``:
+        given, not asked), then analyse them."""
         if self.session is None or self.session.readonly:
             return
         session = self.session
+        groups_before = camera_ui.groups_of(session)
 
         def done(summary: ImportSummary) -> None:
             if session is not self.session:
@@ -566,17 +571,8 @@ class MainWindow(QMainWindow):
                 text += self.tr(", %n duplicate(s) skipped", "", summary.added.duplicates)
             if problems:
                 text += self.tr(", %n unreadable file(s) (see the photo list)", "", problems)
-            if not session.readonly:  # the project's own camera, set once at its first import
-                camera = pin_project_camera(session.store, self.values, session.reviewer)
-                photos = [r.photo for r in (session.record(pid) for pid in session.photo_ids()) if r.photo is not None]
-                exif, total = camera_counts(photos)
-                number = QLocale().toString  # 1,5 m in French
-                text += ". " + self.tr(
-                    "Camera of this project: {height} m above the road, {pitch}° below the horizon; focal "
-                    "length from EXIF for {exif} of {total} photos, otherwise a {hfov}° field of view "
-                    "(Settings › Camera changes this project only)").format(
-                    height=number(camera.height_m, "g", 6), pitch=number(camera.pitch_deg, "g", 6),
-                    hfov=number(camera.hfov_deg, "g", 6), exif=exif, total=total)
+            if not session.readonly:  # the camera of each camera group new to the project, asked once
+                text += ". " + camera_ui.after_import(self, session, groups_before, camera)
             self.show_message(text)
             if self.review.photo_id is None and session.photo_ids():
                 self.review.show_photo(self.photos.visible_ids()[0] if self.photos.visible_ids()
@@ -807,6 +803,7 @@ class MainWindow(QMainWindow):
         a.place_gpx.setEnabled(writable and not busy)
         a.analyse.setEnabled(writable and not busy)
         a.road_region.setEnabled(writable and not busy)
+        a.project_camera.setEnabled(writable and not busy)
         a.split_project.setEnabled(writable and not busy)
         a.merge_parts.setEnabled(writable and not busy)
         a.cancel_task.setEnabled(busy)

@@ -21,6 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLockFile, QObject, Signal
 
+from roadinspect.core.camera import ProjectCamera, read_camera
 from roadinspect.core.geo import CameraModel
 from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
 from roadinspect.core.photos import ScanResult, scan
@@ -30,7 +31,7 @@ from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import time_key
 from roadinspect.core.store import AddResult, PhotoRecord, ReviewedFinding, Store
 from roadinspect.core.track import complete_track
-from roadinspect.core.types import Finding, Photo, Review, ReviewStatus
+from roadinspect.core.types import Finding, Review, ReviewStatus
 from roadinspect.gui.models import PhotoRow
 
 UI_STATE_KEY = "ui.state"
@@ -325,38 +326,10 @@ def load_segmenter(weights: Path | None = None) -> Any:
         return _segmenters[key]
 
 
-def project_camera(store: Store, values: dict[str, Any]) -> CameraModel:
-    """The camera of a project: its own ``camera/...`` settings (project meta, also read by the command
-    line) over the user's settings ``values``."""
-    from roadinspect.core import settings as core_settings
-
-    merged = dict(values)
-    for s in core_settings.SETTINGS:
-        if s.group == "camera":
-            stored = store.get_meta(s.key)
-            if stored is not None:
-                merged[s.key] = stored
-    return core_settings.camera_model(merged)
-
-
-def pin_project_camera(store: Store, values: dict[str, Any], who: str = "") -> CameraModel:
-    """Give a project its own camera, once, at its first import: each ``camera/...`` setting it does not hold yet
-    is recorded in its meta from the user's settings ``values``. Later changes of the user's settings then leave
-    the project's measures alone (the Settings dialog changes the open project's camera only); the photos' EXIF
-    focal length still applies per photo (``CameraModel.for_photo``). Returns the project's camera."""
-    from roadinspect.core import settings as core_settings
-
-    for s in core_settings.SETTINGS:
-        if s.group == "camera" and store.get_meta(s.key) is None:
-            store.set_meta(s.key, values[s.key], who=who)
-    return project_camera(store, values)
-
-
-def camera_counts(photos: Sequence[Photo]) -> tuple[int, int]:
-    """(photos whose EXIF gives a usable 35-mm focal length, photos)."""
-    usable = sum(1 for p in photos if p.camera.focal_length_35mm is not None
-                 and 5.0 <= p.camera.focal_length_35mm <= 2000.0)
-    return usable, len(photos)
+def project_camera(store: Store, values: dict[str, Any]) -> ProjectCamera:
+    """The camera of a project (``core.camera.ProjectCamera``: its own camera and those of its camera groups, from
+    the project's meta, also read by the command line), over the user's settings ``values`` where it has none."""
+    return read_camera(store, values)
 
 
 def analyse_project(store: Store, camera: CameraModel | None = None, who: str = "", weights: Path | None = None,

@@ -75,7 +75,7 @@ def _close(a: float, b: float, rel: float = 1e-5) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=1e-6)
 
 
-def _same_place(a, b) -> bool:  # noqa: ANN001
+def _same_place(a, b) -> bool:
     return abs(a.lat - b.lat) < 1e-9 and abs(a.lon - b.lon) < 1e-9  # 0.1 mm
 
 
@@ -247,3 +247,28 @@ def test_stored_values_that_cannot_be_used_fall_back(tmp_path) -> None:
         assert (camera.height_m, camera.pitch_deg) == (1.5, 12.0)
         assert [(k, c.height_m, c.pitch_deg) for k, c in camera.groups] == [("A|B|10x10", 1.5, 30.0)]
         assert cam.has_camera(store)
+
+
+def test_the_project_camera_travels_to_the_analysis_child_and_into_its_record(project) -> None:
+    import dataclasses
+    import json
+    import pickle
+
+    store, photos, _ = project
+    camera = cam.read_camera(store).with_group(group_key(photos[3]), OTHER)
+    again = pickle.loads(pickle.dumps(camera))  # what analyse_in_child sends to the child process
+    assert again == camera and again.for_photo(photos[3]).height_m == 2.1
+    recorded = json.loads(json.dumps(dataclasses.asdict(camera)))  # the analysis's settings (pipeline)
+    assert recorded["height_m"] == CAMERA.height_m and recorded["groups"][0][1]["height_m"] == 2.1
+
+
+def test_the_working_grid_is_the_segmenters() -> None:
+    from roadinspect.core.segmenter import working_size
+
+    for width, height, side in ((4000, 3000, 640), (1024, 768, 512), (3000, 4000, 640), (1920, 1080, 1280),
+                                (600, 400, 640), (4032, 3024, 777)):
+        ph = replace(photo(0), width=width, height=height)
+        w, h = working_size(width, height, side)
+        assert cam._scale({"max_side": side}, ph) == (width / w, height / h)
+    assert cam._scale({"max_side": None}, photo(0)) == (1.0, 1.0)  # analysed at full size
+    assert cam._scale({}, photo(0)) is None  # not recorded: measured as a drawn outline

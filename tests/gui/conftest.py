@@ -48,6 +48,16 @@ def clean_settings() -> None:
     apply_language("en")
 
 
+@pytest.fixture(autouse=True)
+def camera_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The camera asked at an import is answered with the proposed values (an inspector pressing Enter), and
+    measuring the findings again after a camera change is confirmed; tests of those questions replace these."""
+    from roadinspect.gui import camera
+
+    monkeypatch.setattr(camera, "ask_cameras", lambda parent, groups, cameras, sources, at_import=True: dict(cameras))
+    monkeypatch.setattr(camera, "confirm_remeasure", lambda parent, findings: True)
+
+
 def sample_files() -> list[Path]:
     """The bundled samples used by the GUI tests (skip when the samples are missing)."""
     paths = [samples_dir() / name for name in SAMPLES]

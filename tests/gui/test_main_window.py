@@ -141,6 +141,7 @@ def test_settings_dialog_round_trip(window: MainWindow, reviewable_project: Path
     window.apply_settings(dialog.values())
     assert load_settings()["priority/type"] == 30.0 and window.values["review/reviewer"] == "Ana Martin"
     assert window.session.reviewer == "Ana Martin"
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=30000)  # the findings measured again with the new camera
     assert window.session.store.get_meta("camera/height_m") == 2.2  # the project's camera, read by the CLI too
     assert window._camera().height_m == 2.2
 
