@@ -81,6 +81,9 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
                    help="box folders: score the findings without the road region")
     p.add_argument("--camera-pitch", type=_pitch, metavar="DEG",
                    help="box folders: camera angle below the horizon for the road region (default 12)")
+    p.add_argument("--horizon", choices=["estimated", "camera"], default="estimated",
+                   help="box-labelled folders: the horizon of the road region estimated from the photos (default; "
+                        "the camera pitch's where unsure) or the camera pitch's only")
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="auto")
     p.add_argument("--limit", type=int, default=0, help="score at most N images per dataset (0 = all)")

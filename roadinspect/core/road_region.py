@@ -7,10 +7,19 @@ The network is trained to ignore most of this; the road region removes what it s
 
 What is excluded
 ----------------
-* **above the horizon** of the flat-road camera model (:class:`~roadinspect.core.geo.CameraModel`,
-  the project's camera settings and the photo's EXIF focal length): every row whose ray does not
-  meet the road. With the default pitch (12 degrees) the computed horizon lies above the true one of
-  a level camera, so the road is never cut; a camera tilted further down should get its pitch set.
+* **above the horizon**, estimated from the group's photos themselves (:func:`estimate_horizon`):
+  the straight edges of a street (kerbs, lane markings, the road's borders, the base and roof lines
+  of the buildings along it) meet at a vanishing point on the horizon. Each photo's oblique, straight
+  edge pixels (coherent orientation over a small window; branches, leaves and cobbles are not) vote,
+  along their own direction, for the points they pass (:func:`vanishing_row`); the row of the point
+  most of them pass is the photo's vanishing row. The group's horizon is the median over the photos
+  where that point is clear, less :data:`HORIZON_MARGIN`, when at least :data:`MIN_HORIZON_PHOTOS`
+  photos agree. Otherwise (a batch of one or two photos, close-ups of the road with no vanishing
+  point, photos that disagree) the horizon of the flat-road camera model applies
+  (:class:`~roadinspect.core.geo.CameraModel`, the project's camera settings and the photo's EXIF
+  focal length: every row whose ray does not meet the road). With its default pitch (12 degrees)
+  that horizon lies above the true one of a level camera, so the road is never cut, but trees and
+  facades below it are kept: the estimate is what removes them for a phone held level.
 * **the still parts of the vehicle**, estimated from the batch itself (:func:`estimate_still`):
   the photos of one camera (EXIF make and model) and image size (after EXIF orientation) are one
   *group*; up to :data:`MAX_SAMPLE` of them, spread over the group, are decoded small
@@ -34,9 +43,9 @@ What is excluded
 
 A region is stored per group in the project (``road_regions``, a boolean mask of
 :data:`GRID_SIDE` pixels on the longer side, True = not road) together with its source: ``auto``
-(the estimated still parts only, re-estimated when the group has grown since; the horizon is added
-from the project's camera settings each time it is used, so a corrected camera pitch applies at the
-next analysis) or ``edited`` (the whole region as the inspector left it with the brush and eraser
+(the estimated still parts and the estimated horizon row, re-estimated when the group has grown
+since; the horizon is added each time the region is used: the estimated one, or where there is none
+the project's camera settings', so a corrected camera pitch applies at the next analysis) or ``edited`` (the whole region as the inspector left it with the brush and eraser
 in the app, horizon included; never overwritten). A drawn region that leaves (almost) nothing of the photo
 is refused (:func:`check_drawn`). Changing a region marks the group's photos for re-analysis:
 the region is applied when a photo is analysed, and the re-analysis rule keeps every reviewed
@@ -291,7 +300,7 @@ def vanishing_row(grey: np.ndarray, ignore: np.ndarray | None = None) -> tuple[f
     if len(ys) > 6000:  # enough votes; spread the pick over the frame
         pick = np.linspace(0, len(ys) - 1, 6000).astype(int)
         ys, xs = ys[pick], xs[pick]
-    dxdy = (tx / ty)[ys, xs]
+    dxdy = tx[ys, xs] / ty[ys, xs]  # never 0: kept edges slope at least 12 degrees
     step = max(1.0, rows / 128)
     candidates = np.arange(-HORIZON_ABOVE * rows, rows, step)
     col_bin = max(1.0, cols / 128)
@@ -454,12 +463,13 @@ def load_grid(path: Path | str, shape: tuple[int, int]) -> np.ndarray:
 
 
 def estimate_region(key: str, width: int, height: int, paths: Sequence[Path], camera: CameraModel,
-                    is_cancelled: CancelFn | None = None, group_photos: int | None = None) -> RoadRegion:
+                    is_cancelled: CancelFn | None = None, group_photos: int | None = None,
+                    horizon_from_photos: bool = True) -> RoadRegion:
     """Estimate the still parts of one group from its photos ``paths`` (unreadable ones are skipped).
 
     The result is an ``auto`` region without the horizon (as the project stores it): use
     :meth:`RoadRegion.with_horizon` for the region to apply. ``camera`` gives the horizon of the
-    credibility guard.
+    credibility guard where the photos give no horizon (``horizon_from_photos`` False: never estimated).
     """
     gw, gh = grid_size(width, height)
     grids = []
@@ -470,7 +480,8 @@ def estimate_region(key: str, width: int, height: int, paths: Sequence[Path], ca
             grids.append(load_grid(path, (gh, gw)))
         except (ImageError, OSError, ValueError):
             continue  # a bad file is named by the analysis itself
-    horizon = estimate_horizon(grids)
+    horizon = (estimate_horizon(grids) if horizon_from_photos
+               else HorizonEstimate(None, 0, len(grids), "the camera settings' horizon (not estimated)"))
     above = (estimated_horizon_mask(horizon.row, (gh, gw)) if horizon.row is not None
              else horizon_mask(camera, width, height, (gh, gw)))
     still = estimate_still(grids, ~above)
@@ -486,10 +497,11 @@ def horizon_region(key: str, width: int, height: int, camera: CameraModel, note:
 
 
 def estimate_batch(photos: Iterable[Photo], camera: CameraModel | None = None,
-                   is_cancelled: CancelFn | None = None) -> dict[str, RoadRegion]:
+                   is_cancelled: CancelFn | None = None, horizon_from_photos: bool = True) -> dict[str, RoadRegion]:
     """The road region of every group of ``photos`` treated as one batch (``segment``, ``evaluate``).
 
-    The horizon comes from ``camera`` (default :class:`CameraModel`) with the first photo's EXIF
+    The horizon is estimated from each group's photos; where it is unsure (or ``horizon_from_photos``
+    is False) it comes from ``camera`` (default :class:`CameraModel`) with the first photo's EXIF
     focal length of each group.
     """
     groups: dict[str, list[Photo]] = {}
@@ -497,7 +509,8 @@ def estimate_batch(photos: Iterable[Photo], camera: CameraModel | None = None,
         groups.setdefault(group_key(photo), []).append(photo)
     base = camera or CameraModel()
     return {key: estimate_region(key, members[0].width, members[0].height, [p.path for p in members],
-                                 base.for_photo(members[0]), is_cancelled).with_horizon(base.for_photo(members[0]))
+                                 base.for_photo(members[0]), is_cancelled,
+                                 horizon_from_photos=horizon_from_photos).with_horizon(base.for_photo(members[0]))
             for key, members in groups.items()}
 
 

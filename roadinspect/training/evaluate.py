@@ -96,7 +96,8 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
                 modes += ("raw",) if getattr(args, "raw", False) else ()
                 results.append(evaluate_boxes(segmenter, folder, args.split, args.limit, modes, progress,
                                               report=lambda line: print(line, file=sys.stderr),
-                                              camera=camera_option(args)))
+                                              camera=camera_option(args),
+                                              horizon_from_photos=getattr(args, "horizon", "estimated") == "estimated"))
             else:
                 results.append(evaluate_dataset(segmenter, folder, args.split, args.limit, progress))
         except (FileNotFoundError, ValueError) as exc:  # BoxesError is a ValueError: one line naming the file

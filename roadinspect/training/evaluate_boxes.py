@@ -166,12 +166,14 @@ def score_photo(mask: np.ndarray, item: BoxedImage, counts: BoxCounts,
 
 def evaluate_boxes(segmenter: Any, folder: Path, which: str = "val", limit: int = 0,
                    modes: Sequence[str] = ("recorded",), progress: Callable[[int, int, str], None] | None = None,
-                   report: Callable[[str], None] | None = None, camera: CameraModel | None = None) -> dict[str, Any]:
+                   report: Callable[[str], None] | None = None, camera: CameraModel | None = None,
+                   horizon_from_photos: bool = True) -> dict[str, Any]:
     """Scores of ``segmenter`` on the box-labelled ``folder`` for each of ``modes`` (see the module).
 
     ``which``: ``val`` (the held-out 20 %) or ``all``. ``camera``: the flat-road camera model of the
-    horizon and the measures (default :class:`~roadinspect.core.geo.CameraModel`). Photos that cannot be read are
-    named through ``report`` and left out of the scores. Raises :class:`BoxesError` for an unusable ``boxes.json``.
+    horizon and the measures (default :class:`~roadinspect.core.geo.CameraModel`); ``horizon_from_photos``
+    False: the camera's horizon only, not the one estimated from the photos (to compare the two). Photos that
+    cannot be read are named through ``report`` and left out of the scores. Raises :class:`BoxesError` for an unusable ``boxes.json``.
     """
     unknown = [m for m in modes if m not in MODES]
     if unknown:
@@ -193,7 +195,8 @@ def evaluate_boxes(segmenter: Any, folder: Path, which: str = "val", limit: int 
             if report:
                 report(f"{photo.path}: {photo.reason}")
     started = time.perf_counter()
-    regions = estimate_batch([p for _, p in photos], camera) if "recorded" in modes else {}
+    regions = (estimate_batch([p for _, p in photos], camera, horizon_from_photos=horizon_from_photos)
+               if "recorded" in modes else {})
     counts = {m: BoxCounts() for m in modes}
     for i, (item, photo) in enumerate(photos):
         try:
@@ -218,10 +221,14 @@ def evaluate_boxes(segmenter: Any, folder: Path, which: str = "val", limit: int 
                                   "unreadable": unreadable, "seconds": round(time.perf_counter() - started, 1)}
     for mode in modes:
         result_doc[mode] = counts[mode].summary()
-    notes = {r.key: r.note for r in regions.values() if r.note}
+    notes = {r.key: "; ".join(n for n in (r.note, r.horizon_note) if n) for r in regions.values()
+             if r.note or r.horizon_note}
     if regions:
         result_doc["road_region"] = {r.key: {"excluded_share": round(r.excluded_share, 4), "photos": r.photos,
-                                             "note": r.note} for r in regions.values()}
+                                             "note": r.note, "horizon": r.horizon_source,
+                                             "horizon_row": None if r.horizon is None else round(r.horizon, 4),
+                                             "horizon_photos": r.horizon_photos, "horizon_note": r.horizon_note}
+                                     for r in regions.values()}
     if notes and report:
         for key, note in notes.items():
             report(f"road region of {key}: {note}")

@@ -119,3 +119,43 @@ def test_evaluate_boxes_scores_recorded_unfiltered_and_raw_masks_from_one_pass(t
     assert (rec["pothole_components"], plain["pothole_components"], raw["pothole_components"]) == (2, 4, 6)
     assert rec["no_box_with_pothole"] == 1.0 and rec["false_components_per_no_box_photo"] == 1.0
     assert rec["findings_per_photo"] == 1.0 and plain["findings_per_photo"] == 2.0 and "findings_per_photo" not in raw
+
+
+def test_the_horizon_estimated_from_the_photos_or_the_camera_pitch_only(tmp_path: Path) -> None:
+    """Generated level street views (true horizon mid-frame) and a fake network that marks a pothole just
+    above it (on the trees) and one low on the road: the estimated horizon removes the first, a pitch of
+    12 deg (horizon higher up) keeps it; ``--horizon camera`` is that comparison."""
+    from roadinspect.core.segmenter import Segmentation
+    from roadinspect.core.synth import CameraRig, render_scene
+    from roadinspect.training.evaluate_boxes import evaluate_boxes
+
+    root = tmp_path / "street"
+    (root / "images").mkdir(parents=True)
+    entries = {}
+    for i in range(4):
+        name = f"s{i}.jpg"
+        Image.fromarray(render_scene(320, 240, seed=i, rig=CameraRig(pitch_deg=0.0)).image).save(root / "images" / name)
+        entries[name] = {"width": 320, "height": 240, "boxes": [["D40", 140, 180, 180, 220]]}
+    (root / "boxes.json").write_text(json.dumps({"images": entries}), encoding="utf-8")
+
+    class Net:
+        max_side = 320
+
+        def predict(self, image: np.ndarray) -> Segmentation:
+            mask = np.zeros(image.shape[:2], np.uint8)
+            mask[95:110, 40:60] = 2  # rows 0.40-0.46: under a pitch-12 horizon (0.30), over the true one (0.5)
+            mask[190:205, 150:170] = 2  # in the box, on the road
+            probs = np.stack([(mask == 0), np.zeros_like(mask, bool), (mask == 2)]).astype(np.float32)
+            return Segmentation(mask=mask, probs=probs, image_size=(image.shape[1], image.shape[0]))
+
+    estimated = evaluate_boxes(Net(), root, "all")
+    camera = evaluate_boxes(Net(), root, "all", horizon_from_photos=False)
+    (est_region,) = estimated["road_region"].values()
+    (cam_region,) = camera["road_region"].values()
+    assert est_region["horizon"] == "estimated" and abs(est_region["horizon_row"] - 0.48) < 0.03
+    assert cam_region["horizon"] == "camera" and cam_region["horizon_row"] is None
+    assert estimated["recorded"]["pothole_components"] == 4 and estimated["recorded"]["false_findings_per_photo"] == 0
+    assert camera["recorded"]["pothole_components"] == 8 and camera["recorded"]["false_findings_per_photo"] == 1.0
+    with pytest.raises(SystemExit) as stop:
+        main(["evaluate", "--data", str(root), "--horizon", "sideways"])
+    assert stop.value.code == 2
