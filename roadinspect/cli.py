@@ -182,6 +182,9 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
                         "0 = all)")
     p.add_argument("--report-rejected", action="store_true",
                    help="also list the findings an inspector rejected in the report")
+    p.add_argument("--base-map", metavar="FILE",
+                   help="offline base map drawn under the report's map: an MBTiles or GeoPackage tile file (default: "
+                        "the app's Settings > Map > Offline base map; \"\" for none)")
     p.set_defaults(handler=_run_export)
 
 
@@ -207,6 +210,16 @@ def _priority_file(args: argparse.Namespace) -> Path | None:
     return args.old_priority
 
 
+def _app_base_map_setting() -> str:
+    """The app's offline base map file (Settings > Map), as the GUI stored it; empty if none."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # pragma: no cover - PySide6 is a dependency
+        return ""
+    value = QSettings("RoadInspect", "RoadInspect").value("map/base_map_file")
+    return str(value) if value else ""
+
+
 def _run_export(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -222,7 +235,10 @@ def _run_export(args: argparse.Namespace) -> int:
     try:
         formats = parse_formats(args.formats)
         lang = args.lang or (resolve_language(_app_language_setting()) if "report" in formats else "fr")
-        report = ReportOptions(lang=lang, top=args.report_top, include_rejected=args.report_rejected)
+        base_map = args.base_map if args.base_map is not None else (
+            _app_base_map_setting() if "report" in formats else "")
+        report = ReportOptions(lang=lang, top=args.report_top, include_rejected=args.report_rejected,
+                               base_map=base_map)
         weights_file = _priority_file(args)
         weights = PriorityWeights.from_json(weights_file) if weights_file else PriorityWeights()
         if args.road_class_factor is not None:

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import shapely
 from PIL import Image, ImageDraw, ImageOps
@@ -264,7 +265,8 @@ def build_report(
     photos = list(data.photos.values())
 
     def make_map(width: float) -> Figure | None:
-        return survey_map(photos, mlist.sections, mlist.ranked, numbered, t, width=width, max_gap_m=gap)
+        return survey_map(photos, mlist.sections, mlist.ranked, numbered, t, width=width, max_gap_m=gap,
+                          base_map=options.base_map or None)
 
     return ReportContent(
         t=t, data=data, mlist=mlist, options=options, summary=_summary(data, mlist), ordered=ordered, cards=cards,
@@ -397,7 +399,8 @@ def kpis(c: ReportContent) -> list[tuple[str, str]]:
 _CSS = """
 :root{--ink:#1f2328;--muted:#5f6670;--line:#d0d4d9}
 *{box-sizing:border-box}
-body{font-family:"Segoe UI",Arial,"DejaVu Sans",sans-serif;margin:0 auto;max-width:1100px;padding:1.5em;color:var(--ink);
+body{font-family:"Segoe UI",Arial,"DejaVu Sans",sans-serif;margin:0 auto;max-width:1100px;padding:1.5em;
+color:var(--ink);
 line-height:1.35}
 h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.3em;border-bottom:2px solid var(--ink);padding-bottom:.15em;
 margin:1.6em 0 .6em}h3{font-size:1.05em;margin:.2em 0 .5em}
@@ -467,7 +470,19 @@ def _map_html(c: ReportContent) -> str:
     if c.map is None:
         return f'<section id="map"><h2>{_e(t("map"))}</h2><p class="no-map">{_e(t("no_map"))}</p></section>'
     return (f'<section id="map"><h2>{_e(t("map"))}</h2>{to_svg(c.map, "figure map")}'
-            f'<p class="muted small">{_e(t("map_legend"))}</p></section>')
+            + "".join(f'<p class="muted small">{_u(line)}</p>' for line in map_notes(c)) + "</section>")
+
+
+def map_notes(c: ReportContent) -> list[str]:
+    """The lines under the map: the legend, then the base map's credit or why it is not drawn."""
+    t, fig = c.t, c.map
+    lines = [t("map_legend")]
+    name = Path(c.options.base_map).name
+    if fig is not None and fig.credit:
+        lines.append(t("base_map_credit", credit=fig.credit, name=name))
+    elif fig is not None and fig.note:
+        lines.append(t("base_map_unused", reason=fig.note))
+    return lines
 
 
 def _sections_rows(c: ReportContent) -> list[list[str]]:
@@ -494,8 +509,8 @@ def _profile_html(c: ReportContent) -> str:
         out.append(to_svg(c.profile, "figure profile"))
         out.append(f'<p class="muted small">{_e(t("profile_legend"))}</p>')
         mean = c.summary.mean_condition or 0.0
-        out.append(f'<h3>{_e(t("sections"))} — {_e(t("mean_condition", n=t.int(len(c.mlist.sections)), mean=t.num(mean)))}'
-                   f'</h3>')
+        mean_text = t("mean_condition", n=t.int(len(c.mlist.sections)), mean=t.num(mean))
+        out.append(f'<h3>{_e(t("sections"))} — {_e(mean_text)}</h3>')
         rows = "".join(
             f'<tr><td>{_e(r[0])}</td><td>{_e(r[1])}</td><td class="n">{_e(r[2])}</td><td><span class="swatch" '
             f'style="background:{RATING_COLORS[s.rating]}"></span>{_e(r[3])}</td><td>{_e(r[4])}</td></tr>'
@@ -530,12 +545,13 @@ def _card_html(c: ReportContent, r: RankedSite) -> str:
     photos = ", ".join(_u(name) for name in s.photo_files)
     colon = "\u00a0:" if t.lang == "fr" else ":"
     notes = f'<p><b>{_e(t("notes"))}</b>{colon} <span class="note pre">{_u(s.notes)}</span></p>' if s.notes else ""
+    section = c.mlist.site_section.get(s.id, "—")
     return f"""<article class="card" id="{_e(s.id)}">
 <h3><span class="rank">{r.rank}</span>{_e(kind_label(t, s.kind))} — {_e(s.id)} — <span class="sev-{sev.value}">{
 _e(t.severity(sev))}</span> — {_e(t("score"))} {_e(t.num(r.score, 1))}</h3>
 <div class="cols"><div>{image}</div><div>
 <p><span class="status-{s.status.value}">{_e(t("status"))}{colon} {_e(t.status(s.status.value))}</span> · {
-_e(t("confidence"))} {_e(t.num(s.confidence, 2))} · {_e(t("section_of_site"))} {_e(c.mlist.site_section.get(s.id, "—"))}</p>
+_e(t("confidence"))} {_e(t.num(s.confidence, 2))} · {_e(t("section_of_site"))} {_e(section)}</p>
 <p>{_e(t("position"))}{colon} {pos}</p>
 <table class="measures">{measures}</table>
 <p class="small"><b>{_e(t("score_terms"))}</b></p><table class="terms small">{terms}</table>
@@ -566,7 +582,8 @@ def _rest_html(c: ReportContent) -> str:
         for r in c.rest[start:start + 500]:
             v = rest_row(c, r)
             rows.append(f'<tr id="{_e(v[1])}"><td class="n">{v[0]}</td><td>{_e(v[1])}</td><td>{_e(v[2])}</td>'
-                        f'<td class="sev-{Severity(r.site.severity).value}">{_e(v[3])}</td><td class="n">{_e(v[4])}</td>'
+                        f'<td class="sev-{Severity(r.site.severity).value}">{_e(v[3])}</td>'
+                        f'<td class="n">{_e(v[4])}</td>'
                         f'<td>{_e(v[5])}</td><td>{_e(v[6])}</td><td>{_e(v[7])}</td><td><bdi>{_e(v[8])}</bdi></td>'
                         f'<td><bdi>{_e(v[9])}</bdi></td></tr>')
         bodies.append("<tbody>" + "".join(rows) + "</tbody>")
@@ -620,12 +637,13 @@ def render_html(c: ReportContent) -> bytes:
     name = user_text(c.data.name)
     title = f"{t('title')} — {name}" if name else t("title")
     generated = t("generated", date=t.datetime(c.generated), version=__version__)
+    heading_name = f" — <bdi>{_e(name)}</bdi>" if name else ""
     doc = f"""<!DOCTYPE html>
 <html lang="{t.lang}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(title)}</title><style>{_CSS}</style></head><body>
-<header><h1>{_e(t("title"))}{f" — <bdi>{_e(name)}</bdi>" if name else ""}</h1><p class="muted">{_e(generated)}</p></header>
+<header><h1>{_e(t("title"))}{heading_name}</h1><p class="muted">{_e(generated)}</p></header>
 {_glance_html(c)}
 {_map_html(c)}
 {_profile_html(c)}

@@ -12,7 +12,10 @@ up at the centre). The whole track is drawn in grey (runs split where the drive 
 sections do), each section over it in the colour of its rating, then the sites: a circle for a
 pothole, a diamond for a crack, filled by severity; the sites shown as cards carry their priority
 rank. A scale bar (1, 2 or 5 x 10^n metres, at most a quarter of the width) and a north arrow
-complete it. No tile, no network.
+complete it. No network: with an offline base map configured (an MBTiles or GeoPackage tile file),
+its tiles are reprojected into the map's plane as one picture under everything
+(:mod:`report_basemap`), credited in the corner with the file's attribution; a file that cannot be
+used leaves the plain background and the figure's ``note`` says why.
 
 The profile
 -----------
@@ -23,17 +26,23 @@ from green to dark red; the worst sections (lowest scores under 100) are named.
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 
 import numpy as np
 
 from roadinspect.core.geo import MetricFrame
 from roadinspect.core.priority import RankedSite
+from roadinspect.core.report_basemap import BaseMapError, render_base_map
 from roadinspect.core.report_text import Texts
 from roadinspect.core.sections import RATINGS, Section, SectionSettings, track_runs
+from roadinspect.core.text import printable
 from roadinspect.core.types import Photo, Severity
 
 RATING_COLORS = {"good": "#1a9850", "satisfactory": "#91cf60", "fair": "#d9ef8b", "poor": "#fee08b",
@@ -92,7 +101,18 @@ class Text:
     bold: bool = False
 
 
-Shape = Line | Polygon | Rect | Circle | Text
+@dataclass(frozen=True)
+class Picture:
+    """A JPEG picture stretched over a box (the base map); drawn under every other shape."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    jpeg: bytes
+
+
+Shape = Line | Polygon | Rect | Circle | Text | Picture
 
 
 @dataclass
@@ -104,6 +124,10 @@ class Figure:
     label: str
     texts: Texts
     shapes: list[Shape] = field(default_factory=list)
+    credit: str = ""
+    """The base map's attribution (empty without a base map)."""
+    note: str = ""
+    """Why a configured base map is not drawn (one line), else empty."""
 
     def add(self, shape: Shape) -> None:
         self.shapes.append(shape)
@@ -127,8 +151,10 @@ def _distance_text(metres: float, t: Texts) -> str:
 
 def survey_map(photos: Sequence[Photo], sections: Sequence[Section], sites: Sequence[RankedSite],
                numbered: set[str], t: Texts, width: float = 520.0, height: float = 0.0,
-               max_gap_m: float = SectionSettings().max_gap_m) -> Figure | None:
-    """The map figure, or None when nothing has a position (``height`` 0: from the survey's shape)."""
+               max_gap_m: float = SectionSettings().max_gap_m, base_map: str | Path | None = None) -> Figure | None:
+    """The map figure, or None when nothing has a position (``height`` 0: from the survey's shape).
+
+    ``base_map``: an MBTiles or GeoPackage tile file drawn under the track (see :mod:`report_basemap`)."""
     located = [p for p in photos if p.position is not None]
     site_pos = [r for r in sites if r.site.position is not None]
     frame = MetricFrame.around([p.position for p in located] + [r.site.position for r in site_pos])  # type: ignore[misc]
@@ -154,7 +180,22 @@ def survey_map(photos: Sequence[Photo], sections: Sequence[Section], sites: Sequ
                 round((height - 18.0) / 2 + (centre[1] - p[1]) * scale, 1))
 
     fig = Figure(width, full_height, t("map"), t)
-    fig.add(Rect(0, 0, width, height, fill="#fbfbf8", stroke="#bbbbbb"))
+    picture = None
+    if base_map:
+        def to_metres(pt: np.ndarray) -> np.ndarray:
+            return np.column_stack([centre[0] + (pt[:, 0] - width / 2) / scale,
+                                    centre[1] - (pt[:, 1] - (height - 18.0) / 2) / scale])
+
+        try:
+            picture = render_base_map(base_map, frame, to_metres, width, height, 1.0 / scale)
+        except BaseMapError as exc:
+            fig.note = str(exc)
+    if picture is None:
+        fig.add(Rect(0, 0, width, height, fill="#fbfbf8", stroke="#bbbbbb"))
+    else:
+        fig.add(Picture(0, 0, width, height, picture.jpeg))
+        fig.add(Rect(0, 0, width, height, stroke="#bbbbbb"))
+        fig.credit = printable(picture.attribution)[:160]
     for run in runs:
         if len(run) >= 2:
             fig.add(Line(tuple(xy(p) for p in run), stroke=TRACK_COLOR, width=1.5))
@@ -184,6 +225,12 @@ def survey_map(photos: Sequence[Photo], sections: Sequence[Section], sites: Sequ
     nx, ny = width - 20.0, 16.0
     fig.add(Polygon(((nx, ny), (nx + 6, ny + 16), (nx, ny + 12), (nx - 6, ny + 16)), fill=INK, stroke=INK))
     fig.add(Text(nx, ny + 26, "N", size=9, anchor="middle", bold=True))
+    if fig.credit:  # the tile file's credit, bottom right on a white band (the licences of most tiles ask for it)
+        size, room = 5.5, int(width * 0.6 / (5.5 * 0.56))  # characters that fit in 60 % of the width
+        text = fig.credit if len(fig.credit) <= room else fig.credit[: room - 1] + "…"
+        box_w = len(text) * size * 0.56 + 6
+        fig.add(Rect(width - box_w, height - size - 4, box_w, size + 4, fill="#ffffff", opacity=0.8))
+        fig.add(Text(width - 3, height - 3, text, size=size, anchor="end", fill="#333333"))
     y = _rating_legend(fig, 0.0, height + 12.0, width, per_row=4 if narrow else len(RATINGS)) + 15.0
     x = 0.0
     for kind in ("pothole", "crack"):
@@ -294,7 +341,11 @@ def to_svg(fig: Figure, css_class: str = "") -> str:
            f'class="{escape(css_class)}" role="img" aria-label="{escape(fig.label)}" '
            f'font-family="DejaVu Sans, Segoe UI, Arial, sans-serif">']
     for s in fig.shapes:
-        if isinstance(s, Line):
+        if isinstance(s, Picture):
+            data = base64.b64encode(s.jpeg).decode("ascii")
+            out.append(f'<image x="{_f(s.x)}" y="{_f(s.y)}" width="{_f(s.w)}" height="{_f(s.h)}" '
+                       f'preserveAspectRatio="none" href="data:image/jpeg;base64,{data}"/>')
+        elif isinstance(s, Line):
             pts = " ".join(f"{_f(a)},{_f(b)}" for a, b in s.points)
             dash = f' stroke-dasharray="{" ".join(_f(d) for d in s.dash)}"' if s.dash else ""
             out.append(f'<polyline points="{pts}" fill="none" stroke="{s.stroke}" stroke-width="{_f(s.width)}" '
@@ -324,7 +375,8 @@ def to_drawing(fig: Figure, font: str, bold_font: str, scale: float = 1.0,
                fix_text: Callable[[str], str] = str):  # reportlab type
     """The figure as a ReportLab ``Drawing`` (vector shapes, y flipped), ``scale`` times its size.
 
-    ``fix_text`` adapts text to the PDF font (characters it lacks)."""
+    ``fix_text`` adapts text to the PDF font (characters it lacks). A :class:`Picture` (the base map) is
+    drawn under the shapes with ``canvas.drawImage``, so its JPEG goes into the PDF as it is (once)."""
     from reportlab.graphics.shapes import Circle as RCircle
     from reportlab.graphics.shapes import Drawing, Group, PolyLine, String
     from reportlab.graphics.shapes import Polygon as RPolygon
@@ -333,8 +385,11 @@ def to_drawing(fig: Figure, font: str, bold_font: str, scale: float = 1.0,
 
     h = fig.height
     group = Group()
+    pictures = []
     for s in fig.shapes:
-        if isinstance(s, Line):
+        if isinstance(s, Picture):
+            pictures.append((s.x * scale, (h - s.y - s.h) * scale, s.w * scale, s.h * scale, s.jpeg))
+        elif isinstance(s, Line):
             pts = [v for a, b in s.points for v in (a, h - b)]
             group.add(PolyLine(pts, strokeColor=HexColor(s.stroke), strokeWidth=s.width, strokeLineJoin=1,
                                strokeLineCap=1, strokeDashArray=list(s.dash) or None))
@@ -358,6 +413,29 @@ def to_drawing(fig: Figure, font: str, bold_font: str, scale: float = 1.0,
             group.add(String(s.x, h - s.y, fix_text(s.text), fontName=bold_font if s.bold else font, fontSize=s.size,
                              fillColor=HexColor(s.fill), textAnchor=s.anchor))
     group.scale(scale, scale)
-    drawing = Drawing(fig.width * scale, fig.height * scale)
+    if pictures:
+        drawing = _picture_drawing_class()(fig.width * scale, fig.height * scale)
+        drawing.pictures = pictures
+    else:
+        drawing = Drawing(fig.width * scale, fig.height * scale)
     drawing.add(group)
     return drawing
+
+
+@functools.cache
+def _picture_drawing_class() -> type:  # a ReportLab class, made when a PDF is written (ReportLab is imported lazily)
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.attrmap import AttrMap, AttrMapValue
+    from reportlab.lib.utils import ImageReader
+
+    class PictureDrawing(Drawing):  # type: ignore[misc]  # ReportLab is untyped
+        """A drawing with JPEG pictures under its shapes (``pictures``: x, y, w, h, bytes in points, y up)."""
+
+        _attrMap = AttrMap(BASE=Drawing, pictures=AttrMapValue(None, desc="JPEG pictures drawn first"))  # noqa: N815
+
+        def draw(self, *args: object, **kwargs: object) -> None:
+            for x, y, w, h, jpeg in self.pictures:
+                self.canv.drawImage(ImageReader(io.BytesIO(jpeg)), x, y, w, h)
+            super().draw(*args, **kwargs)
+
+    return PictureDrawing

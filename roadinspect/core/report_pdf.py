@@ -14,16 +14,23 @@ Page 1 is the glance (survey, counts, quantities); the map follows when it fits,
 and the sections, the cards (kept whole), the compact table (header on every page), the rejected
 findings when asked, the method.
 
-The text font is Bitstream Vera (shipped inside ReportLab, Latin-1 and more: French is complete);
-characters it lacks (emoji, Arabic script) show as an empty box in the PDF, never as markup, and
-the HTML report shows them as typed.
+The text font is DejaVu Sans (regular and bold, shipped in ``resources/fonts/`` with its licence, the
+Bitstream Vera and Arev licences; from Debian's ``fonts-dejavu-core`` 2.37): Latin, Greek, Cyrillic,
+Arabic and Hebrew letters among its 5,900 characters. ReportLab draws characters left to right as they
+come, so text with right-to-left letters is first put in display order (:func:`visual_order`): Arabic
+letters joined into their contextual forms (``arabic-reshaper``, MIT) and each line reordered by the
+Unicode bidirectional algorithm with a left-to-right base (``python-bidi``, LGPL-3.0), as a PDF reader
+then shows, searches and copies it. A right-to-left note long enough to wrap is reordered before the
+line breaks, so its lines read in the wrong order (a limit: the HTML report is exact). A character the
+fonts lack (an emoji) becomes a visible placeholder naming it, ``[U+1F6A7]`` (:func:`pdf_text`), never a
+silent empty box; invisible format characters they lack are left out. The HTML shows all as typed.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-from pathlib import Path
+import unicodedata
 from xml.sax.saxutils import escape
 
 from roadinspect import __version__
@@ -33,6 +40,7 @@ from roadinspect.core.report import (
     clean_text,
     kind_label,
     kpis,
+    map_notes,
     measure_rows,
     position_text,
     rejected_header,
@@ -45,36 +53,109 @@ from roadinspect.core.report import (
     user_text,
 )
 from roadinspect.core.report_figures import RATING_COLORS, SEVERITY_COLORS, to_drawing
+from roadinspect.core.resources import resources_dir
 from roadinspect.core.types import Severity
 
 FONT, FONT_BOLD = "RoadInspectSans", "RoadInspectSans-Bold"
 _REGISTERED = False
 
 
+FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
+"""The PDF's fonts in ``resources/fonts/``."""
+
+
 def _register_fonts() -> None:
     global _REGISTERED
     if _REGISTERED:
         return
-    import reportlab
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    folder = Path(reportlab.__file__).resolve().parent / "fonts"
-    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "VeraBd.ttf")))
+    folder = resources_dir() / "fonts"
+    for name, file in FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
     for bold, italic, name in ((0, 0, FONT), (1, 0, FONT_BOLD), (0, 1, FONT), (1, 1, FONT_BOLD)):
         addMapping(FONT, bold, italic, name)
     _REGISTERED = True
 
 
-_FONT_FIXES = str.maketrans({"\u202f": "\u00a0", "→": "–"})
-"""Characters Vera lacks that the report itself writes, and what stands in for them."""
+@functools.cache
+def covered() -> frozenset[int]:
+    """The characters both PDF fonts draw (code points)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    _register_fonts()
+    sets = [set(pdfmetrics.getFont(name).face.charToGlyph) for name in FONT_FILES]
+    return frozenset(set.intersection(*sets))
+
+
+_SUBSTITUTES = {"\u202f": "\u00a0", "→": "–"}
+"""Characters the report itself writes, and what stands in for them should the font lack them."""
+
+
+def placeholder(char: str) -> str:
+    """What the PDF shows for a character no font of the PDF has: ``[U+1F6A7]``."""
+    return f"[U+{ord(char):04X}]"
+
+
+_RTL = frozenset(("R", "AL"))
+_OPEN = {"(": ")", "[": "]", "{": "}", "«": "»", "‹": "›"}
+_CLOSE = {v: k for k, v in _OPEN.items()}
+
+
+def _mirror_reversed_pairs(line: str) -> str:
+    """Brackets of a pair that the reordering reversed (``)2(``: the pair was in a right-to-left run) get
+    the mirrored glyph, as rule L4 of the bidi algorithm asks (python-bidi's reordering leaves it out)."""
+    chars = list(line)
+    stack: list[tuple[int, str, bool]] = []  # (index, char, reversed: a closing bracket seen first)
+    for i, c in enumerate(chars):
+        if c in _OPEN:
+            if stack and stack[-1][2] and stack[-1][1] == _OPEN[c]:  # closes a reversed pair ")...("
+                j = stack.pop()[0]
+                chars[i], chars[j] = _OPEN[c], _CLOSE[chars[j]]
+            else:
+                stack.append((i, c, False))
+        elif c in _CLOSE:
+            if stack and not stack[-1][2] and stack[-1][1] == _CLOSE[c]:
+                stack.pop()  # an ordinary pair, left to right
+            else:
+                stack.append((i, c, True))
+    return "".join(chars)
+
+
+def visual_order(text: str) -> str:
+    """``text`` (logical order) in display order for a left-to-right page, line by line, Arabic joined."""
+    if not any(unicodedata.bidirectional(c) in _RTL for c in text):
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return "\n".join(_mirror_reversed_pairs(get_display(arabic_reshaper.reshape(line), base_dir="L"))
+                      for line in text.split("\n"))
 
 
 def pdf_text(text: object) -> str:
-    """Text the PDF font can draw: the French narrow no-break space becomes a no-break space, arrows dashes."""
-    return str(text).translate(_FONT_FIXES)
+    """Text the PDF fonts can draw, in display order (:func:`visual_order`); a character the fonts lack
+    becomes :func:`placeholder` (invisible format characters go)."""
+    s = str(text)
+    if s.isascii():
+        return s
+    s = visual_order(s)
+    have = covered()
+    if all(ord(c) in have for c in s):
+        return s
+    out = []
+    for c in s:
+        if ord(c) in have or c in "\n\t":
+            out.append(c)
+        elif c in _SUBSTITUTES and all(ord(x) in have for x in _SUBSTITUTES[c]):
+            out.append(_SUBSTITUTES[c])
+        elif unicodedata.category(c) == "Cf":
+            continue  # invisible: a zero-width joiner, a variation selector (bidi controls are shown by printable)
+        else:
+            out.append(placeholder(c))
+    return "".join(out)
 
 
 MAX_CELL_LINES = 30
@@ -295,7 +376,7 @@ def render_pdf(c: ReportContent) -> bytes:
         drawing.hAlign = "CENTER"
         story.append(CondPageBreak(drawing.height + 22 * mm))
         story.append(KeepTogether([Paragraph(_x(t("map")), h2), drawing, Spacer(1, 2 * mm),
-                                   Paragraph(_x(t("map_legend")), muted)]))
+                                   *[Paragraph(_x(user_text(line)), muted) for line in map_notes(c)]]))
     # ---- profile and sections (none for a clean road: every section scores 100, the glance says so)
     if not c.mlist.site_count and c.mlist.sections:
         pass
@@ -306,8 +387,8 @@ def render_pdf(c: ReportContent) -> bytes:
         drawing = to_drawing(c.profile, FONT, FONT_BOLD, scale=width / c.profile.width, fix_text=pdf_text)
         story += [Paragraph(_x(t("profile")), h2), drawing, Paragraph(_x(t("profile_legend")), muted)]
         mean = c.summary.mean_condition or 0.0
-        story.append(Paragraph(_x(f"{t('sections')} — {t('mean_condition', n=t.int(len(c.mlist.sections)), mean=t.num(mean))}"),
-                               h3))
+        mean_text = t("mean_condition", n=t.int(len(c.mlist.sections)), mean=t.num(mean))
+        story.append(Paragraph(_x(f"{t('sections')} — {mean_text}"), h3))
         rows = [[s.id, f"{t.num(s.start_m, 0)}–{t.num(s.end_m, 0)} m", t.num(s.score, 1), t.rating(s.rating),
                  clip(" ".join(s.site_ids), 1200) or "—"] for s in c.mlist.sections]
         tbl = table([t("section"), t("extent"), t("score"), t("rating"), t("sites")],
@@ -409,14 +490,15 @@ def render_pdf(c: ReportContent) -> bytes:
                 self.__dict__.update(state)
                 self.setFont(FONT, 7.5)
                 self.setFillColor(HexColor("#5f6670"))
-                self.drawString(15 * mm, 9 * mm, footer_left[:110])
+                self.drawString(15 * mm, 9 * mm, pdf_text(footer_left[:110]))
                 self.drawRightString(A4[0] - 15 * mm, 9 * mm, page_text.format(page=number, pages=total))
                 super().showPage()
             super().save()
 
     out = io.BytesIO()
     doc = BaseDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
-                          bottomMargin=16 * mm, title=footer_left, author="RoadInspect", creator=f"RoadInspect {__version__}",
+                          bottomMargin=16 * mm, title=footer_left, author="RoadInspect",
+                          creator=f"RoadInspect {__version__}",
                           subject=t("title"), lang=t.lang)
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])

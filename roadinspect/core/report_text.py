@@ -85,6 +85,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "clean_sections": ("Ses {n} tronçons sont notés 100/100.", "Its {n} sections all score 100/100."),
     "clean_sections_1": ("Son tronçon est noté 100/100.", "Its section scores 100/100."),
     "map": ("Carte du relevé", "Map of the survey"),
+    "base_map_credit": ("Fond de carte : {credit} (fichier {name}).", "Base map: {credit} (file {name})."),
+    "base_map_unused": ("Fond de carte non dessiné : {reason}", "Base map not drawn: {reason}"),
     "no_map": ("Pas de carte : aucune photo de ce relevé n'a de position GPS (ni EXIF, ni trace GPX).",
                "No map: no photo of this survey has a GPS position (neither EXIF nor a GPX track)."),
     "map_legend": ("Tracé coloré par état du tronçon ; chantiers numérotés par rang de priorité (les fiches). "

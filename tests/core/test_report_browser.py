@@ -141,3 +141,16 @@ def test_pdf_in_english(poppler, hostile):
                     "Maintenance sites in priority order"):
         assert heading in text
     assert "Page 1 of" in text and "pothole" in text and "12 May 2025" in text
+
+
+def test_pdf_keeps_arabic_text_and_names_the_emoji(poppler, hostile):
+    """DejaVu Sans draws Arabic, in display order and joined: pdftotext reads the words back as typed; the
+    emoji no font of the PDF has is a visible placeholder, not a box."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", _pdftotext(hostile[1]["fr"] / "report.pdf"))
+    marks = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u200e\u200f"))  # the bidi marks pdftotext adds
+    flat = " ".join(text.translate(marks).split())
+    assert "Chaussée [U+1F6A7] طريق" in flat
+    assert "Tournée <i>test</i> \\u202e[U+1F6A7]" in text  # the project name: the override shown, the emoji named
+    assert "\ufffd" not in text and "\u25a1" not in text
