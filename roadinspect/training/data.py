@@ -110,13 +110,14 @@ def split(info: DatasetInfo, seed: int = SPLIT_SEED, val_fraction: float = VAL_F
         for stem in info.stems:
             (val if _unit_hash(f"{info.name}/{stem}", seed) < val_fraction else train).append(stem)
         return {"train": train, "val": val}
+    matches = {stem: m for stem, m in parsed.items() if m is not None}  # every stem, in a survey
     val_positions: dict[str, list[int]] = {}
-    for stem, m in parsed.items():
+    for stem, m in matches.items():
         segment, position = m.group(2), int(m.group(3))
         if _unit_hash(f"{info.name}/{segment}/{position // STRETCH}", seed) < val_fraction:
             val.append(stem)
             val_positions.setdefault(segment, []).append(position)
-    for stem, m in parsed.items():
+    for stem, m in matches.items():
         if stem in val:
             continue
         segment, position = m.group(2), int(m.group(3))
@@ -204,7 +205,7 @@ class CropSampler:
             (weak_idx, weak_p), (full_idx, full_p) = self._pools
             idx = np.concatenate([self.rng.choice(weak_idx, size=weak_n, p=weak_p),
                                   self.rng.choice(full_idx, size=size - weak_n, p=full_p)])
-        images, masks, ann, boxes = zip(*(self._one(self.samples[i]) for i in idx))
+        images, masks, ann, boxes = zip(*(self._one(self.samples[i]) for i in idx), strict=True)
         weak = np.array([self.samples[i].boxes is not None for i in idx])
         return np.stack(images), np.stack(masks), np.stack(ann), np.stack(boxes), weak
 

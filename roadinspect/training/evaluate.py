@@ -41,7 +41,7 @@ def evaluate_dataset(segmenter: Segmenter, folder: Path, which: str = "all", lim
         total += score_image(pred, truth, crack=crack, pothole=pothole)
         if progress:
             progress(i + 1, len(stems), f"{info.name}/{stem}")
-    result = total.summary(crack=crack, pothole=pothole)
+    result: dict[str, Any] = dict(total.summary(crack=crack, pothole=pothole))
     result.update(dataset=info.name, split=which, seconds=round(time.perf_counter() - started, 1))
     return result
 
@@ -92,7 +92,7 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
     for folder in args.data:
         try:
             if (Path(folder) / "boxes.json").is_file():
-                modes = ("recorded" if getattr(args, "road_region", True) else "no_region",)
+                modes: tuple[str, ...] = ("recorded" if getattr(args, "road_region", True) else "no_region",)
                 modes += ("raw",) if getattr(args, "raw", False) else ()
                 results.append(evaluate_boxes(segmenter, folder, args.split, args.limit, modes, progress,
                                               report=lambda line: print(line, file=sys.stderr),

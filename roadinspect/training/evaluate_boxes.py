@@ -173,7 +173,8 @@ def evaluate_boxes(segmenter: Any, folder: Path, which: str = "val", limit: int 
     ``which``: ``val`` (the held-out 20 %) or ``all``. ``camera``: the flat-road camera model of the
     horizon and the measures (default :class:`~roadinspect.core.geo.CameraModel`); ``horizon_from_photos``
     False: the camera's horizon only, not the one estimated from the photos (to compare the two). Photos that
-    cannot be read are named through ``report`` and left out of the scores. Raises :class:`BoxesError` for an unusable ``boxes.json``.
+    cannot be read are named through ``report`` and left out of the scores. Raises :class:`BoxesError` for an
+    unusable ``boxes.json``.
     """
     unknown = [m for m in modes if m not in MODES]
     if unknown:

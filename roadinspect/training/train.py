@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -130,8 +131,9 @@ def crop_batches(samples: list[Sample], weights: np.ndarray, crop: int, batch: i
     (``weak_share``: the share of each batch drawn from box-labelled photos, see :class:`CropSampler`)."""
     if workers > 0:
         fork = "fork" in multiprocessing.get_all_start_methods()  # else spawn: each worker copies the samples
-        loader = DataLoader(CropStream(samples, weights, crop, batch, seed, weak_share), batch_size=None, num_workers=workers,
-                            pin_memory=pin, prefetch_factor=4, multiprocessing_context="fork" if fork else None)
+        loader = DataLoader(CropStream(samples, weights, crop, batch, seed, weak_share), batch_size=None,
+                            num_workers=workers, pin_memory=pin, prefetch_factor=4,
+                            multiprocessing_context="fork" if fork else None)
         iterator = iter(loader)
         # the iterator stops its workers when it is shut down or collected
         return iterator, getattr(iterator, "_shutdown_workers", lambda: None)
@@ -182,8 +184,9 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
     device = resolve_device(args.device)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    if device.type == "cpu" and getattr(args, "threads", 0):
-        torch.set_num_threads(args.threads)
+    threads: int = getattr(args, "threads", 0)
+    if device.type == "cpu" and threads:
+        torch.set_num_threads(threads)
     samples, weights, record = load_training_samples(list(args.data), args.seed, log)
     (out / "split.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
 
@@ -270,10 +273,11 @@ def weak_recipe(args: argparse.Namespace) -> dict:
     background = getattr(args, "weak_background", None)
     projection = getattr(args, "projection_weight", None)
     share = getattr(args, "weak_share", None)
-    recipe = {"weak_background": WEAK_BACKGROUND if background is None else float(background),
-              "projection_weight": PROJECTION_WEIGHT if projection is None else float(projection),
-              "weak_share": None if share is None else float(share),
-              "freeze_bn": bool(getattr(args, "freeze_bn", False))}
+    recipe: dict[str, Any] = {
+        "weak_background": WEAK_BACKGROUND if background is None else float(background),
+        "projection_weight": PROJECTION_WEIGHT if projection is None else float(projection),
+        "weak_share": None if share is None else float(share),
+        "freeze_bn": bool(getattr(args, "freeze_bn", False))}
     if not recipe["weak_background"] > 0:
         raise ValueError(f"--weak-background must be above 0 (got {recipe['weak_background']})")
     if recipe["projection_weight"] < 0:
