@@ -74,9 +74,9 @@ class _CancelFlag:
 
 def run_analyze_command(args: argparse.Namespace) -> int:
     """The ``analyze`` subcommand (see the module docstring)."""
-    from roadinspect.core.photos import scan
+    from roadinspect.core.jobs import import_photos
     from roadinspect.core.store import ProjectError, Store
-    from roadinspect.core.track import TrackError, complete_track, load_gpx
+    from roadinspect.core.track import TrackError, load_gpx
 
     project = Path(args.project)
     if project.suffix == "":
@@ -95,17 +95,17 @@ def run_analyze_command(args: argparse.Namespace) -> int:
         # one analysis of a project at a time: a second one says the project is busy before importing anything
         with store.analysis_lock(), _CancelFlag() as cancel:
             bar = TerminalProgress("Reading photos", unit="files")
-            result = scan(args.photos, progress=bar, is_cancelled=cancel)
+            imported = import_photos(store, args.photos, gpx=gpx, clock_offset_s=args.clock_offset, progress=bar,
+                                     is_cancelled=cancel)
             bar.close()
-            if cancel.cancelled:
+            if imported.cancelled:
                 print("Interrupted while reading the photos: nothing was recorded.", file=sys.stderr)
                 return 130
-            if not result.photos and not result.unreadable and not result.duplicates:
+            if imported.empty:
                 print(f"No JPEG, PNG, TIFF or HEIC photo found in: {', '.join(str(p) for p in args.photos)}",
                       file=sys.stderr)
                 return 1
-            photos = complete_track(result.photos, gpx, clock_offset_s=args.clock_offset)
-            added = store.add_batch(photos, result.unreadable, result.duplicates)
+            result, photos, added = imported.scan, imported.photos, imported.added
             summary = None
             if added.photo_ids:
                 segmenter = _load_segmenter(args)
@@ -128,17 +128,16 @@ def run_analyze_command(args: argparse.Namespace) -> int:
 
 
 def _load_segmenter(args: argparse.Namespace) -> Any:
-    from roadinspect.core.backends import accelerate
-    from roadinspect.core.segmenter import ModelError, Segmenter
+    """The model on its backend (``core.jobs.load_segmenter``), or None after an error line."""
+    from roadinspect.core.jobs import load_segmenter
+    from roadinspect.core.segmenter import ModelError
 
-    try:
-        segmenter = Segmenter.load(args.weights, device=args.device)
+    try:  # a backend that cannot be used falls back to torch by itself
+        return load_segmenter(args.weights, args.device, backend=getattr(args, "backend", None),
+                              precision=getattr(args, "precision", None))
     except ModelError as exc:
         _error(str(exc))
         return None
-    accelerate(segmenter, backend=getattr(args, "backend", None),  # falls back to torch by itself
-               precision=getattr(args, "precision", None))
-    return segmenter
 
 
 def _camera_from_project(store: Any) -> Any:
@@ -220,16 +219,11 @@ def warn_changed_photos(project: Path) -> int:
 
 def _count_sites(store: Any) -> int:
     """Maintenance sites, derived from findings and reviews (``roadinspect.core.sites``)."""
+    from roadinspect.core.jobs import read_project_data
     from roadinspect.core.maintenance import count_sites
 
-    photos = {r.id: r.photo for r in store.photos() if r.photo is not None}
-    findings, reviews = [], {}
-    for rf in store.findings():
-        if rf.finding.photo_id in photos:
-            findings.append(rf.finding)
-            if rf.review is not None:
-                reviews[rf.finding.id] = rf.review
-    return int(count_sites(photos, findings, reviews))
+    data = read_project_data(store)
+    return int(count_sites(data.photos, data.findings, data.reviews))
 
 
 def run_info_command(args: argparse.Namespace) -> int:

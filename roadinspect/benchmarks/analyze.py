@@ -5,7 +5,7 @@ rendered road scene with cracks and a pothole, encoded once, each file with its 
 them in a fresh project, then measures, each in a fresh Python process (so that start-up, peak
 memory and thread settings are those of a real run):
 
-* **fast**: what ``roadinspect analyze`` does: ``Segmenter.load`` + ``accelerate`` (the backend
+* **fast**: what ``roadinspect analyze`` does: ``jobs.load_segmenter`` (``Segmenter.load`` + ``accelerate``: the backend
   measured fastest on this CPU at first use, then cached: the first start on a PC also measures),
   then ``pipeline.analyze`` with its defaults: reduced-size JPEG decoding
   (Pillow ``draft``) in a decode worker, the model on a thread of its own, findings extraction in
@@ -94,15 +94,13 @@ def cpu_name() -> str:
 
 
 def _project(folder: Path, count: int, tmp: Path):  # returns (Store, ids)
-    from roadinspect.core.photos import find_images, scan
+    from roadinspect.core.jobs import import_photos
+    from roadinspect.core.photos import find_images
     from roadinspect.core.store import Store
-    from roadinspect.core.track import complete_track
 
     paths, _, _ = find_images([folder])
-    batch = scan(paths[:count])
     store = Store.open(tmp / "bench.roadinspect")
-    added = store.add_batch(complete_track(batch.photos), batch.unreadable, batch.duplicates)
-    return store, added.photo_ids
+    return store, import_photos(store, paths[:count]).added.photo_ids  # as `roadinspect analyze` imports
 
 
 # ----------------------------------------------------------------------------- measured runs (child processes)
@@ -113,14 +111,15 @@ def run_fast(folder: Path, count: int, weights: str | None, device: str, backend
     start = time.perf_counter()
     import torch
 
-    from roadinspect.core.backends import accelerate
+    from roadinspect.core.jobs import load_segmenter
     from roadinspect.core.pipeline import analyze
     from roadinspect.core.prefetch import default_workers
-    from roadinspect.core.segmenter import Segmenter
+    from roadinspect.core.segmenter import Segmenter  # imported before the clock: startup_s splits import and load
 
     imported = time.perf_counter()
-    segmenter = Segmenter.load(Path(weights) if weights else None, device=device, threads=threads, max_side=max_side)
-    chosen = accelerate(segmenter, backend=backend, threads=threads, precision=precision)
+    segmenter: Segmenter = load_segmenter(Path(weights) if weights else None, device, backend=backend,
+                                          precision=precision, threads=threads, max_side=max_side)
+    chosen = segmenter.backend
     loaded = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         store, ids = _project(folder, count, Path(tmp))

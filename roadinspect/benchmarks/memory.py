@@ -77,19 +77,14 @@ def _current_rss_mb() -> float | None:
 
 def child(folder: Path, count: int, weights: str | None, device: str) -> dict:
     """One measured run (in its own process): import ``count`` photos of ``folder`` and analyse them."""
-    from roadinspect.core.photos import find_images, scan
+    from roadinspect.core.jobs import import_photos, load_segmenter
+    from roadinspect.core.photos import find_images
     from roadinspect.core.pipeline import analyze
-    from roadinspect.core.segmenter import Segmenter
     from roadinspect.core.store import Store
-    from roadinspect.core.track import complete_track
 
     start = time.perf_counter()
-    segmenter = Segmenter.load(Path(weights) if weights else None, device=device)
-    from roadinspect.core.backends import accelerate
-
-    accelerate(segmenter)  # as `roadinspect analyze` does: the fastest installed backend
+    segmenter = load_segmenter(Path(weights) if weights else None, device)  # as `roadinspect analyze` loads it
     paths, _, _ = find_images([folder])
-    batch = scan(paths[:count])
     checkpoints: dict[str, float | None] = {}
     marks = {max(1, count // 10): "10%", max(1, count // 2): "50%", count: "100%"}
 
@@ -99,7 +94,7 @@ def child(folder: Path, count: int, weights: str | None, device: str) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         with Store.open(Path(tmp) / "memory.roadinspect") as store:
-            added = store.add_batch(complete_track(batch.photos), batch.unreadable, batch.duplicates)
+            added = import_photos(store, paths[:count]).added  # as `roadinspect analyze` imports
             summary = analyze(store, added.photo_ids, segmenter, progress=progress)
     seconds = time.perf_counter() - start
     return {

@@ -69,12 +69,10 @@ def _child_main(inbox: Any, outbox: Any, project: str, weights: str | None, came
 
     threading.Thread(target=listen, name="roadinspect-cancel", daemon=True).start()
     try:
-        from roadinspect.core.backends import accelerate
+        from roadinspect.core.jobs import load_segmenter
         from roadinspect.core.pipeline import analyze
-        from roadinspect.core.segmenter import Segmenter
 
-        segmenter = Segmenter.load(Path(weights) if weights else None)
-        accelerate(segmenter)  # falls back to torch by itself
+        segmenter = load_segmenter(Path(weights) if weights else None)  # falls back to torch by itself
         with Store.open(project, create=False) as store:
             outbox.send(("total", len(store.photos_to_analyse(segmenter.sha256))))
             crashed_before = store.claimed(alone=True)  # recorded failed by this analysis (the parent shows them)

@@ -24,13 +24,12 @@ from PySide6.QtCore import QCoreApplication, QLockFile, QObject, Signal
 from roadinspect.core.camera import ProjectCamera, read_camera
 from roadinspect.core.geo import CameraModel
 from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
-from roadinspect.core.photos import ScanResult, scan
+from roadinspect.core.photos import ScanResult
 from roadinspect.core.placement import PlacementResult, place_project_on_gpx
 from roadinspect.core.priority import PriorityWeights
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import time_key
 from roadinspect.core.store import AddResult, PhotoRecord, ReviewedFinding, Store
-from roadinspect.core.track import complete_track
 from roadinspect.core.types import Finding, Review, ReviewStatus
 from roadinspect.gui.models import PhotoRow
 
@@ -285,12 +284,13 @@ class ProjectSession(QObject):
 # ---------------------------------------------------------------------------- worker functions
 def import_photos(store: Store, inputs: Sequence[Path], who: str = "", *,
                   progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> ImportSummary:
-    """Scan files/folders (no pixel decoding), complete the track, record the batch (worker function)."""
-    result = scan(inputs, progress=lambda done, total, name: progress(done, total, None, name),
-                  is_cancelled=is_cancelled)
-    photos = complete_track(result.photos)
-    added = store.add_batch(photos, result.unreadable, result.duplicates, who=who)
-    return ImportSummary(result, added, read_snapshot(store))
+    """Scan files/folders (no pixel decoding), complete the track, record the batch (worker function; the job is
+    ``core.jobs.import_photos``: a cancelled scan records nothing)."""
+    from roadinspect.core import jobs
+
+    imported = jobs.import_photos(store, inputs, who, progress=lambda done, total, name="": progress(
+        done, total, None, name), is_cancelled=is_cancelled)
+    return ImportSummary(imported.scan, imported.added, read_snapshot(store))
 
 
 @dataclass(frozen=True)
@@ -313,16 +313,14 @@ _segmenters: dict[str, Any] = {}
 
 
 def load_segmenter(weights: Path | None = None) -> Any:
-    """The segmenter, loaded once per process, on the fastest installed CPU backend (as the command line)."""
-    from roadinspect.core.backends import accelerate
-    from roadinspect.core.segmenter import Segmenter
+    """The segmenter, loaded once per process, on the fastest installed CPU backend (``core.jobs.load_segmenter``,
+    as the command line)."""
+    from roadinspect.core.jobs import load_segmenter as load
 
     key = str(weights or "")
     with _segmenter_lock:
         if key not in _segmenters:
-            segmenter = Segmenter.load(weights)
-            accelerate(segmenter)  # falls back to torch by itself
-            _segmenters[key] = segmenter
+            _segmenters[key] = load(weights)
         return _segmenters[key]
 
 

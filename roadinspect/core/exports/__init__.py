@@ -36,7 +36,7 @@ class ExportFile:
     """One file of an export: its name in the output folder and ``write(temporary_path)``."""
 
     name: str
-    write: Callable[[Path], None]
+    write: Callable[[Path], object]
 
 
 @dataclass(frozen=True)

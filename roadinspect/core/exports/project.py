@@ -73,7 +73,7 @@ def _temp_path(target: Path) -> Path:
     return target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
 
 
-def _stage(target: Path, write: Callable[[Path], None]) -> Path:
+def _stage(target: Path, write: Callable[[Path], object]) -> Path:
     """Write the new ``target`` to its temporary name through ``write(temp_path)``; returns that path.
 
     Any failure of the writer (a full disk, a read-only folder, SQLite's own errors from the GeoPackage
@@ -122,7 +122,7 @@ def _commit(tmp: Path, target: Path) -> None:
             tmp.unlink()
 
 
-def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(target: Path, write: Callable[[Path], object]) -> None:
     """Write ``target`` through ``write(temp_path)`` then ``os.replace``; :class:`ExportError` on failure.
 
     The temporary file lies in the target's folder (so the replace is atomic) and is removed when
