@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +43,7 @@ from roadinspect.core.camera import (
     camera_groups,
     change_camera,
     has_camera,
+    pin_camera,
     read_camera,
     redo_camera_change,
     undo_camera_change,
@@ -244,6 +246,7 @@ class CameraDialog(QDialog):
         spin.setSuffix(suffix)
         spin.setValue(float(value))
         spin.setToolTip(QCoreApplication.translate("Settings", s.description))
+        spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # the same width in every column
         return spin
 
     def cameras(self) -> dict[str, CameraModel]:
@@ -295,9 +298,10 @@ def after_import(window: Any, session: Any, before: set[str], given: CameraModel
     store = session.store
     photos = [r.photo for r in (session.record(pid) for pid in session.photo_ids()) if r.photo is not None]
     groups = camera_groups(photos)
-    current = read_camera(store, window.values)
     if not has_camera(store) and any(session.findings(pid) for pid in session.photo_ids()):
-        change_camera(store, current, session.reviewer)  # a project analysed before it had a camera of its own
+        # analysed before it had a camera of its own (the command line): the camera its findings were measured with
+        pin_camera(store, read_camera(store), session.reviewer)
+    current = read_camera(store, window.values)
     new = [g for g in groups if g.key not in before] if has_camera(store) else groups
     text = ""
     if new:

@@ -203,3 +203,22 @@ def test_the_real_dialog_is_modal_and_returns_the_edited_values(qtbot, monkeypat
     assert camera_ui.ask_cameras(None, groups, cameras, {})["?|?|640x480"].height_m == 2.4
     monkeypatch.setattr(camera_ui.CameraDialog, "exec", lambda dialog: QDialog.DialogCode.Rejected)
     assert camera_ui.ask_cameras(None, groups, cameras, {}) is None
+
+
+def test_a_project_analysed_without_a_camera_keeps_the_one_its_findings_were_measured_with(
+        window: MainWindow, reviewable_project: Path, tmp_path: Path, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = []
+    monkeypatch.setattr(camera_ui, "ask_cameras",
+                        lambda parent, groups, cameras, sources, at_import=True: asked.append(groups) or dict(cameras))
+    window.values["camera/height_m"] = 2.0  # the user's setting differs from the camera the command line used
+    assert window.open_project(reviewable_project)
+    measures = {rf.finding.id: rf.finding.measures for p in window.session.photo_ids()
+                for rf in window.session.findings(p)}
+    folder = tmp_path / "more"
+    custom_exif_jpeg(folder / "dash.jpg", gps=gps_tags(49.87, 2.6), ifd0=DASH)
+    window.start_import([folder], then_analyse=False)
+    qtbot.waitUntil(lambda: not window.is_busy() and len(window.session.photo_ids()) == 4, timeout=20000)
+    assert [[g.name for g in groups] for groups in asked] == [["Acme Dash 2, 160x120"]]  # only the new camera
+    assert window.session.store.get_meta("camera/height_m") == 1.5  # what its findings were measured with
+    assert {rf.finding.id: rf.finding.measures for p in window.session.photo_ids()
+            for rf in window.session.findings(p)} == measures
