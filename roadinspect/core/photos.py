@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import exifread
 import numpy as np
@@ -47,9 +47,12 @@ from PIL import Image, UnidentifiedImageError
 
 from roadinspect.core.types import CameraInfo, GeoPoint, Photo, PositionSource, UnreadableFile
 
+Tags = dict[str, Any]
+"""EXIF tags as exifread gives them (name -> IfdTag) or as Pillow's fallback gives them."""
+
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".heic", ".heif"})
 _WANTED_FORMATS = ("JPEG", "MPO", "PNG", "TIFF", "HEIF")  # MPO: multi-picture JPEGs (own plugin before Pillow 13)
-MAX_PIXELS = 2 * Image.MAX_IMAGE_PIXELS
+MAX_PIXELS = 2 * cast(int, Image.MAX_IMAGE_PIXELS)  # an int unless a caller set None
 """Largest image accepted (about 179 megapixels, Pillow's own hard limit); bigger is refused unread."""
 FINGERPRINT_BYTES = 64 * 1024
 IGNORE_MARKER = ".nomedia"
@@ -157,11 +160,11 @@ def _ratio(value: Any) -> float | None:
     return None
 
 
-def _values(tags: dict, key: str) -> list:
+def _values(tags: Tags, key: str) -> list[Any]:
     tag = tags.get(key)
     if tag is None:
         return []
-    values = getattr(tag, "values", tag)
+    values: Any = getattr(tag, "values", tag)
     if isinstance(values, (str, bytes)):
         return [values]
     try:
@@ -170,7 +173,7 @@ def _values(tags: dict, key: str) -> list:
         return [values]
 
 
-def _text(tags: dict, key: str) -> str | None:
+def _text(tags: Tags, key: str) -> str | None:
     values = _values(tags, key)
     if not values:
         return None
@@ -183,24 +186,24 @@ def _text(tags: dict, key: str) -> str | None:
     return text or None
 
 
-def _number(tags: dict, key: str) -> float | None:
+def _number(tags: Tags, key: str) -> float | None:
     values = _values(tags, key)
     return _ratio(values[0]) if values else None
 
 
-def _dms(tags: dict, key: str, what: str, notes: list[str]) -> float | None:
+def _dms(tags: Tags, key: str, what: str, notes: list[str]) -> float | None:
     values = _values(tags, key)
     if not values:
         return None
-    parts = [_ratio(v) for v in values[:3]]
-    if any(p is None for p in parts):
+    parts = [p for v in values[:3] if (p := _ratio(v)) is not None]
+    if len(parts) < len(values[:3]):
         notes.append(f"GPS {what} has a zero denominator or is not a number: position ignored")
         return None
     weights = (1.0, 60.0, 3600.0)
-    return sum(p / w for p, w in zip(parts, weights, strict=False))  # type: ignore[operator]  (1 to 3 values)
+    return sum(p / w for p, w in zip(parts, weights, strict=False))  # 1 to 3 values
 
 
-def _parse_position(tags: dict, notes: list[str]) -> GeoPoint | None:
+def _parse_position(tags: Tags, notes: list[str]) -> GeoPoint | None:
     lat = _dms(tags, "GPS GPSLatitude", "latitude", notes)
     lon = _dms(tags, "GPS GPSLongitude", "longitude", notes)
     if lat is None or lon is None:
@@ -231,7 +234,7 @@ def _parse_position(tags: dict, notes: list[str]) -> GeoPoint | None:
     return GeoPoint(lat, lon)
 
 
-def _parse_altitude(tags: dict, notes: list[str]) -> float | None:
+def _parse_altitude(tags: Tags, notes: list[str]) -> float | None:
     alt = _number(tags, "GPS GPSAltitude")
     if alt is None:
         return None
@@ -247,7 +250,7 @@ def _parse_altitude(tags: dict, notes: list[str]) -> float | None:
     return alt
 
 
-def _parse_heading(tags: dict, notes: list[str]) -> tuple[float | None, bool, bool]:
+def _parse_heading(tags: Tags, notes: list[str]) -> tuple[float | None, bool, bool]:
     """``(heading, magnetic, from_track)`` from GPSImgDirection, else GPSTrack (direction of travel)."""
     for key, ref_key, from_track in (("GPS GPSImgDirection", "GPS GPSImgDirectionRef", False),
                                      ("GPS GPSTrack", "GPS GPSTrackRef", True)):
@@ -280,7 +283,7 @@ _DT_RE = re.compile(r"^\s*(\d{4})[:\-/](\d{2})[:\-/](\d{2})[ T](\d{2}):(\d{2}):(
 _OFFSET_RE = re.compile(r"^\s*([+-])(\d{2}):?(\d{2})")
 
 
-def _parse_camera_time(tags: dict, notes: list[str]) -> datetime | None:
+def _parse_camera_time(tags: Tags, notes: list[str]) -> datetime | None:
     raw = _text(tags, "EXIF DateTimeOriginal") or _text(tags, "Image DateTime")
     if not raw:
         return None
@@ -289,7 +292,8 @@ def _parse_camera_time(tags: dict, notes: list[str]) -> datetime | None:
         notes.append(f"unreadable DateTimeOriginal {raw!r}: ignored")
         return None
     try:
-        when = datetime(*(int(g) for g in match.groups()))
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        when = datetime(year, month, day, hour, minute, second)
     except ValueError:
         notes.append(f"invalid DateTimeOriginal {raw!r}: ignored")
         return None
@@ -310,17 +314,17 @@ def _parse_camera_time(tags: dict, notes: list[str]) -> datetime | None:
     return when
 
 
-def _parse_gps_time(tags: dict, notes: list[str]) -> datetime | None:
+def _parse_gps_time(tags: Tags, notes: list[str]) -> datetime | None:
     date = _text(tags, "GPS GPSDate")
     hms = _values(tags, "GPS GPSTimeStamp")
     if not date or len(hms) < 3:
         return None
-    parts = [_ratio(v) for v in hms[:3]]
+    parts = [p for v in hms[:3] if (p := _ratio(v)) is not None]
     m = re.match(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})", date)
-    if m is None or any(p is None for p in parts):
+    if m is None or len(parts) < 3:
         notes.append("GPS date/time unreadable or with a zero denominator: ignored")
         return None
-    h, mi, s = parts  # type: ignore[misc]
+    h, mi, s = parts
     if not (0 <= h < 24 and 0 <= mi < 60 and 0 <= s < 61):
         notes.append("GPS time out of range: ignored")
         return None
@@ -429,8 +433,8 @@ def read_photo(path: Path | str) -> Photo | UnreadableFile:
             head = handle.read(FINGERPRINT_BYTES)
             kind = _sniff(head)
             if kind is None:
-                return UnreadableFile(path, f"not a JPEG, PNG, TIFF or HEIC image: the content is {_describe_content(head)}"
-                                      f" despite the {path.suffix or 'missing'} extension")
+                return UnreadableFile(path, "not a JPEG, PNG, TIFF or HEIC image: the content is "
+                                      f"{_describe_content(head)} despite the {path.suffix or 'missing'} extension")
             if size > FINGERPRINT_BYTES:
                 handle.seek(max(FINGERPRINT_BYTES, size - FINGERPRINT_BYTES))
                 tail = handle.read(FINGERPRINT_BYTES)
@@ -474,7 +478,7 @@ def read_photo(path: Path | str) -> Photo | UnreadableFile:
         return _photo_from_tags(path, size, stored_size, {}, notes, fingerprint)
 
 
-def _photo_from_tags(path: Path, size: int, stored_size: tuple[int, int], tags: dict, notes: list[str],
+def _photo_from_tags(path: Path, size: int, stored_size: tuple[int, int], tags: Tags, notes: list[str],
                      fingerprint: str) -> Photo:
     orientation_values = _values(tags, "Image Orientation")
     orientation = orientation_values[0] if orientation_values else 1
