@@ -217,7 +217,10 @@ def measure_change(
     photos = {r.id: r.photo for r in store.photos(usable_only=False) if r.photo is not None}
     moved = {pid for pid, p in photos.items() if before.for_photo(p) != after.for_photo(p)}
     change.photos = len(moved)
-    todo = [rf for rf in store.findings() if rf.finding.photo_id in moved]
+    if len(moved) * 4 < len(photos):  # a few photos (a new camera at import): read only theirs
+        todo = [rf for pid in sorted(moved) for rf in store.findings(pid)]
+    else:
+        todo = [rf for rf in store.findings() if rf.finding.photo_id in moved]
     analysis = store.finding_analysis_settings() if todo else {}
     for done, rf in enumerate(todo):
         if is_cancelled is not None and is_cancelled():
