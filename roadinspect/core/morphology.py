@@ -91,7 +91,7 @@ def skeletonize(image: np.ndarray) -> np.ndarray:
 
 def _codes(flat: np.ndarray, at: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Neighbourhood codes (0-255) of the pixels ``at`` (flat indices) of the padded 0/1 image ``flat``."""
-    code = flat[at + offsets[0]]  # fancy indexing: a new array
+    code: np.ndarray = flat[at + offsets[0]]  # fancy indexing: a new array
     for bit in range(1, 8):
         code |= flat[at + offsets[bit]] << np.uint8(bit)
     return code
@@ -153,17 +153,21 @@ def _segments(array: np.ndarray, level: float) -> list[tuple[tuple[float, float]
     return [(tuple(s), tuple(e)) for s, e in zip(starts, ends, strict=True)]
 
 
-def _assemble(segments: list[tuple[tuple[float, float], tuple[float, float]]]) -> list[np.ndarray]:
+Point = tuple[float, float]
+
+
+def _assemble(segments: list[tuple[Point, Point]]) -> list[np.ndarray]:
     """Join head-to-tail segments into contours, ordered by their first segment (skimage's assembly)."""
-    contours: dict[int, deque] = {}
+    contours: dict[int, deque[Point]] = {}
     created = 0  # contours are numbered in creation order; a merged contour keeps the older number
-    by_start: dict[tuple[float, float], tuple[deque, int]] = {}
-    by_end: dict[tuple[float, float], tuple[deque, int]] = {}
+    by_start: dict[Point, tuple[deque[Point], int]] = {}
+    by_end: dict[Point, tuple[deque[Point], int]] = {}
+    nothing: tuple[deque[Point] | None, int] = (None, -1)
     for start, end in segments:
         if start == end:  # degenerate: a square vertex lies exactly on the level
             continue
-        after, after_id = by_start.pop(end, (None, -1))  # a contour that begins where this segment ends
-        before, before_id = by_end.pop(start, (None, -1))  # a contour that ends where this one begins
+        after, after_id = by_start.pop(end, nothing)  # a contour that begins where this segment ends
+        before, before_id = by_end.pop(start, nothing)  # a contour that ends where this one begins
         if after is not None and before is not None:
             if after is before:  # the segment closes the contour
                 before.append(end)
@@ -179,15 +183,15 @@ def _assemble(segments: list[tuple[tuple[float, float], tuple[float, float]]]) -
                 by_start[after[0]] = (after, after_id)
                 by_end[after[-1]] = (after, after_id)
         elif after is None and before is None:
-            contour = deque((start, end))
+            contour: deque[Point] = deque((start, end))
             contours[created] = contour
             by_start[start] = (contour, created)
             by_end[end] = (contour, created)
             created += 1
-        elif before is None:
+        elif after is not None:  # and before is None
             after.appendleft(start)
             by_start[start] = (after, after_id)
-        else:
+        elif before is not None:  # and after is None
             before.append(end)
             by_end[end] = (before, before_id)
     return [np.array(contours[key]) for key in sorted(contours)]

@@ -30,10 +30,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyproj import Geod
 
 from roadinspect.core.types import GeoPoint, Photo, PositionSource
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 GEOD = Geod(ellps="WGS84")
 MAX_INTERPOLATION_GAP_S = 300.0
@@ -74,6 +78,7 @@ class GpxTrack:
 
 def bearing_deg(a: GeoPoint, b: GeoPoint) -> float:
     """Initial geodesic bearing from ``a`` to ``b``, degrees clockwise from true north in [0, 360)."""
+    azimuth: float
     azimuth, _, _ = GEOD.inv(a.lon, a.lat, b.lon, b.lat)
     return azimuth % 360.0
 
@@ -105,7 +110,7 @@ def _clock_of(photos: Sequence[Photo]) -> str:
     """``camera`` when every photo with any time has a camera time of one kind, else ``best``."""
     timed = [p for p in photos if p.camera_time is not None or p.taken_at is not None]
     if timed and all(p.camera_time is not None for p in timed):
-        kinds = {p.camera_time.tzinfo is None for p in timed}  # type: ignore[union-attr]
+        kinds = {t.tzinfo is None for p in timed if (t := p.camera_time) is not None}
         if len(kinds) == 1:
             return "camera"
     return "best"
@@ -147,7 +152,9 @@ def interpolate_positions(photos: Sequence[Photo], max_gap_s: float = MAX_INTERP
             a, b = photos[before[1]], photos[after[1]]
             span = after[0] - before[0]
             fraction = 0.0 if span <= 0 else (t - before[0]) / span
-            position = between(a.position, b.position, fraction)  # type: ignore[arg-type]
+            if a.position is None or b.position is None:  # anchors have a position
+                continue
+            position = between(a.position, b.position, fraction)
             altitude = None
             if a.altitude_m is not None and b.altitude_m is not None:
                 altitude = a.altitude_m + (b.altitude_m - a.altitude_m) * fraction
@@ -176,18 +183,21 @@ def derive_headings(photos: Sequence[Photo], max_gap_s: float = MAX_BEARING_GAP_
             if photo.heading_deg is not None:
                 continue
             heading = None
+            here = photo.position
             for t2, j in ordered[rank + 1:]:
                 if t2 - t > max_gap_s:
                     break
-                if distance_m(photo.position, photos[j].position) >= min_distance_m:  # type: ignore[arg-type]
-                    heading = bearing_deg(photo.position, photos[j].position)  # type: ignore[arg-type]
+                there = photos[j].position
+                if here is not None and there is not None and distance_m(here, there) >= min_distance_m:
+                    heading = bearing_deg(here, there)
                     break
             if heading is None:
                 for t2, j in reversed(ordered[:rank]):
                     if t - t2 > max_gap_s:
                         break
-                    if distance_m(photos[j].position, photo.position) >= min_distance_m:  # type: ignore[arg-type]
-                        heading = bearing_deg(photos[j].position, photo.position)  # type: ignore[arg-type]
+                    there = photos[j].position
+                    if here is not None and there is not None and distance_m(there, here) >= min_distance_m:
+                        heading = bearing_deg(there, here)
                         break
             if heading is not None:
                 out[i] = replace(photo, heading_deg=heading, heading_from_track=True, heading_magnetic=False)
@@ -229,7 +239,7 @@ def load_gpx(path: Path | str) -> GpxTrack:
 
     path = Path(path)
     points: list[TrackPoint] = []
-    stack: list = []
+    stack: list[Element] = []
     try:
         with open(path, "rb") as handle:
             for event, elem in iterparse(handle, events=("start", "end")):
@@ -258,7 +268,7 @@ def load_gpx(path: Path | str) -> GpxTrack:
     return GpxTrack(path, tuple(points))
 
 
-def _track_point(elem) -> TrackPoint | None:  # an ElementTree element
+def _track_point(elem: Element) -> TrackPoint | None:
     try:
         lat, lon = float(elem.get("lat", "nan")), float(elem.get("lon", "nan"))
     except ValueError:
@@ -287,8 +297,8 @@ def photo_utc(photo: Photo, clock_offset_s: float = 0.0, camera_tz: tzinfo | Non
     taken, camera = photo.taken_at, photo.camera_time
     from_gps = taken is not None and taken.tzinfo is not None and (
         camera is None or camera.tzinfo is None or taken != camera)
-    if from_gps:
-        return taken.timestamp()  # type: ignore[union-attr]
+    if taken is not None and from_gps:
+        return taken.timestamp()
     when = camera or taken
     if when is None:
         return None
