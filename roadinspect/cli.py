@@ -145,6 +145,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="share of each batch drawn from box-labelled photos, e.g. 0.34 (default: by sampling weight)")
     p.add_argument("--freeze-bn", action="store_true",
                    help="keep the batch-norm statistics of the initial weights (fine-tuning with small batches)")
+    p.add_argument("--warmup", type=int, help="steps of linear learning-rate warm-up (default 150)")
     p.add_argument("--snapshots", action="store_true",
                    help="also export OUT/step-NNNNNN.safetensors at every checkpoint (evaluable with --weights)")
     p.set_defaults(handler=_run_train)

@@ -167,9 +167,9 @@ def _to_tensors(batch, device: torch.device):
     return x, y, a, boxes.to(device, non_blocking=non_blocking), weak.to(device, non_blocking=non_blocking)
 
 
-def _lr_factor(step: int, steps: int, elapsed: float, budget: float) -> float:
-    if step < WARMUP:
-        return (step + 1) / WARMUP
+def _lr_factor(step: int, steps: int, elapsed: float, budget: float, warmup: int = WARMUP) -> float:
+    if step < warmup:
+        return (step + 1) / warmup
     progress = step / steps
     if budget > 0:
         progress = max(progress, elapsed / budget)
@@ -235,7 +235,7 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
             if budget and elapsed >= budget:
                 log(f"time budget reached at step {step}")
                 break
-            factor = _lr_factor(step, args.steps, elapsed, budget)
+            factor = _lr_factor(step, args.steps, elapsed, budget, recipe["warmup"])
             for group in optimizer.param_groups:
                 group["lr"] = args.lr * factor
             x, y, a, b, w = _to_tensors(next(batches), device)
@@ -264,8 +264,8 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
 
 
 def weak_recipe(args: argparse.Namespace) -> dict:
-    """The weak-supervision settings of a run (``--weak-background``, ``--projection-weight``,
-    ``--weak-share``, ``--freeze-bn``), with the module defaults where an option is absent.
+    """The fine-tuning settings of a run (``--weak-background``, ``--projection-weight``,
+    ``--weak-share``, ``--freeze-bn``, ``--warmup``), with the module defaults where an option is absent.
 
     Raises:
         ValueError: a setting out of range (one line naming the option).
@@ -277,11 +277,14 @@ def weak_recipe(args: argparse.Namespace) -> dict:
         "weak_background": WEAK_BACKGROUND if background is None else float(background),
         "projection_weight": PROJECTION_WEIGHT if projection is None else float(projection),
         "weak_share": None if share is None else float(share),
-        "freeze_bn": bool(getattr(args, "freeze_bn", False))}
+        "freeze_bn": bool(getattr(args, "freeze_bn", False)),
+        "warmup": WARMUP if getattr(args, "warmup", None) is None else int(args.warmup)}
     if not recipe["weak_background"] > 0:
         raise ValueError(f"--weak-background must be above 0 (got {recipe['weak_background']})")
     if recipe["projection_weight"] < 0:
         raise ValueError(f"--projection-weight must be 0 or more (got {recipe['projection_weight']})")
+    if recipe["warmup"] < 1:
+        raise ValueError(f"--warmup must be at least 1 step (got {recipe['warmup']})")
     if recipe["weak_share"] is not None and not 0 <= recipe["weak_share"] <= 1:
         raise ValueError(f"--weak-share must be between 0 and 1 (got {recipe['weak_share']})")
     return recipe

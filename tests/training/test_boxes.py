@@ -156,7 +156,8 @@ def test_fine_tune_recipe_options_freeze_batch_norm_and_export_evaluable_snapsho
 
 @pytest.mark.parametrize("option, value, words", [("--weak-share", "1.5", "--weak-share"),
                                                   ("--projection-weight", "-1", "--projection-weight"),
-                                                  ("--weak-background", "0", "--weak-background")])
+                                                  ("--weak-background", "0", "--weak-background"),
+                                                  ("--warmup", "0", "--warmup")])
 def test_a_bad_fine_tune_setting_is_one_line_naming_the_option(tmp_path: Path, capsys: pytest.CaptureFixture,
                                                               option: str, value: str, words: str) -> None:
     from roadinspect.cli import main

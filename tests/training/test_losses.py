@@ -134,3 +134,11 @@ def test_weak_background_and_projection_weights_set_the_balance() -> None:
         got = float(total_loss(logits, target, annotated[:1], boxes, weak, projection_weight=w))
         assert abs(got - (base + w * projection)) < 1e-4
     assert projection > 0.5
+
+
+def test_the_warm_up_length_is_a_setting() -> None:
+    from roadinspect.training.train import WARMUP, _lr_factor
+
+    assert _lr_factor(0, 1000, 0.0, 0.0, warmup=25) == 1 / 25 and _lr_factor(24, 1000, 0.0, 0.0, warmup=25) == 1.0
+    assert _lr_factor(24, 1000, 0.0, 0.0) == 25 / WARMUP < 1  # the default warms up for longer
+    assert _lr_factor(999, 1000, 0.0, 0.0, warmup=25) < 0.05  # then the cosine decay to the end
