@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import roadinspect.core.export_gpkg as gpkg_mod
+import roadinspect.core.exports.gpkg as gpkg_mod
 import roadinspect.core.exports.project as export_mod
 from roadinspect.cli import main
 from roadinspect.cli_args import MAX_CLOCK_OFFSET_S, setting_float

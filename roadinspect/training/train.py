@@ -302,7 +302,7 @@ def set_train_mode(model: torch.nn.Module, freeze_bn: bool = False) -> None:
 
 def _snapshot(model: RoadDamageNet, out: Path, step: int, freeze_bn: bool) -> None:
     """``OUT/step-NNNNNN.safetensors`` (+ sidecar): the weights at ``step``, loadable by ``evaluate --weights``."""
-    from roadinspect.training.export import export_weights
+    from roadinspect.training.weights import export_weights
 
     model.eval()
     try:
@@ -329,7 +329,7 @@ def run_train_command(args: argparse.Namespace) -> int:
         log(f"error: {exc}")
         return 2
     if args.export:
-        from roadinspect.training.export import export_weights
+        from roadinspect.training.weights import export_weights
 
         info = export_weights(model, args.export, version=time.strftime("%Y.%m.%d"))
         log(f"wrote {args.export} (sha256 {info['sha256'][:12]}...)")

@@ -18,7 +18,7 @@ from roadinspect.core import backends
 from roadinspect.core.backends import accelerate, available_backends
 from roadinspect.core.network import RoadDamageNet
 from roadinspect.core.segmenter import Segmenter
-from roadinspect.training.export import export_weights
+from roadinspect.training.weights import export_weights
 
 OPTIONAL = [b for b in available_backends() if b != "torch"]  # preference order
 PROB_TOL = 1e-3

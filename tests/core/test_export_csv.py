@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from roadinspect.core.export_csv import COLUMNS, PROFILES, escape_text, render_csv, sites_csv
+from roadinspect.core.exports.sites_csv import COLUMNS, PROFILES, escape_text, render_csv, sites_csv
 from roadinspect.core.maintenance import build_maintenance_list
 from tests.core.scenes import HOSTILE_NOTES, export_scene
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from roadinspect.core.export_geojson import findings_geojson, sections_geojson, sites_geojson
+from roadinspect.core.exports.geojson import findings_geojson, sections_geojson, sites_geojson
 from roadinspect.core.maintenance import build_maintenance_list
 from roadinspect.core.types import ReviewStatus
 from tests.core.scenes import export_scene

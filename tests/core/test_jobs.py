@@ -15,7 +15,7 @@ from roadinspect.core.network import RoadDamageNet
 from roadinspect.core.segmenter import ModelError
 from roadinspect.core.store import CHANGED_REASON, Store
 from roadinspect.core.types import DamageClass, Finding, Review, ReviewStatus, Severity
-from roadinspect.training.export import export_weights
+from roadinspect.training.weights import export_weights
 from tests.core.photo_files import scene_jpeg
 
 

@@ -13,7 +13,7 @@ import torch
 from roadinspect.cli import main
 from roadinspect.core.network import RoadDamageNet
 from roadinspect.core.segmenter import ModelError, ModelIntegrityError, Segmenter, check_model_info, default_weights
-from roadinspect.training.export import export_weights
+from roadinspect.training.weights import export_weights
 
 
 @pytest.fixture(scope="module")

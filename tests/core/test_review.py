@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from roadinspect.core.export_geojson import findings_geojson
+from roadinspect.core.exports.geojson import findings_geojson
 from roadinspect.core.maintenance import ProjectData, build_maintenance_list
 from roadinspect.core.report import ReportOptions, build_report, rejected_rows
 from roadinspect.core.review import ReviewedFinding, effective_finding, next_review, reviewed

@@ -16,7 +16,7 @@ from roadinspect.core.segmenter import (
     decide,
     working_size,
 )
-from roadinspect.training.export import export_weights
+from roadinspect.training.weights import export_weights
 
 
 @pytest.fixture(scope="module")

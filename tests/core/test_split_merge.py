@@ -10,8 +10,8 @@ import pytest
 
 from roadinspect.cli import main
 from roadinspect.core import store as store_module
-from roadinspect.core.jobs import load_project_data
 from roadinspect.core.geo import MetricFrame
+from roadinspect.core.jobs import load_project_data
 from roadinspect.core.sites import build_sites, time_key
 from roadinspect.core.split_merge import (
     MergeError,

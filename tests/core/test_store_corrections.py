@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from roadinspect.core.exports.geojson import findings_geojson
+from roadinspect.core.exports.sites_csv import sites_csv
 from roadinspect.core.jobs import load_project_data
-from roadinspect.core.export_csv import sites_csv
-from roadinspect.core.export_geojson import findings_geojson
 from roadinspect.core.maintenance import build_maintenance_list
 from roadinspect.core.store import Store
 from roadinspect.core.types import DamageClass, Finding, GeoPoint, Photo, ReviewStatus, Severity

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from roadinspect.core.training_export import export_training_set, selected_photos
+from roadinspect.core.exports.training_set import export_training_set, selected_photos
 from roadinspect.core.types import IGNORE_LABEL, DamageClass, Finding, Photo, Review, ReviewStatus, Severity
 from roadinspect.training.data import load_pair, open_dataset
 

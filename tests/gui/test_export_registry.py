@@ -12,9 +12,9 @@ from roadinspect.cli import main
 from roadinspect.core import exports
 from roadinspect.core.exports import ExportFile, ExportFormat
 from roadinspect.core.exports.project import ExportJob, export_project
+from roadinspect.core.exports.training_set import selected_photos
 from roadinspect.core.jobs import load_project_data
 from roadinspect.core.maintenance import build_maintenance_list
-from roadinspect.core.training_export import selected_photos
 from roadinspect.gui.dialogs import EXPORT_TEXTS, ExportDialog
 from tests.core.test_export_project import project  # noqa: F401 - the fixture: a reviewed project file
 

@@ -115,7 +115,7 @@ def test_fine_tune_recipe_options_freeze_batch_norm_and_export_evaluable_snapsho
 
     from roadinspect.cli import main
     from roadinspect.core.segmenter import Segmenter
-    from roadinspect.training.export import load_checkpoint_model
+    from roadinspect.training.weights import load_checkpoint_model
 
     names = [f"p{i:03d}.jpg" for i in range(20)]
     folder = _folder(tmp_path / "rdd", {n: [["D40", 10, 10, 30, 30]] for n in names})

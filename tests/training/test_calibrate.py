@@ -62,7 +62,7 @@ def test_calibrate_command_writes_the_weights_into_the_sidecar(tmp_path: Path,
     import torch
 
     from roadinspect.core.network import RoadDamageNet
-    from roadinspect.training.export import export_weights
+    from roadinspect.training.weights import export_weights
 
     torch.manual_seed(0)
     weights = tmp_path / "random-seg.safetensors"

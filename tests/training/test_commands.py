@@ -83,7 +83,7 @@ def test_evaluate_prints_json_per_dataset(tmp_path: Path, capsys: pytest.Capture
     import torch
 
     from roadinspect.core.network import RoadDamageNet
-    from roadinspect.training.export import export_weights
+    from roadinspect.training.weights import export_weights
 
     torch.manual_seed(0)
     weights = tmp_path / "random-seg.safetensors"

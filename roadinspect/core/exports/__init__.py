@@ -14,10 +14,10 @@ Two kinds of writers:
   progress per photo), recording what it wrote and what it left out in the :class:`ExportJob`'s result.
 
 This module imports nothing heavy (the command line builds its ``--help`` from it); the writers import their modules
-when they run. The built-in formats: ``csv`` (:mod:`roadinspect.core.export_csv`), ``geojson``
-(:mod:`roadinspect.core.export_geojson`), ``gpkg`` (:mod:`roadinspect.core.export_gpkg`), ``report``
+when they run. The built-in formats: ``csv`` (:mod:`roadinspect.core.exports.sites_csv`), ``geojson``
+(:mod:`roadinspect.core.exports.geojson`), ``gpkg`` (:mod:`roadinspect.core.exports.gpkg`), ``report``
 (:mod:`roadinspect.core.report`, :mod:`roadinspect.core.report_pdf`) and ``training`` (the reviewed photos as a
-training set, :mod:`roadinspect.core.training_export`; not part of a plain export).
+training set, :mod:`roadinspect.core.exports.training_set`; not part of a plain export).
 """
 
 from __future__ import annotations
@@ -109,14 +109,14 @@ def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------------------- the built-in formats
 def _csv(job: ExportJob) -> list[ExportFile]:
-    from roadinspect.core.export_csv import sites_csv
+    from roadinspect.core.exports.sites_csv import sites_csv
 
     mlist, profile = job.mlist, job.csv_profile
     return [ExportFile("sites.csv", lambda p: p.write_bytes(sites_csv(mlist, profile)))]
 
 
 def _geojson(job: ExportJob) -> list[ExportFile]:
-    from roadinspect.core.export_geojson import findings_geojson, sections_geojson, sites_geojson
+    from roadinspect.core.exports.geojson import findings_geojson, sections_geojson, sites_geojson
 
     data, mlist = job.data, job.mlist
     return [ExportFile("sites.geojson", lambda p: p.write_bytes(sites_geojson(mlist))),
@@ -125,7 +125,7 @@ def _geojson(job: ExportJob) -> list[ExportFile]:
 
 
 def _gpkg(job: ExportJob) -> list[ExportFile]:
-    from roadinspect.core.export_gpkg import write_gpkg
+    from roadinspect.core.exports.gpkg import write_gpkg
 
     data, mlist = job.data, job.mlist
     return [ExportFile("inspection.gpkg", lambda p: write_gpkg(p, data, mlist))]
@@ -158,7 +158,7 @@ TRAINING_EMPTY = "Training set: no photo is completely reviewed with a correctio
 
 def _training(job: ExportJob) -> None:
     from roadinspect.core.exports.project import EmptyExport, ExportError
-    from roadinspect.core.training_export import export_training_set
+    from roadinspect.core.exports.training_set import export_training_set
 
     data = job.data
     training = export_training_set(data.photos, data.findings, data.reviews, job.out_dir / "training",

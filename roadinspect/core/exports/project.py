@@ -2,11 +2,11 @@
 
 ``roadinspect export FILE --out DIR [--formats ...]``, the app's Export dialog and the self-test all call
 :func:`export_project`, with a project file or with a :class:`~roadinspect.core.maintenance.ProjectData` already
-read. Files of the built-in formats: ``sites.csv`` (:mod:`roadinspect.core.export_csv`), ``sites.geojson``,
-``sections.geojson``, ``findings.geojson`` (:mod:`roadinspect.core.export_geojson`), ``inspection.gpkg``
-(:mod:`roadinspect.core.export_gpkg`), ``report.html`` (:mod:`roadinspect.core.report`) and ``report.pdf``
+read. Files of the built-in formats: ``sites.csv`` (:mod:`roadinspect.core.exports.sites_csv`), ``sites.geojson``,
+``sections.geojson``, ``findings.geojson`` (:mod:`roadinspect.core.exports.geojson`), ``inspection.gpkg``
+(:mod:`roadinspect.core.exports.gpkg`), ``report.html`` (:mod:`roadinspect.core.report`) and ``report.pdf``
 (:mod:`roadinspect.core.report_pdf`), both from one computation of the report's content (crops encoded once), and the
-``training/`` folder (:mod:`roadinspect.core.training_export`).
+``training/`` folder (:mod:`roadinspect.core.exports.training_set`).
 
 Every file is written atomically: to a temporary file in the target folder, then ``os.replace``d over
 the target, so a reader never sees half a file and a failed export leaves the old file as it was.
@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from roadinspect.core.export_csv import PROFILES
 from roadinspect.core.exports import REGISTRY, ExportFile, default_formats, parse_formats
+from roadinspect.core.exports.sites_csv import PROFILES
 from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
 from roadinspect.core.priority import PriorityWeights
 from roadinspect.core.report import ExportCancelled, ReportOptions

@@ -15,7 +15,7 @@ from fudgeo.enumeration import FieldType, GPKGFlavors, ShapeType
 from fudgeo.geometry import LineString, Point
 from fudgeo.geopkg import DEFAULT_EPSG_RECS, Field, SpatialReferenceSystem
 
-from roadinspect.core.export_csv import format_time
+from roadinspect.core.exports.sites_csv import format_time
 from roadinspect.core.findings import FRENCH_NAMES, RDD_CODES
 from roadinspect.core.maintenance import MaintenanceList, ProjectData
 from roadinspect.core.review import reviewed
