@@ -222,3 +222,22 @@ def test_a_project_analysed_without_a_camera_keeps_the_one_its_findings_were_mea
     assert window.session.store.get_meta("camera/height_m") == 1.5  # what its findings were measured with
     assert {rf.finding.id: rf.finding.measures for p in window.session.photo_ids()
             for rf in window.session.findings(p)} == measures
+
+
+def test_a_cancelled_re_measure_leaves_the_project_as_it_was(
+        window: MainWindow, reviewable_project: Path, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from roadinspect.core import camera as core_camera
+
+    def cancelled(store, camera, who="", *, progress, is_cancelled):  # the inspector presses Cancel at once
+        return core_camera.change_camera(store, camera, who, progress=progress, is_cancelled=lambda: True)
+
+    monkeypatch.setattr(camera_ui, "change_camera", cancelled)
+    assert window.open_project(reviewable_project)
+    session = window.session
+    before = {rf.finding.id: rf.finding for p in session.photo_ids() for rf in session.findings(p)}
+    assert camera_ui.apply_camera(window, replace(window._camera(), height_m=2.5))
+    _idle(window, qtbot)
+    assert "measuring again was cancelled, nothing was written" in window.message.text()
+    assert window._camera().height_m == 1.5 and window.session.store.get_meta("camera/height_m") is None
+    assert {rf.finding.id: rf.finding for p in session.photo_ids() for rf in session.findings(p)} == before
+    assert window.undo.count() == 0
