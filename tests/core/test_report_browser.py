@@ -154,3 +154,16 @@ def test_pdf_keeps_arabic_text_and_names_the_emoji(poppler, hostile):
     assert "Chaussée [U+1F6A7] طريق" in flat
     assert "Tournée <i>test</i> \\u202e[U+1F6A7]" in text  # the project name: the override shown, the emoji named
     assert "\ufffd" not in text and "\u25a1" not in text
+
+
+def test_pdf_compact_table_lists_every_other_site_with_its_score(poppler, hostile):
+    """The compact table is drawn straight on the canvas (its own text operators): each row is there, readable."""
+    import re
+
+    out = hostile[1]["fr"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr id="(S\d+)"><td class="n">(\d+)</td>.*?<td class="n">([\d,]+)</td>', html)
+    assert len(rows) == 3
+    text = _pdftotext(out / "report.pdf")
+    for site, rank, score in rows:
+        assert re.search(rf"^\s*{rank}\s+{site}\s.*\s{re.escape(score)}\s", text, re.M), (site, rank, score)
