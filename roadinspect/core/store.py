@@ -68,6 +68,7 @@ import json
 import os
 import socket
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -149,7 +150,7 @@ class _AnalysisLock:
                 return
             del self._held[self.path]
             fd = held[1]
-            if os.name != "nt":  # removed while still locked: nobody can lock the old file after this
+            if sys.platform != "win32":  # removed while still locked: nobody can lock the old file after this
                 with contextlib.suppress(OSError):
                     os.unlink(self.path)
             else:  # Windows wants its byte locks released before the file is closed
@@ -194,7 +195,7 @@ class _AnalysisLock:
 
 def _lock_fd(fd: int) -> None:
     """Lock byte 0 of ``fd`` exclusively without waiting (OSError when another process holds it)."""
-    if os.name == "nt":
+    if sys.platform == "win32":
         import msvcrt
 
         os.lseek(fd, 0, os.SEEK_SET)
@@ -441,7 +442,7 @@ class AnalysisRecord:
     status: str
     photos_done: int
     photos_failed: int
-    timings: dict
+    timings: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -454,7 +455,7 @@ class AuditEntry:
     action: str
     photo_id: int | None
     finding_id: int | None
-    details: dict
+    details: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -539,7 +540,14 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _review_dict(review: Review | None) -> dict | None:
+def _inserted_id(cur: sqlite3.Cursor) -> int:
+    """The id of the row the cursor's INSERT added (sqlite3 types ``lastrowid`` as ``int | None``)."""
+    if cur.lastrowid is None:
+        raise sqlite3.InterfaceError("the statement inserted no row")
+    return cur.lastrowid
+
+
+def _review_dict(review: Review | None) -> dict[str, Any] | None:
     if review is None:
         return None
     return {"status": review.status.value, "damage": review.damage.label if review.damage is not None else None,
@@ -719,7 +727,8 @@ class Store:
                 if new and target == 1:
                     from roadinspect import __version__
 
-                    self._conn.execute("INSERT INTO meta(key, value) VALUES ('created_at', ?)", (_json(_iso(now_utc())),))
+                    self._conn.execute("INSERT INTO meta(key, value) VALUES ('created_at', ?)",
+                                       (_json(_iso(now_utc())),))
                     self._conn.execute("INSERT INTO meta(key, value) VALUES ('created_by', ?)",
                                        (_json(f"roadinspect {__version__}"),))
                 self._audit(default_reviewer(), "schema", details={"version": target})
@@ -760,7 +769,7 @@ class Store:
                 raise ProjectError(f"cannot write to the project {self.path}: {exc}") from None
 
     def _audit(self, who: str, action: str, photo_id: int | None = None, finding_id: int | None = None,
-               details: dict | None = None) -> None:
+               details: dict[str, Any] | None = None) -> None:
         self._conn.execute(
             "INSERT INTO audit_log(at, who, action, photo_id, finding_id, details) VALUES (?, ?, ?, ?, ?, ?)",
             (_iso(now_utc()), who or default_reviewer(), action, photo_id, finding_id, _json(details or {})),
@@ -842,7 +851,8 @@ class Store:
                             del values["heading_deg"], values["heading_from_track"]
                     sets = ", ".join(f"{k} = :{k}" for k in values)
                     extra = "" if same else ", analysis_id = NULL, analysed_at = NULL, duplicate_of = NULL"
-                    conn.execute(f"UPDATE photos SET {sets}, error = NULL{extra} WHERE id = :id", {**values, "id": row[0]})
+                    conn.execute(f"UPDATE photos SET {sets}, error = NULL{extra} WHERE id = :id",
+                                 {**values, "id": row[0]})
                     counts["updated" if same else "changed"] += 1
                     if not same:
                         self._audit(who, "photo_changed", photo_id=row[0], details={"path": key})
@@ -862,13 +872,13 @@ class Store:
                 )
                 if original is None:
                     counts["added" if replacing is None else "changed"] += 1
-                    ids.append(int(cur.lastrowid))
+                    ids.append(_inserted_id(cur))
                 else:
                     counts["duplicates"] += 1
                 if replacing is not None:
-                    conn.execute("UPDATE photos SET replaced_by = ? WHERE id = ?", (int(cur.lastrowid), replacing))
+                    conn.execute("UPDATE photos SET replaced_by = ? WHERE id = ?", (_inserted_id(cur), replacing))
                     self._audit(who, "photo_replaced", photo_id=replacing,
-                                details={"path": key, "replaced_by": int(cur.lastrowid), "reason": CHANGED_REASON})
+                                details={"path": key, "replaced_by": _inserted_id(cur), "reason": CHANGED_REASON})
             for copy, first in duplicates:
                 source = by_path.get(os.path.abspath(first))
                 first_row = conn.execute("SELECT id, sha256 FROM photos WHERE path = ? AND replaced_by IS NULL",
@@ -951,7 +961,7 @@ class Store:
                 return row_id, mine
         return None
 
-    def _record(self, row: dict) -> PhotoRecord:
+    def _record(self, row: dict[str, Any]) -> PhotoRecord:
         path = self.resolve(row["path"], row["abs_path"])
         photo = None
         if row["width"] is not None:
@@ -1156,19 +1166,21 @@ class Store:
         return out
 
     # ------------------------------------------------------------------ analyses
-    def start_analysis(self, model_name: str, model_sha256: str, settings: dict | None = None, who: str = "") -> int:
+    def start_analysis(self, model_name: str, model_sha256: str, settings: dict[str, Any] | None = None,
+                       who: str = "") -> int:
         """Open an analysis row (status ``running``) and return its id."""
         with self._tx() as conn:
             cur = conn.execute(
                 "INSERT INTO analyses(model_name, model_sha256, started_at, settings) VALUES (?, ?, ?, ?)",
                 (model_name, model_sha256, _iso(now_utc()), _json(settings or {})),
             )
-            analysis_id = int(cur.lastrowid)
+            analysis_id = _inserted_id(cur)
             self._audit(who, "analysis_started", details={"analysis_id": analysis_id, "model": model_name,
                                                           "model_sha256": model_sha256})
         return analysis_id
 
-    def finish_analysis(self, analysis_id: int, status: str, timings: dict | None = None, who: str = "") -> None:
+    def finish_analysis(self, analysis_id: int, status: str, timings: dict[str, Any] | None = None,
+                        who: str = "") -> None:
         """Close an analysis row (``finished``, ``cancelled`` or ``failed``) with its timings."""
         with self._tx() as conn:
             conn.execute("UPDATE analyses SET finished_at = ?, status = ?, timings = ? WHERE id = ?",
@@ -1196,7 +1208,8 @@ class Store:
                 "LEFT JOIN reviews r ON r.finding_id = f.id WHERE f.photo_id = ?",
                 (photo_id,),
             ).fetchall()
-            replace_ids = [r[0] for r in rows if r[1] == "model" and (r[3] is None or r[3] == ReviewStatus.PENDING.value)]
+            replace_ids = [r[0] for r in rows
+                           if r[1] == "model" and (r[3] is None or r[3] == ReviewStatus.PENDING.value)]
             replaced = set(replace_ids)
             kept = [r for r in rows if r[0] not in replaced]
             kept_shapes = []
@@ -1215,7 +1228,8 @@ class Store:
                     continue
                 conn.execute(
                     "INSERT INTO findings(photo_id, analysis_id, source, damage, kind, severity, polygon_wkt, "
-                    "confidence, measures, ground_lat, ground_lon, created_at) VALUES (?, ?, 'model', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "confidence, measures, ground_lat, ground_lon, created_at) "
+                    "VALUES (?, ?, 'model', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (photo_id, analysis_id, int(f.damage), f.kind, Severity(f.severity).value, f.polygon_wkt,
                      float(f.confidence), _json(dict(f.measures)), f.ground.lat if f.ground else None,
                      f.ground.lon if f.ground else None, created),
@@ -1244,7 +1258,7 @@ class Store:
             self._audit(who, "photo_error", photo_id=photo_id, details={"analysis_id": analysis_id, "reason": reason})
 
     # ------------------------------------------------------------------ findings and reviews
-    def _reviewed(self, row: dict) -> ReviewedFinding:
+    def _reviewed(self, row: dict[str, Any]) -> ReviewedFinding:
         ground = None
         if row["ground_lat"] is not None and row["ground_lon"] is not None:
             ground = GeoPoint(row["ground_lat"], row["ground_lon"])
@@ -1341,7 +1355,7 @@ class Store:
 
     def add_inspector_finding(self, photo_id: int, damage: DamageClass | int, polygon_wkt: str, reviewer: str = "",
                               kind: str | None = None, severity: Severity | str = Severity.MEDIUM,
-                              measures: dict | None = None, ground: GeoPoint | None = None,
+                              measures: dict[str, Any] | None = None, ground: GeoPoint | None = None,
                               note: str = "") -> ReviewedFinding:
         """Add a finding drawn by an inspector; it is recorded as accepted by that inspector.
 
@@ -1361,11 +1375,12 @@ class Store:
             at = now_utc()
             cur = conn.execute(
                 "INSERT INTO findings(photo_id, analysis_id, source, damage, kind, severity, polygon_wkt, confidence, "
-                "measures, ground_lat, ground_lon, created_at) VALUES (?, NULL, 'inspector', ?, ?, ?, ?, 1.0, ?, ?, ?, ?)",
+                "measures, ground_lat, ground_lon, created_at) "
+                "VALUES (?, NULL, 'inspector', ?, ?, ?, ?, 1.0, ?, ?, ?, ?)",
                 (photo_id, int(damage), kind, severity.value, polygon_wkt, _json(measures or {}),
                  ground.lat if ground else None, ground.lon if ground else None, _iso(at)),
             )
-            finding_id = int(cur.lastrowid)
+            finding_id = _inserted_id(cur)
             conn.execute("INSERT INTO reviews(finding_id, status, note, reviewer, at) VALUES (?, 'accepted', ?, ?, ?)",
                          (finding_id, note, reviewer, _iso(at)))
             self._audit(reviewer, "finding_added", photo_id=photo_id, finding_id=finding_id,
@@ -1374,7 +1389,7 @@ class Store:
         return self.finding(finding_id)
 
     def update_finding_geometry(self, finding_id: int, polygon_wkt: str, reviewer: str = "",
-                                measures: dict | None = None, ground: GeoPoint | None = None,
+                                measures: dict[str, Any] | None = None, ground: GeoPoint | None = None,
                                 kind: str | None = None, severity: Severity | str | None = None,
                                 review: Review | None = None) -> ReviewedFinding:
         """Replace a finding's outline (an inspector's mask correction), with an audit row.
@@ -1392,7 +1407,7 @@ class Store:
                                (finding_id,)).fetchone()
             if row is None:
                 raise KeyError(f"no finding {finding_id} in {self.path}")
-            sets, params = ["polygon_wkt = ?"], [polygon_wkt]
+            sets, params = ["polygon_wkt = ?"], [polygon_wkt]  # type: list[str], list[Any]
             if measures is not None:
                 sets.append("measures = ?")
                 params.append(_json(measures))
@@ -1474,13 +1489,14 @@ class Store:
                     continue
                 conn.execute("UPDATE findings SET measures = ?, kind = ?, severity = ?, ground_lat = ?, ground_lon = ? "
                              "WHERE id = ?", (_json(dict(u.measures)), u.kind, Severity(u.severity).value,
-                                              u.ground.lat if u.ground else row[6], u.ground.lon if u.ground else row[7],
-                                              u.finding_id))
+                                              u.ground.lat if u.ground else row[6],
+                                              u.ground.lon if u.ground else row[7], u.finding_id))
                 self._audit(who, "remeasure", photo_id=row[0], finding_id=u.finding_id, details={
                     "reason": reason, "measures_before": json.loads(row[3]), "measures_after": dict(u.measures),
                     "kind_before": row[4], "kind_after": u.kind, "severity_before": row[5],
                     "severity_after": Severity(u.severity).value,
-                    "ground_before": [row[6], row[7]], "ground_after": [u.ground.lat, u.ground.lon] if u.ground else None})
+                    "ground_before": [row[6], row[7]],
+                    "ground_after": [u.ground.lat, u.ground.lon] if u.ground else None})
                 written.append(u.finding_id)
             meta_before = {}
             for key, value in (meta or {}).items():
@@ -1548,8 +1564,8 @@ class Store:
         """Store a setting (any JSON value); audited unless the key starts with ``ui.``."""
         with self._tx() as conn:
             old = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-            conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                         (key, _json(value)))
+            conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, _json(value)))
             if not key.startswith("ui."):
                 self._audit(who, "setting", details={"key": key, "before": json.loads(old[0]) if old else None,
                                                      "after": value})
@@ -1570,7 +1586,10 @@ class Store:
     def counts(self) -> dict[str, Any]:
         """The figures of ``roadinspect info``."""
         usable = "width IS NOT NULL AND duplicate_of IS NULL"
-        one = lambda sql: self._query(sql)[0]["n"]  # noqa: E731 - a one-line local helper
+
+        def one(sql: str) -> int:
+            return int(self._query(sql)[0]["n"])
+
         by_source = {r["position_source"]: r["n"] for r in self._query(
             f"SELECT position_source, count(*) AS n FROM photos WHERE {usable} GROUP BY position_source")}
         by_class = {DamageClass(r["damage"]).label: r["n"] for r in self._query(
