@@ -240,11 +240,27 @@ def build_report(
     ordered = order_sites(mlist.ranked)
     n_cards = len(ordered) if options.top == 0 else min(options.top, len(ordered))
     cards, rest = ordered[:n_cards], ordered[n_cards:]
+    numbered = {r.site.id for r in cards[:99]}
+    gap = (section_settings or SectionSettings()).max_gap_m
+    photos = list(data.photos.values())
+
+    def make_map(width: float) -> Figure | None:
+        return survey_map(photos, mlist.sections, mlist.ranked, numbered, t, width=width, max_gap_m=gap,
+                          base_map=options.base_map or None)
+
     crops: dict[str, Crop] = {}
-    # Decoding the photos dominates; Pillow releases the GIL while it decodes, so threads overlap them.
+    # Decoding the photos dominates; Pillow releases the GIL while it decodes, so threads overlap them, and
+    # the figures and the summary are made meanwhile on this thread.
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
         pending = [(r.site.id, pool.submit(_crop, data, r, t)) for r in cards]
         try:
+            rejected: list[tuple[Finding, Review]] = []
+            if options.include_rejected:
+                for f in data.findings:
+                    review = data.reviews.get(f.id) if f.id is not None else None
+                    if review is not None and review.status == ReviewStatus.REJECTED:
+                        rejected.append((f, review))
+            summary, the_map, profile = _summary(data, mlist), make_map(520.0), condition_profile(mlist.sections, t)
             for i, (site_id, future) in enumerate(pending):
                 if is_cancelled is not None and is_cancelled():
                     raise ExportCancelled("report cancelled")
@@ -254,24 +270,9 @@ def build_report(
         finally:
             for _, future in pending:
                 future.cancel()
-    numbered = {r.site.id for r in cards[:99]}
-    gap = (section_settings or SectionSettings()).max_gap_m
-    rejected: list[tuple[Finding, Review]] = []
-    if options.include_rejected:
-        for f in data.findings:
-            review = data.reviews.get(f.id) if f.id is not None else None
-            if review is not None and review.status == ReviewStatus.REJECTED:
-                rejected.append((f, review))
-    photos = list(data.photos.values())
-
-    def make_map(width: float) -> Figure | None:
-        return survey_map(photos, mlist.sections, mlist.ranked, numbered, t, width=width, max_gap_m=gap,
-                          base_map=options.base_map or None)
-
     return ReportContent(
-        t=t, data=data, mlist=mlist, options=options, summary=_summary(data, mlist), ordered=ordered, cards=cards,
-        rest=rest, crops=crops, rejected=rejected, map=make_map(520.0), profile=condition_profile(mlist.sections, t),
-        make_map=make_map,
+        t=t, data=data, mlist=mlist, options=options, summary=summary, ordered=ordered, cards=cards,
+        rest=rest, crops=crops, rejected=rejected, map=the_map, profile=profile, make_map=make_map,
     )
 
 
