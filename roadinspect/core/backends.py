@@ -145,7 +145,8 @@ def export_onnx(model: torch.nn.Module) -> bytes:
     buffer = io.BytesIO()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # the legacy exporter announces its deprecation
-        torch.onnx.export(model, (example,), buffer, input_names=["x"], output_names=["logits"],
+        torch.onnx.export(model, (example,), buffer,  # type: ignore[arg-type]  # a file object works as well
+                          input_names=["x"], output_names=["logits"],
                           dynamic_axes={"x": {0: "n", 2: "h", 3: "w"}, "logits": {0: "n", 2: "h", 3: "w"}},
                           opset_version=ONNX_OPSET, dynamo=False)
     return buffer.getvalue()
@@ -203,13 +204,13 @@ def block_openvino_telemetry() -> None:
     """
     loaded = sys.modules.get("openvino_telemetry", _ABSENT)
     if loaded is _ABSENT:
-        sys.modules["openvino_telemetry"] = None  # type: ignore[assignment] - "import" now raises ImportError
+        sys.modules["openvino_telemetry"] = None  # type: ignore[assignment]  # "import" now raises ImportError
         return
     if loaded is None:
         return
     sender = sys.modules.get("openvino_telemetry.utils.sender")
     if sender is not None:
-        sender.TelemetrySender.send = lambda self, *args, **kwargs: None  # type: ignore[attr-defined]
+        sender.TelemetrySender.send = lambda self, *args, **kwargs: None
     telemetry = getattr(loaded, "Telemetry", None)
     if telemetry is not None:
         for name in ("send_event", "send_error", "send_stack_trace", "start_session", "end_session",
@@ -337,7 +338,7 @@ def _choice_key(segmenter: Segmenter, threads: int, precision: str) -> str:
                        f"precision {precision}", _versions()])
 
 
-def _read_choices(path: Path) -> dict[str, dict]:
+def _read_choices(path: Path) -> dict[str, dict[str, str]]:
     """The cached choices; a missing, unreadable or corrupt file gives none (it is rewritten)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -353,7 +354,7 @@ def _read_choices(path: Path) -> dict[str, dict]:
             and v.get("precision") in (Precision.FP32, Precision.BF16)}
 
 
-def _write_choices(path: Path, choices: dict[str, dict]) -> None:
+def _write_choices(path: Path, choices: dict[str, dict[str, str]]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -29,9 +29,10 @@ import itertools
 import json
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -147,7 +148,7 @@ class Segmentation:
     mask: np.ndarray
     probs: np.ndarray
     image_size: tuple[int, int]
-    thresholds: dict = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     @property
     def scale(self) -> tuple[float, float]:
@@ -217,7 +218,7 @@ def _fold_named_pairs(model: RoadDamageNet) -> None:
 
     enc = model.encoder
     enc._conv_stem = fuse_conv_bn_eval(enc._conv_stem, enc._bn0)
-    enc._bn0 = torch.nn.Identity()
+    enc._bn0 = torch.nn.Identity()  # type: ignore[assignment]  # the folded batch norm: a no-op in its place
     for block in enc._blocks:
         pairs = [("_depthwise_conv", "_bn1"), ("_project_conv", "_bn2")]
         if block.has_expand:
@@ -240,7 +241,7 @@ class Segmenter:
     backend: Accelerated
     """What runs :attr:`model` (backend, precision, threads, why): torch until :meth:`use_network` says otherwise."""
 
-    def __init__(self, model: RoadDamageNet, info: dict, sha256: str, device: torch.device) -> None:
+    def __init__(self, model: RoadDamageNet, info: dict[str, Any], sha256: str, device: torch.device) -> None:
         self.torch_model = model
         self.model = model
         self.backend = Accelerated(Backend.TORCH, Precision.FP32 if device.type == "cpu" else Precision.FP16_AUTOCAST,
@@ -316,7 +317,7 @@ class Segmenter:
         return segmenter
 
     @classmethod
-    def from_model(cls, model: RoadDamageNet, info: dict, sha256: str = "", device: str = "auto",
+    def from_model(cls, model: RoadDamageNet, info: dict[str, Any], sha256: str = "", device: str = "auto",
                    threads: int | None = None) -> Segmenter:
         """Wrap an in-memory network (used by training and evaluation); folds BN for inference."""
         dev = resolve_device(device)
@@ -365,7 +366,7 @@ class Segmenter:
         groups: dict[tuple[int, int], list[int]] = {}
         tensors = [self.preprocess(img) for img in images]
         for i, t in enumerate(tensors):
-            groups.setdefault(tuple(t.shape[-2:]), []).append(i)
+            groups.setdefault((int(t.shape[-2]), int(t.shape[-1])), []).append(i)
         for indices in groups.values():
             probs = self.run(torch.cat([tensors[i] for i in indices]))
             for i, p in zip(indices, probs, strict=True):
@@ -395,7 +396,7 @@ class Segmenter:
                             image_size=(width, height), thresholds=dict(self.info.get("thresholds", {})))
 
 
-def decide(probs: np.ndarray, thresholds: dict) -> np.ndarray:
+def decide(probs: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:
     """Class decision from ``(3, h, w)`` probabilities: ``(h, w)`` uint8 class mask.
 
     Weighted argmax (``thresholds["crack_weight"]``, ``["pothole_weight"]``, default 1: a class's
@@ -412,7 +413,7 @@ def decide(probs: np.ndarray, thresholds: dict) -> np.ndarray:
         t = float(thresholds.get(key, 0.0))
         if t > 0:
             mask[(mask == cls) & (probs[cls] < t)] = 0
-    return mask
+    return np.asarray(mask, dtype=np.uint8)
 
 
 def _physical_cores() -> int:

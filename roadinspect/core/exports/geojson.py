@@ -93,7 +93,7 @@ def sections_geojson(mlist: MaintenanceList) -> bytes:
 
 def findings_geojson(data: ProjectData, mlist: MaintenanceList) -> bytes:
     """``findings.geojson``: the ground point of every finding (photo position when unknown)."""
-    site_of = {fid: r.site.id for r in mlist.ranked for fid in r.site.finding_ids}
+    site_of: dict[int | None, str] = {fid: r.site.id for r in mlist.ranked for fid in r.site.finding_ids}
     features = []
     for f in sorted(data.findings, key=lambda f: (f.id is None, f.id)):
         review = data.reviews.get(f.id) if f.id is not None else None

@@ -8,6 +8,7 @@ Layers (all WGS84, EPSG:4326): ``sites`` (points, rank order), ``sections`` (lin
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from fudgeo import GeoPackage
@@ -69,7 +70,8 @@ def write_gpkg(path: Path, data: ProjectData, mlist: MaintenanceList) -> None:
         srs = SpatialReferenceSystem(name="WGS 84", organization="EPSG", org_coord_sys_id=SRS_ID,
                                      definition=_WGS84_WKT, srs_id=SRS_ID)
 
-        def layer(name: str, shape: str, fields: tuple[tuple[str, str], ...], rows: list[tuple]) -> None:
+        def layer(name: str, shape: str, fields: tuple[tuple[str, str], ...],
+                  rows: Sequence[tuple[object, ...]]) -> None:
             gpkg.create_feature_class(name, srs=srs, shape_type=shape,
                                       fields=tuple(Field(n, t) for n, t in fields), spatial_index=True)
             cols = ", ".join(["SHAPE", *(f'"{n}"' for n, _ in fields)])
@@ -101,7 +103,7 @@ def write_gpkg(path: Path, data: ProjectData, mlist: MaintenanceList) -> None:
                                  json.dumps(deductions)))
         layer("sections", ShapeType.linestring, _SECTION_FIELDS, section_rows)
 
-        site_of = {fid: r.site.id for r in mlist.ranked for fid in r.site.finding_ids}
+        site_of: dict[int | None, str] = {fid: r.site.id for r in mlist.ranked for fid in r.site.finding_ids}
         finding_rows = []
         for f in sorted(data.findings, key=lambda f: (f.id is None, f.id)):
             review = data.reviews.get(f.id) if f.id is not None else None

@@ -80,7 +80,8 @@ def selected_photos(
     for pid in sorted(by_photo):
         items = by_photo[pid]
         decided = all(
-            f.source != "model" or (f.id in reviews and reviews[f.id].status != ReviewStatus.PENDING)  # type: ignore[operator]
+            f.source != "model"
+            or (f.id is not None and f.id in reviews and reviews[f.id].status != ReviewStatus.PENDING)
             for f in items
         )
         if not decided:
@@ -101,7 +102,7 @@ def render_mask(
     draw, draw_edges = ImageDraw.Draw(labels), ImageDraw.Draw(edges)
     kept = []
     for f in findings:
-        eff = effective_finding(f, reviews.get(f.id)) if f.id is not None else f  # type: ignore[arg-type]
+        eff = effective_finding(f, reviews.get(f.id)) if f.id is not None else f
         if eff is not None:
             kept.append(eff)
     # potholes first, so a crack drawn across a pothole stays visible as a crack
