@@ -4,8 +4,8 @@
     python packaging/dev.py test    # .venv + dependencies, then the whole test suite (pytest)
 
 Both commands first make sure ``.venv`` exists at the repository root (``venv`` with pip) and holds
-the project installed in editable mode with its test and fast (OpenVINO, ONNX Runtime) extras and the
-pinned PyTorch build
+the project installed in editable mode with its test, fast (OpenVINO, ONNX Runtime), postgis and cluster (Ray)
+extras and the pinned PyTorch build
 (:data:`PINS`). The installation is skipped when nothing changed since the last one: a stamp file
 in ``.venv`` records the sha256 of ``pyproject.toml`` (and ``setup.py``), the pins and the Python
 version. Anything after ``test`` goes to pytest (``python packaging/dev.py test -k store -x``).
@@ -29,9 +29,10 @@ VENV = ROOT / ".venv"
 STAMP = VENV / "roadinspect-dev.json"
 PINS = ("torch==2.14.1", "torchvision==0.29.1")
 """The PyTorch build the project is tested with."""
-EXTRAS = "test,fast,postgis"
-"""Extras installed with the project: the test tools, the faster CPU backends (OpenVINO, ONNX Runtime) and the
-PostGIS driver (psycopg) that ``roadinspect publish`` uses."""
+EXTRAS = "test,fast,postgis,cluster"
+"""Extras installed with the project: the test tools, the faster CPU backends (OpenVINO, ONNX Runtime), the
+PostGIS driver (psycopg) that ``roadinspect publish`` uses, and Ray for ``analyze --ray`` (its tests start a
+local Ray)."""
 MIN_PYTHON = (3, 11)
 
 

@@ -74,10 +74,13 @@ class _CancelFlag:
 
 def run_analyze_command(args: argparse.Namespace) -> int:
     """The ``analyze`` subcommand (see the module docstring)."""
+    from roadinspect.cli_cluster import check_cluster_args
     from roadinspect.core.jobs import import_photos
     from roadinspect.core.store import ProjectError, Store
     from roadinspect.core.track import TrackError, load_gpx
 
+    if (problem := check_cluster_args(args)) is not None:
+        return _error(problem)
     project = Path(args.project)
     if project.suffix == "":
         project = project.with_suffix(".roadinspect")
@@ -85,6 +88,7 @@ def run_analyze_command(args: argparse.Namespace) -> int:
         store = Store.open(project)
     except ProjectError as exc:
         return _error(str(exc))
+    cluster = None
     try:
         gpx = None
         if args.gpx is not None:
@@ -92,6 +96,12 @@ def run_analyze_command(args: argparse.Namespace) -> int:
                 gpx = load_gpx(args.gpx)
             except TrackError as exc:
                 return _error(str(exc))
+        if getattr(args, "ray", None) is not None:  # reached before the scan: a wrong address costs nothing
+            from roadinspect.cli_cluster import open_cluster
+
+            cluster = open_cluster(args)
+            if cluster is None:
+                return 2
         # one analysis of a project at a time: a second one says the project is busy before importing anything
         with store.analysis_lock(), _CancelFlag() as cancel:
             bar = TerminalProgress("Reading photos", unit="files")
@@ -107,7 +117,11 @@ def run_analyze_command(args: argparse.Namespace) -> int:
                 return 1
             result, photos, added = imported.scan, imported.photos, imported.added
             summary = None
-            if added.photo_ids:
+            if added.photo_ids and cluster is not None:
+                bar = TerminalProgress("Analysing", unit="photos")
+                summary = cluster.analyze(store, added.photo_ids, bar, cancel, _camera_from_project(store))
+                bar.close()
+            elif added.photo_ids:
                 segmenter = _load_segmenter(args)
                 if segmenter is None:
                     return 2
@@ -118,13 +132,23 @@ def run_analyze_command(args: argparse.Namespace) -> int:
                                   camera=_camera_from_project(store))
                 bar.close()
         print(_summary_text(project, photos, result, added, summary, store), file=sys.stdout)
+        for line in cluster.lines() if cluster is not None else []:
+            _say(line)
         if summary is not None and summary.cancelled:
             return 130
         return 0
     except ProjectError as exc:
         return _error(str(exc))
+    except Exception as exc:
+        from roadinspect.cluster.session import ClusterError
+
+        if isinstance(exc, ClusterError):  # only raised on the --ray path
+            return _error(str(exc))
+        raise
     finally:
         store.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _load_segmenter(args: argparse.Namespace) -> Any:
@@ -328,6 +352,9 @@ def add_analyze_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--precision", default=None, choices=PRECISIONS,
                    help="network precision (default auto: bf16 where OpenVINO runs on a CPU with native bf16 "
                         "units, else fp32; see docs/performance.md for the accuracy it costs)")
+    from roadinspect.cli_cluster import add_cluster_options
+
+    add_cluster_options(p)
     p.set_defaults(handler=run_analyze_command)
 
 
