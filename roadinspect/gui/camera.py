@@ -218,6 +218,11 @@ class CameraDialog(QDialog):
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # every row's whole width, and up to about six rows without scrolling (a 1280x720 screen keeps its buttons)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        hint_size = body.sizeHint()
+        scroll.setMinimumWidth(hint_size.width() + scroll.verticalScrollBar().sizeHint().width())
+        scroll.setMinimumHeight(min(hint_size.height(), 330))
         hint = QLabel(
             self.tr(
                 "Typical values: a dash camera behind the windscreen 1.2-1.5 m and 5-15°; a camera "

@@ -125,6 +125,11 @@ def test_the_dialog_asks_the_field_of_view_only_without_an_exif_focal_length(qtb
     texts = [w.text() for w in dialog.findChildren(camera_ui.QLabel)]
     assert any("26 mm (35-mm equivalent)" in t for t in texts) and any("lyon-2026" in t for t in texts)
     assert any("unknown camera, 1920x1080\n30 photos" in t for t in texts)
+    dialog.show()  # every row whole without scrolling, and the dialog fits a 1280x720 screen
+    qtbot.waitExposed(dialog)
+    scroll = dialog.findChild(camera_ui.QScrollArea)
+    assert scroll.widget().width() >= scroll.widget().sizeHint().width() and not scroll.verticalScrollBar().isVisible()
+    assert dialog.minimumSizeHint().height() <= 680 and dialog.minimumSizeHint().width() <= 1280
     dash[0].setValue(1.25)
     dash[1].setValue(4.0)
     dash[2].setValue(90.0)
