@@ -56,6 +56,9 @@ BENCHMARKS: dict[str, Benchmark] = {
         Benchmark("gui",
                   "event-loop latency of the window while it analyses a batch (p95, goal < 50 ms; needs the model)",
                   "roadinspect.benchmarks.gui_latency:run", "roadinspect.benchmarks.gui_latency:format_result"),
+        Benchmark("cluster", "`analyze --ray` (local Ray) vs plain `analyze` photos/s on the same real-content photos; "
+                  "the driver's peak RSS on 20,000 photos (needs Ray: the cluster extra)",
+                  "roadinspect.benchmarks.cluster:run", "roadinspect.benchmarks.cluster:format_result"),
         Benchmark("report", "time and size of report.html + report.pdf of a 2,000-photo survey (goals < 10 s, < 20 MB)",
                   "roadinspect.benchmarks.report_export:run", "roadinspect.benchmarks.report_export:format_result"),
     )
@@ -74,6 +77,8 @@ def _run_model(args: argparse.Namespace) -> dict:
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``roadinspect bench WHAT`` with one choice per entry of :data:`BENCHMARKS`."""
+    from roadinspect.core.backends import BACKEND_CHOICES, PRECISIONS  # the names only: no heavy import
+
     lines = "\n".join(f"  {b.name:8s} {b.help}" for b in BENCHMARKS.values())
     p = sub.add_parser("bench", help="measure speed and memory (benchmarks, not tests)",
                        description=f"Benchmarks:\n{lines}", formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -85,13 +90,16 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", default=None, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="cpu", help="cpu, cuda or auto")
     p.add_argument("--repeats", type=int, default=0, help="repetitions (0 = the benchmark's default)")
-    p.add_argument("--backend", default=None, help="analyze: inference backend (auto, openvino, onnxruntime, torch)")
+    p.add_argument("--backend", default=None, choices=BACKEND_CHOICES,
+                   help="analyze: inference backend (default auto: the fastest installed)")
     p.add_argument("--threads", type=int, default=None, help="analyze: model threads (default: physical cores)")
     p.add_argument("--workers", type=int, default=None, help="analyze: decode workers (0 = no overlap)")
-    p.add_argument("--precision", default=None,
+    p.add_argument("--precision", default=None, choices=PRECISIONS,
                    help="analyze: auto (default: bf16 on CPUs with native bf16 units, else fp32), fp32 or bf16")
     p.add_argument("--naive-count", type=int, default=0, help="analyze: naive-path photos (default 24, + 1 warm-up)")
     p.add_argument("--variants", action="store_true", help="analyze: also measure backend x threads x workers")
+    p.add_argument("--rss-count", type=int, default=0,
+                   help="cluster: small photos for the driver's memory (default 20,000)")
     p.add_argument("--doc", default=None, help="all: the Markdown file to write (default: docs/performance.md)")
     p.set_defaults(handler=run_bench_command)
 

@@ -144,7 +144,7 @@ def test_the_command_line_offers_the_backend_and_precision_names_defined_once() 
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command").choices
-    for command in ("analyze", "evaluate"):
+    for command in ("analyze", "evaluate", "bench"):
         options = {a.dest: a for a in sub[command]._actions}
         assert list(options["backend"].choices) == list(backends.BACKEND_CHOICES)
         assert list(options["precision"].choices) == list(backends.PRECISIONS)
