@@ -95,7 +95,7 @@ def _child_main(inbox: Any, outbox: Any, project: str, weights: str | None, came
         outbox.close()
 
 
-def _photo_states(project: Path) -> dict[int, tuple]:
+def _photo_states(project: Path) -> dict[int, tuple[Any, ...]]:
     """Each photo's analysis state in the project file (what changes when its outcome is recorded), and its name."""
     with Store.open(project, readonly=True) as store:
         return {r.id: (r.analysis_id, r.analysed_at, r.error, r.failure, r.path.name)

@@ -425,9 +425,11 @@ def _crack_measures(
         a_abs, b_abs, sk_abs = a + [r0, c0], b + [r0, c0], sk + [r0, c0]
         inst_rc = np.argwhere(inst) + [r0, c0]
 
+        r_fallback = r_min
+
         def compute(cam: CameraModel) -> _Metric:
             rm = frame.clamp_row(cam)
-            return _crack_metric(cam, frame, r_min if rm is None else rm, a_abs, b_abs, sk_abs, widths,
+            return _crack_metric(cam, frame, r_fallback if rm is None else rm, a_abs, b_abs, sk_abs, widths,
                                  inst_rc, filled_rc, tangents)
 
         clamped = float(np.mean(sk_abs[:, 0] < r_min))
@@ -523,10 +525,8 @@ def _finding(
     photo: Photo, camera: CameraModel, settings: ExtractionSettings, source: str,
 ) -> Finding | None:
     """One finding from an instance crop, or None when the instance is too small to keep."""
-    if damage == DamageClass.POTHOLE:
-        result = _pothole_measures(inst, frame, camera, r0, c0, settings)
-    else:
-        result = _crack_measures(inst, frame, camera, r0, c0, settings)
+    result = (_pothole_measures(inst, frame, camera, r0, c0, settings) if damage == DamageClass.POTHOLE
+              else _crack_measures(inst, frame, camera, r0, c0, settings))
     if result is None:
         return None
     measures, kind, severity, (ar, ac) = result

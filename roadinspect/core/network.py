@@ -11,6 +11,8 @@ Output: ``(N, 3, H, W)`` logits for background, crack, pothole.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -32,7 +34,7 @@ _LITE0_STAGES = (
 )
 # Indices of the blocks whose outputs feed the decoder: strides 2, 4, 8, 16, 32.
 _TAPS = (0, 2, 4, 10, 15)
-_BN = {"eps": 1e-3, "momentum": 0.01}
+_BN: dict[str, Any] = {"eps": 1e-3, "momentum": 0.01}
 
 
 class MBConv(nn.Module):
@@ -57,7 +59,8 @@ class MBConv(nn.Module):
             y = F.relu6(self._bn0(self._expand_conv(y)))
         y = F.relu6(self._bn1(self._depthwise_conv(y)))
         y = self._bn2(self._project_conv(y))
-        return y + x if self.residual else y
+        out: torch.Tensor = y + x if self.residual else y
+        return out
 
 
 class Encoder(nn.Module):
@@ -114,7 +117,8 @@ class DecoderStage(nn.Module):
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
         x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
         x = self.fuse(torch.cat([x, skip], dim=1))
-        return self.refine(x)
+        out: torch.Tensor = self.refine(x)
+        return out
 
 
 class RoadDamageNet(nn.Module):

@@ -140,11 +140,11 @@ def place_project_on_gpx(store: Store, gpx_path: Path | str, clock_offset_s: flo
     result = PlacementResult(gpx_path, float(clock_offset_s), track_start=_utc(track.points[0].t),
                              track_end=_utc(track.points[-1].t))
     records = [r for r in store.photos() if r.photo is not None]
-    old = [r.photo for r in records]
+    old = [r.photo for r in records if r.photo is not None]  # all of them
     candidates = [i for i, p in enumerate(old) if p is not None and p.position_source != PositionSource.EXIF]
     result.skipped_exif = len(records) - len(candidates)
     chosen = set(candidates)
-    work = [_set_aside(p) if i in chosen else p for i, p in enumerate(old)]  # type: ignore[arg-type]
+    work = [_set_aside(p) if i in chosen else p for i, p in enumerate(old)]
     done = complete_track(work, track, clock_offset_s, camera_tz)
     times = [t for i in candidates if (t := photo_utc(work[i], clock_offset_s, camera_tz)) is not None]
     result.photos_start, result.photos_end = (_utc(min(times)), _utc(max(times))) if times else (None, None)

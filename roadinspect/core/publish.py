@@ -233,7 +233,8 @@ _COMMENTS: dict[str, tuple[str, dict[str, str]]] = {
     "findings": ("Every finding of each survey with its review decision (rejected ones included).", {
         "fid": "row id (changes at each publication)", "survey_id": "the survey (surveys.survey_id)",
         "finding_id": "RoadInspect finding id (as in the project and its parts)",
-        "photo_id": "the photo it was found on (photos.photo_id)", "site_id": "its maintenance site (none when rejected)",
+        "photo_id": "the photo it was found on (photos.photo_id)",
+        "site_id": "its maintenance site (none when rejected)",
         "source": "model or inspector (drawn by hand)", "damage": "crack or pothole, after correction",
         "kind": "type after correction", "severity": "severity after correction",
         "model_damage": "the model's class", "confidence": "model confidence (0-1)",
@@ -328,7 +329,7 @@ def _dt(value: datetime | None) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _jsonable(measures: dict) -> str:
+def _jsonable(measures: dict[str, Any]) -> str:
     return json.dumps({k: (v if not isinstance(v, float) or math.isfinite(v) else None)
                        for k, v in sorted(measures.items())}, ensure_ascii=False)
 
@@ -397,9 +398,9 @@ def publish_project(project: Path | str, dsn: str, schema: str = DEFAULT_SCHEMA,
                             {"id": survey_id})
                 replaced = int(cur.fetchone()[0])
                 cur.execute(sql.SQL("DELETE FROM {}.surveys WHERE survey_id = %s").format(s), (survey_id,))
-                cur.execute(sql.SQL("INSERT INTO {}.surveys (survey_id, name, project_file, published_at, published_by, "
-                                    "roadinspect_version, models, photos, findings, sites, sections) VALUES "
-                                    "(%s, %s, %s, now(), %s, %s, %s, %s, %s, %s, %s)").format(s),
+                cur.execute(sql.SQL("INSERT INTO {}.surveys (survey_id, name, project_file, published_at, "
+                                    "published_by, roadinspect_version, models, photos, findings, sites, sections) "
+                                    "VALUES (%s, %s, %s, now(), %s, %s, %s, %s, %s, %s, %s)").format(s),
                             (survey_id, project.stem, str(project), who or default_reviewer(), __version__,
                              json.dumps(models, ensure_ascii=False), len(photos), len(findings), mlist.site_count,
                              len(mlist.sections)))
@@ -441,7 +442,8 @@ def _insert_rows(cur: Any, s: Any, survey_id: str, data: Any, mlist: Any, confli
     site_of = {fid: r.site.id for r in mlist.ranked for fid in r.site.finding_ids}
     cur.executemany(sql.SQL(
         "INSERT INTO {}.findings (survey_id, finding_id, photo_id, site_id, source, damage, kind, severity, "
-        "model_damage, confidence, status, reviewer, reviewed_at, note, conflict, position, measures, outline_px, geom) "
+        "model_damage, confidence, status, reviewer, reviewed_at, note, conflict, position, measures, outline_px, "
+        "geom) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
         f"CASE WHEN %s::int IS NULL THEN NULL ELSE {point} END)").format(s),
         [_finding_row(survey_id, f, data, site_of, conflicts) for f in data.findings])
@@ -463,7 +465,7 @@ def _xy(position: Any) -> tuple[Any, Any, Any]:
     return 1, float(position.lon), float(position.lat)
 
 
-def _site_row(survey_id: str, r: Any, mlist: Any) -> tuple:
+def _site_row(survey_id: str, r: Any, mlist: Any) -> tuple[Any, ...]:
     site = r.site
     terms = {t.name: t for t in r.terms}
     points = [terms[name].points if name in terms else None for name in ("severity", "type", "extent", "confidence")]
@@ -475,7 +477,7 @@ def _site_row(survey_id: str, r: Any, mlist: Any) -> tuple:
             _dt(site.first_seen), _dt(site.last_seen), _jsonable(site.measures), site.notes, *_xy(site.position))
 
 
-def _section_row(survey_id: str, sec: Any) -> tuple:
+def _section_row(survey_id: str, sec: Any) -> tuple[Any, ...]:
     coords: list[tuple[float, float]] = []
     for p in sec.line:
         c = (round(p.lon, 9), round(p.lat, 9))
@@ -488,7 +490,7 @@ def _section_row(survey_id: str, sec: Any) -> tuple:
             sec.rating, len(sec.site_ids), json.dumps(deductions), wkt, wkt)
 
 
-def _finding_row(survey_id: str, f: Any, data: Any, site_of: dict, conflicts: set[int]) -> tuple:
+def _finding_row(survey_id: str, f: Any, data: Any, site_of: dict[int, str], conflicts: set[int]) -> tuple[Any, ...]:
     review = data.reviews.get(f.id)
     eff = reviewed(f, review)  # as corrected, rejected or not (core/review.py)
     photo = data.photos.get(f.photo_id)

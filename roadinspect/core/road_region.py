@@ -45,11 +45,11 @@ A region is stored per group in the project (``road_regions``, a boolean mask of
 :data:`GRID_SIDE` pixels on the longer side, True = not road) together with its source: ``auto``
 (the estimated still parts and the estimated horizon row, re-estimated when the group has grown
 since; the horizon is added each time the region is used: the estimated one, or where there is none
-the project's camera settings', so a corrected camera pitch applies at the next analysis) or ``edited`` (the whole region as the inspector left it with the brush and eraser
-in the app, horizon included; never overwritten). A drawn region that leaves (almost) nothing of the photo
-is refused (:func:`check_drawn`). Changing a region marks the group's photos for re-analysis:
-the region is applied when a photo is analysed, and the re-analysis rule keeps every reviewed
-finding.
+the project's camera settings', so a corrected camera pitch applies at the next analysis) or ``edited`` (the
+whole region as the inspector left it with the brush and eraser in the app, horizon included; never
+overwritten). A drawn region that leaves (almost) nothing of the photo is refused (:func:`check_drawn`).
+Changing a region marks the group's photos for re-analysis: the region is applied when a photo is analysed,
+and the re-analysis rule keeps every reviewed finding.
 
 Applying a region (:meth:`RoadRegion.apply`) clears the class mask outside the road at the
 working resolution *before* the findings are extracted, so every size filter of
@@ -243,7 +243,8 @@ def _closed(mask: np.ndarray, structure: np.ndarray) -> np.ndarray:
     for i, sl in enumerate(ndimage.find_objects(labels), start=1):
         if sl is not None and sl[axis].stop - sl[axis].start >= 2 * max(structure.shape):
             keep[i] = True
-    return keep[labels]
+    kept: np.ndarray = keep[labels]
+    return kept
 
 
 @dataclass(frozen=True)
@@ -592,7 +593,8 @@ def save_edited(store: Any, key: str, excluded: np.ndarray, who: str = "") -> in
                         previous.photos if previous else 0, len(photos), "",
                         previous.horizon if previous else None, previous.horizon_photos if previous else -1,
                         previous.horizon_note if previous else "")
-    return store.put_road_region(region, who=who, redo=[r.id for r in photos])
+    written: int = store.put_road_region(region, who=who, redo=[r.id for r in photos])
+    return written
 
 
 __all__ = ["GRID_SIDE", "HORIZON_MARGIN", "HORIZON_SPREAD", "HORIZON_SUPPORT", "MAX_SAMPLE", "MAX_STILL_SHARE",

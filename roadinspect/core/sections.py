@@ -208,7 +208,7 @@ def build_sections(
     return out
 
 
-def natural_key(text: str) -> tuple:
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key that orders the numbers inside ids by value: ``S8`` before ``S10``, ``T1-002`` before ``T1-010``."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
 

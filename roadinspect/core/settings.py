@@ -188,5 +188,6 @@ def reviewer(values: Mapping[str, Any]) -> str:
 
 
 __all__ = [
-    "SETTINGS", "Setting", "camera_model", "defaults", "priority_weights", "resolve", "reviewer", "section_length", "setting",
+    "SETTINGS", "Setting", "camera_model", "defaults", "priority_weights", "resolve", "reviewer", "section_length",
+    "setting",
 ]

@@ -53,9 +53,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from roadinspect.core.review import ReviewedFinding
 from roadinspect.core.store import (
     ProjectError,
-    ReviewedFinding,
     Store,
     _iso,
     _json,
@@ -153,7 +153,7 @@ class Conflict:
 
     finding_id: int
     photo_id: int
-    decisions: tuple[dict, ...]
+    decisions: tuple[dict[str, Any], ...]
     found_at: str
 
 
@@ -307,10 +307,11 @@ def split_project(project: Path | str, parts: int, out_dir: Path | str, with_pho
             if cancelled():
                 raise Cancelled
             part_baseline = {str(fid): sig for fid, (ph, sig) in baseline.items() if ph in photo_ids}
-            meta = {"project_id": pid, "part_id": str(uuid.uuid4()), "index": i, "of": parts, "source": str(project),
-                    "split_at": at, "photos": len(shares[i - 1]), "findings": len(part_baseline),
-                    "analyses": {str(p): store.photo(p).analysis_id for p in photo_ids},
-                    "baseline": part_baseline}
+            meta: dict[str, Any] = {
+                "project_id": pid, "part_id": str(uuid.uuid4()), "index": i, "of": parts, "source": str(project),
+                "split_at": at, "photos": len(shares[i - 1]), "findings": len(part_baseline),
+                "analyses": {str(p): store.photo(p).analysis_id for p in photo_ids},
+                "baseline": part_baseline}
             copied, missing = _write_part(store, name, photo_ids, meta, with_photos, who, cancelled)
             written.append(name)
             result.parts.append(name)
@@ -363,7 +364,7 @@ def _groups(store: Store, shares: list[list[int]]) -> list[set[int]]:
     return groups
 
 
-def _write_part(store: Store, target: Path, photo_ids: set[int], meta: dict, with_photos: bool, who: str,
+def _write_part(store: Store, target: Path, photo_ids: set[int], meta: dict[str, Any], with_photos: bool, who: str,
                 cancelled: Callable[[], bool]) -> tuple[int, list[Path]]:
     """Copy the project to ``target`` keeping only ``photo_ids`` (and their findings and reviews)."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -404,8 +405,8 @@ def _write_part(store: Store, target: Path, photo_ids: set[int], meta: dict, wit
                 except ValueError:  # another drive on Windows
                     rel = str(new_abs)
                 dest.execute("UPDATE photos SET path = ?, abs_path = ? WHERE id = ?", (rel, str(new_abs), pid))
-            dest.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                         (PART_META, _json(meta)))
+            dest.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (PART_META, _json(meta)))
             dest.execute("INSERT INTO audit_log(at, who, action, details) VALUES (?, ?, 'split', ?)",
                          (_iso(now_utc()), who, _json({k: v for k, v in meta.items()
                                                       if k not in ("baseline", "analyses")})))
@@ -618,14 +619,16 @@ def _merge_one(store: Store, conn: sqlite3.Connection, part: _Part, rf: Reviewed
         return
     # both changed, differently: never resolved silently
     decisions = [_describe(here, "project"), _describe(rf, label, part)]
-    old = conn.execute("SELECT decisions, review_at FROM review_conflicts WHERE finding_id = ?", (target_id,)).fetchone()
+    old = conn.execute("SELECT decisions, review_at FROM review_conflicts WHERE finding_id = ?",
+                       (target_id,)).fetchone()
     review_at = _iso(here.review.at) if here.review and here.review.at else None
     if old is not None and old[1] == review_at:  # still open: add this decision to it
         kept = json.loads(old[0])
         decisions = kept + [d for d in decisions if d not in kept]
     conn.execute("INSERT INTO review_conflicts(finding_id, decisions, review_at, found_at) VALUES (?, ?, ?, ?) "
-                 "ON CONFLICT(finding_id) DO UPDATE SET decisions = excluded.decisions, review_at = excluded.review_at, "
-                 "found_at = excluded.found_at", (target_id, _json(decisions), review_at, _iso(now_utc())))
+                 "ON CONFLICT(finding_id) DO UPDATE SET decisions = excluded.decisions, "
+                 "review_at = excluded.review_at, found_at = excluded.found_at",
+                 (target_id, _json(decisions), review_at, _iso(now_utc())))
     store._audit(rf.review.reviewer if rf.review else "", "merge_conflict", photo_id=here.finding.photo_id,
                  finding_id=target_id, details={"project": decisions[0], "part": _describe(rf, label, part),
                                                 "merged_from": merged_from})
@@ -656,7 +659,7 @@ def _log(conn: sqlite3.Connection, part: _Part, finding_id: int, part_sig: str, 
 
 
 def _apply(store: Store, conn: sqlite3.Connection, target_id: int, here: ReviewedFinding, rf: ReviewedFinding,
-           merged_from: dict) -> None:
+           merged_from: dict[str, Any]) -> None:
     """Write the part's outline (when changed) and review on the project's finding, with audit rows."""
     author = rf.review.reviewer if rf.review else default_reviewer()
     f = rf.finding
@@ -676,7 +679,8 @@ def _apply(store: Store, conn: sqlite3.Connection, target_id: int, here: Reviewe
                           "decided_at": _iso(review.at), "merged_from": merged_from})
 
 
-def _add_drawn(store: Store, conn: sqlite3.Connection, rf: ReviewedFinding, origin: str, merged_from: dict) -> None:
+def _add_drawn(store: Store, conn: sqlite3.Connection, rf: ReviewedFinding, origin: str,
+               merged_from: dict[str, Any]) -> None:
     """Add a finding an inspector drew in a part, with its review (author and time kept)."""
     f, r = rf.finding, rf.review
     author = r.reviewer if r else default_reviewer()

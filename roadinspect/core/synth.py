@@ -111,17 +111,18 @@ class _View:
         self.ground_rows = denom > 1e-4
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.where(self.ground_rows, rig.height_m / np.maximum(denom, 1e-4), np.inf)
-        self.t = t  # ray length factor per row
+        self.t: np.ndarray = t  # ray length factor per row
         self.z = np.where(self.ground_rows, t * (self.c - yc * self.s), np.inf)  # metres ahead, per row
-        self.xc = (np.arange(width) + 0.5 - self.cx) / self.f
-        self.lateral_px = np.where(self.ground_rows, t / self.f, np.inf)  # metres per pixel across
+        self.xc: np.ndarray = (np.arange(width) + 0.5 - self.cx) / self.f
+        self.lateral_px: np.ndarray = np.where(self.ground_rows, t / self.f, np.inf)  # metres per pixel across
         dz = np.abs(np.gradient(np.where(self.ground_rows, self.z, 1e6)))
         self.forward_px = np.where(self.ground_rows, dz, np.inf)  # metres per pixel along the road
         self.horizon_v = self.cy - self.f * self.s / self.c
 
     def ground_x(self, rows: slice = slice(None)) -> np.ndarray:
         """Lateral ground coordinate (metres) of every pixel of ``rows``: (h, W)."""
-        return self.t[rows, None] * self.xc[None, :]
+        out: np.ndarray = self.t[rows, None] * self.xc[None, :]
+        return out
 
     def project(self, x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Image coordinates ``(u, v)`` of ground points ``(x, z)``; NaN behind the camera."""
@@ -136,21 +137,24 @@ class _View:
     def metres_per_px(self, v: np.ndarray) -> np.ndarray:
         """Lateral ground size of one pixel at image rows ``v`` (float rows, clipped to the image)."""
         rows = np.clip(np.asarray(v, dtype=float).astype(int), 0, self.height - 1)
-        return self.lateral_px[rows]
+        out: np.ndarray = self.lateral_px[rows]
+        return out
 
 
 def _noise_lattice(rng: np.random.Generator, size: int = 256) -> np.ndarray:
     lattice = rng.standard_normal((size, size)).astype(np.float32)
-    return ndimage.gaussian_filter(lattice, 1.0, mode="wrap") * 2.5
+    out: np.ndarray = ndimage.gaussian_filter(lattice, 1.0, mode="wrap") * 2.5
+    return out
 
 
 def _sample(lattice: np.ndarray, a: np.ndarray, b: np.ndarray, period_m: float) -> np.ndarray:
     """Bilinear sample of a wrapped noise lattice at ground coordinates (metres), ``period_m`` per lattice."""
     n = lattice.shape[0]
     coords = np.stack([np.asarray(b, np.float32) * (n / period_m), np.asarray(a, np.float32) * (n / period_m)])
-    return ndimage.map_coordinates(lattice, coords.reshape(2, -1), order=1, mode="grid-wrap").reshape(
+    out: np.ndarray = ndimage.map_coordinates(lattice, coords.reshape(2, -1), order=1, mode="grid-wrap").reshape(
         np.shape(a)
     )
+    return out
 
 
 def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
@@ -234,7 +238,8 @@ def _render_background(view: _View, layout: _Layout, rng: np.random.Generator) -
 
     def octave(lat: np.ndarray, period: float, scale: float) -> np.ndarray:
         atten = np.clip(scale / np.maximum(foot, 1e-6), 0, 1)
-        return _sample(lat, xr, zr, period) * atten
+        out: np.ndarray = _sample(lat, xr, zr, period) * atten
+        return out
 
     # Asphalt: aggregate grain (mm), texture (cm), tone (dm - m), ageing (10 m).
     grain = octave(lattices[0], 0.6, 0.004) * 0.16 + octave(lattices[1], 3.0, 0.02) * 0.07
@@ -260,7 +265,8 @@ def _render_background(view: _View, layout: _Layout, rng: np.random.Generator) -
 
     # Markings (French): continuous edge lines 0.2 m inside the edge, dashed centre line 3 m / 10 m.
     def line(center: float, width_m: float) -> np.ndarray:
-        return np.clip((width_m / 2 - np.abs(xr - center)) / np.maximum(foot, 1e-3) + 0.5, 0, 1)
+        out: np.ndarray = np.clip((width_m / 2 - np.abs(xr - center)) / np.maximum(foot, 1e-3) + 0.5, 0, 1)
+        return out
 
     wear = np.clip(0.85 + octave(lattices[2], 1.5, 0.01) * 0.25, 0.3, 1)
     paint = np.maximum(line(-half + 0.25, 0.15), line(half - 0.25, 0.15))
@@ -659,7 +665,8 @@ def make_samples(out: Path, count: int = len(_SAMPLE_PLAN), width: int = 1024, h
     """
     out = Path(out)
     (out / "masks").mkdir(parents=True, exist_ok=True)
-    (out / "masks" / ".nomedia").write_text("true masks: not photos (RoadInspect skips this folder)\n", encoding="utf-8")
+    (out / "masks" / ".nomedia").write_text("true masks: not photos (RoadInspect skips this folder)\n",
+                                            encoding="utf-8")
     paths: list[Path] = []
     manifest = []
     for i, (position, heading) in enumerate(road_track(count, spacing_m, start_offset_m=400.0)):
