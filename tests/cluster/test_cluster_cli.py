@@ -74,3 +74,13 @@ def test_cluster_options_need_ray(tmp_path: Path, capsys: pytest.CaptureFixture[
     with pytest.raises(SystemExit):
         main(["analyze", str(tmp_path), "--project", str(tmp_path / "p"), "--ray", "--photo-root", "nonsense"])
     assert "--photo-root 'nonsense': expected OLD=NEW" in capsys.readouterr().err
+
+
+def test_bench_cluster_rates_count_the_photos_after_the_warm_up_over_their_own_time() -> None:
+    from roadinspect.benchmarks import BENCHMARKS
+    from roadinspect.benchmarks.cluster import _steady
+
+    assert _steady([0.0, 1.0, 2.0, 3.0, 4.0], 2) == 1.0  # photos 3-5 between the 2nd and the 5th record
+    assert _steady([10.0, 10.5, 11.0], 0) == 3.0
+    assert _steady([1.0, 2.0], 2) == 0.0  # nothing after the warm-up
+    assert "cluster" in BENCHMARKS
