@@ -59,9 +59,6 @@ BENCHMARKS: dict[str, Benchmark] = {
         Benchmark("cluster", "`analyze --ray` (local Ray) vs plain `analyze` photos/s on the same real-content photos; "
                   "the driver's peak RSS on 20,000 photos (needs Ray: the cluster extra)",
                   "roadinspect.benchmarks.cluster:run", "roadinspect.benchmarks.cluster:format_result"),
-        Benchmark("cluster", "`analyze --ray` (local Ray) vs plain `analyze` photos/s on the same real-content photos; "
-                  "the driver's peak RSS on 20,000 photos (needs Ray: the cluster extra)",
-                  "roadinspect.benchmarks.cluster:run", "roadinspect.benchmarks.cluster:format_result"),
         Benchmark("report", "time and size of report.html + report.pdf of a 2,000-photo survey (goals < 10 s, < 20 MB)",
                   "roadinspect.benchmarks.report_export:run", "roadinspect.benchmarks.report_export:format_result"),
     )
@@ -101,8 +98,6 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
                    help="analyze: auto (default: bf16 on CPUs with native bf16 units, else fp32), fp32 or bf16")
     p.add_argument("--naive-count", type=int, default=0, help="analyze: naive-path photos (default 24, + 1 warm-up)")
     p.add_argument("--variants", action="store_true", help="analyze: also measure backend x threads x workers")
-    p.add_argument("--rss-count", type=int, default=0,
-                   help="cluster: small photos for the driver's memory (default 20,000)")
     p.add_argument("--rss-count", type=int, default=0,
                    help="cluster: small photos for the driver's memory (default 20,000)")
     p.add_argument("--doc", default=None, help="all: the Markdown file to write (default: docs/performance.md)")
