@@ -111,6 +111,22 @@ class ReviewedFinding:
         """The damage the finding stands for (:func:`effective_finding`): None when rejected."""
         return effective_finding(self.finding, self.review)
 
+    @property
+    def finding_id(self) -> int:
+        """The finding's id in its project (a finding read from a project always has one)."""
+        return _stored(self.finding.id, "finding")
+
+    @property
+    def photo_id(self) -> int:
+        """The id of the finding's photo in its project."""
+        return _stored(self.finding.photo_id, "photo")
+
+
+def _stored(value: int | None, what: str) -> int:
+    if value is None:
+        raise ValueError(f"this finding is not in a project: it has no {what} id")
+    return value
+
 
 def next_review(current: Review | None, finding: Finding, *, action: str, value: Any = None) -> Review:
     """The review after one inspector action on a finding (pure; the caller stores it).

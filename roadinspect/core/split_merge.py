@@ -57,13 +57,14 @@ from roadinspect.core.review import ReviewedFinding
 from roadinspect.core.store import (
     ProjectError,
     Store,
+    _inserted_id,
     _iso,
     _json,
     _review_dict,
     default_reviewer,
     now_utc,
 )
-from roadinspect.core.types import DamageClass, Review, ReviewStatus, Severity
+from roadinspect.core.types import DamageClass, Finding, Photo, Review, ReviewStatus, Severity
 
 PART_META = "part"
 """``meta`` key of a part: project_id, part_id, index, of, source, split_at, analyses, baseline."""
@@ -185,16 +186,17 @@ def _route(store: Store) -> tuple[list[int], list[int]]:
     from roadinspect.core.sites import build_sites, time_key
 
     records = [r for r in store.photos() if r.replaced_by is None and r.photo is not None]
-    records.sort(key=lambda r: (time_key(r.photo.taken_at), r.photo.path.name, r.id))  # type: ignore[union-attr]
+    photo_of: dict[int, Photo] = {r.id: r.photo for r in records if r.photo is not None}  # each record's
+    records.sort(key=lambda r: (time_key(photo_of[r.id].taken_at), photo_of[r.id].path.name, r.id))
     order = [r.id for r in records]
     settings = SectionSettings()
-    frame = MetricFrame.around(r.photo.position for r in records if r.photo.position is not None)  # type: ignore[union-attr]
+    frame = MetricFrame.around(pos for r in records if (pos := photo_of[r.id].position) is not None)
     # which section each photo lies in: (run, index along the run), as build_sections cuts the track
     # (a last piece shorter than a quarter section joins the one before); None without a position
     located: list[tuple[int, int, float]] = []  # (record index, run, metres along the run)
     run, along, last = 0, 0.0, None
     for i, r in enumerate(records):
-        pos = r.photo.position  # type: ignore[union-attr]
+        pos = photo_of[r.id].position
         if pos is None or frame is None:
             continue
         xy = frame.to_xy([pos])[0]
@@ -230,14 +232,15 @@ def _route(store: Store) -> tuple[list[int], list[int]]:
             prev = sec
     # never inside a site: no cut between the first and the last photo of one site
     index = {pid: i for i, pid in enumerate(order)}
-    photos = {r.id: r.photo for r in records}
-    findings, reviews = [], {}
+    photos = {r.id: photo_of[r.id] for r in records}
+    findings: list[Finding] = []
+    reviews: dict[int, Review] = {}
     for rf in store.findings():
         if rf.finding.photo_id in photos:
             findings.append(rf.finding)
             if rf.review is not None:
-                reviews[rf.finding.id] = rf.review
-    for site in build_sites(photos, findings, reviews):  # type: ignore[arg-type]
+                reviews[rf.finding_id] = rf.review
+    for site in build_sites(photos, findings, reviews):
         at = [index[p] for p in site.photo_ids if p in index]
         if len(at) > 1:
             allowed -= set(range(min(at) + 1, max(at) + 1))
@@ -581,7 +584,7 @@ def _finding_in_tx(store: Store, finding_id: int) -> ReviewedFinding | None:
 
 
 def _merge_one(store: Store, conn: sqlite3.Connection, part: _Part, rf: ReviewedFinding, result: MergeResult) -> None:
-    fid = int(rf.finding.id)  # type: ignore[arg-type]
+    fid = rf.finding_id
     label = f"part {part.info.index} of {part.info.of} ({part.path.name})"
     merged_from = {"part": part.path.name, "part_id": part.info.part_id, "index": part.info.index,
                    "of": part.info.of}
@@ -633,7 +636,7 @@ def _merge_one(store: Store, conn: sqlite3.Connection, part: _Part, rf: Reviewed
                  finding_id=target_id, details={"project": decisions[0], "part": _describe(rf, label, part),
                                                 "merged_from": merged_from})
     _log(conn, part, target_id, theirs, ours)
-    result.conflicts.append(Conflict(target_id, int(here.finding.photo_id), tuple(decisions),  # type: ignore[arg-type]
+    result.conflicts.append(Conflict(target_id, here.photo_id, tuple(decisions),
                                      _iso(now_utc()) or ""))
 
 
@@ -690,7 +693,7 @@ def _add_drawn(store: Store, conn: sqlite3.Connection, rf: ReviewedFinding, orig
         (f.photo_id, f.source, int(DamageClass(f.damage)), f.kind, Severity(f.severity).value, f.polygon_wkt,
          f.confidence, _json(f.measures), f.ground.lat if f.ground else None, f.ground.lon if f.ground else None,
          _iso(r.at if r and r.at else now_utc()), origin))
-    new_id = int(cur.lastrowid)  # type: ignore[arg-type]
+    new_id = _inserted_id(cur)
     if r is not None:
         store._write_review(conn, new_id, r, r.reviewer or author, _iso(r.at or now_utc()))
     store._audit(author, "finding_added", photo_id=f.photo_id, finding_id=new_id,
