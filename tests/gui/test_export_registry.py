@@ -99,3 +99,18 @@ def test_a_format_declares_one_writer() -> None:
         ExportFormat("x", ("x.txt",), "X")
     with pytest.raises(ValueError, match="lower case"):
         ExportFormat("X,y", ("x.txt",), "X", files_writer=_notes)
+
+
+def test_the_app_and_the_command_line_read_the_same_project_data(project) -> None:  # noqa: F811
+    from roadinspect.gui.project import ProjectSession
+
+    path, _ = project
+    session = ProjectSession.open(path, readonly=True)
+    try:
+        app, cli = session.project_data(), load_project_data(path)  # one reading: core.jobs.project_data
+    finally:
+        session.close()
+    assert sorted(app.findings, key=lambda f: f.id or 0) == sorted(cli.findings, key=lambda f: f.id or 0)
+    assert (app.photos, app.reviews, app.name, app.models, app.changed) == (
+        cli.photos, cli.reviews, cli.name, cli.models, cli.changed)
+    assert len(app.findings) == len(cli.findings) > 0 and cli.reviews and cli.models
