@@ -7,11 +7,13 @@ Consecutive notes on the same finding merge into one undo step.
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 
 from roadinspect.core.review import next_review
-from roadinspect.core.types import Finding, Review
+from roadinspect.core.types import DamageClass, Finding, Review, Severity
 from roadinspect.gui import labels
 from roadinspect.gui.project import ProjectSession
 
@@ -21,7 +23,7 @@ _NOTE_ID = 1001
 def finding_number(session: ProjectSession, finding_id: int) -> int:
     """The finding's number in its photo, as the findings panel and the photo's labels show it (from 1)."""
     rf = session.finding(finding_id)
-    ids = [item.finding.id for item in session.findings(rf.finding.photo_id)]  # type: ignore[arg-type]
+    ids = [item.finding.id for item in session.findings(rf.photo_id)]
     return ids.index(finding_id) + 1 if finding_id in ids else finding_id
 
 
@@ -46,9 +48,9 @@ class ReviewCommand(QUndoCommand):
         }
         shown = ""
         if action == "damage":
-            shown = labels.class_name(value)  # type: ignore[arg-type]
+            shown = labels.class_name(cast(DamageClass, value))
         elif action == "severity":
-            shown = labels.severity_name(value)  # type: ignore[arg-type]
+            shown = labels.severity_name(cast(Severity, value))
         elif action == "kind":
             shown = labels.kind_name(str(value))
         self.setText(texts[action].format(n=finding_number(session, finding_id), v=shown))

@@ -27,9 +27,10 @@ from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_mai
 from roadinspect.core.photos import ScanResult
 from roadinspect.core.placement import PlacementResult, place_project_on_gpx
 from roadinspect.core.priority import PriorityWeights
+from roadinspect.core.review import ReviewedFinding
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import time_key
-from roadinspect.core.store import AddResult, PhotoRecord, ReviewedFinding, Store
+from roadinspect.core.store import AddResult, PhotoRecord, Store
 from roadinspect.core.types import Finding, Review, ReviewStatus
 from roadinspect.gui.models import PhotoRow
 
@@ -53,8 +54,8 @@ def lock_project(path: Path) -> QLockFile:
     if lock.tryLock(200):
         return lock
     if lock.error() == QLockFile.LockError.LockFailedError:
-        info = lock.getLockInfo()  # (pid, host name, app name) in PySide6; older bindings prepend a bool
-        info = tuple(info[1:]) if len(info) == 4 else tuple(info) if isinstance(info, tuple) else ()
+        got = lock.getLockInfo()  # (pid, host name, app name) in PySide6; older bindings prepend a bool
+        info = tuple(got[1:]) if len(got) == 4 else tuple(got) if isinstance(got, tuple) else ()
         who = (QCoreApplication.translate("Project", "process {pid} on {host}").format(pid=info[0], host=info[1] or "?")
                if len(info) >= 2 and info[0] else QCoreApplication.translate("Project", "another program"))
         raise ProjectLocked(QCoreApplication.translate(
@@ -142,7 +143,7 @@ class ProjectSession(QObject):
         records = {r.id: r for r in records_list if r.duplicate_of is None}
         findings: dict[int, list[ReviewedFinding]] = {pid: [] for pid in records}
         for rf in findings_list:
-            findings.setdefault(rf.finding.photo_id, []).append(rf)  # type: ignore[arg-type]
+            findings.setdefault(rf.photo_id, []).append(rf)
         with self._guard:
             self._records, self._findings = records, findings
             self._order = sorted(records, key=lambda pid: self._sort_key(records[pid]))
@@ -242,7 +243,7 @@ class ProjectSession(QObject):
         else:
             self.store.set_review(finding_id, review.status, self.reviewer, review.damage, review.severity,
                                   review.note, review.kind)
-        self.reload_photo(self.finding(finding_id).finding.photo_id)  # type: ignore[arg-type]
+        self.reload_photo(self.finding(finding_id).photo_id)
 
     def set_geometry(self, finding_id: int, finding: Finding, review: Review | None = None,
                      restore_review: bool = False) -> None:
@@ -252,8 +253,7 @@ class ProjectSession(QObject):
             kind=finding.kind, severity=finding.severity,
             review=(review or Review(finding_id, ReviewStatus.PENDING)) if restore_review else None,
         )
-        self.reload_photo(finding.photo_id if finding.photo_id is not None else
-                          self.finding(finding_id).finding.photo_id)  # type: ignore[arg-type]
+        self.reload_photo(finding.photo_id if finding.photo_id is not None else self.finding(finding_id).photo_id)
 
     def add_finding(self, photo_id: int, finding: Finding, note: str = "") -> int:
         """Record a finding the inspector drew (accepted by them); returns its id."""
@@ -261,13 +261,13 @@ class ProjectSession(QObject):
             photo_id, finding.damage, finding.polygon_wkt, self.reviewer, kind=finding.kind,
             severity=finding.severity, measures=dict(finding.measures), ground=finding.ground, note=note)
         self.reload_photo(photo_id)
-        return int(added.finding.id)  # type: ignore[arg-type]
+        return added.finding_id
 
     def delete_finding(self, finding_id: int) -> None:
         """Remove a finding the inspector drew (undo of :meth:`add_finding`)."""
-        photo_id = self.finding(finding_id).finding.photo_id
+        photo_id = self.finding(finding_id).photo_id
         self.store.delete_inspector_finding(finding_id, self.reviewer)
-        self.reload_photo(photo_id)  # type: ignore[arg-type]
+        self.reload_photo(photo_id)
 
     # ------------------------------------------------------------------ view state
     def ui_state(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage, QUndoStack
@@ -213,8 +214,9 @@ class ReviewController(QObject):
         ids = [r.finding.id for r in rows]
         if select not in ids:
             select = None
-        shapes = [FindingShape(r.finding.id, r.damage, r.status, r.finding.polygon_wkt,  # type: ignore[arg-type]
-                               labels.finding_label(r.number, r.finding, r.kind)) for r in rows]
+        shapes = [FindingShape(fid, r.damage, r.status, r.finding.polygon_wkt,
+                               labels.finding_label(r.number, r.finding, r.kind))
+                  for r in rows if (fid := r.finding.id) is not None]  # a finding of the project has an id
         self.view.set_findings(shapes)
         counts: dict[DamageClass, int] = {}
         for r in rows:
@@ -327,7 +329,7 @@ class ReviewController(QObject):
                      if pid == self.photo_id and fid == self.finding_id), None)
         if here is None:  # no finding selected: from the photo on screen on (or from the top of the list)
             rank = {pid: i for i, pid in enumerate(order)}
-            at = rank.get(self.photo_id, 0)  # type: ignore[arg-type]
+            at = rank.get(self.photo_id, 0) if self.photo_id is not None else 0
             here = next((i - 1 for i, (pid, _, _) in enumerate(sequence) if rank[pid] >= at), -1)
         for k in range(1, len(sequence) + 1):
             pid, fid, status = sequence[(here + k) % len(sequence)]
@@ -363,8 +365,8 @@ class ReviewController(QObject):
         or the photo or outline cannot be measured; the plain decision is recorded then)."""
         assert self.session is not None
         rf = self.session.finding(finding_id)
-        damage = DamageClass(value)  # type: ignore[arg-type]
-        photo = self.session.record(rf.finding.photo_id).photo  # type: ignore[arg-type]
+        damage = DamageClass(cast(int, value))  # the class the inspector chose (an int from the action)
+        photo = self.session.record(rf.photo_id).photo
         if photo is None or damage == rf.damage:
             return None
         measured = remeasured(rf.finding, damage, photo, self.camera())
@@ -403,8 +405,9 @@ class ReviewController(QObject):
     def _on_mask_edited(self, finding_id: int, edit: MaskEdit) -> None:
         if self.session is None or self.session.readonly or not self.confirm_reviewer():
             return
-        rf = self.session.finding(finding_id)
-        photo = self.session.record(rf.finding.photo_id).photo  # type: ignore[arg-type]
+        session = self.session
+        rf = session.finding(finding_id)
+        photo = session.record(rf.photo_id).photo
         if photo is None:
             return
         row = FindingRow(0, rf.finding, rf.review)
@@ -413,7 +416,7 @@ class ReviewController(QObject):
             if corrected is None:
                 self.message.emit(self.tr("The corrected mask is empty: reject the finding instead (R)."))
                 return
-            self.undo.push(GeometryCommand(self.session, finding_id, corrected))  # type: ignore[arg-type]
+            self.undo.push(GeometryCommand(session, finding_id, cast(Finding, corrected)))
 
         self._run(_correct, edit, row.damage, photo, self.camera(), rf.finding, on_result=done)
 
@@ -421,8 +424,8 @@ class ReviewController(QObject):
         """A missed finding painted with the brush: measured as its class, then added (undoable)."""
         if self.session is None or self.session.readonly or self.photo_id is None or not self.confirm_reviewer():
             return
-        photo_id = self.photo_id
-        photo = self.session.record(photo_id).photo
+        photo_id, session = self.photo_id, self.session
+        photo = session.record(photo_id).photo
         if photo is None:
             return
 
@@ -430,7 +433,7 @@ class ReviewController(QObject):
             if finding is None:
                 self.message.emit(self.tr("The painted damage is too small to record: paint more of it."))
                 return
-            command = AddFindingCommand(self.session, photo_id, finding)  # type: ignore[arg-type]
+            command = AddFindingCommand(session, photo_id, cast(Finding, finding))
             self.undo.push(command)
             if command.finding_id is not None and self.photo_id == photo_id:
                 self.show_photo(photo_id, command.finding_id)
@@ -440,13 +443,13 @@ class ReviewController(QObject):
     def _on_polygon(self, wkt: str, damage: int) -> None:
         if self.session is None or self.session.readonly or self.photo_id is None or not self.confirm_reviewer():
             return
-        photo_id = self.photo_id
-        photo = self.session.record(photo_id).photo
+        photo_id, session = self.photo_id, self.session
+        photo = session.record(photo_id).photo
         if photo is None:
             return
 
         def done(finding: object) -> None:
-            command = AddFindingCommand(self.session, photo_id, finding)  # type: ignore[arg-type]
+            command = AddFindingCommand(session, photo_id, cast(Finding, finding))
             self.undo.push(command)
             if command.finding_id is not None:
                 self.show_photo(photo_id, command.finding_id)
