@@ -99,11 +99,11 @@ class Summary:
     located: int
     analysed: int
     models: dict[str, int]
-    reviewers: list[tuple[str, Counter]]
+    reviewers: list[tuple[str, Counter[str]]]
     pending_findings: int
     rejected_findings: int
-    by_type: dict[str, Counter]
-    by_status: Counter
+    by_type: dict[str, Counter[Severity]]
+    by_status: Counter[str]
     quantities: dict[str, dict[Severity, float]]
     unmeasured: int
     mean_condition: float | None
@@ -168,11 +168,12 @@ def crop_with_overlay(photo: Photo, polygon_wkt: str, max_px: int = CROP_MAX_PX,
 
 def _crop(data: ProjectData, r: RankedSite, t: Texts) -> Crop:
     ev = r.site.evidence
-    photo = data.photos.get(ev.photo_id) if ev.photo_id is not None else None
-    if photo is None:
+    pid = ev.photo_id
+    photo = data.photos.get(pid) if pid is not None else None
+    if pid is None or photo is None:
         return Crop(None, "", t("no_photo"))
-    if ev.photo_id in data.changed:  # the file holds another photo now: never draw the finding over it
-        return Crop(None, photo.path.name, f"{t('photo_missing', name=str(photo.path))} ({data.changed[ev.photo_id]})")
+    if pid in data.changed:  # the file holds another photo now: never draw the finding over it
+        return Crop(None, photo.path.name, f"{t('photo_missing', name=str(photo.path))} ({data.changed[pid]})")
     try:
         return Crop(crop_with_overlay(photo, ev.polygon_wkt), photo.path.name)
     except Exception as exc:  # noqa: BLE001 - any unreadable photo: say so and go on
@@ -188,7 +189,7 @@ def order_sites(ranked: list[RankedSite]) -> list[RankedSite]:
 def _summary(data: ProjectData, mlist: MaintenanceList) -> Summary:
     times = [p.taken_at for p in data.photos.values() if p.taken_at is not None]
     times.sort(key=time_key)
-    reviewers: dict[str, Counter] = {}
+    reviewers: dict[str, Counter[str]] = {}
     pending = rejected = 0
     for f in data.findings:
         review = data.reviews.get(f.id) if f.id is not None else None
@@ -197,8 +198,8 @@ def _summary(data: ProjectData, mlist: MaintenanceList) -> Summary:
             continue
         reviewers.setdefault(review.reviewer.strip(), Counter())[review.status.value] += 1
         rejected += review.status == ReviewStatus.REJECTED
-    by_type: dict[str, Counter] = {}
-    by_status: Counter = Counter()
+    by_type: dict[str, Counter[Severity]] = {}
+    by_status: Counter[str] = Counter()
     quantities: dict[str, dict[Severity, float]] = {k: dict.fromkeys(SEVERITIES, 0.0)
                                                      for k in ("pothole", "alligator", "cracks")}
     unmeasured = 0

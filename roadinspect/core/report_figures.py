@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -157,7 +158,8 @@ def survey_map(photos: Sequence[Photo], sections: Sequence[Section], sites: Sequ
     ``base_map``: an MBTiles or GeoPackage tile file drawn under the track (see :mod:`report_basemap`)."""
     located = [p for p in photos if p.position is not None]
     site_pos = [r for r in sites if r.site.position is not None]
-    frame = MetricFrame.around([p.position for p in located] + [r.site.position for r in site_pos])  # type: ignore[misc]
+    frame = MetricFrame.around([p.position for p in located if p.position is not None]
+                               + [r.site.position for r in site_pos if r.site.position is not None])
     if frame is None:
         return None
     runs = track_runs(located, max_gap_m, frame)
@@ -372,7 +374,7 @@ def to_svg(fig: Figure, css_class: str = "") -> str:
 
 
 def to_drawing(fig: Figure, font: str, bold_font: str, scale: float = 1.0,
-               fix_text: Callable[[str], str] = str):  # reportlab type
+               fix_text: Callable[[str], str] = str) -> Any:  # a ReportLab Drawing (ReportLab is untyped)
     """The figure as a ReportLab ``Drawing`` (vector shapes, y flipped), ``scale`` times its size.
 
     ``fix_text`` adapts text to the PDF font (characters it lacks). A :class:`Picture` (the base map) is

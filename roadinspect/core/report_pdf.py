@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import io
 import unicodedata
+from typing import Any
 from xml.sax.saxutils import escape
 
 from roadinspect import __version__
@@ -130,8 +131,8 @@ def visual_order(text: str) -> str:
     """``text`` (logical order) in display order for a left-to-right page, line by line, Arabic joined."""
     if not any(unicodedata.bidirectional(c) in _RTL for c in text):
         return text
-    import arabic_reshaper
-    from bidi import get_display
+    import arabic_reshaper  # type: ignore[import-untyped]
+    from bidi import get_display  # type: ignore[import-untyped]
 
     return "\n".join(_mirror_reversed_pairs(get_display(arabic_reshaper.reshape(line), base_dir="L"))
                       for line in text.split("\n"))
@@ -179,7 +180,7 @@ def _width(text: str, font: str, size: float) -> float:
     """Width of a string in points (cached: table cells repeat the same words)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    return stringWidth(text, font, size)
+    return float(stringWidth(text, font, size))
 
 
 def wrap(text: str, width: float, size: float) -> str:
@@ -204,7 +205,7 @@ def wrap(text: str, width: float, size: float) -> str:
 
 
 def compact_table(header: list[list[str]], rows: list[list[list[str]]], widths: list[float],
-                  right: tuple[int, ...] = (), size: float = 7.0):  # a ReportLab Flowable
+                  right: tuple[int, ...] = (), size: float = 7.0) -> Any:  # a ReportLab Flowable (untyped)
     """A long table of plain text cells (each a list of lines), drawn straight on the canvas.
 
     Splits between rows across pages and repeats the header on each; one text object per page part,
@@ -218,7 +219,7 @@ def compact_table(header: list[list[str]], rows: list[list[list[str]]], widths: 
     def height(cells: list[list[str]]) -> float:
         return max(len(lines) for lines in cells) * leading + 2 * pad
 
-    class CompactTable(Flowable):
+    class CompactTable(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         def __init__(self, body: list[list[list[str]]], heights: list[float] | None = None) -> None:
             super().__init__()
             self.body = body
@@ -229,7 +230,7 @@ def compact_table(header: list[list[str]], rows: list[list[list[str]]], widths: 
         def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
             return sum(widths), self.total_h
 
-        def split(self, avail_w: float, avail_h: float) -> list:
+        def split(self, avail_w: float, avail_h: float) -> list[Any]:
             used, k = self.head_h, 0
             while k < len(self.body) and used + self.heights[k] <= avail_h:
                 used += self.heights[k]
@@ -335,7 +336,7 @@ def render_pdf(c: ReportContent) -> bytes:
                                  ("FONTSIZE", (0, 0), (-1, -1), style.fontSize)]))
         return tbl
 
-    story: list = []
+    story: list[Any] = []
     story.append(Paragraph(_x(t("title")) + (f" — {_x(name)}" if name else ""), h1))
     story.append(Paragraph(_x(t("generated", date=t.datetime(c.generated), version=__version__)), muted))
     # ---- at a glance
@@ -429,7 +430,7 @@ def render_pdf(c: ReportContent) -> bytes:
             left = Paragraph(_x(crop.error if crop else t("no_photo")), muted)
         status = t.status(s.status.value) + ("" if s.status in CONFIRMED else "")
         pos = position_text(t, s.position.lat, s.position.lon) if s.position is not None else t("unknown_position")
-        details: list = [
+        details: list[Any] = [
             Paragraph(_x(f"{t('status')}{colon} {status} · {t('confidence')} {t.num(s.confidence, 2)} · "
                          f"{t('section_of_site')} {c.mlist.site_section.get(s.id, '—')}"), cell),
             Paragraph(_x(f"{t('position')}{colon} {pos}"), cell), Spacer(1, 1.5 * mm)]
@@ -462,13 +463,13 @@ def render_pdf(c: ReportContent) -> bytes:
         widths.append(width - sum(widths))
         # Drawn by CompactTable, not Platypus' Table: 5,000 rows would otherwise take most of a minute.
         inner = [w - 4 for w in widths]
-        rows = []
+        cells: list[list[list[str]]] = []
         for r in c.rest:
             v = [pdf_text(x) for x in rest_row(c, r)]
             v[7] = v[7].replace(" ; ", "\n").replace(", ", "\n")
-            rows.append([wrap(x, inner[i], 7).split("\n")[:MAX_CELL_LINES] for i, x in enumerate(v)])
+            cells.append([wrap(x, inner[i], 7).split("\n")[:MAX_CELL_LINES] for i, x in enumerate(v)])
         head_cells = [wrap(pdf_text(h), inner[i], 7).split("\n") for i, h in enumerate(rest_header(t))]
-        story.append(compact_table(head_cells, rows, widths, right=(0, 4)))
+        story.append(compact_table(head_cells, cells, widths, right=(0, 4)))
     # ---- rejected, method
     if c.options.include_rejected:
         story += [Paragraph(_x(f"{t('rejected')} ({t.int(len(c.rejected))})"), h2),
@@ -481,12 +482,12 @@ def render_pdf(c: ReportContent) -> bytes:
 
     page_text = t("page", page="{page}", pages="{pages}")
 
-    class NumberedCanvas(canvas.Canvas):
+    class NumberedCanvas(canvas.Canvas):  # type: ignore[misc]  # ReportLab is untyped
         """Keeps every page until the end, then writes ``Page n / N`` on each."""
 
         def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-            self._pages: list[dict] = []
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))

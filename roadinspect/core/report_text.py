@@ -8,6 +8,7 @@ default setting) becomes French on a French system (:func:`resolve_language`).
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import locale
 import math
@@ -16,6 +17,8 @@ import sys
 from datetime import date, datetime
 
 from roadinspect.core.types import Severity
+
+DateTime = datetime  # the type, for annotations inside Texts (whose methods int and datetime shadow the names)
 
 LANGUAGES = ("fr", "en")
 
@@ -231,11 +234,11 @@ class Texts:
         """An integer with grouped thousands."""
         return self.num(float(value), 0)
 
-    def pct(self, fraction: float, digits: int = 0) -> str:
+    def pct(self, fraction: float, digits: builtins.int = 0) -> str:
         """A fraction as a percentage (``12 %`` in French, ``12%`` in English)."""
         return self.num(fraction * 100.0, digits) + ("\u202f%" if self.lang == "fr" else "%")
 
-    def unit(self, value: float, unit: str, digits: int = 1) -> str:
+    def unit(self, value: float, unit: str, digits: builtins.int = 1) -> str:
         """A number and its unit separated by a no-break space."""
         return f"{self.num(value, digits)}\u00a0{unit}"
 
@@ -258,7 +261,7 @@ class Texts:
             t = t.astimezone()
         return f"{self.date(t)} {t.hour:02d}:{t.minute:02d}"
 
-    def date_span(self, first: datetime | None, last: datetime | None) -> str:
+    def date_span(self, first: DateTime | None, last: DateTime | None) -> str:
         """``29/11/2026`` or ``28/11/2026 – 29/11/2026`` (one date when both fall on the same day)."""
         a, b = self.date(first), self.date(last)
         return a if a == b else f"{a} – {b}"
