@@ -19,8 +19,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from roadinspect.core.text import printable
+
+if TYPE_CHECKING:
+    from roadinspect.core.review import ReviewedFinding
+    from roadinspect.core.store import Store
 
 
 def _error(message: str) -> int:
@@ -112,13 +117,13 @@ def add_review_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_review)
 
 
-def next_decision(rf: object, decision: str, note: str | None) -> dict:
+def next_decision(rf: ReviewedFinding, decision: str, note: str | None) -> dict[str, Any]:
     """The review fields after ``decision`` on a ReviewedFinding: the app's keys' rule (``core.review.next_review``),
     ``crack`` / ``pothole`` being a change of class; ``note`` (when given) replaces the current one."""
     from roadinspect.core.review import next_review
     from roadinspect.core.types import DamageClass
 
-    finding, base = rf.finding, rf.review  # type: ignore[attr-defined]
+    finding, base = rf.finding, rf.review
     if decision in ("crack", "pothole"):
         review = next_review(base, finding, action="damage",
                              value=DamageClass.CRACK if decision == "crack" else DamageClass.POTHOLE)
@@ -128,23 +133,23 @@ def next_decision(rf: object, decision: str, note: str | None) -> dict:
             "note": note if note is not None else review.note}
 
 
-def _measure_as_class(store: object, before: object, who: str) -> None:
+def _measure_as_class(store: Store, before: ReviewedFinding, who: str) -> None:
     """After a change of class, the outline measured again as the new class (as the app's 1 / 2 keys do); the
     decision just recorded is kept as it is. Nothing when the class is unchanged or the photo is unknown."""
     from roadinspect.cli_inspect import _camera_from_project
     from roadinspect.core.remeasure import remeasured
 
-    fid = before.finding.id  # type: ignore[attr-defined]
-    now = store.finding(fid)  # type: ignore[attr-defined]
-    if now.damage == before.damage:  # type: ignore[attr-defined]
+    fid = before.finding_id
+    now = store.finding(fid)
+    if now.damage == before.damage:
         return
-    record = store.photo(now.finding.photo_id)  # type: ignore[attr-defined]
+    record = store.photo(now.photo_id)
     if record.photo is None:
         return
     measured = remeasured(now.finding, now.damage, record.photo, _camera_from_project(store))
     if measured is None:
         return
-    store.update_finding_geometry(  # type: ignore[attr-defined]
+    store.update_finding_geometry(
         fid, now.finding.polygon_wkt, who, measures=dict(measured.measures), ground=measured.ground,
         kind=measured.kind, severity=measured.severity, review=now.review)
 

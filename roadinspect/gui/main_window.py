@@ -443,7 +443,7 @@ class MainWindow(QMainWindow):
         new = not path.exists()
         if not self.open_project(path, create=True):
             return
-        if new or not self.session.photo_ids():  # type: ignore[union-attr]
+        if new or (self.session is not None and not self.session.photo_ids()):  # open_project set the session
             if not samples:
                 self.show_error(self.tr("No sample photos"),
                                 self.tr("The bundled sample photos are missing from {folder}.").format(
@@ -679,9 +679,8 @@ class MainWindow(QMainWindow):
         self.sites.model.set_rows([SiteRow(r, mlist.site_section.get(r.site.id, "")) for r in mlist.ranked])
         self.sites.set_rejected([RejectedRow(session.record(pid).path.name, row) for pid in session.photo_ids()
                                  for row in self.review.rows(pid) if row.status == ReviewStatus.REJECTED])
-        photos = [(pid, session.record(pid).photo) for pid in session.photo_ids()
-                  if session.record(pid).photo is not None]
-        self.map.set_data(photos, mlist.ranked, mlist.sections, fit=first)  # type: ignore[arg-type]
+        photos = [(pid, photo) for pid in session.photo_ids() if (photo := session.record(pid).photo) is not None]
+        self.map.set_data(photos, mlist.ranked, mlist.sections, fit=first)
         self.map.set_current_photo(self.review.photo_id, self._heading(self.review.photo_id))
         worst = min(mlist.sections, key=lambda s: s.score) if mlist.sections else None
         self.sites.update_summary(mlist.site_count, len(mlist.sections),
@@ -708,10 +707,10 @@ class MainWindow(QMainWindow):
             return
         self.photos.model.set_rows(self.session.rows())
         self.photos.set_conflict_photos(survey.conflict_photos(self.session.store))
-        photos = [(pid, self.session.record(pid).photo) for pid in self.session.photo_ids()
-                  if self.session.record(pid).photo is not None]
+        session = self.session
+        photos = [(pid, photo) for pid in session.photo_ids() if (photo := session.record(pid).photo) is not None]
         if self.maintenance is None:
-            self.map.set_data(photos, fit=True)  # type: ignore[arg-type]
+            self.map.set_data(photos, fit=True)
         self.photos.select(self.review.photo_id)
         self._update_counter()
         self.schedule_maintenance()
@@ -790,7 +789,7 @@ class MainWindow(QMainWindow):
 
     def _update_enabled(self) -> None:
         has = self.session is not None
-        writable = has and not self.session.readonly  # type: ignore[union-attr]
+        writable = self.session is not None and not self.session.readonly
         busy = self.is_busy()
         a = self.actions
         for action in (a.accept, a.reject, a.set_crack, a.set_pothole, a.tool_brush, a.tool_eraser, a.tool_polygon,
