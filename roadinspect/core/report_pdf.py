@@ -22,10 +22,12 @@ Arabic and Hebrew letters among its 5,900 characters. ReportLab draws characters
 come, so text with right-to-left letters is first put in display order (:func:`visual_order`): Arabic
 letters joined into their contextual forms (``arabic-reshaper``, MIT) and each line reordered by the
 Unicode bidirectional algorithm with a left-to-right base (``python-bidi``, LGPL-3.0), as a PDF reader
-then shows, searches and copies it. A right-to-left note long enough to wrap is reordered before the
-line breaks, so its lines read in the wrong order (a limit: the HTML report is exact). A character the
-fonts lack (an emoji) becomes a visible placeholder naming it, ``[U+1F6A7]`` (:func:`pdf_text`), never a
-silent empty box; invisible format characters they lack are left out. The HTML shows all as typed.
+then shows, searches and copies it. (ReportLab's own route, HarfBuzz shaping through ``uharfbuzz`` plus
+``rlbidi`` for the order, is not used: ``rlbidi`` is not published on PyPI.) A right-to-left note long
+enough to wrap is reordered before the line breaks, so its lines read in the wrong order (a limit: the
+HTML report is exact). A character the fonts lack (an emoji) becomes a visible placeholder naming it,
+``[U+1F6A7]`` (:func:`pdf_text`), never a silent empty box; invisible format characters they lack are
+left out. The HTML shows all as typed.
 """
 
 from __future__ import annotations
