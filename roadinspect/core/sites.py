@@ -126,10 +126,10 @@ def build_sites(
     for index, f in enumerate(findings):
         if f.id is None:
             f = replace(f, id=index)
-        eff = effective_finding(f, by_finding.get(f.id))  # type: ignore[arg-type]
+        eff = effective_finding(f, by_finding.get(_id(f)))
         if eff is not None:
             kept.append(eff)
-    kept.sort(key=lambda f: f.id)  # type: ignore[arg-type, return-value]
+    kept.sort(key=_id)
 
     positions: list[GeoPoint | None] = []
     for f in kept:
@@ -139,7 +139,7 @@ def build_sites(
     uf = _UnionFind(len(kept))
     if frame is not None:
         located = [i for i, p in enumerate(positions) if p is not None]
-        xy = frame.to_xy([positions[i] for i in located])  # type: ignore[misc]
+        xy = frame.to_xy([p for p in positions if p is not None])  # the positions of ``located``, in order
         for kind in sorted({kept[i].kind for i in located}):
             idx = [k for k, i in enumerate(located) if kept[i].kind == kind]
             pts = shapely.points(xy[idx])
@@ -170,8 +170,8 @@ def _site(
     reviews: Mapping[int, Review], frame: MetricFrame | None,
 ) -> Site:
     """One site from its (effective) findings."""
-    evidence = max(members, key=lambda f: (f.confidence, _size(f), -f.id))  # type: ignore[operator]
-    statuses = [reviews[f.id].status if f.id in reviews else ReviewStatus.PENDING for f in members]
+    evidence = max(members, key=lambda f: (f.confidence, _size(f), -_id(f)))
+    statuses = [reviews[_id(f)].status if _id(f) in reviews else ReviewStatus.PENDING for f in members]
     corrected = [f for f, s in zip(members, statuses, strict=True) if s == ReviewStatus.CORRECTED]
     pool = corrected or members
     severity = max((f.severity for f in pool), key=SEVERITY_ORDER.__getitem__)
@@ -191,10 +191,10 @@ def _site(
     times.sort(key=time_key)
     notes: list[str] = []
     for f in members:
-        note = reviews[f.id].note.strip() if f.id in reviews else ""
+        note = reviews[_id(f)].note.strip() if _id(f) in reviews else ""
         if note and note not in notes:
             notes.append(note)
-    ids = tuple(sorted(f.id for f in members))  # type: ignore[type-var]
+    ids = tuple(sorted(_id(f) for f in members))
     return Site(
         id=f"S{ids[0]}",
         damage=evidence.damage,
@@ -203,13 +203,19 @@ def _site(
         confidence=max(f.confidence for f in members),
         status=status,
         position=position,
-        finding_ids=ids,  # type: ignore[arg-type]
-        evidence_id=evidence.id,  # type: ignore[arg-type]
-        photo_ids=tuple(photo_ids),  # type: ignore[arg-type]
+        finding_ids=ids,
+        evidence_id=_id(evidence),
+        photo_ids=tuple(photo_ids),
         photo_files=tuple(photos[p].path.name for p in photo_ids if p in photos),
         first_seen=times[0] if times else None,
         last_seen=times[-1] if times else None,
         measures=dict(evidence.measures),
         notes=" | ".join(notes),
-        findings=tuple(sorted(members, key=lambda f: f.id)),  # type: ignore[arg-type, return-value]
+        findings=tuple(sorted(members, key=_id)),
     )
+
+
+def _id(finding: Finding) -> int:
+    """The id of a finding inside :func:`build_sites`, which gives each one an id (its own, else its index)."""
+    assert finding.id is not None
+    return finding.id
