@@ -68,3 +68,23 @@ def test_report_top_field_speaks_french(window: MainWindow, reviewable_project: 
     label = dialog.layout().itemAt(0).layout().labelForField(dialog.report_top).text()
     assert label == "Rapport : points avec photo"
     assert dialog.report_top.specialValueText() == "tous" and "fiche" in dialog.report_top.toolTip()
+
+
+def test_the_report_from_the_app_draws_the_configured_base_map(window: MainWindow, reviewable_project: Path,
+                                                               tmp_path: Path, qtbot) -> None:
+    from tests.core.test_report_basemap import dot_tiles
+    from tests.core.test_tiles import make_mbtiles
+
+    assert window.open_project(reviewable_project)
+    located = [p for p in window.session.project_data().photos.values() if p.position is not None]
+    first = min(located, key=lambda p: p.taken_at).position
+    tiles = make_mbtiles(tmp_path / "fond.mbtiles", dot_tiles(first.lat, first.lon, z=16, around=4),
+                         attribution="© Conseil départemental (test)")
+    values = dict(window.values)
+    values["map/base_map_file"] = str(tiles)  # Settings › Map › Offline base map
+    window.apply_settings(values)
+    html = _export_report(window, tmp_path / "out", 3, qtbot)
+    assert html.count("<image ") == 1 and "© Conseil départemental (test)" in html
+    values["map/base_map_file"] = ""
+    window.apply_settings(values)
+    assert "<image " not in _export_report(window, tmp_path / "plain", 3, qtbot)
