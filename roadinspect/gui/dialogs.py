@@ -8,7 +8,6 @@ background worker with a progress bar and can be cancelled.
 from __future__ import annotations
 
 import html
-
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -205,7 +204,7 @@ class SettingsDialog(QDialog):
     def set_values(self, values: dict[str, Any]) -> None:
         """Show ``values`` (defaults for missing keys) in the editors."""
         resolved = core_settings.resolve(values)
-        for key, (s, editor) in self._editors.items():
+        for key, (_setting, editor) in self._editors.items():
             value = resolved[key]
             if isinstance(editor, QCheckBox):
                 editor.setChecked(bool(value))

@@ -86,7 +86,9 @@ def test_geotagged_jpeg_round_trip(tmp_path: Path) -> None:
         abs(photo.position.lat + 12.345678) < 1e-6 and abs(photo.position.lon + 45.678901) < 1e-6)  # type: ignore[union-attr]
     assert photo.altitude_m == pytest.approx(-3.5) and photo.heading_deg == pytest.approx(271.25)
     assert photo.taken_at == when
-    assert photo.camera_time is not None and photo.camera_time.hour == 9 and photo.camera_time.utcoffset().total_seconds() == -10800  # type: ignore[union-attr]
+    offset = photo.camera_time.utcoffset() if photo.camera_time is not None else None
+    assert photo.camera_time is not None and photo.camera_time.hour == 9
+    assert offset is not None and offset.total_seconds() == -10800
     assert photo.camera.focal_length_35mm == 28.0
 
 
@@ -121,6 +123,7 @@ def test_bundled_samples() -> None:
             assert distance_m(ROAD_START, photo.position) < 3000  # along the D1029 east of Lamotte-Warfusée
     assert with_gps == len(jpegs) - 1 and not info["samples"][NO_GPS_SAMPLE]["gps_written"]
     first = info["samples"][0]
-    scene = render_scene(1024, 768, first["seed"], cracks=tuple(d["kind"] for d in first["damages"] if d["damage"] == "crack"),
+    scene = render_scene(1024, 768, first["seed"],
+                         cracks=tuple(d["kind"] for d in first["damages"] if d["damage"] == "crack"),
                          potholes=sum(d["damage"] == "pothole" for d in first["damages"]))
     assert np.array_equal(scene.mask, np.asarray(Image.open(folder / first["mask"])))  # regenerated identically
