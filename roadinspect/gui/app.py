@@ -20,12 +20,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import cast
 
-from PySide6.QtCore import QCoreApplication, QStandardPaths, Qt, QThread, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QThread, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from roadinspect import __version__
 from roadinspect.core.resources import icons_dir
+from roadinspect.gui.appdata import load_settings, log_dir
+from roadinspect.gui.i18n import apply_language
 
 APP_NAME = "RoadInspect"
 ORG_NAME = "RoadInspect"
@@ -33,20 +35,6 @@ ORG_NAME = "RoadInspect"
 log = logging.getLogger("roadinspect")
 _fault_file = None
 _open_dialogs: list[QMessageBox] = []
-
-
-def data_dir() -> Path:
-    """The user's data folder for RoadInspect (created on demand)."""
-    path = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def log_dir() -> Path:
-    """Where the log files go."""
-    path = data_dir() / "logs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def setup_logging() -> Path:
@@ -146,18 +134,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     icon = icons_dir() / "app.svg"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
-    from roadinspect.gui.dialogs import load_settings
-    from roadinspect.gui.i18n import apply_language
-
     apply_language(str(load_settings().get("general/language", "system")))
     return app  # type: ignore[return-value]
-
-
-def demo_project_path() -> Path:
-    """The demo project on the bundled samples, under the user's data folder."""
-    folder = data_dir() / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "samples.roadinspect"
 
 
 def run_app(project: Path | None) -> int:

@@ -1,4 +1,4 @@
-"""Settings, Export and About dialogs, and the QSettings storage of the user's settings.
+"""Settings, Export and About dialogs (the user's settings are stored by ``roadinspect.gui.appdata``).
 
 The Settings dialog is built from ``roadinspect.core.settings.SETTINGS`` (one widget per declaration,
 one tab per group), so a new setting needs no GUI code. The Export dialog runs the core export in the
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,6 +40,7 @@ from roadinspect.core import settings as core_settings
 from roadinspect.core.exports import export_formats
 from roadinspect.core.exports.project import EmptyExport
 from roadinspect.core.settings import SETTINGS, Setting
+from roadinspect.gui.appdata import data_dir
 from roadinspect.gui.worker import ProgressInfo, Task
 
 # Texts of the core's setting declarations, marked for the translation catalogues (see tests/gui).
@@ -102,20 +103,6 @@ SETTING_TEXTS = (
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("Settings", text)
-
-
-def load_settings() -> dict[str, Any]:
-    """Every setting's value from QSettings (coerced; defaults for missing or unusable values)."""
-    store = QSettings()
-    return core_settings.resolve({s.key: store.value(s.key) for s in SETTINGS if store.contains(s.key)})
-
-
-def save_settings(values: dict[str, Any]) -> None:
-    """Store the given settings (coerced) in QSettings."""
-    store = QSettings()
-    for key, value in values.items():
-        store.setValue(key, core_settings.setting(key).coerce(value))
-    store.sync()
 
 
 def _tile_file_editor() -> QLineEdit:
@@ -393,7 +380,6 @@ def about_html(model_text: str = "") -> str:
     """The About box's text in the current language: version, model, licences (``roadinspect.about``), where
     the data and logs are."""
     from roadinspect import about
-    from roadinspect.gui.app import data_dir
 
     if not model_text and not about.model_info():
         model_text = QCoreApplication.translate("About", "{name}: not installed").format(name=about.DEFAULT_MODEL)

@@ -40,7 +40,8 @@ from roadinspect.core.types import DamageClass, PositionSource, ReviewStatus
 from roadinspect.gui import camera as camera_ui
 from roadinspect.gui import gpx, i18n, labels, road_region, survey
 from roadinspect.gui.actions import Actions
-from roadinspect.gui.dialogs import ExportDialog, SettingsDialog, load_settings, save_settings, show_about
+from roadinspect.gui.appdata import demo_project_path, load_settings, save_settings
+from roadinspect.gui.dialogs import ExportDialog, SettingsDialog, show_about
 from roadinspect.gui.findings_panel import FindingsPanel
 from roadinspect.gui.map_view import MapView
 from roadinspect.gui.models import RejectedRow, SiteRow, ThumbnailCache
@@ -436,8 +437,6 @@ class MainWindow(QMainWindow):
 
     def open_demo(self) -> None:
         """Open (or create) the demo project on the bundled samples and analyse what is left."""
-        from roadinspect.gui.app import demo_project_path
-
         path = demo_project_path()
         samples = sorted(p for p in samples_dir().glob("*.jpg")) if samples_dir().is_dir() else []
         new = not path.exists()

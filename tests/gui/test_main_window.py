@@ -127,7 +127,8 @@ def test_language_switch_retranslates_the_window(window: MainWindow) -> None:
 
 
 def test_settings_dialog_round_trip(window: MainWindow, reviewable_project: Path, qtbot) -> None:
-    from roadinspect.gui.dialogs import SettingsDialog, load_settings
+    from roadinspect.gui.appdata import load_settings
+    from roadinspect.gui.dialogs import SettingsDialog
 
     assert window.open_project(reviewable_project)
     dialog = SettingsDialog(window.values, window)
