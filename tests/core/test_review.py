@@ -132,3 +132,21 @@ def test_the_store_row_follows_the_same_rules(tmp_path: Path) -> None:
         store.close()
     assert rf.status == ReviewStatus.REJECTED and rf.effective is None
     assert (rf.damage, rf.kind) == (DamageClass.CRACK, "isolated") == (rf.shown.damage, rf.shown.kind)
+
+
+def test_a_drawn_outline_is_measured_or_kept_unmeasured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An outline an inspector draws is measured as its class; one the measures cannot read (too thin for a
+    crack's skeleton) is kept as drawn: no measures, medium severity, type pothole or isolated."""
+    from roadinspect.core import findings
+    from tests.core.scenes import CAMERA, photo
+
+    square = "POLYGON ((300 500, 360 500, 360 560, 300 560, 300 500))"
+    measured = findings.drawn_finding(square, DamageClass.POTHOLE, photo(0), CAMERA)
+    assert measured.kind == "pothole" and measured.measures["diameter_m"] > 0 and measured.ground is not None
+    assert (measured.source, measured.confidence) == ("inspector", 1.0)
+    monkeypatch.setattr(findings, "finding_from_polygon", lambda *args, **kwargs: None)
+    for damage, kind in ((DamageClass.CRACK, "isolated"), (DamageClass.POTHOLE, "pothole")):
+        kept = findings.drawn_finding(square, damage, photo(0), CAMERA)
+        assert (kept.damage, kept.kind, kept.severity, kept.measures, kept.ground) == (damage, kind, Severity.MEDIUM,
+                                                                                      {}, None)
+        assert (kept.polygon_wkt, kept.source, kept.confidence) == (square, "inspector", 1.0)
