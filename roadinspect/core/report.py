@@ -43,6 +43,7 @@ from roadinspect.core.findings import CRACK_KINDS, KINDS, RDD_CODES
 from roadinspect.core.geo import osm_url
 from roadinspect.core.maintenance import MaintenanceList, ProjectData
 from roadinspect.core.priority import RankedSite
+from roadinspect.core.progress import CancelCheck, Progress
 from roadinspect.core.report_figures import RATING_COLORS, Figure, condition_profile, survey_map, to_svg
 from roadinspect.core.report_text import Texts
 from roadinspect.core.review import reviewed
@@ -135,19 +136,26 @@ class ReportContent:
 
 
 # ----------------------------------------------------------------------------- crops
-def crop_with_overlay(photo: Photo, polygon_wkt: str, max_px: int = CROP_MAX_PX, quality: int = CROP_QUALITY) -> bytes:
-    """JPEG bytes of the photo around the polygon (photo pixels), outline and light fill drawn over it."""
-    geom = shapely.from_wkt(polygon_wkt)
+def _crop_box(geom: shapely.Geometry, max_px: int) -> tuple[tuple[float, float, float, float], int]:
+    """The crop's box around ``geom`` (photo pixels) and the decoding reduction it allows."""
+    x0, y0, x1, y1 = geom.bounds
+    margin = max(48.0, 0.6 * max(x1 - x0, y1 - y0))
+    box = (max(0.0, x0 - margin), max(0.0, y0 - margin), x1 + margin, y1 + margin)
+    side = max(box[2] - box[0], box[3] - box[1])
+    # Decode at a reduced size (JPEG: 1/2, 1/4, 1/8) when the crop is larger than what the report shows;
+    # down to 3/4 of max_px: a card shows the crop about 360 px wide on screen and 62 mm wide on paper.
+    return box, max(1, int(side // (0.75 * max_px)))
+
+
+def _decode_upright(photo: Photo, factor: int) -> Image.Image:
+    """The photo decoded at about 1/``factor`` of its size (JPEG draft), upright, RGB."""
     with Image.open(photo.path) as img:
-        x0, y0, x1, y1 = geom.bounds
-        margin = max(48.0, 0.6 * max(x1 - x0, y1 - y0))
-        box = (max(0.0, x0 - margin), max(0.0, y0 - margin), x1 + margin, y1 + margin)
-        side = max(box[2] - box[0], box[3] - box[1])
-        factor = max(1, int(side // (0.75 * max_px)))
-        # Decode at a reduced size (JPEG: 1/2, 1/4, 1/8) when the crop is larger than what the report shows;
-        # down to 3/4 of max_px: a card shows the crop about 360 px wide on screen and 62 mm wide on paper.
         img.draft("RGB", (max(1, img.width // factor), max(1, img.height // factor)))
-        upright = ImageOps.exif_transpose(img).convert("RGB")
+        return ImageOps.exif_transpose(img).convert("RGB")
+
+
+def _draw_crop(upright: Image.Image, photo: Photo, geom: shapely.Geometry, box: tuple[float, float, float, float],
+               max_px: int, quality: int) -> bytes:
     k = upright.width / max(photo.width, 1)
     box_k = tuple(int(round(v * k)) for v in box)
     box_k = (box_k[0], box_k[1], min(upright.width, box_k[2]), min(upright.height, box_k[3]))
@@ -166,18 +174,36 @@ def crop_with_overlay(photo: Photo, polygon_wkt: str, max_px: int = CROP_MAX_PX,
     return out.getvalue()
 
 
-def _crop(data: ProjectData, r: RankedSite, t: Texts) -> Crop:
-    ev = r.site.evidence
+def crop_with_overlay(photo: Photo, polygon_wkt: str, max_px: int = CROP_MAX_PX, quality: int = CROP_QUALITY) -> bytes:
+    """JPEG bytes of the photo around the polygon (photo pixels), outline and light fill drawn over it."""
+    return crops_with_overlay(photo, [polygon_wkt], max_px, quality)[0]
+
+
+def crops_with_overlay(photo: Photo, polygons_wkt: list[str], max_px: int = CROP_MAX_PX,
+                       quality: int = CROP_QUALITY) -> list[bytes]:
+    """:func:`crop_with_overlay` for several findings of one photo, decoded once (at the finest size any needs)."""
+    geoms = [shapely.from_wkt(w) for w in polygons_wkt]
+    boxes = [_crop_box(g, max_px) for g in geoms]
+    upright = _decode_upright(photo, min(factor for _, factor in boxes))
+    return [_draw_crop(upright, photo, g, box, max_px, quality) for g, (box, _) in zip(geoms, boxes, strict=True)]
+
+
+def _crops(data: ProjectData, group: list[RankedSite], t: Texts) -> list[Crop]:
+    """The cards' crops of sites whose evidence is on one photo (the photo decoded once)."""
+    ev = group[0].site.evidence
     pid = ev.photo_id
     photo = data.photos.get(pid) if pid is not None else None
     if pid is None or photo is None:
-        return Crop(None, "", t("no_photo"))
+        return [Crop(None, "", t("no_photo"))] * len(group)
     if pid in data.changed:  # the file holds another photo now: never draw the finding over it
-        return Crop(None, photo.path.name, f"{t('photo_missing', name=str(photo.path))} ({data.changed[pid]})")
+        return [Crop(None, photo.path.name,
+                     f"{t('photo_missing', name=str(photo.path))} ({data.changed[pid]})")] * len(group)
     try:
-        return Crop(crop_with_overlay(photo, ev.polygon_wkt), photo.path.name)
+        jpegs = crops_with_overlay(photo, [r.site.evidence.polygon_wkt for r in group])
     except Exception as exc:  # noqa: BLE001 - any unreadable photo: say so and go on
-        return Crop(None, photo.path.name, f"{t('photo_missing', name=str(photo.path))} ({type(exc).__name__}: {exc})")
+        return [Crop(None, photo.path.name,
+                     f"{t('photo_missing', name=str(photo.path))} ({type(exc).__name__}: {exc})")] * len(group)
+    return [Crop(jpeg, photo.path.name) for jpeg in jpegs]
 
 
 # ----------------------------------------------------------------------------- content
@@ -233,7 +259,7 @@ def _summary(data: ProjectData, mlist: MaintenanceList) -> Summary:
 
 def build_report(
     data: ProjectData, mlist: MaintenanceList, options: ReportOptions = ReportOptions(),
-    progress: Callable[[int, int], None] | None = None, is_cancelled: Callable[[], bool] | None = None,
+    progress: Progress | None = None, is_cancelled: CancelCheck | None = None,
     section_settings: SectionSettings | None = None,
 ) -> ReportContent:
     """Everything the report shows; ``progress(done, total)`` counts the card crops."""
@@ -250,10 +276,15 @@ def build_report(
                           base_map=options.base_map or None)
 
     crops: dict[str, Crop] = {}
-    # Decoding the photos dominates; Pillow releases the GIL while it decodes, so threads overlap them, and
-    # the figures and the summary are made meanwhile on this thread.
+    # Decoding the photos dominates: each photo is decoded once for all its cards (several sites are often
+    # on one photo); Pillow releases the GIL while it decodes, so threads overlap the photos, and the
+    # figures and the summary are made meanwhile on this thread.
+    by_photo: dict[int | None, list[RankedSite]] = {}
+    for r in cards:
+        by_photo.setdefault(r.site.evidence.photo_id, []).append(r)
+    groups = [g for pid, g in by_photo.items() if pid is not None] + [[r] for r in by_photo.get(None, [])]
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
-        pending = [(r.site.id, pool.submit(_crop, data, r, t)) for r in cards]
+        pending = [(group, pool.submit(_crops, data, group, t)) for group in groups]
         try:
             rejected: list[tuple[Finding, Review]] = []
             if options.include_rejected:
@@ -262,12 +293,12 @@ def build_report(
                     if review is not None and review.status == ReviewStatus.REJECTED:
                         rejected.append((f, review))
             summary, the_map, profile = _summary(data, mlist), make_map(520.0), condition_profile(mlist.sections, t)
-            for i, (site_id, future) in enumerate(pending):
+            for group, future in pending:
                 if is_cancelled is not None and is_cancelled():
                     raise ExportCancelled("report cancelled")
-                crops[site_id] = future.result()
+                crops.update(zip((r.site.id for r in group), future.result(), strict=True))
                 if progress is not None:
-                    progress(i + 1, len(cards))
+                    progress(len(crops), len(cards))
         finally:
             for _, future in pending:
                 future.cancel()
@@ -658,8 +689,8 @@ def render_html(c: ReportContent) -> bytes:
 
 
 def report_html(
-    data: ProjectData, mlist: MaintenanceList, progress: Callable[[int, int], None] | None = None,
-    is_cancelled: Callable[[], bool] | None = None, options: ReportOptions = ReportOptions(),
+    data: ProjectData, mlist: MaintenanceList, progress: Progress | None = None,
+    is_cancelled: CancelCheck | None = None, options: ReportOptions = ReportOptions(),
 ) -> bytes:
     """The bytes of ``report.html`` (builds the content; use :func:`build_report` to write the PDF too)."""
     return render_html(build_report(data, mlist, options, progress, is_cancelled))

@@ -329,3 +329,21 @@ def test_many_reviewers_are_summed_up_on_the_first_page(scene):
     review_row = dict(survey_rows(content))["Revue"]
     assert review_row.count("inspecteur ") == 11 and f"… et {len(reviews) - 11} autres inspecteurs" in review_row
     assert render_pdf(content)[:5] == b"%PDF-"
+
+
+def test_each_photo_is_decoded_once_for_all_its_cards(scene, monkeypatch):
+    from roadinspect.core import report
+
+    data, mlist = scene
+    first = mlist.ranked[0]
+    twin = replace(first, site=replace(first.site, id="S99"), rank=len(mlist.ranked) + 1)  # a second site on its photo
+    both = MaintenanceList([*mlist.ranked, twin], mlist.sections, mlist.site_section)
+    decoded = []
+    real = report._decode_upright
+    monkeypatch.setattr(report, "_decode_upright",
+                        lambda photo, factor: decoded.append(photo.path) or real(photo, factor))
+    content = build_report(data, both, ReportOptions(top=0))
+    assert len(content.cards) == len(mlist.ranked) + 1
+    assert sorted(decoded) == sorted({data.photos[r.site.evidence.photo_id].path for r in content.cards})
+    assert content.crops["S99"].jpeg == content.crops[first.site.id].jpeg is not None
+    assert all(c.jpeg for c in content.crops.values())
