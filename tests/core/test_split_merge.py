@@ -250,9 +250,19 @@ def test_a_part_in_an_older_format_is_merged_from_an_upgraded_copy(project, tmp_
         fid = store.findings()[0].finding.id
     assert _cli(capsys, "review", str(parts[0]), str(fid), "reject", "--as", "Alice")[0] == 0
     conn = sqlite3.connect(parts[0])  # as an older RoadInspect left it: before the merge tables
-    conn.executescript("DROP TABLE merge_log; DROP TABLE review_conflicts; DROP INDEX findings_origin; "
-                       "ALTER TABLE findings DROP COLUMN origin;")
-    conn.execute(f"PRAGMA user_version = {store_module.SCHEMA_VERSION - 1}")
+    undo = {  # each migration since the merge tables, undone (a new migration must be added here)
+        "_migrate_add_merge_tables": "DROP TABLE merge_log; DROP TABLE review_conflicts; DROP INDEX findings_origin; "
+                                     "ALTER TABLE findings DROP COLUMN origin;",
+        "_migrate_add_road_region_horizon": "ALTER TABLE road_regions DROP COLUMN horizon; "
+                                            "ALTER TABLE road_regions DROP COLUMN horizon_photos; "
+                                            "ALTER TABLE road_regions DROP COLUMN horizon_note;",
+    }
+    names = [m.__name__ for m in store_module.MIGRATIONS]
+    older = names.index("_migrate_add_merge_tables")
+    assert names[older:] == list(undo), "undo the new migration in this test"
+    for name in reversed(names[older:]):
+        conn.executescript(undo[name])
+    conn.execute(f"PRAGMA user_version = {older}")
     conn.close()
     raw = parts[0].read_bytes()
     assert _cli(capsys, "merge", str(project), str(parts[0]))[0] == 0
