@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from roadinspect.core.priority import rank_sites
+from roadinspect.core.review import ReviewedFinding
 from roadinspect.core.sites import build_sites
 from roadinspect.core.types import DamageClass, Review, ReviewStatus
 from roadinspect.gui.models import (
@@ -70,6 +71,18 @@ def test_finding_model(qtmodeltester, session: ProjectSession) -> None:
     qtmodeltester.check(model)
     assert model.index(0, 1).data() == "Pothole" and model.index(0, 5).data() == "Corrected"
     assert model.index(0, 0).data(SORT_ROLE) == 1
+
+
+def test_a_corrected_then_rejected_finding_is_listed_as_corrected(session: ProjectSession) -> None:
+    """The findings list shows a rejected finding as the photo, the store and the exports do (core/review.py)."""
+    rf = session.findings(session.photo_ids()[0])[0]
+    other = DamageClass.CRACK if rf.finding.damage == DamageClass.POTHOLE else DamageClass.POTHOLE
+    rejected = Review(rf.finding.id, ReviewStatus.REJECTED, damage=other)
+    model = FindingTableModel()
+    model.set_rows([FindingRow(1, rf.finding, rejected)])
+    assert model.index(0, 5).data() == "Rejected"
+    assert model.index(0, 1).data() == ("Pothole" if other == DamageClass.POTHOLE else "Crack")
+    assert model.row_at(0).damage == ReviewedFinding(rf.finding, rejected).damage == other
 
 
 def test_site_model_sorting_and_filters(qtmodeltester, session: ProjectSession) -> None:
