@@ -29,11 +29,12 @@ project as it was. :func:`undo_camera_change` writes the earlier camera and meas
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from roadinspect.core.geo import CameraModel
+from roadinspect.core.progress import CancelCheck, Progress
 from roadinspect.core.remeasure import remeasured
 from roadinspect.core.road_region import describe_key, group_key
 from roadinspect.core.store import MeasureUpdate, Store
@@ -46,8 +47,6 @@ GROUPS_KEY = "camera/groups"
 """The cameras of the groups that have their own, in the project's meta."""
 _FIELDS = {HEIGHT: "height_m", PITCH: "pitch_deg", HFOV: "hfov_deg"}
 
-ProgressFn = Callable[..., None]
-CancelFn = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -207,8 +206,8 @@ def measure_change(
     after: ProjectCamera,
     before: ProjectCamera | None = None,
     *,
-    progress: ProgressFn | None = None,
-    is_cancelled: CancelFn | None = None,
+    progress: Progress | None = None,
+    is_cancelled: CancelCheck | None = None,
 ) -> CameraChange:
     """Measure again, under ``after``, every finding of the photos whose camera differs from ``before`` (default:
     the project's current camera). Reads only; ``progress(done, total)`` per finding."""
@@ -247,8 +246,8 @@ def change_camera(
     after: ProjectCamera,
     who: str = "",
     *,
-    progress: ProgressFn | None = None,
-    is_cancelled: CancelFn | None = None,
+    progress: Progress | None = None,
+    is_cancelled: CancelCheck | None = None,
 ) -> CameraChange:
     """Give the project the camera ``after`` and measure its findings again (see the module docstring).
 

@@ -35,7 +35,7 @@ import re
 import struct
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -45,6 +45,7 @@ import exifread
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from roadinspect.core.progress import CancelCheck, Progress
 from roadinspect.core.types import CameraInfo, GeoPoint, Photo, PositionSource, UnreadableFile
 
 Tags = dict[str, Any]
@@ -58,8 +59,6 @@ FINGERPRINT_BYTES = 64 * 1024
 IGNORE_MARKER = ".nomedia"
 """A folder holding a file of this name (and its sub-folders) is skipped by folder scans (e.g. masks)."""
 
-ProgressFn = Callable[[int, int, str], None]
-CancelFn = Callable[[], bool]
 
 logging.getLogger("exifread").setLevel(logging.ERROR)  # "no EXIF" is normal for PNGs, not a warning
 _PIL_LOCK = threading.Lock()
@@ -527,8 +526,8 @@ def _photo_from_tags(path: Path, size: int, stored_size: tuple[int, int], tags: 
 
 
 # ----------------------------------------------------------------------------- scanning a batch
-def scan(inputs: Iterable[Path | str], progress: ProgressFn | None = None,
-         is_cancelled: CancelFn | None = None) -> ScanResult:
+def scan(inputs: Iterable[Path | str], progress: Progress | None = None,
+         is_cancelled: CancelCheck | None = None) -> ScanResult:
     """Read every photo of a batch (folders recursively, or files) without decoding pixels.
 
     Byte-identical files are reported in :attr:`ScanResult.duplicates` and only the first (in path

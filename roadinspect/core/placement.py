@@ -25,7 +25,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -34,6 +33,7 @@ import shapely
 from shapely.ops import nearest_points
 
 from roadinspect.core.geo import CameraModel, ground_position
+from roadinspect.core.progress import CancelCheck, Progress
 from roadinspect.core.store import PositionChange, Store
 from roadinspect.core.track import (
     GPX_NOTE,
@@ -124,7 +124,7 @@ def _utc(seconds: float | None) -> datetime | None:
 
 def place_project_on_gpx(store: Store, gpx_path: Path | str, clock_offset_s: float = 0.0,
                          camera: CameraModel | None = None, who: str = "", camera_tz: tzinfo | None = None, *,
-                         progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> PlacementResult:
+                         progress: Progress, is_cancelled: CancelCheck) -> PlacementResult:
     """Place the project's photos that have no EXIF position on a GPX track (see the module docstring).
 
     ``clock_offset_s`` is added to the camera clock to get UTC (a camera 30 s slow needs ``+30``);

@@ -31,6 +31,15 @@ class Progress(Protocol):
     def __call__(self, done: int, total: int, message: str = ..., /) -> None: ...
 
 
+def no_progress(done: int, total: int, message: str = "", /) -> None:
+    """A :class:`Progress` that reports nothing (for a caller that gave none)."""
+
+
+def never_cancelled() -> bool:
+    """A :data:`CancelCheck` for a caller that cannot cancel."""
+    return False
+
+
 @dataclass(frozen=True)
 class TaskState:
     """The progress and cancel callbacks of one call of a long function, either of them possibly absent."""

@@ -40,13 +40,14 @@ import os
 import re
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from roadinspect.core.priority import PriorityWeights
+from roadinspect.core.progress import Progress, no_progress
 from roadinspect.core.review import reviewed
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import SiteSettings
@@ -337,7 +338,7 @@ def _jsonable(measures: dict[str, Any]) -> str:
 def publish_project(project: Path | str, dsn: str, schema: str = DEFAULT_SCHEMA,
                     weights: PriorityWeights | None = None, site_settings: SiteSettings | None = None,
                     section_settings: SectionSettings | None = None, timeout: float = CONNECT_TIMEOUT_S,
-                    progress: Callable[[int, int], None] | None = None, who: str = "") -> PublishResult:
+                    progress: Progress | None = None, who: str = "") -> PublishResult:
     """Publish (or publish again) a project's survey into ``schema`` (see the module docstring).
 
     Raises:
@@ -351,7 +352,7 @@ def publish_project(project: Path | str, dsn: str, schema: str = DEFAULT_SCHEMA,
     from roadinspect.core.store import ProjectError, Store, default_reviewer
 
     project = Path(os.path.abspath(project))
-    progress = progress or (lambda done, total: None)
+    progress = progress or no_progress
     if not schema or len(schema) > 63:
         raise PublishError(f"invalid schema name {schema!r} (1 to 63 characters)")
     try:

@@ -73,6 +73,7 @@ from scipy import ndimage
 
 from roadinspect.core.geo import CameraModel
 from roadinspect.core.photos import ImageError, load_image
+from roadinspect.core.progress import CancelCheck
 from roadinspect.core.types import Photo
 
 GRID_SIDE = 256
@@ -105,8 +106,6 @@ HORIZON_MARGIN = 0.02
 HORIZON_ABOVE = 0.5
 """How far above the frame (share of its height) a vanishing point is looked for."""
 
-ProgressFn = Callable[[int, int, str], None]
-CancelFn = Callable[[], bool]
 
 
 class RegionError(ValueError):
@@ -464,7 +463,7 @@ def load_grid(path: Path | str, shape: tuple[int, int]) -> np.ndarray:
 
 
 def estimate_region(key: str, width: int, height: int, paths: Sequence[Path], camera: CameraModel,
-                    is_cancelled: CancelFn | None = None, group_photos: int | None = None,
+                    is_cancelled: CancelCheck | None = None, group_photos: int | None = None,
                     horizon_from_photos: bool = True) -> RoadRegion:
     """Estimate the still parts of one group from its photos ``paths`` (unreadable ones are skipped).
 
@@ -498,7 +497,7 @@ def horizon_region(key: str, width: int, height: int, camera: CameraModel, note:
 
 
 def estimate_batch(photos: Iterable[Photo], camera: CameraModel | None = None,
-                   is_cancelled: CancelFn | None = None, horizon_from_photos: bool = True) -> dict[str, RoadRegion]:
+                   is_cancelled: CancelCheck | None = None, horizon_from_photos: bool = True) -> dict[str, RoadRegion]:
     """The road region of every group of ``photos`` treated as one batch (``segment``, ``evaluate``).
 
     The horizon is estimated from each group's photos; where it is unsure (or ``horizon_from_photos``
@@ -526,7 +525,7 @@ def region_for(regions: dict[str, RoadRegion] | None, photo: Photo) -> RoadRegio
 
 
 def project_regions(store: Any, photo_ids: Iterable[int] | None, camera: CameraModel | None = None,
-                    is_cancelled: CancelFn | None = None, who: str = "") -> dict[str, RoadRegion]:
+                    is_cancelled: CancelCheck | None = None, who: str = "") -> dict[str, RoadRegion]:
     """The road regions of the groups of ``photo_ids`` (None: every photo) in a project, estimated when needed.
 
     A group without a stored region, or whose ``auto`` region was estimated from a smaller group with

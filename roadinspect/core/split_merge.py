@@ -48,11 +48,12 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from roadinspect.core.progress import CancelCheck, Progress, never_cancelled, no_progress
 from roadinspect.core.review import ReviewedFinding
 from roadinspect.core.store import (
     ProjectError,
@@ -71,7 +72,6 @@ PART_META = "part"
 PROJECT_ID_META = "project.id"
 """``meta`` key holding the project's identity (a UUID, made at the first split or publish)."""
 
-Progress = Callable[[int, int], None]
 
 
 class SplitError(Exception):
@@ -259,7 +259,7 @@ def _choose_cuts(n_photos: int, allowed: Sequence[int], parts: int) -> list[int]
 
 
 def split_project(project: Path | str, parts: int, out_dir: Path | str, with_photos: bool = False, who: str = "",
-                  progress: Progress | None = None, is_cancelled: Callable[[], bool] | None = None) -> SplitResult:
+                  progress: Progress | None = None, is_cancelled: CancelCheck | None = None) -> SplitResult:
     """Write ``parts`` part files of ``project`` into ``out_dir`` (see the module docstring).
 
     Parts are named ``<stem>.part<i>of<N>.roadinspect``; an existing part is never overwritten.
@@ -273,8 +273,8 @@ def split_project(project: Path | str, parts: int, out_dir: Path | str, with_pho
     out_dir = Path(os.path.abspath(out_dir))
     if parts < 2:
         raise SplitError(f"{project}: --parts must be 2 or more (got {parts})")
-    progress = progress or (lambda done, total: None)
-    cancelled = is_cancelled or (lambda: False)
+    progress = progress or no_progress
+    cancelled = is_cancelled or never_cancelled
     who = who or default_reviewer()
     store = Store.open(project, create=False)
     written: list[Path] = []
@@ -368,7 +368,7 @@ def _groups(store: Store, shares: list[list[int]]) -> list[set[int]]:
 
 
 def _write_part(store: Store, target: Path, photo_ids: set[int], meta: dict[str, Any], with_photos: bool, who: str,
-                cancelled: Callable[[], bool]) -> tuple[int, list[Path]]:
+                cancelled: CancelCheck) -> tuple[int, list[Path]]:
     """Copy the project to ``target`` keeping only ``photo_ids`` (and their findings and reviews)."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     copied, missing = 0, []
@@ -528,7 +528,7 @@ def _check_part(part: _Part, store: Store, pid: str | None) -> None:
 
 
 def merge_parts(project: Path | str, parts: Sequence[Path | str], who: str = "",
-                progress: Progress | None = None, is_cancelled: Callable[[], bool] | None = None) -> MergeResult:
+                progress: Progress | None = None, is_cancelled: CancelCheck | None = None) -> MergeResult:
     """Merge the decisions of ``parts`` into ``project`` (see the module docstring); one transaction.
 
     Raises:
@@ -536,8 +536,8 @@ def merge_parts(project: Path | str, parts: Sequence[Path | str], who: str = "",
         ProjectError: a file that cannot be opened. Cancelled: nothing was written.
     """
     project = Path(os.path.abspath(project))
-    progress = progress or (lambda done, total: None)
-    cancelled = is_cancelled or (lambda: False)
+    progress = progress or no_progress
+    cancelled = is_cancelled or never_cancelled
     who = who or default_reviewer()
     store = Store.open(project, create=False)
     try:

@@ -27,6 +27,7 @@ from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_mai
 from roadinspect.core.photos import ScanResult
 from roadinspect.core.placement import PlacementResult, place_project_on_gpx
 from roadinspect.core.priority import PriorityWeights
+from roadinspect.core.progress import CancelCheck
 from roadinspect.core.review import ReviewedFinding
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import time_key
@@ -283,7 +284,7 @@ class ProjectSession(QObject):
 
 # ---------------------------------------------------------------------------- worker functions
 def import_photos(store: Store, inputs: Sequence[Path], who: str = "", *,
-                  progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> ImportSummary:
+                  progress: Callable[..., None], is_cancelled: CancelCheck) -> ImportSummary:
     """Scan files/folders (no pixel decoding), complete the track, record the batch (worker function; the job is
     ``core.jobs.import_photos``: a cancelled scan records nothing)."""
     from roadinspect.core import jobs
@@ -302,7 +303,7 @@ class PlacementSummary:
 
 
 def place_on_gpx(store: Store, gpx: Path, clock_offset_s: float, camera: CameraModel | None = None, who: str = "",
-                 *, progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> PlacementSummary:
+                 *, progress: Callable[..., None], is_cancelled: CancelCheck) -> PlacementSummary:
     """Place the photos without their own GPS on a GPX track (worker function; raises ``TrackError``)."""
     result = place_project_on_gpx(store, gpx, clock_offset_s, camera, who, progress=progress, is_cancelled=is_cancelled)
     return PlacementSummary(result, read_snapshot(store))
@@ -331,7 +332,7 @@ def project_camera(store: Store, values: dict[str, Any]) -> ProjectCamera:
 
 
 def analyse_project(store: Store, camera: CameraModel | None = None, who: str = "", weights: Path | None = None,
-                    *, progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> Any:
+                    *, progress: Callable[..., None], is_cancelled: CancelCheck) -> Any:
     """Analyse every photo not yet analysed by the model (worker function), in a child process.
 
     The model runs in a child process (``roadinspect.core.analysis_process``), so a native crash or
@@ -353,7 +354,7 @@ def analyse_project(store: Store, camera: CameraModel | None = None, who: str = 
 
 def compute_maintenance(data: ProjectData, weights: PriorityWeights | None = None,
                         section_settings: SectionSettings | None = None, *,
-                        progress: Callable[..., None], is_cancelled: Callable[[], bool]) -> MaintenanceList:
+                        progress: Callable[..., None], is_cancelled: CancelCheck) -> MaintenanceList:
     """The maintenance list of a project snapshot (worker function)."""
     return build_maintenance_list(data, weights, None, section_settings)
 

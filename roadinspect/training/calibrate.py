@@ -30,6 +30,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from roadinspect.core.progress import Progress
 from roadinspect.core.segmenter import ModelError, Segmenter, decide, default_weights
 from roadinspect.core.types import DamageClass
 from roadinspect.training.data import load_pair, open_dataset, split
@@ -63,7 +64,7 @@ def full_probabilities(segmenter: Segmenter, image: np.ndarray) -> np.ndarray:
 
 
 def collect(segmenter: Segmenter, folders: list[Path], which: str = "val",
-            progress: Callable[[int, int, str], None] | None = None) -> list[ScoredImage]:
+            progress: Progress | None = None) -> list[ScoredImage]:
     """Run the model once over the ``which`` split of every folder."""
     items: list[ScoredImage] = []
     for folder in folders:

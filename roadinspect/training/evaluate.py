@@ -11,11 +11,11 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from roadinspect.core.backends import accelerate
+from roadinspect.core.progress import Progress
 from roadinspect.core.segmenter import ModelError, Segmenter
 from roadinspect.core.types import DamageClass
 from roadinspect.training.boxes import BoxesError, read_boxes
@@ -25,7 +25,7 @@ from roadinspect.training.metrics import Counts, score_image
 
 
 def evaluate_dataset(segmenter: Segmenter, folder: Path, which: str = "all", limit: int = 0,
-                     progress: Callable[[int, int, str], None] | None = None) -> dict:
+                     progress: Progress | None = None) -> dict:
     """Metrics of ``segmenter`` on one dataset folder (``which``: ``val`` or ``all`` images)."""
     info = open_dataset(folder)
     stems = list(info.stems) if which == "all" else split(info)["val"]
@@ -84,7 +84,7 @@ def run_evaluate_command(args: argparse.Namespace) -> int:
         print(f"model {segmenter.name} ({segmenter.sha256[:12]}), backend {chosen.backend} {chosen.precision}"
               + (f" ({chosen.note})" if chosen.note else ""))
 
-    def progress(done: int, total: int, message: str) -> None:
+    def progress(done: int, total: int, message: str = "", /) -> None:
         if not args.json and sys.stderr.isatty():
             print(f"\r{done}/{total} {message[:60]:<60}", end="", file=sys.stderr, flush=True)
 

@@ -40,6 +40,7 @@ from roadinspect.core.findings import extract_findings
 from roadinspect.core.geo import CameraModel
 from roadinspect.core.photo_masks import PhotoResult, analyse_photo
 from roadinspect.core.photos import ImageError, read_photo
+from roadinspect.core.progress import Progress
 from roadinspect.core.road_region import estimate_batch, region_for
 from roadinspect.core.types import DamageClass, Finding, Photo
 from roadinspect.training.boxes import BoxedImage, BoxesError, rdd_split, read_boxes
@@ -165,7 +166,7 @@ def score_photo(mask: np.ndarray, item: BoxedImage, counts: BoxCounts,
 
 
 def evaluate_boxes(segmenter: Any, folder: Path, which: str = "val", limit: int = 0,
-                   modes: Sequence[str] = ("recorded",), progress: Callable[[int, int, str], None] | None = None,
+                   modes: Sequence[str] = ("recorded",), progress: Progress | None = None,
                    report: Callable[[str], None] | None = None, camera: CameraModel | None = None,
                    horizon_from_photos: bool = True) -> dict[str, Any]:
     """Scores of ``segmenter`` on the box-labelled ``folder`` for each of ``modes`` (see the module).

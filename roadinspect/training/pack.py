@@ -23,12 +23,13 @@ import io
 import json
 import sys
 import tarfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
+from roadinspect.core.progress import CancelCheck, Progress
 from roadinspect.training.data import open_dataset
 
 DEFAULT_MAX_MB = 48.0
@@ -129,8 +130,8 @@ class _ShardWriter:
 
 
 def pack_datasets(folders: Iterable[Path], out: Path, *, max_mb: float = DEFAULT_MAX_MB,
-                  quality: int = DEFAULT_QUALITY, progress: Callable[[int, int, str], None] = lambda *a: None,
-                  is_cancelled: Callable[[], bool] = lambda: False) -> PackResult:
+                  quality: int = DEFAULT_QUALITY, progress: Progress = lambda *a: None,
+                  is_cancelled: CancelCheck = lambda: False) -> PackResult:
     """Pack dataset folders (``images/``, ``masks/``) into tar shards of at most ``max_mb`` MB in ``out``.
 
     Raises:

@@ -33,11 +33,11 @@ from roadinspect.core.exports import REGISTRY, ExportFile, default_formats, pars
 from roadinspect.core.exports.sites_csv import PROFILES
 from roadinspect.core.maintenance import MaintenanceList, ProjectData, build_maintenance_list
 from roadinspect.core.priority import PriorityWeights
+from roadinspect.core.progress import CancelCheck, Progress
 from roadinspect.core.report import ExportCancelled, ReportOptions
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import SiteSettings
 
-Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
 
 
@@ -161,7 +161,7 @@ class ExportJob:
     section_settings: SectionSettings | None = None
     report: ReportOptions | None = None
     progress: Progress | None = None
-    is_cancelled: Callable[[], bool] | None = None
+    is_cancelled: CancelCheck | None = None
     result: ExportResult = field(default_factory=ExportResult)
     _mlist: MaintenanceList | None = None
 
@@ -184,7 +184,7 @@ def export_project(
     csv_profile: str = "excel-fr",
     weights: PriorityWeights | None = None,
     progress: Progress | None = None,
-    is_cancelled: Callable[[], bool] | None = None,
+    is_cancelled: CancelCheck | None = None,
     site_settings: SiteSettings | None = None,
     section_settings: SectionSettings | None = None,
     mlist: MaintenanceList | None = None,

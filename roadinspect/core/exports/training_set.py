@@ -25,7 +25,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,7 @@ import shapely
 from PIL import Image, ImageDraw, ImageFilter
 
 from roadinspect.core.photos import ImageError, load_image
+from roadinspect.core.progress import CancelCheck, Progress
 from roadinspect.core.review import effective_finding
 from roadinspect.core.types import IGNORE_LABEL, DamageClass, Finding, Photo, Review, ReviewStatus
 
@@ -140,8 +141,8 @@ def export_training_set(
     only_corrected: bool = True,
     max_side: int = DEFAULT_MAX_SIDE,
     edge_px: int = 2,
-    progress: Callable[..., None] | None = None,
-    is_cancelled: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
+    is_cancelled: CancelCheck | None = None,
 ) -> TrainingExportResult:
     """Write the training set of the reviewed photos into ``out_dir`` (see the module docstring).
 
