@@ -23,11 +23,11 @@ come, so text with right-to-left letters is first put in display order (:func:`v
 letters joined into their contextual forms (``arabic-reshaper``, MIT) and each line reordered by the
 Unicode bidirectional algorithm with a left-to-right base (``python-bidi``, LGPL-3.0), as a PDF reader
 then shows, searches and copies it. (ReportLab's own route, HarfBuzz shaping through ``uharfbuzz`` plus
-``rlbidi`` for the order, is not used: ``rlbidi`` is not published on PyPI.) A right-to-left note long
-enough to wrap is reordered before the line breaks, so its lines read in the wrong order (a limit: the
-HTML report is exact). A character the fonts lack (an emoji) becomes a visible placeholder naming it,
-``[U+1F6A7]`` (:func:`pdf_text`), never a silent empty box; invisible format characters they lack are
-left out. The HTML shows all as typed.
+``rlbidi`` for the order, is not used: ``rlbidi`` is not published on PyPI.) Notes long enough to wrap
+are broken into lines in reading order first, then each line is reordered (:func:`pdf_lines`), so their
+lines follow each other as written. A character the fonts lack (an emoji) becomes a visible placeholder
+naming it, ``[U+1F6A7]`` (:func:`pdf_text`), never a silent empty box; invisible format characters they
+lack are left out. The HTML shows all as typed.
 """
 
 from __future__ import annotations
@@ -146,7 +146,24 @@ def pdf_text(text: object) -> str:
     s = str(text)
     if s.isascii():
         return s
-    s = visual_order(s)
+    return _drawable(visual_order(s))
+
+
+def pdf_lines(text: object, width: float, size: float) -> str:
+    """:func:`pdf_text` broken into lines of ``width`` points (:func:`wrap`): text with right-to-left letters
+    is broken in reading order first, then each line is put in display order, so its lines follow each other
+    as written (reordered first, the first line on paper would hold the end of the text)."""
+    s = str(text)
+    if s.isascii() or not any(unicodedata.bidirectional(c) in _RTL for c in s):
+        return wrap(pdf_text(s), width, size)
+    import arabic_reshaper
+
+    lines = wrap(_drawable(arabic_reshaper.reshape(s)), width, size).split("\n")  # joined forms: true widths
+    return "\n".join(visual_order(line) for line in lines)
+
+
+def _drawable(s: str) -> str:
+    """``s`` with each character the fonts lack replaced by :func:`placeholder` (format characters left out)."""
     have = covered()
     if all(ord(c) in have for c in s):
         return s
@@ -172,9 +189,11 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _x(text: object) -> str:
-    """Paragraph markup of plain text: escaped, line breaks kept."""
-    return escape(pdf_text(text)).replace("\n", "<br/>")
+def _x(text: object, width: float = 0.0, size: float = 0.0) -> str:
+    """Paragraph markup of plain text: escaped, line breaks kept; with ``width`` (points) and ``size``, broken
+    into lines first by :func:`pdf_lines` (right-to-left text wrapped in reading order)."""
+    shown = pdf_lines(text, width, size) if width > 0 else pdf_text(text)
+    return escape(shown).replace("\n", "<br/>")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -455,7 +474,9 @@ def render_pdf(c: ReportContent) -> bytes:
             _x(f"{t('photos_of_site')} ({len(s.photo_files)}){colon} " + ", ".join(user_text(p) for p in s.photo_files)
                + (f"\n{t.datetime(s.first_seen)} → {t.datetime(s.last_seen)}" if s.first_seen else "")), cell_small)]
         if s.notes:
-            below.append(Paragraph(f"<b>{_x(t('notes'))}</b>{_x(colon)} {_x(user_text(s.notes))}", cell))
+            label = f"{t('notes')}{colon} "
+            room = width - _width(pdf_text(label), FONT_BOLD, cell.fontSize) - 2
+            below.append(Paragraph(f"<b>{_x(label)}</b>{_x(user_text(s.notes), room, cell.fontSize)}", cell))
         story.append(KeepTogether([Paragraph(title, h3), body, *below[:2]]))
         story += [*below[2:], Spacer(1, 3 * mm)]
     # ---- the rest
@@ -467,9 +488,9 @@ def render_pdf(c: ReportContent) -> bytes:
         inner = [w - 4 for w in widths]
         cells: list[list[list[str]]] = []
         for r in c.rest:
-            v = [pdf_text(x) for x in rest_row(c, r)]
+            v = rest_row(c, r)
             v[7] = v[7].replace(" ; ", "\n").replace(", ", "\n")
-            cells.append([wrap(x, inner[i], 7).split("\n")[:MAX_CELL_LINES] for i, x in enumerate(v)])
+            cells.append([pdf_lines(x, inner[i], 7).split("\n")[:MAX_CELL_LINES] for i, x in enumerate(v)])
         head_cells = [wrap(pdf_text(h), inner[i], 7).split("\n") for i, h in enumerate(rest_header(t))]
         story.append(compact_table(head_cells, cells, widths, right=(0, 4)))
     # ---- rejected, method
@@ -477,9 +498,10 @@ def render_pdf(c: ReportContent) -> bytes:
         story += [Paragraph(_x(f"{t('rejected')} ({t.int(len(c.rejected))})"), h2),
                   Paragraph(_x(t("rejected_intro")), muted)]
         if c.rejected:
-            rows = [[Paragraph(_x(clip(v, 1500)), cell_small) for v in row] for row in rejected_rows(c)]
-            story.append(table(rejected_header(t), rows, [16 * mm, 40 * mm, 30 * mm, 18 * mm, 28 * mm,
-                                                          width - 132 * mm], numeric_from=99, style=cell_small))
+            col_widths = [16 * mm, 40 * mm, 30 * mm, 18 * mm, 28 * mm, width - 132 * mm]
+            rows = [[Paragraph(_x(clip(v, 1500), w - 13, cell_small.fontSize), cell_small)  # 12 pt of cell padding
+                     for v, w in zip(row, col_widths, strict=True)] for row in rejected_rows(c)]
+            story.append(table(rejected_header(t), rows, col_widths, numeric_from=99, style=cell_small))
     story += [Paragraph(_x(t("method")), h2), Paragraph(_x(t("method_text")), muted)]
 
     page_text = t("page", page="{page}", pages="{pages}")

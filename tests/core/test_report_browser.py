@@ -167,3 +167,29 @@ def test_pdf_compact_table_lists_every_other_site_with_its_score(poppler, hostil
     text = _pdftotext(out / "report.pdf")
     for site, rank, score in rows:
         assert re.search(rf"^\s*{rank}\s+{site}\s.*\s{re.escape(score)}\s", text, re.M), (site, rank, score)
+
+
+def test_a_long_right_to_left_note_wraps_in_reading_order(poppler, tmp_path):
+    """Broken into lines in reading order, then each line put in display order: the note's first words are on
+    its first line on paper, in the card and in the compact table."""
+    import unicodedata
+
+    from roadinspect.core.report import build_report
+    from roadinspect.core.report_pdf import render_pdf
+
+    (tmp_path / "photos").mkdir()
+    data = export_scene(tmp_path / "photos")
+    ranked = build_maintenance_list(data).ranked
+    note = "بداية " + "طريق مكسور قرب المدرسة " * 12 + "نهاية"
+    reviews = dict(data.reviews)
+    for r in (ranked[0], ranked[-1]):  # a card, and a site of the compact table (top=1)
+        fid = r.site.finding_ids[0]
+        reviews[fid] = replace(reviews[fid], note=note)
+    data = ProjectData(data.photos, data.findings, reviews, name="x")
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(render_pdf(build_report(data, build_maintenance_list(data), ReportOptions(top=1))))
+    lines = unicodedata.normalize("NFKC", _pdftotext(pdf)).splitlines()
+    starts = [i for i, line in enumerate(lines) if "بداية" in line]
+    ends = [i for i, line in enumerate(lines) if "نهاية" in line]
+    assert len(starts) == len(ends) == 2
+    assert all(s < e for s, e in zip(starts, ends, strict=True)), (starts, ends)
