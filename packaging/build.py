@@ -78,7 +78,7 @@ def version_tuple(version: str) -> tuple[int, int, int, int]:
     from packaging.version import Version
 
     numbers = [min(n, 65535) for n in Version(version).release[:4]]
-    return tuple((numbers + [0, 0, 0, 0])[:4])  # type: ignore[return-value]
+    return tuple((numbers + [0, 0, 0, 0])[:4])  # type: ignore[return-value]  # four items by the slice
 
 
 def version_info_text(version: str) -> str:

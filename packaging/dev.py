@@ -56,7 +56,7 @@ def setup_key() -> dict:
 
 def _run(command: list[str], **kwargs: object) -> None:
     print("+ " + " ".join(command), flush=True)
-    subprocess.run(command, check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
+    subprocess.run(command, check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]  # kwargs: run()'s own
 
 
 def ensure_environment() -> Path:

@@ -39,7 +39,7 @@ def _windows_memory() -> tuple[float, float]:
 
     counters = Counters()
     counters.cb = ctypes.sizeof(counters)
-    windll = ctypes.windll  # type: ignore[attr-defined]
+    windll = ctypes.windll  # type: ignore[attr-defined]  # Windows only
     windll.psapi.GetProcessMemoryInfo(windll.kernel32.GetCurrentProcess(), ctypes.byref(counters), counters.cb)
     return counters.PeakWorkingSetSize / 2**20, counters.WorkingSetSize / 2**20
 

@@ -171,9 +171,9 @@ def place_project_on_gpx(store: Store, gpx_path: Path | str, clock_offset_s: flo
         if is_cancelled():
             result.cancelled = True
             return result
-        grounds = {rf.finding.id: finding_ground(replace(rf.finding, damage=rf.damage), photo, camera)  # as corrected
+        grounds = {rf.finding_id: finding_ground(replace(rf.finding, damage=rf.damage), photo, camera)  # as corrected
                    for rf in store.findings(photo_id)}
-        changes.append(PositionChange(photo_id, photo, grounds))  # type: ignore[arg-type]
+        changes.append(PositionChange(photo_id, photo, grounds))
         result.findings_moved += len(grounds)
         progress(n, len(new), photo.path.name)
     if is_cancelled():

@@ -93,10 +93,10 @@ class PriorityWeights:
         for name in known:
             value = data.get(name, getattr(base, name))
             if isinstance(getattr(base, name), dict):
-                merged[name] = {**getattr(base, name), **dict(value)}  # type: ignore[call-overload]
+                merged[name] = {**getattr(base, name), **dict(value)}  # type: ignore[call-overload]  # JSON: a mapping here; dict() raises otherwise
             else:
                 merged[name] = value
-        return cls(**merged)  # type: ignore[arg-type]
+        return cls(**merged)  # type: ignore[arg-type]  # values as the caller's JSON gives them; __post_init__ checks them
 
     @classmethod
     def from_json(cls, path: Path) -> PriorityWeights:

@@ -164,7 +164,8 @@ def survey_map(photos: Sequence[Photo], sections: Sequence[Section], sites: Sequ
         return None
     runs = track_runs(located, max_gap_m, frame)
     sec_xy = [frame.to_xy(list(s.line)) for s in sections]
-    sxy = frame.to_xy([r.site.position for r in site_pos]) if site_pos else np.zeros((0, 2))  # type: ignore[misc]
+    sxy = (frame.to_xy([pos for r in site_pos if (pos := r.site.position) is not None]) if site_pos
+           else np.zeros((0, 2)))
     allxy = np.vstack([*runs, *sec_xy, sxy]) if (runs or sec_xy or len(sxy)) else np.zeros((1, 2))
     lo, hi = allxy.min(axis=0), allxy.max(axis=0)
     span = np.maximum(hi - lo, 20.0)  # at least 20 m across, so one photo still makes a readable map
@@ -433,7 +434,7 @@ def _picture_drawing_class() -> type:  # a ReportLab class, made when a PDF is w
     class PictureDrawing(Drawing):  # type: ignore[misc]  # ReportLab is untyped
         """A drawing with JPEG pictures under its shapes (``pictures``: x, y, w, h, bytes in points, y up)."""
 
-        _attrMap = AttrMap(BASE=Drawing, pictures=AttrMapValue(None, desc="JPEG pictures drawn first"))  # noqa: N815
+        _attrMap = AttrMap(BASE=Drawing, pictures=AttrMapValue(None, desc="JPEG pictures drawn first"))  # noqa: N815 - ReportLab's name
 
         def draw(self, *args: object, **kwargs: object) -> None:
             for x, y, w, h, jpeg in self.pictures:

@@ -133,8 +133,8 @@ def visual_order(text: str) -> str:
     """``text`` (logical order) in display order for a left-to-right page, line by line, Arabic joined."""
     if not any(unicodedata.bidirectional(c) in _RTL for c in text):
         return text
-    import arabic_reshaper  # type: ignore[import-untyped]
-    from bidi import get_display  # type: ignore[import-untyped]
+    import arabic_reshaper
+    from bidi import get_display
 
     return "\n".join(_mirror_reversed_pairs(get_display(arabic_reshaper.reshape(line), base_dir="L"))
                       for line in text.split("\n"))

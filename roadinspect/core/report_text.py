@@ -31,7 +31,7 @@ def system_language() -> str:
             return "fr" if value.lower().startswith("fr") else "en"
     if sys.platform == "win32":  # pragma: no cover - Windows only
         try:
-            langid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+            langid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]  # Windows only
             return "fr" if (langid & 0x3FF) == 0x0C else "en"  # LANG_FRENCH
         except (AttributeError, OSError):
             pass

@@ -140,7 +140,7 @@ def next_review(current: Review | None, finding: Finding, *, action: str, value:
     Raises:
         ValueError: an unknown action, or a crack type for a pothole or one that is not a crack type.
     """
-    fid = int(finding.id)  # type: ignore[arg-type]
+    fid = int(finding.id)  # type: ignore[arg-type]  # a finding under review is one of the project: it has an id
     base = current or Review(fid, ReviewStatus.PENDING)
     damage, severity, note, kind = base.damage, base.severity, base.note, base.kind
     status = base.status

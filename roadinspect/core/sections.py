@@ -154,7 +154,7 @@ def section_score(
 def track_runs(photos: Iterable[Photo], max_gap_m: float, frame: MetricFrame) -> list[np.ndarray]:
     """The track as runs of metric points (photos in time order, split at gaps over ``max_gap_m``)."""
     located = sorted((p for p in photos if p.position is not None), key=lambda p: (time_key(p.taken_at), p.path.name))
-    xy = frame.to_xy([p.position for p in located])  # type: ignore[misc]
+    xy = frame.to_xy([pos for p in located if (pos := p.position) is not None])  # every one of them
     runs: list[list[np.ndarray]] = []
     for point in xy:
         if runs and float(np.hypot(*(point - runs[-1][-1]))) <= max_gap_m:
@@ -190,7 +190,7 @@ def build_sections(
     located = [s for s in sites if s.position is not None]
     if pieces and located:
         tree = STRtree([p[4] for p in pieces])
-        pts = shapely.points(frame.to_xy([s.position for s in located]))  # type: ignore[misc]
+        pts = shapely.points(frame.to_xy([pos for s in located if (pos := s.position) is not None]))  # all
         for site, pt in zip(located, pts, strict=True):
             hits = tree.query_nearest(pt, max_distance=settings.max_site_distance_m)
             if len(hits):

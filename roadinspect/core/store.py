@@ -1190,7 +1190,7 @@ class Store:
     def analyses(self) -> list[AnalysisRecord]:
         """Every analysis, oldest first."""
         return [
-            AnalysisRecord(r["id"], r["model_name"], r["model_sha256"], _dt(r["started_at"]),  # type: ignore[arg-type]
+            AnalysisRecord(r["id"], r["model_name"], r["model_sha256"], _dt(r["started_at"]),  # type: ignore[arg-type]  # started_at is NOT NULL
                            _dt(r["finished_at"]), r["status"], r["photos_done"], r["photos_failed"],
                            json.loads(r["timings"]))
             for r in self._query("SELECT * FROM analyses ORDER BY id")
@@ -1575,7 +1575,7 @@ class Store:
         sql = "SELECT * FROM audit_log ORDER BY id"
         if limit is not None:
             sql = f"SELECT * FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT {int(limit)}) ORDER BY id"
-        return [AuditEntry(r["id"], _dt(r["at"]), r["who"], r["action"], r["photo_id"], r["finding_id"],  # type: ignore[arg-type]
+        return [AuditEntry(r["id"], _dt(r["at"]), r["who"], r["action"], r["photo_id"], r["finding_id"],  # type: ignore[arg-type]  # at is NOT NULL
                            json.loads(r["details"])) for r in self._query(sql)]
 
     def unreadable(self) -> list[UnreadableFile]:

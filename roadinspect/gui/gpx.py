@@ -75,7 +75,7 @@ class ClockOffsetDialog(QDialog):
 def last_offset() -> float:
     """The clock offset used last time (0 the first time)."""
     try:
-        return float(QSettings().value(OFFSET_KEY, 0.0))  # type: ignore[arg-type]
+        return float(QSettings().value(OFFSET_KEY, 0.0))  # type: ignore[arg-type]  # value() is object; bad ones raise
     except (TypeError, ValueError):
         return 0.0
 

@@ -97,7 +97,7 @@ def lower_thread_priority() -> bool:
         if sys.platform == "win32":
             import ctypes
 
-            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]  # Windows only
             return bool(kernel32.SetThreadPriority(kernel32.GetCurrentThread(), -1))  # BELOW_NORMAL
         if sys.platform.startswith("linux"):
             tid = threading.get_native_id()

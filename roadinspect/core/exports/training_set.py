@@ -87,7 +87,8 @@ def selected_photos(
         )
         if not decided:
             continue
-        if only_corrected and not any(_is_correction(f, reviews.get(f.id)) for f in items):  # type: ignore[arg-type]
+        if only_corrected and not any(_is_correction(f, reviews.get(f.id) if f.id is not None else None)
+                                      for f in items):
             continue
         out.append(pid)
     return out
