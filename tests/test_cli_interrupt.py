@@ -85,7 +85,7 @@ def child(tmp_path: Path):
     with open(err_path, "wb") as err:
         proc = subprocess.Popen([sys.executable, str(script), str(ROOT), str(ctl), str(folder), str(project)],
                                 stdout=subprocess.PIPE, stderr=err, cwd=tmp_path)
-    stderr = lambda: err_path.read_text(encoding="utf-8", errors="replace")  # noqa: E731
+    stderr = lambda: err_path.read_text(encoding="utf-8", errors="replace")  # noqa: E731 - a one-line local helper
     yield proc, ctl, project, stderr
     if proc.poll() is None:
         proc.kill()

@@ -39,7 +39,7 @@ def _one_line_refusal(argv: list[str], capsys: pytest.CaptureFixture[str], *name
     ("--road-class-factor", "inf"), ("--section-length", "inf"), ("--section-length", "1e-4"),
     ("--section-length", "nan"), ("--section-length", "0"), ("--section-length", "ten"),
 ])
-def test_export_refuses_bad_numbers_before_writing(project, tmp_path: Path, capsys, option: str,  # noqa: F811
+def test_export_refuses_bad_numbers_before_writing(project, tmp_path: Path, capsys, option: str,  # noqa: F811 - the imported fixture
                                                    value: str) -> None:
     path, _ = project
     out = tmp_path / "out"
@@ -60,7 +60,7 @@ def test_clock_offset_must_be_finite_and_sane(tmp_path: Path, capsys, command: s
 @pytest.mark.parametrize("text", ['{"severity": NaN}', '{"type": Infinity}', '{"extent": -5}',
                                   '{"confidence": 1e308}', '{"road_class_factor": 1e308}',
                                   '{"extent_refs": {"size_rel": 0}}', '{"type_values": {"pothole": "high"}}'])
-def test_export_refuses_bad_weight_files_naming_the_file(project, tmp_path: Path, capsys,  # noqa: F811
+def test_export_refuses_bad_weight_files_naming_the_file(project, tmp_path: Path, capsys,  # noqa: F811 - the imported fixture
                                                          text: str) -> None:
     path, _ = project
     weights = tmp_path / "poids.json"
@@ -72,7 +72,7 @@ def test_export_refuses_bad_weight_files_naming_the_file(project, tmp_path: Path
     assert not out.exists()
 
 
-def test_export_weights_is_the_deprecated_spelling_of_priority(project, tmp_path: Path, capsys) -> None:  # noqa: F811
+def test_export_weights_is_the_deprecated_spelling_of_priority(project, tmp_path: Path, capsys) -> None:  # noqa: F811 - the imported fixture
     """``export --priority FILE`` takes the priority weights; ``--weights FILE`` (the model file in the other
     commands) still works for one release, with one warning line; both at once are refused."""
     path, _ = project
@@ -104,7 +104,7 @@ def test_core_refuses_unbounded_weights_and_sections() -> None:
     assert setting_float("sections/length_m")("10") == 10.0  # the Settings dialog's bounds
 
 
-def test_export_to_a_folder_it_cannot_create_is_one_line(project, tmp_path: Path, capsys) -> None:  # noqa: F811
+def test_export_to_a_folder_it_cannot_create_is_one_line(project, tmp_path: Path, capsys) -> None:  # noqa: F811 - the imported fixture
     path, _ = project
     blocker = tmp_path / "a file"
     blocker.write_text("x")
@@ -124,7 +124,7 @@ def _as_unprivileged() -> list[str] | None:
 
 
 @pytest.mark.skipif(_as_unprivileged() is None, reason="needs POSIX permissions (and setpriv when run as root)")
-def test_export_to_a_read_only_folder_is_refused_before_writing(project) -> None:  # noqa: F811
+def test_export_to_a_read_only_folder_is_refused_before_writing(project) -> None:  # noqa: F811 - the imported fixture
     path, _ = project
     work = Path(tempfile.mkdtemp(prefix="roadinspect-ro-"))  # outside pytest's root-only tmp folder
     try:
@@ -155,7 +155,7 @@ def test_the_write_check_refuses_a_folder_where_no_file_can_be_created(tmp_path:
         export_mod.check_writable(tmp_path)
 
 
-def test_a_failed_export_leaves_the_previous_export_complete(project, tmp_path: Path, monkeypatch,  # noqa: F811
+def test_a_failed_export_leaves_the_previous_export_complete(project, tmp_path: Path, monkeypatch,  # noqa: F811 - the imported fixture
                                                              capsys) -> None:
     path, _ = project
     out = tmp_path / "export"

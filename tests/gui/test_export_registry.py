@@ -33,7 +33,7 @@ def notes_format(monkeypatch: pytest.MonkeyPatch) -> ExportFormat:
 
 
 def test_a_registered_format_appears_in_the_command_line_and_the_dialog(
-        project, notes_format: ExportFormat, tmp_path: Path, capsys: pytest.CaptureFixture[str], qtbot) -> None:  # noqa: F811
+        project, notes_format: ExportFormat, tmp_path: Path, capsys: pytest.CaptureFixture[str], qtbot) -> None:  # noqa: F811 - the imported fixture
     path, _ = project
     with pytest.raises(SystemExit):
         main(["export", "--help"])
@@ -55,14 +55,14 @@ def test_a_registered_format_appears_in_the_command_line_and_the_dialog(
     assert [k for k, b in dialog.checks.items() if b.isChecked()] == ["csv", "geojson", "gpkg", "report"]
 
 
-def test_a_plain_export_writes_the_default_formats_only(project, notes_format: ExportFormat, tmp_path: Path) -> None:  # noqa: F811
+def test_a_plain_export_writes_the_default_formats_only(project, notes_format: ExportFormat, tmp_path: Path) -> None:  # noqa: F811 - the imported fixture
     path, _ = project
     result = export_project(path, tmp_path)
     assert result.ok and sorted(p.name for p in result.written) == sorted(exports.files_of(exports.default_formats()))
     assert not (tmp_path / "notes.txt").exists() and not (tmp_path / "training").exists()
 
 
-def test_the_training_set_is_an_export_of_the_command_line(project, tmp_path: Path,  # noqa: F811
+def test_the_training_set_is_an_export_of_the_command_line(project, tmp_path: Path,  # noqa: F811 - the imported fixture
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     path, _ = project
     data = load_project_data(path)
@@ -101,7 +101,7 @@ def test_a_format_declares_one_writer() -> None:
         ExportFormat("X,y", ("x.txt",), "X", files_writer=_notes)
 
 
-def test_the_app_and_the_command_line_read_the_same_project_data(project) -> None:  # noqa: F811
+def test_the_app_and_the_command_line_read_the_same_project_data(project) -> None:  # noqa: F811 - the imported fixture
     from roadinspect.gui.project import ProjectSession
 
     path, _ = project

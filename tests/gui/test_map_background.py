@@ -115,7 +115,7 @@ def test_a_download_larger_than_a_tile_is_cut_off(view: MapView, qtbot) -> None:
             view.configure_background(online=True, url=f"http://127.0.0.1:{server.server_port}/{kind}/{{z}}/{{x}}/{{y}}.png")
             view.fit_all()
             view.tiles.refresh()
-            state = lambda: (view.tiles.too_large, view.tiles.failed, view.tiles.downloaded,  # noqa: E731
+            state = lambda: (view.tiles.too_large, view.tiles.failed, view.tiles.downloaded,  # noqa: E731 - a one-line local helper
                              len(view.tiles._pending), view.tiles._offline_until > 0)
             qtbot.waitUntil(lambda: view.tiles.too_large >= 1 and not view.tiles._pending, timeout=30000)
             assert view.tiles.failed == view.tiles.too_large, state()  # every failure was a tile too large
