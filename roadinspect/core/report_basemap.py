@@ -78,9 +78,15 @@ def _zoom_for(metres_per_px: float, lat: float, tiles: TileFile) -> int:
     return int(min(max(wanted, tiles.min_zoom), tiles.max_zoom))
 
 
+MAX_TILE_SIDE = 1024
+"""Largest tile side decoded (256 is the rule; 512 for high-density tiles): a larger picture is not a tile."""
+
+
 def _decode(data: bytes) -> Image.Image | None:
     try:
         with Image.open(io.BytesIO(data)) as img:
+            if max(img.size) > MAX_TILE_SIDE:
+                return None  # read from its header, before any pixel is decoded
             img.load()
             return img.convert("RGBA")
     except (OSError, ValueError, Image.DecompressionBombError):

@@ -297,3 +297,19 @@ def test_pdfimages_lists_the_base_map_as_one_jpeg(scene, mbtiles, tmp_path):
     assert max(int(r[3]) for r in rows) >= 600
     text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     assert "Fond de carte : " + CREDIT in text
+
+
+def test_damaged_and_oversized_tiles_are_left_out(scene, first_photo, tmp_path):
+    data, mlist = scene
+    lat, lon = first_photo.position.lat, first_photo.position.lon
+    tiles = dot_tiles(lat, lon, z=19, around=2)
+    cx, cy = _global_px(lat, lon, 19)
+    under = (19, int(cx // 256), int(cy // 256))
+    neighbour = (19, under[1] + 1, under[2])
+    tiles[neighbour] = b"\x89PNG\r\n\x1a\n broken"
+    tiles[under] = _png(Image.new("RGB", (4096, 4096), "black"))  # not a tile: the one under the first photo
+    path = make_mbtiles(tmp_path / "damaged.mbtiles", tiles)
+    fig = build_report(data, mlist, ReportOptions(base_map=str(path))).map
+    pic = _picture(fig)  # still drawn, from the good tiles
+    a = np.asarray(Image.open(io.BytesIO(pic.jpeg)).convert("L"))
+    assert np.count_nonzero(a < 110) < 0.1 * a.size  # the 4096 px black picture was not drawn (black: 76 under the veil)

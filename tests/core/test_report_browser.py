@@ -193,3 +193,26 @@ def test_a_long_right_to_left_note_wraps_in_reading_order(poppler, tmp_path):
     ends = [i for i, line in enumerate(lines) if "نهاية" in line]
     assert len(starts) == len(ends) == 2
     assert all(s < e for s, e in zip(starts, ends, strict=True)), (starts, ends)
+
+
+def test_report_with_a_base_map_renders_in_chromium_without_error(chromium, tmp_path):
+    """The base map is a data: picture inside the map's SVG: the page's policy allows it, nothing is fetched."""
+    from tests.core.test_report_basemap import dot_tiles
+    from tests.core.test_tiles import make_mbtiles
+
+    (tmp_path / "photos").mkdir()
+    data = export_scene(tmp_path / "photos")
+    first = min((p for p in data.photos.values() if p.position is not None), key=lambda p: p.taken_at).position
+    tiles = make_mbtiles(tmp_path / "fond.mbtiles", dot_tiles(first.lat, first.lon, z=18, around=3))
+    out = tmp_path / "out"
+    result = export_project(data, out, formats=["report"], report=ReportOptions(lang="fr", top=2,
+                                                                                base_map=str(tiles)))
+    assert result.ok, result.errors
+    with Browser(chromium, tmp_path / "profile") as browser:
+        session = browser.open((out / "report.html").as_uri())
+        errors = browser.errors(session)
+        picture = browser.evaluate(session, """(() => { const i = document.querySelector('svg.map image');
+            const b = i.getBBox(); return {w: b.width, h: b.height, href: i.getAttribute('href').slice(0, 23),
+            images: document.querySelectorAll('svg image').length}; })()""")
+    assert errors == []
+    assert picture["images"] == 1 and picture["href"] == "data:image/jpeg;base64," and picture["w"] > 300
