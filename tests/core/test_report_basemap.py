@@ -312,4 +312,4 @@ def test_damaged_and_oversized_tiles_are_left_out(scene, first_photo, tmp_path):
     fig = build_report(data, mlist, ReportOptions(base_map=str(path))).map
     pic = _picture(fig)  # still drawn, from the good tiles
     a = np.asarray(Image.open(io.BytesIO(pic.jpeg)).convert("L"))
-    assert np.count_nonzero(a < 110) < 0.1 * a.size  # the 4096 px black picture was not drawn (black: 76 under the veil)
+    assert np.count_nonzero(a < 110) < 0.1 * a.size  # the 4096 px black tile: not drawn
