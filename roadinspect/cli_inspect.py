@@ -27,11 +27,22 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roadinspect.cli_args import clock_offset
 from roadinspect.console import TerminalProgress, format_duration
 from roadinspect.core.text import printable, printable_json
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from roadinspect.core.camera import ProjectCamera
+    from roadinspect.core.photos import ScanResult
+    from roadinspect.core.pipeline import AnalysisSummary
+    from roadinspect.core.placement import PlacementResult
+    from roadinspect.core.segmenter import Segmenter
+    from roadinspect.core.store import AddResult, Store
+    from roadinspect.core.types import Photo
 
 
 def _error(message: str) -> int:
@@ -151,7 +162,7 @@ def run_analyze_command(args: argparse.Namespace) -> int:
             cluster.close()
 
 
-def _load_segmenter(args: argparse.Namespace) -> Any:
+def _load_segmenter(args: argparse.Namespace) -> Segmenter | None:
     """The model on its backend (``core.jobs.load_segmenter``), or None after an error line."""
     from roadinspect.core.jobs import load_segmenter
     from roadinspect.core.segmenter import ModelError
@@ -164,7 +175,7 @@ def _load_segmenter(args: argparse.Namespace) -> Any:
         return None
 
 
-def _camera_from_project(store: Any) -> Any:
+def _camera_from_project(store: Store) -> ProjectCamera | None:
     """The project's camera (``core.camera.ProjectCamera``: its own, and those of camera groups that have their
     own), or None for the default when the project records none."""
     from roadinspect.core.camera import has_camera, read_camera
@@ -172,7 +183,8 @@ def _camera_from_project(store: Any) -> Any:
     return read_camera(store) if has_camera(store) else None
 
 
-def _summary_text(project: Path, photos: list, result: Any, added: Any, summary: Any, store: Any) -> str:
+def _summary_text(project: Path, photos: list[Photo], result: ScanResult, added: AddResult,
+                  summary: AnalysisSummary | None, store: Store) -> str:
     from roadinspect.core.types import PositionSource
 
     sources = Counter(p.position_source for p in photos)
@@ -241,7 +253,7 @@ def warn_changed_photos(project: Path) -> int:
     return len(changed)
 
 
-def _count_sites(store: Any) -> int:
+def _count_sites(store: Store) -> int:
     """Maintenance sites, derived from findings and reviews (``roadinspect.core.sites``)."""
     from roadinspect.core.jobs import read_project_data
     from roadinspect.core.maintenance import count_sites
@@ -312,9 +324,9 @@ def run_place_command(args: argparse.Namespace) -> int:
     return 130 if result.cancelled else 0
 
 
-def placement_text(result: Any) -> str:
+def placement_text(result: PlacementResult) -> str:
     """The summary ``place`` prints: what moved, what stayed, and the times to check the clock offset."""
-    def when(t: Any) -> str:
+    def when(t: datetime | None) -> str:
         return t.strftime("%Y-%m-%d %H:%M:%S") if t is not None else "?"
 
     if result.cancelled:

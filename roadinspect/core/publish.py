@@ -44,7 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from roadinspect.core.priority import PriorityWeights
 from roadinspect.core.progress import Progress, no_progress
@@ -52,6 +52,14 @@ from roadinspect.core.review import reviewed
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import SiteSettings
 from roadinspect.core.types import ReviewStatus
+
+if TYPE_CHECKING:
+    from psycopg import Cursor, sql
+
+    from roadinspect.core.maintenance import MaintenanceList, ProjectData
+    from roadinspect.core.priority import RankedSite
+    from roadinspect.core.sections import Section
+    from roadinspect.core.types import Finding, GeoPoint
 
 DEFAULT_SCHEMA = "roadinspect"
 CONNECT_TIMEOUT_S = 5
@@ -286,7 +294,7 @@ _DDL = {
 }
 
 
-def _create_tables(cur: Any, schema: str) -> None:
+def _create_tables(cur: Cursor[Any], schema: str) -> None:
     from psycopg import sql
 
     s = sql.Identifier(schema)
@@ -311,12 +319,12 @@ def _point_sql() -> str:
     return "ST_SetSRID(ST_MakePoint(%s::float8, %s::float8), 4326)"
 
 
-def _check_postgis(cur: Any, where: str) -> None:
+def _check_postgis(cur: Cursor[Any], where: str) -> None:
     cur.execute("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
     if cur.fetchone() is not None:
         return
     cur.execute("SELECT current_database(), EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'postgis')")
-    database, available = cur.fetchone()
+    database, available = cast(tuple[str, bool], cur.fetchone())  # the SELECT gives one row
     hint = ("" if available else " (PostGIS is not installed on that server either: install its package, e.g. "
             "postgresql-<version>-postgis-3, first)")
     raise PublishError(f"the PostGIS extension is not enabled in the database {database} ({where}): ask its "
@@ -423,7 +431,8 @@ def publish_project(project: Path | str, dsn: str, schema: str = DEFAULT_SCHEMA,
                          len(findings), len(photos), replaced)
 
 
-def _insert_rows(cur: Any, s: Any, survey_id: str, data: Any, mlist: Any, conflicts: set[int],
+def _insert_rows(cur: Cursor[Any], s: sql.Identifier, survey_id: str, data: ProjectData, mlist: MaintenanceList,
+                 conflicts: set[int],
                  analysed: dict[int, bool], stored: dict[int, str]) -> None:
     from psycopg import sql
 
@@ -459,14 +468,14 @@ def _insert_rows(cur: Any, s: Any, survey_id: str, data: Any, mlist: Any, confli
                             "AND geom IS NOT NULL").format(s, sql.Identifier(table)), (survey_id,))
 
 
-def _xy(position: Any) -> tuple[Any, Any, Any]:
+def _xy(position: GeoPoint | None) -> tuple[int | None, float | None, float | None]:
     """(flag, lon, lat) for the ``CASE WHEN flag IS NULL`` point expression."""
     if position is None:
         return None, None, None
     return 1, float(position.lon), float(position.lat)
 
 
-def _site_row(survey_id: str, r: Any, mlist: Any) -> tuple[Any, ...]:
+def _site_row(survey_id: str, r: RankedSite, mlist: MaintenanceList) -> tuple[Any, ...]:
     site = r.site
     terms = {t.name: t for t in r.terms}
     points = [terms[name].points if name in terms else None for name in ("severity", "type", "extent", "confidence")]
@@ -478,7 +487,7 @@ def _site_row(survey_id: str, r: Any, mlist: Any) -> tuple[Any, ...]:
             _dt(site.first_seen), _dt(site.last_seen), _jsonable(site.measures), site.notes, *_xy(site.position))
 
 
-def _section_row(survey_id: str, sec: Any) -> tuple[Any, ...]:
+def _section_row(survey_id: str, sec: Section) -> tuple[Any, ...]:
     coords: list[tuple[float, float]] = []
     for p in sec.line:
         c = (round(p.lon, 9), round(p.lat, 9))
@@ -491,13 +500,15 @@ def _section_row(survey_id: str, sec: Any) -> tuple[Any, ...]:
             sec.rating, len(sec.site_ids), json.dumps(deductions), wkt, wkt)
 
 
-def _finding_row(survey_id: str, f: Any, data: Any, site_of: dict[int, str], conflicts: set[int]) -> tuple[Any, ...]:
-    review = data.reviews.get(f.id)
+def _finding_row(survey_id: str, f: Finding, data: ProjectData, site_of: dict[int, str],
+                 conflicts: set[int]) -> tuple[Any, ...]:
+    review = data.reviews.get(f.id) if f.id is not None else None
     eff = reviewed(f, review)  # as corrected, rejected or not (core/review.py)
-    photo = data.photos.get(f.photo_id)
+    photo = data.photos.get(f.photo_id) if f.photo_id is not None else None
     ground = f.ground if f.ground is not None else (photo.position if photo else None)
-    return (survey_id, f.id, f.photo_id, site_of.get(f.id), f.source, eff.damage.label, eff.kind,
-            eff.severity.value, f.damage.label, f.confidence,
+    site_id = site_of.get(f.id) if f.id is not None else None
+    return (survey_id, f.id, f.photo_id, site_id, f.source, eff.damage.label, eff.kind, eff.severity.value,
+            f.damage.label, f.confidence,
             (review.status if review else ReviewStatus.PENDING).value, review.reviewer if review else None,
             _dt(review.at) if review else None, review.note if review else "", f.id in conflicts,
             "ground" if f.ground is not None else ("photo" if ground else None), _jsonable(f.measures),
