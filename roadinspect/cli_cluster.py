@@ -88,7 +88,8 @@ class ClusterRun:
             return []
         out = [f"Ray workers: {len(s.workers)} on {s.address}"
                + (f"; {s.resent} photo(s) sent again after a worker stopped" if s.resent else "")]
-        out += [f"  {name}: {s.per_worker.get(name, 0)} photos" for name in s.workers]
+        names = list(s.workers) + [n for n in s.per_worker if n not in s.workers]  # restarted workers too
+        out += [f"  {name}: {s.per_worker.get(name, 0)} photos" for name in names]
         return out
 
     def close(self) -> None:

@@ -57,7 +57,7 @@ from roadinspect.core.pipeline import (
     record_analysis,
     wanted_ids,
 )
-from roadinspect.core.store import PhotoRecord, Store
+from roadinspect.core.store import CRASH_REASON, PhotoRecord, Store
 
 MAX_ATTEMPTS = 2
 """Calls that may fail on a photo (its worker died or raised) before it is recorded as failed."""
@@ -293,6 +293,9 @@ class _Dispatch:
         self.resent = 0
         self._source: Iterator[list[int]] = iter(())
         self._exhausted = False
+        # Photos handed out and not yet recorded, at most: a slow photo at the head of the order holds the
+        # recording back, not the memory.
+        self._ahead = 4 * self.per_call * self.options.calls_per_worker * max(1, len(workers))
 
     # ------------------------------------------------------------------ main loop
     def process(self, todo: Todo) -> None:
@@ -342,8 +345,10 @@ class _Dispatch:
             if not self.again:
                 break
             self._send(worker, [self.again.popleft()], again=True)
+        if self.again:
+            return  # no new photos until those are sent: the workers drain, so one is free for them
         for worker in sorted((w for w in self.workers if w.idle), key=lambda w: w.queued):
-            while worker.queued < self.options.calls_per_worker:
+            while worker.queued < self.options.calls_per_worker and len(self.order) < self._ahead:
                 ids = self._next_ids()
                 if not ids:
                     return
@@ -429,7 +434,8 @@ class _Dispatch:
             self.attempts[photo_id] += 1
             if self.attempts[photo_id] >= MAX_ATTEMPTS:
                 self.done[photo_id] = (PhotoFailed(
-                    f"not analysed: the worker stopped {MAX_ATTEMPTS} times on this photo (last: {reason})"), "")
+                    f"{CRASH_REASON}: its worker stopped {MAX_ATTEMPTS} times on it (last: {reason})",
+                    crashed=True), "")
             else:
                 self.again.append(photo_id)
                 self.resent += 1

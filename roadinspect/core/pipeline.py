@@ -267,6 +267,7 @@ def record_analysis(store: Store, wanted: list[int] | None, model: ModelIdentity
     recorder = Recorder(store, analysis_id, summary, timings, who, progress, is_cancelled, len(alone) + len(rest))
     recorder.abort_after = os.environ.get(TEST_ABORT_AFTER_RECORD_ENV) or None
     recorder.on_recorded = on_recorded
+    recorder.model_sha256 = model.sha256
     try:
         work(recorder, Todo(alone, rest, regions))
         if recorder.failed_hard is not None:
@@ -330,10 +331,15 @@ class PhotoDone:
 
 @dataclass
 class PhotoFailed:
-    """A photo that could not be analysed: the reason, and whether the model (not the file) failed."""
+    """A photo that could not be analysed: the reason, and whether the model (not the file) failed.
+
+    ``crashed``: the analysis crashed on it (a cluster worker died on it twice): recorded like a photo that
+    crashed a local analysis twice (:meth:`Store.record_photo_crash`), so this model does not try it again.
+    """
 
     reason: str
     model_error: bool = False
+    crashed: bool = False
 
 
 PhotoOutcome = PhotoDone | PhotoFailed
@@ -506,6 +512,7 @@ class Recorder:
         self.failed_hard: RuntimeError | None = None
         self.abort_after: str | None = None  # the test hook TEST_ABORT_AFTER_RECORD_ENV
         self.on_recorded: Callable[[int], None] | None = None
+        self.model_sha256 = ""  # the model of the analysis (a crashed photo is not tried again by it)
 
     def cancelled(self) -> bool:
         if self.is_cancelled is not None and self.is_cancelled():
@@ -535,7 +542,11 @@ class Recorder:
             self.consecutive_model_errors = 0
         else:
             self.summary.failed.append(UnreadableFile(record.path, outcome.reason))
-            self.store.record_photo_error(record.id, outcome.reason, self.analysis_id, who=self.who)
+            if outcome.crashed:
+                self.store.record_photo_crash(record.id, outcome.reason, self.analysis_id, self.model_sha256,
+                                              who=self.who)
+            else:
+                self.store.record_photo_error(record.id, outcome.reason, self.analysis_id, who=self.who)
             text = f"{record.path.name}: {outcome.reason}"
             self.consecutive_model_errors = self.consecutive_model_errors + 1 if outcome.model_error else 0
             if self.consecutive_model_errors >= MAX_CONSECUTIVE_MODEL_ERRORS:

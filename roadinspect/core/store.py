@@ -1257,6 +1257,16 @@ class Store:
                 conn.execute("UPDATE analyses SET photos_failed = photos_failed + 1 WHERE id = ?", (analysis_id,))
             self._audit(who, "photo_error", photo_id=photo_id, details={"analysis_id": analysis_id, "reason": reason})
 
+    def record_photo_crash(self, photo_id: int, reason: str, analysis_id: int, model_sha256: str,
+                           who: str = "") -> None:
+        """Record a photo the analysis crashed on (a cluster worker died on it twice), as :meth:`settle_interrupted`
+        records one after a process death: listed by :meth:`failed`, not tried again by that model."""
+        with self._tx() as conn:
+            conn.execute("UPDATE photos SET failure = ?, failure_model = ?, in_flight = NULL, in_flight_alone = 0 "
+                         "WHERE id = ?", (reason, model_sha256, photo_id))
+            conn.execute("UPDATE analyses SET photos_failed = photos_failed + 1 WHERE id = ?", (analysis_id,))
+            self._audit(who, "photo_error", photo_id=photo_id, details={"analysis_id": analysis_id, "reason": reason})
+
     # ------------------------------------------------------------------ findings and reviews
     def _reviewed(self, row: dict[str, Any]) -> ReviewedFinding:
         ground = None

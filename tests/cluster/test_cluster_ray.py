@@ -20,15 +20,15 @@ import pytest
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e .[cluster]): the cluster tests need it")
 
-from roadinspect.cluster.driver import ClusterOptions, analyze_on_cluster  # noqa: E402
-from roadinspect.cluster.session import ClusterError, Session, connect  # noqa: E402
-from roadinspect.cluster.worker import ModelSpec, model_spec  # noqa: E402
-from roadinspect.core.photos import scan  # noqa: E402
-from roadinspect.core.pipeline import analyze  # noqa: E402
-from roadinspect.core.store import Store  # noqa: E402
-from roadinspect.core.track import complete_track  # noqa: E402
-from tests.cluster.helpers import DiesOn, truth_factory  # noqa: E402
-from tests.core.photo_files import truth_batch  # noqa: E402
+from roadinspect.cluster.driver import ClusterOptions, analyze_on_cluster  # noqa: E402 - after the importorskip above
+from roadinspect.cluster.session import ClusterError, Session, connect  # noqa: E402 - after the importorskip above
+from roadinspect.cluster.worker import ModelSpec, model_spec  # noqa: E402 - after the importorskip above
+from roadinspect.core.photos import scan  # noqa: E402 - after the importorskip above
+from roadinspect.core.pipeline import analyze  # noqa: E402 - after the importorskip above
+from roadinspect.core.store import CRASH_REASON, Store  # noqa: E402 - after the importorskip above
+from roadinspect.core.track import complete_track  # noqa: E402 - after the importorskip above
+from tests.cluster.helpers import DiesOn, truth_factory  # noqa: E402 - after the importorskip above
+from tests.core.photo_files import truth_batch  # noqa: E402 - after the importorskip above
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,6 +123,26 @@ def test_a_worker_killed_mid_run_has_its_photos_done_by_the_others(tmp_path: Pat
     assert store.claimed() == []
 
 
+def test_a_worker_that_cannot_be_restarted_leaves_its_photos_to_the_others(tmp_path: Path,
+                                                                          session: Session) -> None:
+    store, ids, pairs = project(tmp_path, 12)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    killed: list[int] = []
+
+    def kill_one(photo_id: int) -> None:
+        if not killed:
+            killed.append(int(sorted(pids.glob("*.pid"))[0].stem))
+            os.kill(killed[0], signal.SIGKILL)
+
+    options = ClusterOptions(workers=2, max_restarts=0, ready_timeout_s=180)
+    summary = analyze_on_cluster(store, ids, truth_spec(pairs, delay=0.2, pid_dir=str(pids)), options=options,
+                                 session=session, on_recorded=kill_one)
+    assert killed and summary.resent >= 1 and (summary.analysed, summary.failed) == (12, [])
+    assert len(list(pids.glob("*.pid"))) == 2  # not restarted: the other worker did the rest
+    assert analysed_once(store) == Counter({r.path.name: 1 for r in store.photos()})
+
+
 def test_a_photo_that_kills_its_worker_twice_is_recorded_failed_and_the_batch_goes_on(tmp_path: Path,
                                                                                         session: Session) -> None:
     store, ids, pairs = project(tmp_path, 6)
@@ -135,6 +155,8 @@ def test_a_photo_that_kills_its_worker_twice_is_recorded_failed_and_the_batch_go
     assert [(f.path.name, "stopped 2 times" in f.reason) for f in summary.failed] == [(fatal.name, True)]
     assert analysed_once(store) == Counter({r.path.name: 1 for r in store.photos() if r.path != fatal})
     assert store.claimed() == []
+    assert [(f.path.name, f.reason.startswith(CRASH_REASON)) for f in store.failed()] == [(fatal.name, True)]
+    assert store.photos_to_analyse("0" * 64) == []  # this model does not try it again, as after a local crash
 
 
 def test_driver_killed_with_sigkill_then_resumed_analyses_every_photo_exactly_once(tmp_path: Path,
