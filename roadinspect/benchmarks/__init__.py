@@ -2,7 +2,7 @@
 
 Each benchmark is one entry of :data:`BENCHMARKS`: a name (the ``what`` argument of
 ``roadinspect bench``), a one-line help, and ``module:function`` paths of a runner
-``run(args) -> dict`` (JSON-ready result) and a formatter ``format(result) -> str`` (human-readable
+``run(options: BenchOptions) -> dict`` (JSON-ready result) and a formatter ``format(result) -> str`` (human-readable
 lines). Adding a benchmark is one new module and one new entry here; the command line lists the
 entries as the choices of ``what``. Modules are imported only when their benchmark runs.
 """
@@ -14,7 +14,41 @@ import importlib
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """The options of ``roadinspect bench`` the benchmarks read, typed (the command line's defaults)."""
+
+    what: str = "all"
+    json: bool = False
+    count: int = 0
+    """photos to generate (0: the benchmark's default)"""
+    size: str = "4000x3000"
+    dir: str | None = None
+    """work folder (None: a temporary folder, removed after)"""
+    weights: str | None = None
+    device: str = "cpu"
+    repeats: int = 0
+    backend: str | None = None
+    threads: int | None = None
+    workers: int | None = None
+    precision: str | None = None
+    naive_count: int = 0
+    variants: bool = False
+    rss_count: int = 0
+    doc: str | None = None
+    idle: bool = False
+    """gui: measure the window idle instead of while reviewing"""
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> BenchOptions:
+        """The options of a parsed ``roadinspect bench`` command line (other attributes are not the benchmarks')."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in vars(args).items() if k in known})
 
 
 @dataclass(frozen=True)
@@ -30,8 +64,9 @@ class Benchmark:
         module, _, function = target.partition(":")
         return getattr(importlib.import_module(module), function)
 
-    def run(self, args: argparse.Namespace) -> dict:
-        return self._resolve(self.runner)(args)
+    def run(self, options: BenchOptions) -> dict[str, Any]:
+        result: dict[str, Any] = self._resolve(self.runner)(options)
+        return result
 
     def format(self, result: dict) -> str:
         return self._resolve(self.formatter)(result)
@@ -65,12 +100,13 @@ BENCHMARKS: dict[str, Benchmark] = {
 }
 
 
-def _run_model(args: argparse.Namespace) -> dict:
+def _run_model(args: BenchOptions) -> dict[str, Any]:
     from roadinspect.benchmarks.model import bench_model
     from roadinspect.core.segmenter import ModelError
 
     try:
-        return bench_model(args.weights, repeats=args.repeats or 20, device=args.device)
+        return bench_model(Path(args.weights) if args.weights else None, repeats=args.repeats or 20,
+                           device=args.device)
     except ModelError as exc:
         raise BenchmarkUnavailable(str(exc)) from None
 
@@ -108,7 +144,7 @@ def run_bench_command(args: argparse.Namespace) -> int:
     """Run one benchmark, print its lines, and its JSON with ``--json``. Exit 2 when it cannot run."""
     bench = BENCHMARKS[args.what]
     try:
-        result = bench.run(args)
+        result = bench.run(BenchOptions.from_args(args))
     except BenchmarkUnavailable as exc:
         print(f"roadinspect bench {bench.name}: cannot run: {exc}", file=sys.stderr)
         return 2

@@ -44,6 +44,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from roadinspect.benchmarks import BenchOptions
 
 GOALS = {"photos_per_s": 8.0, "vs_floor": 1.0, "vs_naive": 4.0, "peak_rss_mb_2000": 1200.0}
 REAL_GOALS = {"photos_per_s": 8.0, "vs_floor": 1.0, "ort_photos_per_s": 6.0, "ort_vs_floor": 0.7}
@@ -235,7 +239,7 @@ def run_floor(folder: Path, count: int) -> dict:
             "load_average": {"before": before, "after": load_average()}}
 
 
-def _child(kind: str, folder: Path, count: int, args: argparse.Namespace, **knobs: object) -> dict:
+def _child(kind: str, folder: Path, count: int, args: BenchOptions, **knobs: object) -> dict:
     command = [sys.executable, "-m", "roadinspect.benchmarks.analyze", "--child", kind, str(folder), str(count),
                "--device", args.device]
     if args.weights:
@@ -267,7 +271,7 @@ VARIANTS = (
 (512 instead of 640 pixels): it shows what that would give, it is never used by default."""
 
 
-def run(args: argparse.Namespace) -> dict:
+def run(args: BenchOptions) -> dict:
     """The benchmark runner of ``roadinspect bench analyze``."""
     from roadinspect.benchmarks import BenchmarkUnavailable, parse_size
     from roadinspect.core.backends import available_backends
@@ -327,7 +331,7 @@ def run(args: argparse.Namespace) -> dict:
     }
 
 
-def _run_real(tmp: Path, count: int, args: argparse.Namespace, knobs: dict, pixels: int) -> dict:
+def _run_real(tmp: Path, count: int, args: BenchOptions, knobs: dict, pixels: int) -> dict:
     """Floor, fast path (median of three) and ONNX Runtime fp32 on real-content photos (see the module doc).
 
     The photos have about ``pixels`` pixels (the synthetic batch's ``--size``: 12 MP by default), in the

@@ -11,7 +11,6 @@ The results feed the "Architecture" section of ``models/roadinspect-seg.md``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import time
@@ -20,6 +19,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import torch
+
+    from roadinspect.benchmarks import BenchOptions
 
 WIDTH, HEIGHT = 640, 480
 
@@ -41,7 +42,7 @@ def _candidates() -> dict[str, Callable[[], torch.nn.Module]]:
     }
 
 
-def run(args: argparse.Namespace) -> dict:
+def run(args: BenchOptions) -> dict:
     """Median and p90 forward time (ms) and parameter count of each candidate."""
     import torch
 

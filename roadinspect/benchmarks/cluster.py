@@ -30,8 +30,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from roadinspect.benchmarks import BenchmarkUnavailable
+
+if TYPE_CHECKING:
+    from roadinspect.benchmarks import BenchOptions
 
 COUNT = 48
 RSS_COUNT = 20000
@@ -126,7 +130,7 @@ def _child(kind: str, folder: Path, count: int, backend: str | None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(args: argparse.Namespace) -> dict:
+def run(args: BenchOptions) -> dict:
     import importlib.util
 
     if importlib.util.find_spec("ray") is None:

@@ -26,6 +26,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from roadinspect.benchmarks import BenchOptions
 
 TICK_MS = 10
 GOAL_P95_MS = 50.0
@@ -128,7 +132,7 @@ def measure(folder: Path, count: int, size: tuple[int, int], review: bool = True
     return result
 
 
-def run(args) -> dict:  # argparse.Namespace
+def run(args: BenchOptions) -> dict[str, Any]:
     """Entry of ``roadinspect bench gui`` (``--count``, ``--size``, ``--dir``, ``--repeats 0`` = default)."""
     from roadinspect.benchmarks import BenchmarkUnavailable, parse_size
     from roadinspect.core.segmenter import ModelError, default_weights

@@ -16,12 +16,15 @@ Goal: >= 1,000 photos/s for the scan + EXIF ingestion.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from roadinspect.benchmarks import BenchOptions
 
 GOAL_PHOTOS_PER_S = 1000.0
 DEFAULT_COUNT = 1000
@@ -73,7 +76,7 @@ def measure_ingest(folder: Path, repeats: int = 3) -> dict:
     }
 
 
-def run(args: argparse.Namespace) -> dict:
+def run(args: BenchOptions) -> dict:
     """The benchmark runner of ``roadinspect bench ingest``."""
     from roadinspect.benchmarks import parse_size
     from roadinspect.core.synth import make_benchmark_batch

@@ -19,6 +19,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from roadinspect.benchmarks import BenchOptions
 
 GOAL_MB = 100.0
 SMALL = 100
@@ -111,7 +115,7 @@ def child(folder: Path, count: int, weights: str | None, device: str) -> dict:
     }
 
 
-def _run_child(folder: Path, count: int, args: argparse.Namespace) -> dict:
+def _run_child(folder: Path, count: int, args: BenchOptions) -> dict:
     command = [sys.executable, "-m", "roadinspect.benchmarks.memory", "--child", str(folder), str(count),
                "--device", args.device] + (["--weights", str(args.weights)] if args.weights else [])
     out = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -121,7 +125,7 @@ def _run_child(folder: Path, count: int, args: argparse.Namespace) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(args: argparse.Namespace) -> dict:
+def run(args: BenchOptions) -> dict:
     """The benchmark runner of ``roadinspect bench memory``."""
     from roadinspect.benchmarks import BenchmarkUnavailable, parse_size
     from roadinspect.core.synth import make_benchmark_batch

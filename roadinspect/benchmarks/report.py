@@ -8,7 +8,6 @@ benchmark that cannot run here (no model, no display) is listed with the reason.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import importlib
 import inspect
@@ -18,7 +17,12 @@ import subprocess
 import sys
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from roadinspect.benchmarks import BenchOptions
 
 ORDER = ("ingest", "analyze", "memory", "model", "gui")
 
@@ -55,7 +59,7 @@ def default_doc() -> Path:
     return (root if (root / "pyproject.toml").is_file() else Path.cwd()) / "docs" / "performance.md"
 
 
-def run_all(args: argparse.Namespace) -> dict:
+def run_all(args: BenchOptions) -> dict:
     """Run each benchmark of :data:`ORDER` that is registered; write the document; return every result."""
     from roadinspect.benchmarks import BENCHMARKS, BenchmarkUnavailable
     from roadinspect.benchmarks.analyze import cpu_name, load_average
@@ -67,10 +71,7 @@ def run_all(args: argparse.Namespace) -> dict:
         bench = BENCHMARKS.get(name)
         if bench is None:
             continue
-        sub = argparse.Namespace(**vars(args))
-        sub.what = name
-        if name == "analyze":
-            sub.variants = True
+        sub = replace(args, what=name, variants=True if name == "analyze" else args.variants)
         begin = time.perf_counter()
         print(f"roadinspect bench all: running {name}...", file=sys.stderr, flush=True)
         try:
@@ -93,7 +94,7 @@ def run_all(args: argparse.Namespace) -> dict:
         "load_average_end": load_average(),
         "results": results,
     }
-    doc = Path(args.doc) if getattr(args, "doc", None) else default_doc()
+    doc = Path(args.doc) if args.doc else default_doc()
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(render(report), encoding="utf-8")
     report["doc"] = str(doc)

@@ -13,13 +13,16 @@ reported with both files' sizes. Goals (issue 19): under 20 MB, under 10 s.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import tempfile
 import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from roadinspect.benchmarks import BenchOptions
 
 SITES_PER_PHOTO = 205 / 128
 DEFAULT_COUNT = 2000
@@ -73,7 +76,7 @@ def make_survey(folder: Path, count: int, cards: int = 50):  # (ProjectData, Mai
     return data, mlist
 
 
-def run(args: argparse.Namespace) -> dict:
+def run(args: BenchOptions) -> dict:
     """Build the survey, time the report export ``--repeats`` times (default 3); sizes and the median time."""
     from roadinspect.core.exports.project import export_project
     from roadinspect.core.report import ReportOptions

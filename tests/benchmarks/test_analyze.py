@@ -5,13 +5,12 @@ The figures themselves come from the commands on 12 MP photos (docs/performance.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
-from roadinspect.benchmarks import report
+from roadinspect.benchmarks import BenchOptions, report
 from roadinspect.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +55,7 @@ def test_bench_all_writes_the_document_with_every_result(tmp_path: Path, monkeyp
     fake = {"ingest": {"benchmark": "ingest", "n": 1}}
 
     class Fake(benchmarks.Benchmark):
-        def run(self, args: argparse.Namespace) -> dict:
+        def run(self, options: BenchOptions) -> dict:
             if self.name == "memory":
                 raise benchmarks.BenchmarkUnavailable("model weights not found: x")
             if self.name == "model":
@@ -70,7 +69,7 @@ def test_bench_all_writes_the_document_with_every_result(tmp_path: Path, monkeyp
                if n in ("ingest", "memory", "model")}
     monkeypatch.setattr(benchmarks, "BENCHMARKS", entries)
     doc = tmp_path / "docs" / "performance.md"
-    result = report.run_all(argparse.Namespace(doc=str(doc)))
+    result = report.run_all(BenchOptions(doc=str(doc)))
     text = doc.read_text(encoding="utf-8")
     assert result["doc"] == str(doc)
     assert "## `roadinspect bench ingest`" in text and "ingest: measured line" in text

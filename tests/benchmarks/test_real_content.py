@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from roadinspect.benchmarks import analyze, real_content
+from roadinspect.benchmarks import BenchOptions, analyze, real_content
 
 
 def _fake_dataset(base: Path, count: int) -> Path:
@@ -40,7 +39,7 @@ def test_real_batch_gives_one_geotagged_photo_per_different_frame(tmp_path, monk
 
 def test_without_the_shared_folder_the_benchmark_says_so(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(real_content, "shared_datasets", lambda: None)
-    result = analyze._run_real(tmp_path, 10, argparse.Namespace(), {}, 320 * 240)
+    result = analyze._run_real(tmp_path, 10, BenchOptions(), {}, 320 * 240)
     assert "not found" in result["absent"] and "synthetic batch only" in result["absent"]
     assert "real-content photos not measured" in capsys.readouterr().err
     assert "not found" in analyze._format_real(result)[0]
