@@ -6,7 +6,8 @@
 - no import cycle between the modules of ``roadinspect/`` at module level (imports run when a module is
   loaded; those under ``if TYPE_CHECKING:`` and inside functions are not);
 - importing ``roadinspect.core.pipeline`` does not load torch (checked in a fresh interpreter): the CLI's
-  ``analyze`` and the app start without paying for it until the model is loaded.
+  ``analyze`` and the app start without paying for it until the model is loaded;
+- every module opens with a docstring saying what it is for.
 
 ``tests/core/test_no_qt.py`` checks that core never imports Qt.
 """
@@ -209,3 +210,10 @@ def test_the_checks_catch_what_they_forbid(tmp_path: Path) -> None:
     assert forbidden_imports(small, "roadinspect.training", ("roadinspect.gui",)) == [
         "roadinspect.training.train imports roadinspect.gui.window"]
     assert import_cycles(small) == [["roadinspect.core.a", "roadinspect.core.b"]]
+
+
+def test_every_module_says_what_it_is_for() -> None:
+    """Each module of the package opens with a docstring (docs/ARCHITECTURE.md points to them)."""
+    missing = [name for name, path in module_names(PACKAGE).items()
+               if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))]
+    assert missing == []
