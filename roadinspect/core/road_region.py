@@ -65,7 +65,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
@@ -75,6 +75,9 @@ from roadinspect.core.geo import CameraModel
 from roadinspect.core.photos import ImageError, load_image
 from roadinspect.core.progress import CancelCheck
 from roadinspect.core.types import Photo
+
+if TYPE_CHECKING:
+    from roadinspect.core.store import Store
 
 GRID_SIDE = 256
 """Longer side, in pixels, of the grid on which regions are estimated, stored and edited."""
@@ -524,7 +527,7 @@ def region_for(regions: dict[str, RoadRegion] | None, photo: Photo) -> RoadRegio
     return region
 
 
-def project_regions(store: Any, photo_ids: Iterable[int] | None, camera: CameraModel | None = None,
+def project_regions(store: Store, photo_ids: Iterable[int] | None, camera: CameraModel | None = None,
                     is_cancelled: CancelCheck | None = None, who: str = "") -> dict[str, RoadRegion]:
     """The road regions of the groups of ``photo_ids`` (None: every photo) in a project, estimated when needed.
 
@@ -571,21 +574,22 @@ def with_road_region(extract: Callable[..., Any], regions: dict[str, RoadRegion]
     return extract_on_road
 
 
-def save_edited(store: Any, key: str, excluded: np.ndarray, who: str = "") -> int:
+def save_edited(store: Store, key: str, excluded: np.ndarray, who: str = "") -> int:
     """Store the inspector's region for group ``key`` and mark the group's photos for re-analysis.
 
     Returns the number of photos marked. Raises :class:`RegionError` for a region covering the photo
     and KeyError for an unknown group.
     """
     photos = [r for r in store.photos() if r.photo is not None and group_key(r.photo) == key]
-    if not photos:
+    first = next((r.photo for r in photos if r.photo is not None), None)  # photos[0]'s
+    if first is None:
         raise KeyError(f"no photo of the group {describe_key(key)} in the project")
     check_drawn(excluded)
-    first = photos[0].photo
     gw, gh = grid_size(first.width, first.height)
     grid = np.asarray(excluded, bool)
     if grid.shape != (gh, gw):
-        grid = np.asarray(Image.fromarray(grid.astype(np.uint8) * 255).resize((gw, gh), Image.Resampling.NEAREST)) > 127
+        grid = np.asarray(Image.fromarray(grid.astype(np.uint8) * 255).resize((gw, gh),
+                                                                            Image.Resampling.NEAREST)) > 127
         check_drawn(grid)
     previous = store.road_regions().get(key)
     region = RoadRegion(key, first.width, first.height, grid, "edited",

@@ -75,7 +75,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from roadinspect.core.review import ReviewedFinding
@@ -92,6 +92,9 @@ from roadinspect.core.types import (
     Severity,
     UnreadableFile,
 )
+
+if TYPE_CHECKING:
+    from roadinspect.core.road_region import RoadRegion
 
 PROJECT_SUFFIX = ".roadinspect"
 APPLICATION_ID = 0x524F4144  # "ROAD" in the SQLite header: marks our files
@@ -1535,7 +1538,7 @@ class Store:
                                      r["horizon_photos"], r["horizon_note"])
                 for r in self._query("SELECT * FROM road_regions ORDER BY key")}
 
-    def put_road_region(self, region: Any, who: str = "", redo: Sequence[int] = ()) -> int:
+    def put_road_region(self, region: RoadRegion, who: str = "", redo: Sequence[int] = ()) -> int:
         """Store ``region`` (a ``RoadRegion``) for its group, audited; photos ``redo`` are marked for re-analysis.
 
         Marking clears the photos' "analysed" mark (their findings stay until the next analysis,

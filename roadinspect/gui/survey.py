@@ -30,7 +30,11 @@ from PySide6.QtWidgets import (
 from roadinspect.core.store import PROJECT_SUFFIX
 
 if TYPE_CHECKING:
+    from roadinspect.core.progress import CancelCheck, Progress
+    from roadinspect.core.split_merge import MergeResult, SplitResult
+    from roadinspect.core.store import Store
     from roadinspect.gui.main_window import MainWindow
+    from roadinspect.gui.project import Snapshot
 
 MAX_PARTS = 50
 MAX_LISTED = 12
@@ -87,7 +91,7 @@ def split_for_inspectors(window: MainWindow, parts: int | None = None, folder: P
         parts, folder, with_photos = dialog.parts.value(), Path(dialog.folder.text().strip()), \
             dialog.with_photos.isChecked()
 
-    def done(result: Any) -> None:
+    def done(result: SplitResult) -> None:
         window.show_message(QCoreApplication.translate(
             "Survey", "{n} parts written to {folder}: give one to each inspector, then File › Merge reviews… "
                       "brings their decisions back.").format(n=len(result.parts), folder=folder))
@@ -102,8 +106,8 @@ def split_for_inspectors(window: MainWindow, parts: int | None = None, folder: P
                   with_photos, session.reviewer, on_result=done)
 
 
-def _merge_and_read(project: Path, parts: list[Path], who: str, store: Any, *, progress: Any,
-                    is_cancelled: Any) -> tuple[Any, Any]:
+def _merge_and_read(project: Path, parts: list[Path], who: str, store: Store, *, progress: Progress,
+                    is_cancelled: CancelCheck) -> tuple[MergeResult, Snapshot]:
     from roadinspect.core.split_merge import merge_parts
     from roadinspect.gui.project import read_snapshot
 
@@ -147,7 +151,7 @@ def merge_reviews(window: MainWindow, parts: list[Path] | None = None) -> None:
                   session.reviewer, session.store, on_result=done)
 
 
-def merge_text(result: Any) -> str:
+def merge_text(result: MergeResult) -> str:
     """The status-bar line after a merge."""
     if not result.changed:
         return QCoreApplication.translate("Survey", "Nothing new in these parts: the project already holds their "
@@ -167,7 +171,7 @@ def _where(decision: dict) -> str:
     return str(decision.get("where"))
 
 
-def conflicts_text(result: Any) -> str:
+def conflicts_text(result: MergeResult) -> str:
     """Each conflict on a line: the finding and the decisions that disagree."""
     from roadinspect.gui import labels
 
@@ -186,7 +190,7 @@ def conflicts_text(result: Any) -> str:
     return "\n".join(lines)
 
 
-def part_suffix(store: Any) -> str:
+def part_suffix(store: Store) -> str:
     """`` — part 2 of 3`` for the title bar of a part, else ``""``."""
     from roadinspect.core.split_merge import part_info
 
@@ -197,7 +201,7 @@ def part_suffix(store: Any) -> str:
                                                                                   of=part.of)
 
 
-def conflict_photos(store: Any) -> frozenset[int]:
+def conflict_photos(store: Store) -> frozenset[int]:
     """Photos holding a finding in an open merge conflict."""
     from roadinspect.core.split_merge import open_conflicts
 
