@@ -29,10 +29,14 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roadinspect.core.pipeline import AnalysisSummary
 from roadinspect.core.store import ProjectBusy, ProjectError, Store
+
+if TYPE_CHECKING:
+    from roadinspect.core.camera import ProjectCamera
+    from roadinspect.core.geo import CameraModel
 
 MAX_RESTARTS_WITHOUT_PROGRESS = 4
 PhotoProgress = Callable[[int, int, int, str], None]
@@ -113,7 +117,8 @@ def _merge(into: AnalysisSummary, part: AnalysisSummary) -> None:
         into.timings[key] = round(into.timings.get(key, 0.0) + value, 3)
 
 
-def analyse_in_child(project: Path, weights: Path | None = None, camera: Any = None, who: str = "", *,
+def analyse_in_child(project: Path, weights: Path | None = None, camera: ProjectCamera | CameraModel | None = None,
+                     who: str = "", *,
                      progress: PhotoProgress | None = None,
                      is_cancelled: Callable[[], bool] | None = None) -> AnalysisSummary:
     """Analyse every photo of ``project`` not analysed by the model yet, in a child process.

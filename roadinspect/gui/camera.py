@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QLocale, QObject, QSettings, Qt
 from PySide6.QtGui import QUndoCommand
@@ -52,6 +52,10 @@ from roadinspect.core.camera import (
 from roadinspect.core.geo import CameraModel
 from roadinspect.core.road_region import group_key
 from roadinspect.core.settings import setting
+
+if TYPE_CHECKING:
+    from roadinspect.gui.main_window import MainWindow
+    from roadinspect.gui.project import ProjectSession
 
 LAST_USED_KEY = "camera/last_used"
 """User setting (JSON): ``{camera model: {"height_m", "pitch_deg", "hfov_deg", "project"}}``, the values last
@@ -297,7 +301,8 @@ def _combined(
     return current
 
 
-def after_import(window: Any, session: Any, before: set[str], given: CameraModel | None = None) -> str:
+def after_import(window: MainWindow, session: ProjectSession, before: set[str],
+                 given: CameraModel | None = None) -> str:
     """Give the camera groups new to the project their camera (asked, or ``given``: no question) after an import;
     returns the import message's sentence about the camera."""
     store = session.store
@@ -362,12 +367,15 @@ class CameraCommand(QUndoCommand):
     """A camera change already written (with its findings measured again): undo writes the earlier camera and
     measures back, redo the new ones (each one transaction, audited)."""
 
-    def __init__(self, window: Any, change: CameraChange) -> None:
+    def __init__(self, window: MainWindow, change: CameraChange) -> None:
         written = len(change.written)
         super().__init__(
             texts().undo_text(written)
         )
-        self.window, self.session, self.change = window, window.session, change
+        session = window.session
+        if session is None:  # a camera change is made on an open project
+            raise ValueError("no project is open")
+        self.window, self.session, self.change = window, session, change
         self._done = True  # push() calls redo(): the change is already in the project
 
     def redo(self) -> None:
@@ -387,7 +395,8 @@ class CameraCommand(QUndoCommand):
             self.window.schedule_maintenance()
 
 
-def findings_to_measure(session: Any, camera: ProjectCamera, values: dict[str, Any] | None = None) -> tuple[int, int]:
+def findings_to_measure(session: ProjectSession, camera: ProjectCamera,
+                        values: dict[str, Any] | None = None) -> tuple[int, int]:
     """(findings, photos) whose measures ``camera`` would change (the session's cache; no file access)."""
     current = read_camera(session.store, values)
     findings = photos = 0
@@ -419,7 +428,7 @@ def confirm_remeasure(parent: QWidget, findings: int) -> bool:
     return accepted
 
 
-def apply_camera(window: Any, camera: ProjectCamera, confirm: bool = True) -> bool:
+def apply_camera(window: MainWindow, camera: ProjectCamera, confirm: bool = True) -> bool:
     """Give the open project ``camera``: asks first when findings would be measured again, then measures them in
     the background (cancellable) and puts the change on the undo stack. False when nothing was started."""
     session = window.session
@@ -477,7 +486,7 @@ def apply_camera(window: Any, camera: ProjectCamera, confirm: bool = True) -> bo
     return task is not None
 
 
-def edit_cameras(window: Any) -> None:
+def edit_cameras(window: MainWindow) -> None:
     """Tools › Camera of this project…: every camera group of the project, edited, then :func:`apply_camera`."""
     session = window.session
     if session is None or session.readonly:
@@ -498,7 +507,7 @@ def edit_cameras(window: Any) -> None:
     apply_camera(window, _combined(current.base, groups, answer))
 
 
-def groups_of(session: Any) -> set[str]:
+def groups_of(session: ProjectSession) -> set[str]:
     """The camera groups of the project's photos now (before an import)."""
     return {group_key(r.photo) for r in (session.record(pid) for pid in session.photo_ids()) if r.photo is not None}
 

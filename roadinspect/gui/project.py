@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QLockFile, QObject, Signal
 
@@ -34,6 +34,9 @@ from roadinspect.core.sites import time_key
 from roadinspect.core.store import AddResult, PhotoRecord, Store
 from roadinspect.core.types import Finding, Review, ReviewStatus
 from roadinspect.gui.models import PhotoRow
+
+if TYPE_CHECKING:
+    from roadinspect.core.segmenter import Segmenter
 
 UI_STATE_KEY = "ui.state"
 """Project meta key of the view state (current photo and finding, filters)."""
@@ -313,7 +316,7 @@ _segmenter_lock = threading.Lock()
 _segmenters: dict[str, Any] = {}
 
 
-def load_segmenter(weights: Path | None = None) -> Any:
+def load_segmenter(weights: Path | None = None) -> Segmenter:
     """The segmenter, loaded once per process, on the fastest installed CPU backend (``core.jobs.load_segmenter``,
     as the command line)."""
     from roadinspect.core.jobs import load_segmenter as load
