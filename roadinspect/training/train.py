@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,44 @@ POTHOLE_BOOST = 3.0
 BOX_SHARE = 1.5
 """Extra share of crops for box-labelled forward-view folders (the view inspectors photograph)."""
 WARMUP = 150
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """A training run's settings (``roadinspect train``'s options, typed; the defaults are the command line's)."""
+
+    data: tuple[Path, ...]
+    """dataset folders (images/ + masks/, or images/ + boxes.json)"""
+    out: Path
+    """run folder: checkpoints, log, recipe, split"""
+    steps: int = 20000
+    batch: int = 8
+    crop: int = 320
+    lr: float = 2e-3
+    seed: int = 20251125
+    device: str = "auto"
+    init: str = "imagenet"
+    """``imagenet``, ``shipped`` or ``none``"""
+    resume: bool = False
+    export: Path | None = None
+    checkpoint_every: int = 250
+    minutes: float = 0
+    """wall-time budget (0: none)"""
+    threads: int = 0
+    loader_workers: int = -1
+    weak_background: float | None = None
+    projection_weight: float | None = None
+    weak_share: float | None = None
+    freeze_bn: bool = False
+    warmup: int | None = None
+    snapshots: bool = False
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> TrainOptions:
+        """The options of a parsed ``roadinspect train`` command line (its other attributes are the CLI's)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in vars(args).items() if k in known}
+        return cls(**{**values, "data": tuple(values["data"])})
 
 
 def _load_box_folder(folder: Path, samples: list[Sample], weights: list[float], record: dict, log) -> None:
@@ -176,7 +215,7 @@ def _lr_factor(step: int, steps: int, elapsed: float, budget: float, warmup: int
     return 0.5 * (1 + math.cos(math.pi * min(1.0, progress))) * 0.98 + 0.02
 
 
-def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
+def train(args: TrainOptions, log: Callable[[str], None] = print) -> RoadDamageNet:
     """Run the training described by ``args`` (see ``roadinspect train --help``); return the model."""
     recipe = weak_recipe(args)  # a bad setting is named before anything is loaded
     torch.manual_seed(args.seed)
@@ -184,7 +223,7 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
     device = resolve_device(args.device)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    threads: int = getattr(args, "threads", 0)
+    threads = args.threads
     if device.type == "cpu" and threads:
         torch.set_num_threads(threads)
     samples, weights, record = load_training_samples(list(args.data), args.seed, log)
@@ -213,7 +252,7 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
         step, spent = int(state["step"]), float(state.get("elapsed", 0.0))
         log(f"resumed from {ckpt} at step {step}")
 
-    workers = getattr(args, "loader_workers", None)
+    workers = args.loader_workers
     workers = default_loader_workers(device) if workers is None or workers < 0 else workers
     batches, close_batches = crop_batches(samples, weights, args.crop, args.batch, args.seed + step, workers,
                                           pin=device.type == "cuda", weak_share=recipe["weak_share"])
@@ -225,7 +264,7 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
     (out / "recipe.json").write_text(json.dumps({**recipe, "lr": args.lr, "batch": args.batch, "crop": args.crop,
                                                  "steps": args.steps},
                                                 indent=2), encoding="utf-8")
-    budget = float(getattr(args, "minutes", 0) or 0) * 60
+    budget = float(args.minutes or 0) * 60
     start = time.monotonic() - spent
     running = None
     set_train_mode(model, freeze_bn=recipe["freeze_bn"])
@@ -255,7 +294,7 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
                     f"{rate:.2f} it/s elapsed {(time.monotonic() - start) / 60:.1f} min")
             if step % args.checkpoint_every == 0:
                 _save(ckpt, model, optimizer, step, time.monotonic() - start)
-                if getattr(args, "snapshots", False):
+                if args.snapshots:
                     _snapshot(model, out, step, recipe["freeze_bn"])
     finally:
         close_batches()
@@ -263,22 +302,20 @@ def train(args: argparse.Namespace, log=print) -> RoadDamageNet:
     return model.eval().cpu().to(memory_format=torch.contiguous_format)
 
 
-def weak_recipe(args: argparse.Namespace) -> dict:
+def weak_recipe(args: TrainOptions) -> dict[str, Any]:
     """The fine-tuning settings of a run (``--weak-background``, ``--projection-weight``,
     ``--weak-share``, ``--freeze-bn``, ``--warmup``), with the module defaults where an option is absent.
 
     Raises:
         ValueError: a setting out of range (one line naming the option).
     """
-    background = getattr(args, "weak_background", None)
-    projection = getattr(args, "projection_weight", None)
-    share = getattr(args, "weak_share", None)
+    background, projection, share = args.weak_background, args.projection_weight, args.weak_share
     recipe: dict[str, Any] = {
         "weak_background": WEAK_BACKGROUND if background is None else float(background),
         "projection_weight": PROJECTION_WEIGHT if projection is None else float(projection),
         "weak_share": None if share is None else float(share),
-        "freeze_bn": bool(getattr(args, "freeze_bn", False)),
-        "warmup": WARMUP if getattr(args, "warmup", None) is None else int(args.warmup)}
+        "freeze_bn": bool(args.freeze_bn),
+        "warmup": WARMUP if args.warmup is None else int(args.warmup)}
     if not recipe["weak_background"] > 0:
         raise ValueError(f"--weak-background must be above 0 (got {recipe['weak_background']})")
     if recipe["projection_weight"] < 0:
@@ -323,14 +360,15 @@ def run_train_command(args: argparse.Namespace) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    options = TrainOptions.from_args(args)
     try:
-        model = train(args, log)
+        model = train(options, log)
     except (FileNotFoundError, ModuleNotFoundError, ValueError, ModelError) as exc:
         log(f"error: {exc}")
         return 2
-    if args.export:
+    if options.export:
         from roadinspect.training.weights import export_weights
 
-        info = export_weights(model, args.export, version=time.strftime("%Y.%m.%d"))
-        log(f"wrote {args.export} (sha256 {info['sha256'][:12]}...)")
+        info = export_weights(model, options.export, version=time.strftime("%Y.%m.%d"))
+        log(f"wrote {options.export} (sha256 {info['sha256'][:12]}...)")
     return 0
