@@ -171,10 +171,11 @@ def _start_workers(session: Session, spec: ModelSpec, options: ClusterOptions) -
     actor = ray.remote(PhotoWorker).options(
         num_cpus=options.worker_cpus, num_gpus=1 if gpu else 0, max_restarts=options.max_restarts,
         max_task_retries=0, scheduling_strategy="SPREAD")
-    # The spec in the object store, referenced by the driver for the whole run: Ray needs it again to restart
-    # an actor (passed by value, a large spec was freed after the first start: measured, a restart then failed).
-    spec_ref = ray.put(spec)
-    handles = [actor.remote(spec_ref) for _ in range(max(1, count))]
+    # A spec too large to travel inside the actor's creation task (a test's stand-in model) goes to the object
+    # store, referenced by the driver for the whole run: Ray needs it again to restart an actor (seen here: the
+    # copy Ray made itself was freed after the first start and the restart failed).
+    spec_ref = ray.put(spec) if len(ray.cloudpickle.dumps(spec)) > 64 * 1024 else None
+    handles = [actor.remote(spec if spec_ref is None else spec_ref) for _ in range(max(1, count))]
     try:
         infos: list[WorkerInfo] = ray.get([h.hello.remote() for h in handles], timeout=options.ready_timeout_s)
     except ray.exceptions.GetTimeoutError:

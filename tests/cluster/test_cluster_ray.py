@@ -104,7 +104,7 @@ def test_same_findings_and_audit_rows_as_a_local_analyze_with_the_shipped_model(
 
 
 def test_a_worker_killed_mid_run_has_its_photos_done_by_the_others(tmp_path: Path, session: Session) -> None:
-    store, ids, pairs = project(tmp_path, 14)
+    store, ids, pairs = project(tmp_path, 14)  # calls of 4: each worker still has one running at the kill
     pids = tmp_path / "pids"
     pids.mkdir()
     spec = truth_spec(pairs, delay=0.25, pid_dir=str(pids))
@@ -125,7 +125,7 @@ def test_a_worker_killed_mid_run_has_its_photos_done_by_the_others(tmp_path: Pat
 
 def test_a_worker_that_cannot_be_restarted_leaves_its_photos_to_the_others(tmp_path: Path,
                                                                           session: Session) -> None:
-    store, ids, pairs = project(tmp_path, 12)
+    store, ids, pairs = project(tmp_path, 20)  # 5 calls of 4: each worker still has one running at the kill
     pids = tmp_path / "pids"
     pids.mkdir()
     killed: list[int] = []
@@ -138,7 +138,7 @@ def test_a_worker_that_cannot_be_restarted_leaves_its_photos_to_the_others(tmp_p
     options = ClusterOptions(workers=2, max_restarts=0, ready_timeout_s=180)
     summary = analyze_on_cluster(store, ids, truth_spec(pairs, delay=0.2, pid_dir=str(pids)), options=options,
                                  session=session, on_recorded=kill_one)
-    assert killed and summary.resent >= 1 and (summary.analysed, summary.failed) == (12, [])
+    assert killed and summary.resent >= 1 and (summary.analysed, summary.failed) == (20, [])
     assert len(list(pids.glob("*.pid"))) == 2  # not restarted: the other worker did the rest
     assert analysed_once(store) == Counter({r.path.name: 1 for r in store.photos()})
 
@@ -286,3 +286,54 @@ def test_the_command_line_with_ray_analyses_and_names_the_workers(tmp_path: Path
     assert "Ray: this process's Ray, 2 CPUs" in out.err
     with Store.open(tmp_path / "p.roadinspect", readonly=True) as store:
         assert store.counts()["analysed"] == 3
+
+
+def test_ctrl_c_on_the_command_line_stops_the_batch_and_the_workers(tmp_path: Path) -> None:
+    """The real command (a local Ray of its own, the shipped model) in its own session; SIGINT to the whole group,
+    as a terminal's Ctrl+C sends it."""
+    truth_batch(tmp_path / "photos", 120, size=(320, 240))
+    project_file = tmp_path / "p.roadinspect"
+    log = tmp_path / "err.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "roadinspect", "analyze", str(tmp_path / "photos"),
+                                 "--project", str(project_file), "--ray", "--backend", "torch"], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 150
+        done = 0
+        while done < 3 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.3)
+            if project_file.exists():
+                with Store.open(project_file, readonly=True) as peek:
+                    done = peek.counts()["analysed"]
+        assert proc.poll() is None and done >= 3, log.read_text()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, log.read_text()
+    assert "Stopping: no new photo is started" in log.read_text() and "stopped (re-run the same command" in out
+    with Store.open(project_file, readonly=True) as store:
+        assert 3 <= store.counts()["analysed"] < 120 and store.claimed() == []
+    deadline = time.monotonic() + 20  # every process the command started (Ray, its workers) has ended
+    left = ["?"]
+    while left and time.monotonic() < deadline:
+        listing = subprocess.run(["ps", "-eo", "sid=,cmd="], capture_output=True, text=True).stdout
+        left = [line for line in listing.splitlines() if line.split(None, 1)[0] == str(proc.pid)]
+        time.sleep(0.5)
+    assert left == []
+
+
+def test_ray_usage_statistics_are_switched_off_by_roadinspect(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from ray._common.usage import usage_lib
+
+    from roadinspect.cluster.session import import_ray
+
+    monkeypatch.delenv("RAY_USAGE_STATS_ENABLED", raising=False)
+    monkeypatch.setenv("RAY_USAGE_STATS_CONFIG_PATH", str(tmp_path / "none.json"))  # no user opt-out either
+    assert usage_lib.usage_stats_enabled()  # Ray's default: on
+    import_ray()
+    assert os.environ["RAY_USAGE_STATS_ENABLED"] == "0" and not usage_lib.usage_stats_enabled()
