@@ -160,8 +160,12 @@ class _Call:
     again: bool = False  # photos sent again (one per call, alone on its worker)
 
 
-def _start_workers(session: Session, spec: ModelSpec, options: ClusterOptions) -> list[_Worker]:
-    """Start the actors and wait until each has loaded the model and checked its sha256 (or refused)."""
+def _start_workers(session: Session, spec: ModelSpec, options: ClusterOptions,
+                   is_cancelled: CancelFn | None = None) -> list[_Worker] | None:
+    """Start the actors and wait until each has loaded the model and checked its sha256 (or refused).
+
+    None when ``is_cancelled()`` became true meanwhile (the actors are killed).
+    """
     ray = session.ray
     gpu = spec.device.startswith("cuda")
     if gpu:
@@ -176,13 +180,20 @@ def _start_workers(session: Session, spec: ModelSpec, options: ClusterOptions) -
     # copy Ray made itself was freed after the first start and the restart failed).
     spec_ref = ray.put(spec) if len(ray.cloudpickle.dumps(spec)) > 64 * 1024 else None
     handles = [actor.remote(spec if spec_ref is None else spec_ref) for _ in range(max(1, count))]
+    hellos = [h.hello.remote() for h in handles]
+    deadline = time.monotonic() + options.ready_timeout_s
     try:
-        infos: list[WorkerInfo] = ray.get([h.hello.remote() for h in handles], timeout=options.ready_timeout_s)
-    except ray.exceptions.GetTimeoutError:
-        _kill(ray, handles)
-        need = "1 GPU" if gpu else f"{options.worker_cpus} CPU(s)"
-        raise ClusterError(f"the {len(handles)} workers did not start within {options.ready_timeout_s:g} s (each "
-                           f"needs {need}; the cluster has {session.cpus} CPUs and {session.gpus} GPUs)") from None
+        while ray.wait(hellos, num_returns=len(hellos), timeout=0.5)[1]:
+            if is_cancelled is not None and is_cancelled():
+                _kill(ray, handles)
+                return None
+            if time.monotonic() > deadline:
+                _kill(ray, handles)
+                need = "1 GPU" if gpu else f"{options.worker_cpus} CPU(s)"
+                raise ClusterError(f"the {len(handles)} workers did not start within {options.ready_timeout_s:g} s "
+                                   f"(each needs {need}; the cluster has {session.cpus} CPUs and {session.gpus} "
+                                   "GPUs)")
+        infos: list[WorkerInfo] = ray.get(hellos)
     except ray.exceptions.RayError as exc:
         _kill(ray, handles)
         raise ClusterError(f"the workers could not start: {_first_line(exc)}") from None
@@ -236,7 +247,12 @@ def analyze_on_cluster(store: Store, photos: Iterable[PhotoRecord | int] | None,
     try:
         spec = _with_device(spec, options, session)
         with store.analysis_lock():  # ProjectBusy before any worker starts
-            workers = _start_workers(session, spec, options)
+            started_workers = _start_workers(session, spec, options, is_cancelled)
+            if started_workers is None or (is_cancelled is not None and is_cancelled()):
+                _kill(session.ray, [w.handle for w in started_workers or []])  # cancelled meanwhile: nothing recorded
+                return ClusterSummary(analysis_id=None, total=len(wanted) if wanted is not None else 0,
+                                      cancelled=True, seconds=time.perf_counter() - started, address=session.address)
+            workers = started_workers
             holder: dict[str, _Dispatch] = {}
 
             def work(recorder: Recorder, todo: Todo) -> None:

@@ -118,7 +118,7 @@ def connect(address: str | None = None, *, num_cpus: int | None = None, num_gpus
     try:
         ray.init(**{k: v for k, v in kwargs.items() if v is not None})  # the main thread: Ray wants it
     except Exception as exc:  # noqa: BLE001 - every way Ray refuses becomes one line
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        text = str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else type(exc).__name__
         if where == "auto":
             raise ClusterError(f"no running Ray cluster found (--ray auto): {text}; start one with "
                                "`ray start --head` or give HOST:PORT") from None

@@ -241,6 +241,13 @@ def test_cuda_asked_of_a_cluster_without_gpu_is_one_clear_error(tmp_path: Path, 
     assert store.analyses() == []
 
 
+def test_cancel_while_the_workers_start_records_nothing(tmp_path: Path, session: Session) -> None:
+    store, ids, pairs = project(tmp_path, 2)
+    summary = analyze_on_cluster(store, ids, truth_spec(pairs), None, lambda: True, options=OPTIONS, session=session)
+    assert summary.cancelled and summary.analysed == 0 and summary.analysis_id is None
+    assert store.analyses() == [] and store.claimed() == []
+
+
 def test_cancel_stops_the_workers_and_a_rerun_completes(tmp_path: Path, session: Session) -> None:
     store, ids, pairs = project(tmp_path, 10)
     recorded: list[int] = []
