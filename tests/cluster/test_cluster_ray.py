@@ -303,8 +303,8 @@ def test_ctrl_c_on_the_command_line_stops_the_batch_and_the_workers(tmp_path: Pa
     log = tmp_path / "err.log"
     with open(log, "w") as err:
         proc = subprocess.Popen([sys.executable, "-m", "roadinspect", "analyze", str(tmp_path / "photos"),
-                                 "--project", str(project_file), "--ray", "--backend", "torch", "--workers", "1"], cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
+                                 "--project", str(project_file), "--ray", "--backend", "torch", "--workers", "1"],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 150
         done = 0
