@@ -63,7 +63,7 @@ def _run_local(folder: Path, count: int, backend: str | None) -> dict:
         with store:
             before = load_average()
             began = time.perf_counter()
-            summary = analyze(store, ids, segmenter, progress=lambda d, t, m: times.append(time.perf_counter()))
+            summary = analyze(store, ids, segmenter, progress=lambda d, t, m="": times.append(time.perf_counter()))
             after = load_average()
     return {"photos": summary.analysed, "failed": len(summary.failed), "findings": summary.findings,
             "photos_per_s": _steady(times, 4), "first_photo_s": round(times[0] - start, 2) if times else None,
@@ -89,7 +89,7 @@ def _run_ray(folder: Path, count: int, backend: str | None) -> dict:
                 before = load_average()
                 began = time.perf_counter()
                 summary = analyze_on_cluster(store, ids, model_spec(None, backend=backend),
-                                             lambda d, t, m: times.append(time.perf_counter()),
+                                             lambda d, t, m="": times.append(time.perf_counter()),
                                              options=ClusterOptions(worker_cpus=1), session=session)
                 after = load_average()
     finally:

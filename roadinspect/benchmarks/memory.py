@@ -92,7 +92,7 @@ def child(folder: Path, count: int, weights: str | None, device: str) -> dict:
     checkpoints: dict[str, float | None] = {}
     marks = {max(1, count // 10): "10%", max(1, count // 2): "50%", count: "100%"}
 
-    def progress(done: int, total: int, message: str) -> None:
+    def progress(done: int, total: int, message: str = "", /) -> None:
         if done in marks:
             checkpoints[marks[done]] = _current_rss_mb()
 

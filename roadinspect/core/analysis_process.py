@@ -83,7 +83,7 @@ def _child_main(inbox: Any, outbox: Any, project: str, weights: str | None, came
             last: list[int] = []
             sent = [0, 0]
 
-            def progress(done: int, total: int, message: str) -> None:
+            def progress(done: int, total: int, message: str = "", /) -> None:
                 sent[:] = [done, total]
                 outbox.send(("photo", done, total, last[-1] if last else None, message))
 

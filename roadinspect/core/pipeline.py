@@ -76,6 +76,7 @@ import numpy as np
 
 from roadinspect.core.photos import ImageError, load_image, read_bytes, sha256_bytes
 from roadinspect.core.prefetch import default_workers, findings_workers
+from roadinspect.core.progress import CancelCheck, Progress
 from roadinspect.core.road_region import project_regions, with_road_region
 from roadinspect.core.store import CRASH_REASON, PhotoRecord, Store
 from roadinspect.core.types import Finding, Photo, UnreadableFile
@@ -83,8 +84,8 @@ from roadinspect.core.types import Finding, Photo, UnreadableFile
 if TYPE_CHECKING:  # the segmenter imports torch, which the pipeline module must not load by itself
     from roadinspect.core.segmenter import Segmentation
 
-ProgressFn = Callable[[int, int, str], None]
-CancelFn = Callable[[], bool]
+ProgressFn = Progress  # the names the cluster driver imports (core/progress.py defines the contract)
+CancelFn = CancelCheck
 MAX_CONSECUTIVE_MODEL_ERRORS = 3
 FINDINGS_BACKLOG = 8
 """Photos the model may run ahead of the findings extraction (their segmentations wait, about 4 MB each at
