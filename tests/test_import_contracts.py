@@ -26,9 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "roadinspect"
 
 CORE_MUST_NOT_IMPORT = ("roadinspect.gui", "roadinspect.training", "roadinspect.benchmarks", "roadinspect.cli",
-                        "roadinspect.cli_*", "roadinspect.__main__", "roadinspect.selftest")
-"""What core may not import: the GUI, training, the benchmarks and every command-line module (``cli.py``,
-``cli_*.py``, ``__main__``, the self-test command)."""
+                        "roadinspect.cli_*", "roadinspect.console", "roadinspect.__main__", "roadinspect.selftest",
+                        "roadinspect.cluster")
+"""What core may not import: the GUI, training, the benchmarks, every command-line module (``cli.py``,
+``cli_*.py``, the terminal's ``console.py``, ``__main__``, the self-test command) and the cluster package (an
+entry point of its own, over core)."""
 
 
 @dataclass
