@@ -259,7 +259,9 @@ def record_analysis(store: Store, wanted: list[int] | None, model: ModelIdentity
         else None}
     regions = project_regions(store, alone + rest, camera, is_cancelled, who)  # estimated when needed
     settings["road_regions"] = {k: {"source": r.source, "excluded_share": round(r.excluded_share, 4),
-                                    "photos": r.photos} for k, r in regions.items()}
+                                    "photos": r.photos, "horizon": r.horizon_source,
+                                    "horizon_row": None if r.horizon is None else round(r.horizon, 4)}
+                                for k, r in regions.items()}
     analysis_id = store.start_analysis(model.name, model.sha256, settings, who=who)
     summary.analysis_id = analysis_id
     timings = {"read_s": 0.0, "decode_s": 0.0, "predict_s": 0.0, "findings_s": 0.0, "record_s": 0.0, "wait_s": 0.0,

@@ -135,3 +135,39 @@ def test_the_estimate_is_kept_in_the_project_and_old_regions_are_estimated_again
     (again,) = project_regions(store, None, camera).values()
     assert again.horizon == pytest.approx(stored.horizon)
     assert next(iter(store.road_regions().values())).horizon_photos >= 3
+
+
+def test_an_analysis_applies_the_estimated_horizon_and_records_it(tmp_path: Path) -> None:
+    """A level phone (true horizon mid-frame), the default pitch of 12 deg (horizon at 30 %): a pothole
+    marked on the facades at 40 % of the height is not recorded, one on the road is; the analysis
+    settings say which horizon was used."""
+    from roadinspect.core.pipeline import analyze
+    from roadinspect.core.segmenter import Segmentation
+    from roadinspect.core.types import DamageClass
+
+    class FacadeNet:
+        name, sha256 = "facade-net", "f" * 64
+
+        def predict(self, image: np.ndarray) -> Segmentation:
+            h, w = image.shape[:2]
+            mask = np.zeros((h, w), np.uint8)
+            mask[int(0.38 * h):int(0.44 * h), int(0.1 * w):int(0.2 * w)] = 2  # above the true horizon
+            mask[int(0.8 * h):int(0.88 * h), int(0.45 * w):int(0.55 * w)] = 2  # on the road
+            probs = np.stack([(mask == 0), np.zeros_like(mask, bool), (mask == 2)]).astype(np.float32)
+            return Segmentation(mask=mask, probs=probs, image_size=(w, h))
+
+    images, _ = _scenes(0.0, 4, seed=70)
+    _save(tmp_path / "photos", images)
+    result = scan([tmp_path / "photos"])
+    store = Store.open(tmp_path / "p.roadinspect")
+    store.add_batch(result.photos, result.unreadable, result.duplicates)
+    analyze(store, None, FacadeNet(), camera=CameraModel(pitch_deg=12.0), workers=0)
+    from shapely import wkt
+
+    tops = [wkt.loads(rf.finding.polygon_wkt).bounds[1] / H for rf in store.findings()
+            if rf.finding.damage == DamageClass.POTHOLE]
+    assert len(tops) == 4 and min(tops) > 0.7  # only the road potholes
+    settings = list(store.finding_analysis_settings().values())
+    assert len(settings) == 4 and all(s == settings[0] for s in settings)  # one analysis
+    (group,) = settings[0]["road_regions"].values()
+    assert group["horizon"] == "estimated" and abs(group["horizon_row"] + HORIZON_MARGIN - 0.5) < 0.03
