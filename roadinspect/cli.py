@@ -51,8 +51,9 @@ def _add_segment(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-road-region", dest="road_region", action="store_false",
                    help="the findings without the road region (horizon, still parts of the vehicle)")
     p.add_argument("--camera-pitch", type=_pitch, metavar="DEG",
-                   help="camera angle below the horizon for the road region's horizon (default 12; a level "
-                        "dash camera: about 2)")
+                   help="camera angle below the horizon (default 12; a level dash camera: about 2): the road "
+                        "region's horizon where the photos do not give one (fewer than 3 photos of a camera, "
+                        "close-ups)")
     p.add_argument("--weights", type=Path, help="weights file (default: the shipped model)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.set_defaults(handler=_run_segment)
@@ -80,7 +81,8 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-road-region", dest="road_region", action="store_false",
                    help="box folders: score the findings without the road region")
     p.add_argument("--camera-pitch", type=_pitch, metavar="DEG",
-                   help="box folders: camera angle below the horizon for the road region (default 12)")
+                   help="box folders: camera angle below the horizon (default 12): the road region's horizon with "
+                        "--horizon camera or where the photos give none")
     p.add_argument("--horizon", choices=["estimated", "camera"], default="estimated",
                    help="box-labelled folders: the horizon of the road region estimated from the photos (default; "
                         "the camera pitch's where unsure) or the camera pitch's only")
