@@ -163,14 +163,16 @@ def _grey(image: np.ndarray) -> np.ndarray:
         image.astype(np.float32)
 
 
-def estimate_still(images: Sequence[np.ndarray], below: np.ndarray | None = None) -> StillEstimate:
+def estimate_still(images: Sequence[np.ndarray], below: np.ndarray | None = None,
+                   shape: tuple[int, int] | None = None) -> StillEstimate:
     """The parts of the frame that stay still over ``images`` (same-size grey or RGB arrays).
 
     ``below``: boolean grid, True below the horizon (for the :data:`MAX_STILL_SHARE` guard; None:
-    the whole frame). Returns an all-False mask with a note when there are too few photos or the
+    the whole frame). ``shape``: the grid's (rows, columns) when ``images`` may be empty (default: the
+    first image's). Returns an all-False mask with a note when there are too few photos or the
     estimate is not credible (see the module docstring).
     """
-    shape = images[0].shape[:2] if images else (0, 0)
+    shape = images[0].shape[:2] if images else (shape or (below.shape if below is not None else (0, 0)))
     empty = np.zeros(shape, dtype=bool)
     n = len(images)
     if n < MIN_STILL_PHOTOS:
@@ -487,7 +489,11 @@ def estimate_region(key: str, width: int, height: int, paths: Sequence[Path], ca
                else HorizonEstimate(None, 0, len(grids), "the camera settings' horizon (not estimated)"))
     above = (estimated_horizon_mask(horizon.row, (gh, gw)) if horizon.row is not None
              else horizon_mask(camera, width, height, (gh, gw)))
-    still = estimate_still(grids, ~above)
+    still = estimate_still(grids, ~above, shape=(gh, gw))
+    if not grids:  # every photo unreadable or gone: group_photos 0 has it estimated again once they are back
+        return RoadRegion(key, width, height, still.mask, "auto", 0, 0,
+                          "none of the group's photos could be read (horizon only)", horizon.row, horizon.photos,
+                          horizon.note)
     return RoadRegion(key, width, height, still.mask, "auto", still.photos if still.mask.any() else 0,
                       len(paths) if group_photos is None else group_photos, still.note,
                       horizon.row, horizon.photos, horizon.note)

@@ -125,3 +125,21 @@ def test_a_corrected_camera_pitch_moves_the_horizon_at_the_next_analysis(tmp_pat
     save_edited(store, stored.key, np.zeros(stored.excluded.shape, bool))
     (edited,) = project_regions(store, None, CameraModel(pitch_deg=0.0)).values()
     assert not edited.excluded.any()
+
+
+def test_a_batch_whose_photos_are_all_gone_records_each_reason_and_estimates_once_they_are_back(tmp_path: Path) -> None:
+    store = _project(tmp_path)
+    try:
+        folder = tmp_path / "photos"
+        folder.rename(tmp_path / "away")
+        summary = analyze(store, None, DashNet(), camera=LEVEL)  # used to fail writing an empty region image
+        assert summary.analysed == 0 and len(store.counts()["unreadable"]) == 10
+        (region,) = store.road_regions().values()
+        assert region.group_photos == 0 and not region.excluded.any() and region.excluded.size > 0
+        (tmp_path / "away").rename(folder)
+        summary = analyze(store, None, DashNet(), camera=LEVEL)
+        assert summary.analysed == 10
+        (region,) = store.road_regions().values()
+        assert region.group_photos == 10 and region.excluded.any()  # estimated from the photos now
+    finally:
+        store.close()
