@@ -135,7 +135,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     apply_language(str(load_settings().get("general/language", "system")))
-    return app  # type: ignore[return-value]
+    return app
 
 
 def run_app(project: Path | None) -> int:

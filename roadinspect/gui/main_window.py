@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from roadinspect import __version__
 from roadinspect.core import settings as core_settings
-from roadinspect.core.geo import CameraModel
 from roadinspect.core.exports.project import export_project
+from roadinspect.core.geo import CameraModel
 from roadinspect.core.maintenance import MaintenanceList
 from roadinspect.core.report import DEFAULT_TOP, ReportOptions
 from roadinspect.core.resources import samples_dir
