@@ -1,6 +1,9 @@
 """``roadinspect train`` and ``roadinspect evaluate`` end to end on a tiny generated dataset."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +12,8 @@ from PIL import Image
 
 from roadinspect.cli import main
 from roadinspect.core.segmenter import Segmenter
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _dataset(root: Path, n: int = 4) -> Path:
@@ -41,24 +46,43 @@ def test_train_exports_loadable_weights_and_resumes(tmp_path: Path, capsys: pyte
     assert "resumed from" in capsys.readouterr().err
 
 
-def test_crops_from_worker_processes_train_too(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    """The GPU path's loader (``DataLoader`` worker processes, each with its own seed), run on the CPU."""
-    from roadinspect.training.train import crop_batches, load_training_samples
+_WORKER_CROPS = """
+import sys
+from pathlib import Path
 
+import numpy as np
+
+from roadinspect.cli import main
+from roadinspect.training.train import crop_batches, load_training_samples
+
+data, out = Path(sys.argv[1]), Path(sys.argv[2])
+samples, weights, _ = load_training_samples([data], seed=1, log=lambda *a: None)
+batches, close = crop_batches(samples, weights, crop=32, batch=3, seed=5, workers=2)
+try:
+    drawn = [next(batches) for _ in range(4)]
+finally:
+    close()
+images, masks, annotated, _, _ = drawn[0]
+assert tuple(images.shape) == (3, 32, 32, 3) and tuple(masks.shape) == (3, 32, 32) and annotated.shape[0] == 3
+assert len({bytes(np.asarray(b[0])) for b in drawn}) == 4  # the two workers do not repeat each other
+sys.exit(main(["train", "--data", str(data), "--out", str(out), "--steps", "2", "--batch", "2", "--crop", "64",
+               "--init", "none", "--device", "cpu", "--loader-workers", "2"]))
+"""
+
+
+def test_crops_from_worker_processes_train_too(tmp_path: Path) -> None:
+    """The GPU path's loader (``DataLoader`` worker processes, each with its own seed), run on the CPU.
+
+    In a fresh interpreter, as ``roadinspect train`` runs: the loader forks its workers, and by this point
+    the test process has loaded Ray (gRPC), Qt and OpenVINO, whose threads make a fork unsafe (the suite
+    died here with SIGSEGV, silently, twice).
+    """
     data = _dataset(tmp_path / "tiny")
-    samples, weights, _ = load_training_samples([data], seed=1, log=lambda *a: None)
-    batches, close = crop_batches(samples, weights, crop=32, batch=3, seed=5, workers=2)
-    try:
-        drawn = [next(batches) for _ in range(4)]
-    finally:
-        close()
-    images, masks, annotated, _, _ = drawn[0]
-    assert tuple(images.shape) == (3, 32, 32, 3) and tuple(masks.shape) == (3, 32, 32) and annotated.shape[0] == 3
-    assert len({bytes(np.asarray(b[0])) for b in drawn}) == 4  # the two workers do not repeat each other
     out = tmp_path / "run"
-    assert main(["train", "--data", str(data), "--out", str(out), "--steps", "2", "--batch", "2", "--crop", "64",
-                 "--init", "none", "--device", "cpu", "--loader-workers", "2"]) == 0
-    assert "crops: 2 worker processes" in capsys.readouterr().err and (out / "last.ckpt").exists()
+    done = subprocess.run([sys.executable, "-c", _WORKER_CROPS, str(data), str(out)], capture_output=True,
+                          text=True, timeout=600, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "crops: 2 worker processes" in done.stderr and (out / "last.ckpt").exists()
 
 
 def test_train_names_a_missing_dataset(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
