@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from roadinspect.core.priority import PriorityWeights, RankedSite, rank_sites
+from roadinspect.core.review import reviewed
 from roadinspect.core.sections import Section, SectionSettings, build_sections, site_sections
 from roadinspect.core.sites import SiteSettings, build_sites
-from roadinspect.core.types import Finding, Photo, Review
+from roadinspect.core.types import Finding, GeoPoint, Photo, Review, ReviewStatus
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,43 @@ class MaintenanceList:
     def site_count(self) -> int:
         """Number of maintenance sites."""
         return len(self.ranked)
+
+
+@dataclass(frozen=True)
+class ListedFinding:
+    """One finding as the exports list it: its review, its values as reviewed (:func:`reviewed`: corrected,
+    rejected or not), its photo, its ground point (the photo's position when it has none) and its site."""
+
+    finding: Finding
+    review: Review | None
+    effective: Finding
+    photo: Photo | None
+    ground: GeoPoint | None
+    site_id: str | None
+
+    @property
+    def status(self) -> ReviewStatus:
+        """The review status (pending when not reviewed)."""
+        return self.review.status if self.review is not None else ReviewStatus.PENDING
+
+    @property
+    def position(self) -> str | None:
+        """Where ``ground`` comes from: ``ground`` (the finding's own), ``photo`` or None (no position)."""
+        return "ground" if self.finding.ground is not None else ("photo" if self.ground is not None else None)
+
+
+def listed_findings(data: ProjectData, mlist: MaintenanceList, by_id: bool = True) -> list[ListedFinding]:
+    """Every finding of ``data`` as the exports list it (``by_id``: in id order, else in ``data``'s order)."""
+    site_of = {fid: r.site.id for r in mlist.ranked for fid in r.site.finding_ids}
+    findings = sorted(data.findings, key=lambda f: (f.id is None, f.id)) if by_id else data.findings
+    out = []
+    for f in findings:
+        review = data.reviews.get(f.id) if f.id is not None else None
+        photo = data.photos.get(f.photo_id) if f.photo_id is not None else None
+        ground = f.ground if f.ground is not None else (photo.position if photo else None)
+        out.append(ListedFinding(f, review, reviewed(f, review), photo, ground,
+                                 site_of.get(f.id) if f.id is not None else None))
+    return out
 
 
 def build_maintenance_list(

@@ -48,18 +48,16 @@ from typing import TYPE_CHECKING, Any, cast
 
 from roadinspect.core.priority import PriorityWeights
 from roadinspect.core.progress import Progress, no_progress
-from roadinspect.core.review import reviewed
 from roadinspect.core.sections import SectionSettings
 from roadinspect.core.sites import SiteSettings
-from roadinspect.core.types import ReviewStatus
 
 if TYPE_CHECKING:
     from psycopg import Cursor, sql
 
-    from roadinspect.core.maintenance import MaintenanceList, ProjectData
+    from roadinspect.core.maintenance import ListedFinding, MaintenanceList, ProjectData
     from roadinspect.core.priority import RankedSite
     from roadinspect.core.sections import Section
-    from roadinspect.core.types import Finding, GeoPoint
+    from roadinspect.core.types import GeoPoint
 
 DEFAULT_SCHEMA = "roadinspect"
 CONNECT_TIMEOUT_S = 5
@@ -436,6 +434,8 @@ def _insert_rows(cur: Cursor[Any], s: sql.Identifier, survey_id: str, data: Proj
                  analysed: dict[int, bool], stored: dict[int, str]) -> None:
     from psycopg import sql
 
+    from roadinspect.core.maintenance import listed_findings
+
     point = _point_sql()
     cur.executemany(sql.SQL(
         "INSERT INTO {}.sites (survey_id, site_id, rank, score, severity_points, type_points, extent_points, "
@@ -449,14 +449,13 @@ def _insert_rows(cur: Cursor[Any], s: sql.Identifier, survey_id: str, data: Proj
         "sites, deductions, geom) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
         "CASE WHEN %s::text IS NULL THEN NULL ELSE ST_GeomFromText(%s::text, 4326) END)").format(s),
         [_section_row(survey_id, sec) for sec in mlist.sections])
-    site_of = {fid: r.site.id for r in mlist.ranked for fid in r.site.finding_ids}
     cur.executemany(sql.SQL(
         "INSERT INTO {}.findings (survey_id, finding_id, photo_id, site_id, source, damage, kind, severity, "
         "model_damage, confidence, status, reviewer, reviewed_at, note, conflict, position, measures, outline_px, "
         "geom) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
         f"CASE WHEN %s::int IS NULL THEN NULL ELSE {point} END)").format(s),
-        [_finding_row(survey_id, f, data, site_of, conflicts) for f in data.findings])
+        [_finding_row(survey_id, row, conflicts) for row in listed_findings(data, mlist, by_id=False)])
     cur.executemany(sql.SQL(
         "INSERT INTO {}.photos (survey_id, photo_id, file, taken_at, heading_deg, position_source, analysed, geom) "
         f"VALUES (%s, %s, %s, %s, %s, %s, %s, CASE WHEN %s::int IS NULL THEN NULL ELSE {point} END)").format(s),
@@ -500,16 +499,11 @@ def _section_row(survey_id: str, sec: Section) -> tuple[Any, ...]:
             sec.rating, len(sec.site_ids), json.dumps(deductions), wkt, wkt)
 
 
-def _finding_row(survey_id: str, f: Finding, data: ProjectData, site_of: dict[int, str],
-                 conflicts: set[int]) -> tuple[Any, ...]:
-    review = data.reviews.get(f.id) if f.id is not None else None
-    eff = reviewed(f, review)  # as corrected, rejected or not (core/review.py)
-    photo = data.photos.get(f.photo_id) if f.photo_id is not None else None
-    ground = f.ground if f.ground is not None else (photo.position if photo else None)
-    site_id = site_of.get(f.id) if f.id is not None else None
-    return (survey_id, f.id, f.photo_id, site_id, f.source, eff.damage.label, eff.kind, eff.severity.value,
+def _finding_row(survey_id: str, row: ListedFinding, conflicts: set[int]) -> tuple[Any, ...]:
+    f, review, eff = row.finding, row.review, row.effective
+    return (survey_id, f.id, f.photo_id, row.site_id, f.source, eff.damage.label, eff.kind, eff.severity.value,
             f.damage.label, f.confidence,
-            (review.status if review else ReviewStatus.PENDING).value, review.reviewer if review else None,
+            row.status.value, review.reviewer if review else None,
             _dt(review.at) if review else None, review.note if review else "", f.id in conflicts,
-            "ground" if f.ground is not None else ("photo" if ground else None), _jsonable(f.measures),
-            f.polygon_wkt, *_xy(ground))
+            row.position, _jsonable(f.measures),
+            f.polygon_wkt, *_xy(row.ground))

@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from roadinspect.core.findings import FRENCH_NAMES, RDD_CODES
-from roadinspect.core.maintenance import MaintenanceList, ProjectData
-from roadinspect.core.review import reviewed
+from roadinspect.core.maintenance import MaintenanceList, ProjectData, listed_findings
 from roadinspect.core.sections import FRENCH_RATINGS
-from roadinspect.core.types import GeoPoint, ReviewStatus
+from roadinspect.core.types import GeoPoint
 
 DECIMALS = 7
 
@@ -93,23 +92,18 @@ def sections_geojson(mlist: MaintenanceList) -> bytes:
 
 def findings_geojson(data: ProjectData, mlist: MaintenanceList) -> bytes:
     """``findings.geojson``: the ground point of every finding (photo position when unknown)."""
-    site_of: dict[int | None, str] = {fid: r.site.id for r in mlist.ranked for fid in r.site.finding_ids}
     features = []
-    for f in sorted(data.findings, key=lambda f: (f.id is None, f.id)):
-        review = data.reviews.get(f.id) if f.id is not None else None
-        eff = reviewed(f, review)  # as corrected, rejected or not (core/review.py)
-        photo = data.photos.get(f.photo_id) if f.photo_id is not None else None
-        ground = f.ground if f.ground is not None else (photo.position if photo else None)
+    for row in listed_findings(data, mlist):
+        f, review, eff = row.finding, row.review, row.effective
         features.append({
             "type": "Feature",
             **({"id": f.id} if f.id is not None else {}),
-            "geometry": _point(ground),
+            "geometry": _point(row.ground),
             "properties": {
-                "id": f.id, "site": site_of.get(f.id), "photo": photo.path.name if photo else None,
+                "id": f.id, "site": row.site_id, "photo": row.photo.path.name if row.photo else None,
                 "class": eff.damage.label, "type": eff.kind, "severity": eff.severity.value,
                 "model_type": f.kind, "model_severity": f.severity.value, "confidence": f.confidence,
-                "status": (review.status if review else ReviewStatus.PENDING).value,
-                "position": "ground" if f.ground is not None else ("photo" if ground else None),
+                "status": row.status.value, "position": row.position,
                 "source": f.source, "measures": _clean(f.measures),
                 "note": review.note if review else "",
             },

@@ -18,9 +18,8 @@ from fudgeo.geopkg import DEFAULT_EPSG_RECS, Field, SpatialReferenceSystem
 
 from roadinspect.core.exports.sites_csv import format_time
 from roadinspect.core.findings import FRENCH_NAMES, RDD_CODES
-from roadinspect.core.maintenance import MaintenanceList, ProjectData
-from roadinspect.core.review import reviewed
-from roadinspect.core.types import GeoPoint, ReviewStatus
+from roadinspect.core.maintenance import MaintenanceList, ProjectData, listed_findings
+from roadinspect.core.types import GeoPoint
 
 SRS_ID = 4326
 _WGS84_WKT = next(rec[4] for rec in DEFAULT_EPSG_RECS if rec[1] == SRS_ID)
@@ -103,18 +102,12 @@ def write_gpkg(path: Path, data: ProjectData, mlist: MaintenanceList) -> None:
                                  json.dumps(deductions)))
         layer("sections", ShapeType.linestring, _SECTION_FIELDS, section_rows)
 
-        site_of: dict[int | None, str] = {fid: r.site.id for r in mlist.ranked for fid in r.site.finding_ids}
-        finding_rows = []
-        for f in sorted(data.findings, key=lambda f: (f.id is None, f.id)):
-            review = data.reviews.get(f.id) if f.id is not None else None
-            eff = reviewed(f, review)  # as corrected, rejected or not (core/review.py)
-            photo = data.photos.get(f.photo_id) if f.photo_id is not None else None
-            ground = f.ground if f.ground is not None else (photo.position if photo else None)
-            finding_rows.append((
-                _pt(ground), f.id, site_of.get(f.id), photo.path.name if photo else None, eff.damage.label,
-                eff.kind, eff.severity.value, f.confidence, (review.status if review else ReviewStatus.PENDING).value,
-                f.source, json.dumps(f.measures, allow_nan=False, sort_keys=True), review.note if review else "",
-            ))
+        finding_rows = [
+            (_pt(row.ground), row.finding.id, row.site_id, row.photo.path.name if row.photo else None,
+             row.effective.damage.label, row.effective.kind, row.effective.severity.value, row.finding.confidence,
+             row.status.value, row.finding.source, json.dumps(row.finding.measures, allow_nan=False, sort_keys=True),
+             row.review.note if row.review else "")
+            for row in listed_findings(data, mlist)]
         layer("findings", ShapeType.point, _FINDING_FIELDS, finding_rows)
 
         per_photo: dict[int, int] = {}
