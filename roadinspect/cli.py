@@ -191,14 +191,19 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_run_export)
 
 
-def _app_language_setting() -> str:
-    """The app's language setting (``system``, ``fr`` or ``en``) as the GUI stored it; ``system`` if unknown."""
+def _app_setting(key: str, default: str) -> str:
+    """One of the app's settings as the GUI stored it (``QSettings``), or ``default`` when unset."""
     try:
         from PySide6.QtCore import QSettings
     except ImportError:  # pragma: no cover - PySide6 is a dependency
-        return "system"
-    value = QSettings("RoadInspect", "RoadInspect").value("general/language")
-    return str(value) if value else "system"
+        return default
+    value = QSettings("RoadInspect", "RoadInspect").value(key)
+    return str(value) if value else default
+
+
+def _app_language_setting() -> str:
+    """The app's language setting (``system``, ``fr`` or ``en``) as the GUI stored it; ``system`` if unknown."""
+    return _app_setting("general/language", "system")
 
 
 def _priority_file(args: argparse.Namespace) -> Path | None:
@@ -215,12 +220,7 @@ def _priority_file(args: argparse.Namespace) -> Path | None:
 
 def _app_base_map_setting() -> str:
     """The app's offline base map file (Settings > Map), as the GUI stored it; empty if none."""
-    try:
-        from PySide6.QtCore import QSettings
-    except ImportError:  # pragma: no cover - PySide6 is a dependency
-        return ""
-    value = QSettings("RoadInspect", "RoadInspect").value("map/base_map_file")
-    return str(value) if value else ""
+    return _app_setting("map/base_map_file", "")
 
 
 def _run_export(args: argparse.Namespace) -> int:

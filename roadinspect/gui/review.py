@@ -420,38 +420,40 @@ class ReviewController(QObject):
 
         self._run(_correct, edit, row.damage, photo, self.camera(), rf.finding, on_result=done)
 
+    def _draw_target(self) -> tuple[int, ProjectSession, Photo] | None:
+        """The photo a newly drawn finding goes to (None: nothing writable shown, or no reviewer name)."""
+        if self.session is None or self.session.readonly or self.photo_id is None or not self.confirm_reviewer():
+            return None
+        photo = self.session.record(self.photo_id).photo
+        return None if photo is None else (self.photo_id, self.session, photo)
+
+    def _add_drawn(self, session: ProjectSession, photo_id: int, finding: Finding) -> None:
+        """Add a drawn finding (undoable) and select it, unless the inspector has moved to another photo."""
+        command = AddFindingCommand(session, photo_id, finding)
+        self.undo.push(command)
+        if command.finding_id is not None and self.photo_id == photo_id:
+            self.show_photo(photo_id, command.finding_id)
+
     def _on_mask_drawn(self, edit: MaskEdit, damage: int) -> None:
         """A missed finding painted with the brush: measured as its class, then added (undoable)."""
-        if self.session is None or self.session.readonly or self.photo_id is None or not self.confirm_reviewer():
+        target = self._draw_target()
+        if target is None:
             return
-        photo_id, session = self.photo_id, self.session
-        photo = session.record(photo_id).photo
-        if photo is None:
-            return
+        photo_id, session, photo = target
 
         def done(finding: object) -> None:
             if finding is None:
                 self.message.emit(self.tr("The painted damage is too small to record: paint more of it."))
                 return
-            command = AddFindingCommand(session, photo_id, cast(Finding, finding))
-            self.undo.push(command)
-            if command.finding_id is not None and self.photo_id == photo_id:
-                self.show_photo(photo_id, command.finding_id)
+            self._add_drawn(session, photo_id, cast(Finding, finding))
 
         self._run(_drawn, edit, DamageClass(damage), photo, self.camera(), on_result=done)
 
     def _on_polygon(self, wkt: str, damage: int) -> None:
-        if self.session is None or self.session.readonly or self.photo_id is None or not self.confirm_reviewer():
+        """A missed finding drawn as a polygon: measured as its class, then added (undoable)."""
+        target = self._draw_target()
+        if target is None:
             return
-        photo_id, session = self.photo_id, self.session
-        photo = session.record(photo_id).photo
-        if photo is None:
-            return
-
-        def done(finding: object) -> None:
-            command = AddFindingCommand(session, photo_id, cast(Finding, finding))
-            self.undo.push(command)
-            if command.finding_id is not None:
-                self.show_photo(photo_id, command.finding_id)
-
-        self._run(_from_polygon, wkt, DamageClass(damage), photo, self.camera(), on_result=done)
+        photo_id, session, photo = target
+        self._run(_from_polygon, wkt, DamageClass(damage), photo, self.camera(),
+                  on_result=lambda finding: self._add_drawn(session, photo_id, cast(Finding, finding)))
