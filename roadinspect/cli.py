@@ -153,6 +153,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_run_train)
 
 
+def _add_train_gate(sub: argparse._SubParsersAction) -> None:
+    from roadinspect.training.gate_options import add_parser
+
+    add_parser(sub)
+
+
 def _run_train(args: argparse.Namespace) -> int:
     from roadinspect.training.train import run_train_command
 
@@ -315,6 +321,7 @@ _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_evaluate,
     _add_calibrate,
     _add_train,
+    _add_train_gate,
     _add_export,
     _add_analyze,
     _add_info,

@@ -168,14 +168,15 @@ def run_naive(folder: Path, count: int, weights: str | None) -> dict:
     from safetensors.torch import load_file
 
     from roadinspect.core.findings import extract_findings
-    from roadinspect.core.network import MEAN, STD, STRIDE, RoadDamageNet
+    from roadinspect.core.network import MEAN, STD, STRIDE, network_for
     from roadinspect.core.photos import sha256_file
     from roadinspect.core.segmenter import DEFAULT_MAX_SIDE, Segmentation, decide, default_weights, working_size
 
     path = Path(weights) if weights else default_weights()
     info = json_.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    model = RoadDamageNet(tuple(info.get("decoder_channels", (96, 64, 48, 32))))
-    model.load_state_dict({k: v.float() for k, v in load_file(str(path)).items()})
+    state = {k: v.float() for k, v in load_file(str(path)).items()}
+    model = network_for(state, tuple(info.get("decoder_channels", (96, 64, 48, 32))))
+    model.load_state_dict(state)
     model.eval()
     max_side = int(info.get("max_side", DEFAULT_MAX_SIDE))
     thresholds = info.get("thresholds", {})

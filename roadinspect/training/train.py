@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from roadinspect.core.network import MEAN, STD, RoadDamageNet
+from roadinspect.core.network import MEAN, STD, RoadDamageNet, network_for
 from roadinspect.core.segmenter import ModelError, resolve_device
 from roadinspect.core.types import DamageClass
 from roadinspect.training.boxes import rdd_split, read_boxes
@@ -239,7 +239,9 @@ def train(args: TrainOptions, log: Callable[[str], None] = print) -> RoadDamageN
 
         from roadinspect.core.segmenter import default_weights
 
-        model.load_state_dict({k: v.float() for k, v in load_file(str(default_weights())).items()})
+        shipped = {k: v.float() for k, v in load_file(str(default_weights())).items()}
+        model = network_for(shipped)  # with the shipped forward-view gate, if it has one
+        model.load_state_dict(shipped)
     model = model.to(device).to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda")

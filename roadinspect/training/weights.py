@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from roadinspect.core.network import RoadDamageNet
+from roadinspect.core.network import RoadDamageNet, network_for
 from roadinspect.core.segmenter import DEFAULT_MAX_SIDE, DEFAULT_MODEL_NAME, file_sha256
 
 CLASSES = ["background", "crack", "pothole"]
@@ -40,6 +40,7 @@ def export_weights(model: RoadDamageNet, path: Path, *, version: str, extra: dic
         "version": version,
         "arch": model.arch,
         "decoder_channels": [m.fuse[0].out_channels for m in (model.up16, model.up8, model.up4, model.up2)],
+        "gate": 0 if model.gate is None else model.gate.conv1.out_channels,
         "classes": CLASSES,
         "max_side": max_side,
         "thresholds": thresholds or {},
@@ -54,6 +55,6 @@ def export_weights(model: RoadDamageNet, path: Path, *, version: str, extra: dic
 def load_checkpoint_model(checkpoint: Path) -> RoadDamageNet:
     """The network from a training checkpoint (``last.ckpt``), in eval mode."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=True)
-    model = RoadDamageNet()
+    model = network_for(state["model"])
     model.load_state_dict(state["model"])
     return model.eval()

@@ -25,11 +25,13 @@ PROB_TOL = 1e-3
 MASK_AGREEMENT = 0.9999
 
 
-@pytest.fixture(scope="module")
-def weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=["plain", "gated"])
+def weights(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """A network without and one with the forward-view gate (replicate padding, a middle layer)."""
     torch.manual_seed(3)
     path = tmp_path_factory.mktemp("model") / "test-seg.safetensors"
-    export_weights(RoadDamageNet().eval(), path, version="test", max_side=160)
+    net = RoadDamageNet(gate=16, gate_kernel=3, gate_depth=2) if request.param == "gated" else RoadDamageNet()
+    export_weights(net.eval(), path, version="test", max_side=160)
     return path
 
 
