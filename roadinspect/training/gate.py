@@ -316,7 +316,8 @@ def fold_gate(model: RoadDamageNet, fit: GateFit) -> RoadDamageNet:
     """``model`` with the fitted gate folded in as its :class:`DamageGate` (a new network; ``model`` is kept).
 
     The first convolution absorbs the standardisation ``(x - mean) / std``; the last one the decision:
-    evidence = scale x (gate log-odds - log-odds of the threshold), per class; the view its own.
+    evidence = scale x (gate log-odds - log-odds of the threshold), per class; the view its own standardisation
+    and its strength: sigmoid(sharpness x (view log-odds - center)).
     """
     o = fit.options
     convs = [m for m in fit.layers if isinstance(m, nn.Conv2d)]
@@ -339,10 +340,32 @@ def fold_gate(model: RoadDamageNet, fit: GateFit) -> RoadDamageNet:
     vw, vb = fit.view.weight.detach(), fit.view.bias.detach()
     view_mean = torch.from_numpy(fit.view_mean).float()
     view_std = torch.from_numpy(fit.view_std).float()
-    state["gate.view.weight"] = vw / view_std.view(1, -1)
-    state["gate.view.bias"] = vb - (vw * (view_mean / view_std).view(1, -1)).sum(1)
+    sharp = float(o.view_sharpness)
+    state["gate.view.weight"] = sharp * vw / view_std.view(1, -1)
+    state["gate.view.bias"] = sharp * (vb - (vw * (view_mean / view_std).view(1, -1)).sum(1) - o.view_center)
     folded.load_state_dict(state)
     return folded.eval()
+
+
+def load_fit(out: Path, options: GateOptions) -> tuple[GateFit, dict[str, Any]]:
+    """The gate trained in ``out`` (``gate.pt``, ``record.json``), to fold with ``options``' decision settings.
+
+    The layers' shape comes from the recorded training options; ``options`` only changes the thresholds, the
+    scale and the view's centre and sharpness (which are applied when folding, not learned).
+    """
+    saved = torch.load(out / "gate.pt", map_location="cpu", weights_only=False)
+    doc = json.loads((out / "record.json").read_text(encoding="utf-8"))
+    trained = GateOptions(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved["options"].items()
+                             if k in GateOptions.__dataclass_fields__})
+    layers = gate_layers(int(saved["mean"].shape[0]), trained)
+    layers.load_state_dict(saved["layers"])
+    view = nn.Linear(VIEW_CHANNELS, 1)
+    view.load_state_dict(saved["view"])
+    for name in ("hidden", "kernel", "depth"):
+        setattr(options, name, getattr(trained, name))
+    fit = GateFit(layers.eval(), saved["mean"], saved["std"], options, view.eval(), saved["view_mean"],
+                  saved["view_std"], float(60 * doc["minutes"]["training"]))
+    return fit, doc
 
 
 def run_train_gate_command(args: argparse.Namespace) -> int:
@@ -375,17 +398,28 @@ def run_train_gate_command(args: argparse.Namespace) -> int:
         if done == total or done % 100 == 0:
             print(f"  {done}/{total} {what}", flush=True)
 
-    started = time.perf_counter()
-    print(f"gate inputs of the training photos ({path.name}) ...", flush=True)
-    data, record = cache_cells(model, args.data, int(info.get("max_side", 640)), options, progress=say)
-    cached = time.perf_counter() - started
-    print(f"training the gate: {options.steps} steps ...", flush=True)
-    fit = train_gate(data, options, progress=say)
-    torch.save({"layers": fit.layers.state_dict(), "mean": fit.mean, "std": fit.std, "options": asdict(options),
-                "view": fit.view.state_dict(), "view_mean": fit.view_mean, "view_std": fit.view_std}, out / "gate.pt")
-    doc = {"options": asdict(options), "data": record, "photos": len(data),
-           "minutes": {"features": round(cached / 60, 1), "training": round(fit.seconds / 60, 1)},
-           "base_weights": {"file": path.name, "version": info.get("version"), "sha256": info.get("sha256")}}
+    if args.reuse:
+        try:
+            fit, doc = load_fit(out, options)
+        except (OSError, KeyError, ValueError, RuntimeError) as exc:
+            print(f"train-gate: cannot reuse {out / 'gate.pt'}: {exc}")
+            return 2
+        data_count, cached = doc["photos"], 60 * doc["minutes"]["features"]
+        doc["options"] = asdict(options)
+    else:
+        started = time.perf_counter()
+        print(f"gate inputs of the training photos ({path.name}) ...", flush=True)
+        data, record = cache_cells(model, args.data, int(info.get("max_side", 640)), options, progress=say)
+        cached = time.perf_counter() - started
+        data_count = len(data)
+        print(f"training the gate: {options.steps} steps ...", flush=True)
+        fit = train_gate(data, options, progress=say)
+        torch.save({"layers": fit.layers.state_dict(), "mean": fit.mean, "std": fit.std, "options": asdict(options),
+                    "view": fit.view.state_dict(), "view_mean": fit.view_mean, "view_std": fit.view_std},
+                   out / "gate.pt")
+        doc = {"options": asdict(options), "data": record, "photos": data_count,
+               "minutes": {"features": round(cached / 60, 1), "training": round(fit.seconds / 60, 1)},
+               "base_weights": {"file": path.name, "version": info.get("version"), "sha256": info.get("sha256")}}
     (out / "record.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     if args.export:
         folded = fold_gate(model, fit)
@@ -393,5 +427,5 @@ def run_train_gate_command(args: argparse.Namespace) -> int:
                        extra={"training": {**info.get("training", {}), "gate": doc}},
                        thresholds=info.get("thresholds") or None, max_side=int(info.get("max_side", 640)))
         print(f"wrote {args.export}")
-    print(f"done: {len(data)} photos, features {cached / 60:.1f} min, gate {fit.seconds / 60:.1f} min")
+    print(f"done: {data_count} photos, features {cached / 60:.1f} min, gate {fit.seconds / 60:.1f} min")
     return 0

@@ -34,6 +34,11 @@ class GateOptions:
     """gate probability (crack, pothole) at which the gate neither adds nor removes evidence"""
     scale: tuple[float, float] = (8.0, 8.0)
     """evidence added per unit of the gate's log-odds above its threshold (crack, pothole)"""
+    view_center: float = 1.5
+    """log-odds of the view at which the gate acts at half strength"""
+    view_sharpness: float = 3.0
+    """how fast the gate's strength goes from 0 to 1 around :attr:`view_center` (per unit of log-odds): a
+    small view probability times a large evidence must not move the photos the network was trained on"""
 
 
 
@@ -58,13 +63,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     defaults = GateOptions()
     for name in ("hidden", "kernel", "depth", "steps", "batch", "seed", "survey_every"):
         p.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
-    for name in ("topk", "survey_weight", "pothole_box_weight", "lr"):
+    for name in ("topk", "survey_weight", "pothole_box_weight", "lr", "view_center", "view_sharpness"):
         p.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
     p.add_argument("--thresholds", type=_pair, default=defaults.thresholds, metavar="CRACK[,POTHOLE]",
                    help="gate probability where it neither adds nor removes evidence (default 0.7,0.6)")
     p.add_argument("--scale", type=_pair, default=defaults.scale, metavar="CRACK[,POTHOLE]",
                    help="evidence per unit of the gate's log-odds (default 8)")
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = torch default)")
+    p.add_argument("--reuse", action="store_true",
+                   help="fold the gate already trained in OUT/gate.pt with these --thresholds, --scale and view "
+                        "settings instead of training again")
     p.set_defaults(handler=_run)
 
 

@@ -16,6 +16,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from safetensors.torch import load_file
 
 from roadinspect.cli import main
 from roadinspect.core.network import RoadDamageNet, network_for
@@ -90,7 +91,8 @@ def test_the_gate_input_is_what_the_network_computes() -> None:
 @pytest.mark.parametrize("kernel,depth", [(1, 1), (3, 2)])
 def test_the_folded_gate_adds_exactly_the_trained_evidence(kernel: int, depth: int) -> None:
     base = _base()
-    options = GateOptions(hidden=8, kernel=kernel, depth=depth, thresholds=(0.8, 0.3), scale=(2.5, 6.0))
+    options = GateOptions(hidden=8, kernel=kernel, depth=depth, thresholds=(0.8, 0.3), scale=(2.5, 6.0),
+                          view_center=0.2, view_sharpness=2.0)
     torch.manual_seed(2)
     layers = gate_layers(416, options).eval()
     rng = np.random.default_rng(4)
@@ -110,7 +112,8 @@ def test_the_folded_gate_adds_exactly_the_trained_evidence(kernel: int, depth: i
         z = layers((inputs - mean) / std)
         offset = torch.tensor([math.log(0.8 / 0.2), math.log(0.3 / 0.7)]).view(1, 2, 1, 1)
         pooled = captured["s32"].mean(dim=(2, 3))
-        seen = torch.sigmoid(view((pooled - torch.from_numpy(fit.view_mean)) / torch.from_numpy(fit.view_std)))
+        view_logit = view((pooled - torch.from_numpy(fit.view_mean)) / torch.from_numpy(fit.view_std))
+        seen = torch.sigmoid(2.0 * (view_logit - 0.2))
         assert 0.01 < float(seen) < 0.99  # the test would not see a wrong view otherwise
         evidence = torch.tensor([2.5, 6.0]).view(1, 2, 1, 1) * (z - offset) * seen.view(1, 1, 1, 1)
         up = F.interpolate(F.interpolate(evidence, size=(32, 48), mode="bilinear", align_corners=False),
@@ -224,6 +227,15 @@ def test_the_command_trains_folds_and_exports_a_loadable_model(tmp_path: Path,
     seg = Segmenter.load(exported, device="cpu")
     assert seg.torch_model.gate is not None
     assert seg.predict(np.zeros((96, 128, 3), np.uint8)).mask.shape == (96, 128)
+    # --reuse folds the same trained gate with other decision settings: only the last layer and the view move
+    again = tmp_path / "again.safetensors"
+    code = main(["train-gate", "--data", str(tmp_path / "boxes"), "--out", str(out), "--weights", str(base), "--reuse",
+                 "--export", str(again), "--thresholds", "0.5", "--view-center", "0"])
+    assert code == 0, capsys.readouterr()
+    first, second = load_file(str(exported)), load_file(str(again))
+    changed = {k for k in first if not torch.equal(first[k], second[k])}
+    assert changed == {"gate.conv2.bias", "gate.view.bias"}
+    assert json.loads((out / "record.json").read_text())["options"]["thresholds"] == [0.5, 0.5]
 
 
 def test_thresholds_outside_zero_and_one_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
