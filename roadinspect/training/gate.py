@@ -48,7 +48,7 @@ from roadinspect.core.network import MEAN, STD, STRIDE, RoadDamageNet
 from roadinspect.core.progress import Progress
 from roadinspect.core.segmenter import working_size
 from roadinspect.core.types import DamageClass
-from roadinspect.training.boxes import BoxedImage, rdd_split, read_boxes
+from roadinspect.training.boxes import BoxedImage, BoxesError, rdd_split, read_boxes
 from roadinspect.training.data import load_pair, open_dataset, split
 from roadinspect.training.gate_options import GateOptions
 
@@ -122,11 +122,15 @@ def mask_cells(mask: np.ndarray, size: tuple[int, int], grid: tuple[int, int]) -
 
 def cache_cells(model: RoadDamageNet, folders: Sequence[Path], max_side: int, options: GateOptions,
                 progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False,
-                ) -> tuple[list[CellData], dict[str, Any]]:
+                report: Callable[[str], None] | None = None) -> tuple[list[CellData], dict[str, Any]]:
     """Gate inputs and labels of the training photos of ``folders``; and what was used (the split record).
 
     Box-labelled folders give their training part (:func:`rdd_split`), pixel-labelled folders the training
     part of their split (every :attr:`GateOptions.survey_every`-th image of a survey-vehicle folder).
+    A photo or mask that cannot be read is named through ``report`` and left out (``record["skipped"]``).
+
+    Raises:
+        BoxesError: an unusable ``boxes.json``. FileNotFoundError: a folder that is neither kind.
     """
     jobs: list[tuple[str, Callable[[], CellData]]] = []
     record: dict[str, Any] = {}
@@ -151,12 +155,20 @@ def cache_cells(model: RoadDamageNet, folders: Sequence[Path], max_side: int, op
             for stem in stems:
                 jobs.append((f"{info.name}/{stem}", _mask_job(model, info, stem, annotated, max_side)))
     data = []
+    skipped = []
     for i, (name, job) in enumerate(jobs):
         if cancelled():
             break
-        data.append(job())
+        try:
+            data.append(job())
+        except (OSError, ValueError) as exc:  # an unreadable photo or mask: named, left out, the rest goes on
+            skipped.append(name)
+            if report:
+                report(f"{name}: skipped ({exc})")
         if progress:
             progress(i + 1, len(jobs), name)
+    if skipped:
+        record["skipped"] = skipped
     return data, record
 
 
@@ -291,7 +303,7 @@ def train_gate(data: Sequence[CellData], options: GateOptions, progress: Progres
     mean_t, std_t = torch.from_numpy(mean).view(1, -1, 1, 1), torch.from_numpy(std).view(1, -1, 1, 1)
     layers = gate_layers(channels, options)
     optimizer = torch.optim.AdamW(layers.parameters(), lr=options.lr, weight_decay=1e-3)
-    half = options.batch // 2 if boxed and masked else options.batch
+    half = options.batch // 2 if boxed and masked else (options.batch if boxed else 0)  # box-labelled photos
     for step in range(options.steps):
         if cancelled():
             break
@@ -353,18 +365,20 @@ def load_fit(out: Path, options: GateOptions) -> tuple[GateFit, dict[str, Any]]:
     The layers' shape comes from the recorded training options; ``options`` only changes the thresholds, the
     scale and the view's centre and sharpness (which are applied when folding, not learned).
     """
-    saved = torch.load(out / "gate.pt", map_location="cpu", weights_only=False)
+    saved = torch.load(out / "gate.pt", map_location="cpu", weights_only=True)
+    arrays = {k: saved[k].numpy() for k in ("mean", "std", "view_mean", "view_std")}
     doc = json.loads((out / "record.json").read_text(encoding="utf-8"))
-    trained = GateOptions(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved["options"].items()
-                             if k in GateOptions.__dataclass_fields__})
+    recorded: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in saved["options"].items()
+                                if k in GateOptions.__dataclass_fields__}
+    trained = GateOptions(**recorded)
     layers = gate_layers(int(saved["mean"].shape[0]), trained)
     layers.load_state_dict(saved["layers"])
     view = nn.Linear(VIEW_CHANNELS, 1)
     view.load_state_dict(saved["view"])
     for name in ("hidden", "kernel", "depth"):
         setattr(options, name, getattr(trained, name))
-    fit = GateFit(layers.eval(), saved["mean"], saved["std"], options, view.eval(), saved["view_mean"],
-                  saved["view_std"], float(60 * doc["minutes"]["training"]))
+    fit = GateFit(layers.eval(), arrays["mean"], arrays["std"], options, view.eval(), arrays["view_mean"],
+                  arrays["view_std"], float(60 * doc["minutes"]["training"]))
     return fit, doc
 
 
@@ -409,14 +423,22 @@ def run_train_gate_command(args: argparse.Namespace) -> int:
     else:
         started = time.perf_counter()
         print(f"gate inputs of the training photos ({path.name}) ...", flush=True)
-        data, record = cache_cells(model, args.data, int(info.get("max_side", 640)), options, progress=say)
+        try:
+            data, record = cache_cells(model, args.data, int(info.get("max_side", 640)), options, progress=say,
+                                       report=lambda line: print(f"train-gate: {line}", flush=True))
+        except (BoxesError, FileNotFoundError) as exc:
+            print(f"train-gate: {exc}")
+            return 2
+        if not data:
+            print("train-gate: no readable training photo in " + ", ".join(str(f) for f in args.data))
+            return 2
         cached = time.perf_counter() - started
         data_count = len(data)
         print(f"training the gate: {options.steps} steps ...", flush=True)
         fit = train_gate(data, options, progress=say)
-        torch.save({"layers": fit.layers.state_dict(), "mean": fit.mean, "std": fit.std, "options": asdict(options),
-                    "view": fit.view.state_dict(), "view_mean": fit.view_mean, "view_std": fit.view_std},
-                   out / "gate.pt")
+        arrays = {k: torch.from_numpy(np.asarray(getattr(fit, k))) for k in ("mean", "std", "view_mean", "view_std")}
+        torch.save({"layers": fit.layers.state_dict(), "view": fit.view.state_dict(), "options": asdict(options),
+                    **arrays}, out / "gate.pt")
         doc = {"options": asdict(options), "data": record, "photos": data_count,
                "minutes": {"features": round(cached / 60, 1), "training": round(fit.seconds / 60, 1)},
                "base_weights": {"file": path.name, "version": info.get("version"), "sha256": info.get("sha256")}}

@@ -30,7 +30,7 @@ class GateOptions:
     seed: int = 20261129
     survey_every: int = 3
     """use every N-th training image of a survey-vehicle dataset (neighbouring frames repeat each other)"""
-    thresholds: tuple[float, float] = (0.7, 0.6)
+    thresholds: tuple[float, float] = (0.8, 0.5)
     """gate probability (crack, pothole) at which the gate neither adds nor removes evidence"""
     scale: tuple[float, float] = (8.0, 8.0)
     """evidence added per unit of the gate's log-odds above its threshold (crack, pothole)"""
@@ -66,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     for name in ("topk", "survey_weight", "pothole_box_weight", "lr", "view_center", "view_sharpness"):
         p.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
     p.add_argument("--thresholds", type=_pair, default=defaults.thresholds, metavar="CRACK[,POTHOLE]",
-                   help="gate probability where it neither adds nor removes evidence (default 0.7,0.6)")
+                   help="gate probability where it neither adds nor removes evidence (default 0.8,0.5: the shipped model)")
     p.add_argument("--scale", type=_pair, default=defaults.scale, metavar="CRACK[,POTHOLE]",
                    help="evidence per unit of the gate's log-odds (default 8)")
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = torch default)")

@@ -242,3 +242,23 @@ def test_thresholds_outside_zero_and_one_are_refused(tmp_path: Path, capsys: pyt
     code = main(["train-gate", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--thresholds", "1.5"])
     assert code == 2
     assert "--thresholds" in capsys.readouterr().out
+
+
+def test_bad_folders_get_one_line_and_an_unreadable_photo_is_skipped(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    base = tmp_path / "base.safetensors"
+    export_weights(_base(), base, version="base", max_side=128)
+    common = ["--out", str(tmp_path / "run"), "--weights", str(base), "--steps", "2", "--batch", "2", "--hidden", "4"]
+    assert main(["train-gate", "--data", str(tmp_path / "nowhere"), *common]) == 2
+    assert "nowhere" in capsys.readouterr().out
+    boxes = _box_folder(tmp_path / "boxes")
+    entry = {"width": 128, "height": 96, "boxes": [["D99", 0, 0, 1, 1]]}
+    (boxes / "boxes.json").write_text(json.dumps({"images": {"s00.jpg": entry}}))
+    assert main(["train-gate", "--data", str(boxes), *common]) == 2
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 2 and "boxes.json" in out[-1] and "Traceback" not in out[-1]
+    masks = _mask_folder(tmp_path / "masks")
+    (masks / "images" / "m2.png").write_bytes(b"not a png")  # m2 is in the training part (m0, m1 held out)
+    assert main(["train-gate", "--data", str(masks), *common]) == 0
+    assert "masks/m2: skipped" in capsys.readouterr().out
+    assert json.loads((tmp_path / "run" / "record.json").read_text())["data"]["skipped"] == ["masks/m2"]
