@@ -66,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     for name in ("topk", "survey_weight", "pothole_box_weight", "lr", "view_center", "view_sharpness"):
         p.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
     p.add_argument("--thresholds", type=_pair, default=defaults.thresholds, metavar="CRACK[,POTHOLE]",
-                   help="gate probability where it neither adds nor removes evidence (default 0.8,0.5: the shipped model)")
+                   help="gate probability where it neither adds nor removes evidence (default 0.8,0.5: shipped)")
     p.add_argument("--scale", type=_pair, default=defaults.scale, metavar="CRACK[,POTHOLE]",
                    help="evidence per unit of the gate's log-odds (default 8)")
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = torch default)")
