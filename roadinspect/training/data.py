@@ -100,10 +100,15 @@ def _unit_hash(text: str, seed: int) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def is_survey(info: DatasetInfo) -> bool:
+    """Whether the dataset is a survey-vehicle sequence (every stem ``<id>_<segment>_<position>``)."""
+    return len(info.stems) > 0 and all(_SURVEY_NAME.match(s) for s in info.stems)
+
+
 def split(info: DatasetInfo, seed: int = SPLIT_SEED, val_fraction: float = VAL_FRACTION) -> dict[str, list[str]]:
     """``{"train": [...], "val": [...]}`` stems of a dataset (see the module docstring for the rule)."""
     parsed = {s: _SURVEY_NAME.match(s) for s in info.stems}
-    survey = len(info.stems) > 0 and all(parsed.values())
+    survey = is_survey(info)
     train: list[str] = []
     val: list[str] = []
     if not survey:

@@ -49,7 +49,7 @@ from roadinspect.core.progress import Progress
 from roadinspect.core.segmenter import working_size
 from roadinspect.core.types import DamageClass
 from roadinspect.training.boxes import BoxedImage, BoxesError, rdd_split, read_boxes
-from roadinspect.training.data import load_pair, open_dataset, split
+from roadinspect.training.data import is_survey, load_pair, open_dataset, split
 from roadinspect.training.gate_options import GateOptions
 
 CELL = 16
@@ -146,8 +146,7 @@ def cache_cells(model: RoadDamageNet, folders: Sequence[Path], max_side: int, op
         else:
             info = open_dataset(folder)
             stems = split(info)["train"]
-            survey = info.name == "cracks_and_potholes_road" or len(stems) > 1000
-            if survey and options.survey_every > 1:
+            if is_survey(info) and options.survey_every > 1:
                 stems = stems[::options.survey_every]
             annotated = (DamageClass.CRACK in info.annotated, DamageClass.POTHOLE in info.annotated)
             record[folder.name] = {"kind": "masks", "train_images_used": len(stems),
