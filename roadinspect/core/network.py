@@ -155,9 +155,13 @@ class DamageGate(nn.Module):
     def _same(x: torch.Tensor, kernel: int) -> torch.Tensor:
         return F.pad(x, (kernel // 2,) * 4, mode="replicate") if kernel > 1 else x
 
+    @staticmethod
+    def cells(d16: torch.Tensor, s32: torch.Tensor) -> torch.Tensor:
+        """The gate's input per cell: ``(N, d16 + 320, H/16, W/16)`` (the stride-32 features repeated x2)."""
+        return torch.cat([d16, F.interpolate(s32, size=d16.shape[-2:], mode="nearest")], dim=1)
+
     def forward(self, d16: torch.Tensor, s32: torch.Tensor) -> torch.Tensor:
-        x = torch.cat([d16, F.interpolate(s32, size=d16.shape[-2:], mode="nearest")], dim=1)
-        x = F.relu(self.conv1(self._same(x, self.conv1.kernel_size[0])))
+        x = F.relu(self.conv1(self._same(self.cells(d16, s32), self.conv1.kernel_size[0])))
         for conv in self.mid:
             x = F.relu(conv(self._same(x, 3)))
         view = torch.sigmoid(self.view(s32.mean(dim=(2, 3))))  # (N, 1)
@@ -189,10 +193,13 @@ class RoadDamageNet(nn.Module):
         self.head = nn.Conv2d(d2, NUM_CLASSES, 1)
         self.gate = DamageGate(d16 + c32, gate, gate_kernel, gate_depth) if gate else None
 
+    def features16(self, x: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """The encoder's five taps (strides 2-32) and the decoder's stride-16 features of input ``x``."""
+        taps = self.encoder(x)
+        return taps, self.up16(self.center(taps[4]), taps[3])
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        s2, s4, s8, s16, s32 = self.encoder(x)
-        y = self.center(s32)
-        d16 = self.up16(y, s16)
+        (s2, s4, s8, _, s32), d16 = self.features16(x)
         y = self.up8(d16, s8)
         y = self.up4(y, s4)
         y = self.up2(y, s2)

@@ -256,16 +256,10 @@ class Segmenter:
         self._std = torch.tensor(STD, device=device).view(1, 3, 1, 1) * 255
 
     # ------------------------------------------------------------------ loading
-    @classmethod
-    def load(cls, weights: Path | None = None, device: str = "auto", threads: int | None = None,
-             max_side: int | None = None, backend: str | None = None, precision: str | None = None) -> Segmenter:
-        """Load weights (default: the shipped model), verify their sha256, prepare the fast path.
-
-        ``max_side`` overrides the working resolution recorded with the weights (e.g. 1280 to keep
-        finer cracks of high-resolution photos, at about 4x the model time). ``backend`` (``auto``, ``openvino``,
-        ``onnxruntime``, ``torch``; :data:`roadinspect.core.backends.BACKEND_CHOICES`) and ``precision``: the
-        backend chosen at load (:func:`roadinspect.core.backends.accelerate`, which falls back to torch by itself
-        and says why in :attr:`backend`); None (the default) keeps torch without measuring (``precision`` unused).
+    @staticmethod
+    def load_network(weights: Path | None = None) -> tuple[RoadDamageNet, dict[str, Any], str]:
+        """The network of ``weights`` (default: the shipped model) as trained (batch norm not folded), in eval
+        mode, with its metadata and sha256, after every check :meth:`load` makes.
 
         Raises:
             ModelError: a missing or malformed weights/metadata file.
@@ -303,6 +297,24 @@ class Segmenter:
             model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"weights {path.name} do not fit architecture {RoadDamageNet.arch}: {exc}") from exc
+        return model.eval(), info, actual
+
+    @classmethod
+    def load(cls, weights: Path | None = None, device: str = "auto", threads: int | None = None,
+             max_side: int | None = None, backend: str | None = None, precision: str | None = None) -> Segmenter:
+        """Load weights (default: the shipped model), verify their sha256, prepare the fast path.
+
+        ``max_side`` overrides the working resolution recorded with the weights (e.g. 1280 to keep
+        finer cracks of high-resolution photos, at about 4x the model time). ``backend`` (``auto``, ``openvino``,
+        ``onnxruntime``, ``torch``; :data:`roadinspect.core.backends.BACKEND_CHOICES`) and ``precision``: the
+        backend chosen at load (:func:`roadinspect.core.backends.accelerate`, which falls back to torch by itself
+        and says why in :attr:`backend`); None (the default) keeps torch without measuring (``precision`` unused).
+
+        Raises:
+            ModelError: a missing or malformed weights/metadata file.
+            ModelIntegrityError: the weights do not match the recorded sha256.
+        """
+        model, info, actual = cls.load_network(weights)
         if max_side:
             if not (isinstance(max_side, int) and not isinstance(max_side, bool)
                     and MAX_SIDE_RANGE[0] <= max_side <= MAX_SIDE_RANGE[1]):
@@ -345,16 +357,7 @@ class Segmenter:
     # ------------------------------------------------------------------ prediction
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """``(H, W, 3)`` uint8 -> ``(1, 3, h, w)`` float tensor at working resolution (not padded)."""
-        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got {image.shape} {image.dtype}")
-        height, width = image.shape[:2]
-        w, h = working_size(width, height, self.max_side)
-        if not (image.flags.writeable and image.flags.c_contiguous):
-            image = np.array(image)  # torch refuses read-only arrays (e.g. np.asarray of a Pillow image)
-        x = torch.from_numpy(image).to(self.device).permute(2, 0, 1)[None].float()
-        if (w, h) != (width, height):
-            x = F.interpolate(x, size=(h, w), mode="area")
-        return x
+        return working_tensor(image, self.max_side, self.device)
 
     def predict(self, image: np.ndarray) -> Segmentation:
         """Segment one ``(H, W, 3)`` uint8 RGB image."""
@@ -377,11 +380,7 @@ class Segmenter:
     def run(self, batch: torch.Tensor) -> np.ndarray:
         """``(N, 3, h, w)`` float 0-255 -> ``(N, 3, h, w)`` float32 probabilities (pads to /32 internally)."""
         h, w = batch.shape[-2:]
-        pad_h, pad_w = (-h) % STRIDE, (-w) % STRIDE
-        x = (batch - self._mean) / self._std
-        if pad_h or pad_w:
-            x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
-        x = x.contiguous(memory_format=torch.channels_last)
+        x = network_input(batch, self._mean, self._std).contiguous(memory_format=torch.channels_last)
         if self.device.type == "cuda":
             with torch.autocast("cuda", dtype=torch.float16):
                 logits = self.model(x)
@@ -394,6 +393,35 @@ class Segmenter:
         mask = decide(probs, self.info.get("thresholds", {}))
         return Segmentation(mask=mask, probs=np.ascontiguousarray(probs, dtype=np.float32),
                             image_size=(width, height), thresholds=dict(self.info.get("thresholds", {})))
+
+
+def working_tensor(image: np.ndarray, max_side: int, device: torch.device | str = "cpu") -> torch.Tensor:
+    """``(H, W, 3)`` uint8 -> ``(1, 3, h, w)`` float 0-255 at the working size (area-resized, never upscaled).
+
+    Raises:
+        ValueError: not an ``(H, W, 3)`` uint8 image.
+    """
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got {image.shape} {image.dtype}")
+    height, width = image.shape[:2]
+    w, h = working_size(width, height, max_side)
+    if not (image.flags.writeable and image.flags.c_contiguous):
+        image = np.array(image)  # torch refuses read-only arrays (e.g. np.asarray of a Pillow image)
+    x = torch.from_numpy(image).to(device).permute(2, 0, 1)[None].float()
+    if (w, h) != (width, height):
+        x = F.interpolate(x, size=(h, w), mode="area")
+    return x
+
+
+def network_input(batch: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """``(N, 3, h, w)`` float 0-255 -> normalised with ``mean`` / ``std`` (``(1, 3, 1, 1)``, 0-255 scale) and
+    padded by replication to ``(N, 3, H, W)``, H and W the next multiples of :data:`STRIDE`."""
+    h, w = batch.shape[-2:]
+    pad_h, pad_w = (-h) % STRIDE, (-w) % STRIDE
+    x = (batch - mean) / std
+    if pad_h or pad_w:
+        x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
+    return x
 
 
 def decide(probs: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:

@@ -34,7 +34,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +44,9 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from roadinspect.core.network import MEAN, STD, STRIDE, RoadDamageNet
+from roadinspect.core.network import MEAN, STD, DamageGate, RoadDamageNet
 from roadinspect.core.progress import Progress
-from roadinspect.core.segmenter import working_size
+from roadinspect.core.segmenter import ModelError, Segmenter, default_weights, network_input, working_tensor
 from roadinspect.core.types import DamageClass
 from roadinspect.training.boxes import BoxedImage, BoxesError, rdd_split, read_boxes
 from roadinspect.training.data import is_survey, load_pair, open_dataset, split
@@ -78,20 +78,19 @@ class CellData:
 
 
 def gate_input(model: RoadDamageNet, image: np.ndarray, max_side: int) -> tuple[np.ndarray, tuple[int, int]]:
-    """The gate's input for one ``(H, W, 3)`` uint8 image: ``(416, gh, gw)`` float16, and the working size."""
-    h0, w0 = image.shape[:2]
-    w, h = working_size(w0, h0, max_side)
-    x = torch.from_numpy(np.array(image, dtype=np.uint8)).permute(2, 0, 1)[None].float()  # a writable copy
-    if (w, h) != (w0, h0):
-        x = F.interpolate(x, size=(h, w), mode="area")
+    """The gate's input for one ``(H, W, 3)`` uint8 image: ``(416, gh, gw)`` float16, and the working size.
+
+    The image is prepared as the Segmenter prepares it (:func:`working_tensor`, :func:`network_input`); ``model``
+    is the network as trained (batch norm not folded).
+    """
+    x = working_tensor(image, max_side)
+    h, w = x.shape[-2:]
     mean = torch.tensor(MEAN).view(1, 3, 1, 1) * 255
     std = torch.tensor(STD).view(1, 3, 1, 1) * 255
-    x = F.pad((x - mean) / std, (0, (-w) % STRIDE, 0, (-h) % STRIDE), mode="replicate")
     with torch.inference_mode():
-        _, _, s8, s16, s32 = model.encoder(x)
-        d16 = model.up16(model.center(s32), s16)
-        cells = torch.cat([d16, F.interpolate(s32, size=d16.shape[-2:], mode="nearest")], dim=1)[0]
-    return cells.half().numpy(), (w, h)
+        taps, d16 = model.features16(network_input(x, mean, std))
+        cells = DamageGate.cells(d16, taps[-1])[0]
+    return cells.half().numpy(), (int(w), int(h))
 
 
 def box_cells(item: BoxedImage, size: tuple[int, int], grid: tuple[int, int]
@@ -361,8 +360,8 @@ def fold_gate(model: RoadDamageNet, fit: GateFit) -> RoadDamageNet:
 def load_fit(out: Path, options: GateOptions) -> tuple[GateFit, dict[str, Any]]:
     """The gate trained in ``out`` (``gate.pt``, ``record.json``), to fold with ``options``' decision settings.
 
-    The layers' shape comes from the recorded training options; ``options`` only changes the thresholds, the
-    scale and the view's centre and sharpness (which are applied when folding, not learned).
+    The fit's options are the recorded training options with the decision settings of ``options``: the
+    thresholds, the scale and the view's centre and sharpness (applied when folding, not learned).
     """
     saved = torch.load(out / "gate.pt", map_location="cpu", weights_only=True)
     arrays = {k: saved[k].numpy() for k in ("mean", "std", "view_mean", "view_std")}
@@ -374,19 +373,15 @@ def load_fit(out: Path, options: GateOptions) -> tuple[GateFit, dict[str, Any]]:
     layers.load_state_dict(saved["layers"])
     view = nn.Linear(VIEW_CHANNELS, 1)
     view.load_state_dict(saved["view"])
-    for name in ("hidden", "kernel", "depth"):
-        setattr(options, name, getattr(trained, name))
-    fit = GateFit(layers.eval(), arrays["mean"], arrays["std"], options, view.eval(), arrays["view_mean"],
+    decided = replace(trained, thresholds=options.thresholds, scale=options.scale, view_center=options.view_center,
+                      view_sharpness=options.view_sharpness)
+    fit = GateFit(layers.eval(), arrays["mean"], arrays["std"], decided, view.eval(), arrays["view_mean"],
                   arrays["view_std"], float(60 * doc["minutes"]["training"]))
     return fit, doc
 
 
 def run_train_gate_command(args: argparse.Namespace) -> int:
     """Cache the cells, fit the gate, fold it into the network, export. Returns the exit status."""
-    from safetensors.torch import load_file
-
-    from roadinspect.core.network import network_for
-    from roadinspect.core.segmenter import default_weights
     from roadinspect.training.weights import export_weights
 
     if args.threads:
@@ -398,12 +393,12 @@ def run_train_gate_command(args: argparse.Namespace) -> int:
         if not 0 < t < 1:
             print(f"train-gate: --thresholds must be between 0 and 1, got {t:g}")
             return 2
+    try:
+        model, info, _ = Segmenter.load_network(args.weights)
+    except ModelError as exc:
+        print(f"train-gate: {exc}")
+        return 2
     path = Path(args.weights) if args.weights else default_weights()
-    info = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    state = {k: v.float() for k, v in load_file(str(path)).items()}
-    model = network_for(state, tuple(info.get("decoder_channels", (96, 64, 48, 32))))
-    model.load_state_dict(state)
-    model.eval()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
 
@@ -418,7 +413,7 @@ def run_train_gate_command(args: argparse.Namespace) -> int:
             print(f"train-gate: cannot reuse {out / 'gate.pt'}: {exc}")
             return 2
         data_count, cached = doc["photos"], 60 * doc["minutes"]["features"]
-        doc["options"] = asdict(options)
+        doc["options"] = asdict(fit.options)
     else:
         started = time.perf_counter()
         print(f"gate inputs of the training photos ({path.name}) ...", flush=True)

@@ -37,8 +37,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from roadinspect.core.network import MEAN, STD, RoadDamageNet, network_for
-from roadinspect.core.segmenter import ModelError, resolve_device
+from roadinspect.core.network import MEAN, STD, RoadDamageNet
+from roadinspect.core.segmenter import ModelError, Segmenter, resolve_device
 from roadinspect.core.types import DamageClass
 from roadinspect.training.boxes import rdd_split, read_boxes
 from roadinspect.training.data import CropSampler, Sample, annotated_vector, box_sample, load_pair, open_dataset, split
@@ -235,13 +235,7 @@ def train(args: TrainOptions, log: Callable[[str], None] = print) -> RoadDamageN
 
         load_imagenet_encoder(model)
     elif args.init == "shipped":
-        from safetensors.torch import load_file
-
-        from roadinspect.core.segmenter import default_weights
-
-        shipped = {k: v.float() for k, v in load_file(str(default_weights())).items()}
-        model = network_for(shipped)  # with the shipped forward-view gate, if it has one
-        model.load_state_dict(shipped)
+        model = Segmenter.load_network()[0]  # checked; with the shipped forward-view gate, if it has one
     model = model.to(device).to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda")

@@ -235,7 +235,9 @@ def test_the_command_trains_folds_and_exports_a_loadable_model(tmp_path: Path,
     first, second = load_file(str(exported)), load_file(str(again))
     changed = {k for k in first if not torch.equal(first[k], second[k])}
     assert changed == {"gate.conv2.bias", "gate.view.bias"}
-    assert json.loads((out / "record.json").read_text())["options"]["thresholds"] == [0.5, 0.5]
+    recorded = json.loads((out / "record.json").read_text())["options"]
+    assert recorded["thresholds"] == [0.5, 0.5] and recorded["view_center"] == 0
+    assert recorded["steps"] == 3 and recorded["hidden"] == 8  # how the gate was trained, not this call's defaults
 
 
 def test_thresholds_outside_zero_and_one_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -251,6 +253,9 @@ def test_bad_folders_get_one_line_and_an_unreadable_photo_is_skipped(tmp_path: P
     common = ["--out", str(tmp_path / "run"), "--weights", str(base), "--steps", "2", "--batch", "2", "--hidden", "4"]
     assert main(["train-gate", "--data", str(tmp_path / "nowhere"), *common]) == 2
     assert "nowhere" in capsys.readouterr().out
+    missing = ["--out", str(tmp_path / "run"), "--weights", str(tmp_path / "missing.safetensors")]
+    assert main(["train-gate", "--data", str(tmp_path), *missing]) == 2
+    assert capsys.readouterr().out.strip() == f"train-gate: model weights not found: {tmp_path / 'missing.safetensors'}"
     boxes = _box_folder(tmp_path / "boxes")
     entry = {"width": 128, "height": 96, "boxes": [["D99", 0, 0, 1, 1]]}
     (boxes / "boxes.json").write_text(json.dumps({"images": {"s00.jpg": entry}}))
